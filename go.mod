@@ -1,6 +1,7 @@
 module github.com/picup/picup
 
-go 1.26
+go 1.26.0
+
 require (
 	github.com/disintegration/imaging v1.6.2
 	github.com/dustin/go-humanize v1.0.1
