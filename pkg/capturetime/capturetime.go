@@ -1,0 +1,363 @@
+// Package capturetime holds the rules for deciding when a photo or video was
+// taken: parsing EXIF and QuickTime date strings, dates embedded in file
+// names, and the order in which the candidate sources are trusted. It does no
+// I/O.
+//
+// Time zones: a capture time either has a known UTC offset or it does not.
+// When the offset is known (EXIF OffsetTime*, TimeZoneOffset, a QuickTime
+// CreationDate, or a source that is an absolute instant such as the mvhd
+// header or the file's mtime), Candidate.OffsetKnown is true and Time is an
+// absolute instant in a fixed zone (time.UTC for the UTC sources). When it is
+// not known, the wall-clock reading is kept exactly as written, stored in
+// time.UTC purely as a container, and OffsetKnown is false: such a Time must
+// be read as "this date and clock reading, somewhere" and never as a UTC
+// instant. time.Local is never used, so the result does not depend on the
+// machine that runs the import.
+package capturetime
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sources of a capture time, in order of trust.
+const (
+	SourceDateTimeOriginal  = "exif:DateTimeOriginal"
+	SourceCreateDate        = "exif:CreateDate"
+	SourceVideoCreationDate = "video:CreationDate"
+	SourceVideoMvhd         = "video:mvhd"
+	SourceFilename          = "filename"
+	SourceMtime             = "mtime"
+)
+
+var rank = map[string]int{
+	SourceDateTimeOriginal:  0,
+	SourceCreateDate:        1,
+	SourceVideoCreationDate: 2,
+	SourceVideoMvhd:         3,
+	SourceFilename:          4,
+	SourceMtime:             5,
+}
+
+// MinYear is the earliest year accepted as a capture time (the oldest
+// surviving photograph is from 1826/27).
+const MinYear = 1826
+
+// FutureSlack is how far after "now" a capture time may lie; it absorbs
+// time-zone differences between a naive wall clock and the importing machine.
+const FutureSlack = 24 * time.Hour
+
+// Candidate is one possible capture time and where it came from.
+type Candidate struct {
+	Source      string // one of the Source constants
+	Time        time.Time
+	OffsetKnown bool // see the package doc
+}
+
+// Resolve picks the most trusted plausible candidate: the one whose Source
+// ranks first (DateTimeOriginal, CreateDate, video CreationDate, mvhd, file
+// name, mtime; unknown sources last, ties keep slice order). Zero times,
+// times before MinYear and times after now+FutureSlack are skipped. It
+// reports false when no candidate is plausible.
+func Resolve(cands []Candidate, now time.Time) (Candidate, bool) {
+	var best Candidate
+	bestRank, found := 0, false
+	for _, c := range cands {
+		if !Plausible(c.Time, now) {
+			continue
+		}
+		r, ok := rank[c.Source]
+		if !ok {
+			r = len(rank)
+		}
+		if !found || r < bestRank {
+			best, bestRank, found = c, r, true
+		}
+	}
+	return best, found
+}
+
+// Plausible reports whether t can be a capture time when the import runs at now.
+func Plausible(t, now time.Time) bool {
+	if t.IsZero() || t.Year() < MinYear {
+		return false
+	}
+	return !t.After(now.Add(FutureSlack))
+}
+
+// ParseExif parses an EXIF date-time such as "2006:01:02 15:04:05", with
+// optional fractional seconds ("…05.123") and an optional offset ("+09:00",
+// "-0400" or "Z"). Dashes are accepted as date separators and "T" between
+// date and time. The result is a naive wall clock (see the package doc)
+// unless an offset was present. Blank, all-zero, impossible dates and years
+// before MinYear are rejected.
+func ParseExif(s string) (t time.Time, offsetKnown, ok bool) {
+	s = strings.TrimSpace(strings.TrimRight(s, "\x00"))
+	if len(s) < 19 {
+		return time.Time{}, false, false
+	}
+	d, rest := s[:19], s[19:]
+	if (d[4] != ':' && d[4] != '-') || d[7] != d[4] || (d[10] != ' ' && d[10] != 'T') || d[13] != ':' || d[16] != ':' {
+		return time.Time{}, false, false
+	}
+	var f [6]int
+	for i, span := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		n, ok := digits(d[span[0]:span[1]])
+		if !ok {
+			return time.Time{}, false, false
+		}
+		f[i] = n
+	}
+	nsec := 0
+	if strings.HasPrefix(rest, ".") {
+		end := 1
+		for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+			end++
+		}
+		nsec = fraction(rest[1:end])
+		rest = rest[end:]
+	}
+	t, ok = civil(f[0], f[1], f[2], f[3], f[4], f[5], nsec)
+	if !ok {
+		return time.Time{}, false, false
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return t, false, true
+	}
+	off, ok := ParseOffset(rest)
+	if !ok {
+		return time.Time{}, false, false
+	}
+	return WithOffset(t, off), true, true
+}
+
+// ParseOffset parses an EXIF OffsetTime value ("+09:00", "-04:00", "+0530",
+// "+09" or "Z") into seconds east of UTC.
+func ParseOffset(s string) (int, bool) {
+	s = strings.TrimSpace(strings.TrimRight(s, "\x00"))
+	if s == "Z" {
+		return 0, true
+	}
+	if len(s) < 3 || (s[0] != '+' && s[0] != '-') {
+		return 0, false
+	}
+	h, ok := digits(s[1:3])
+	if !ok {
+		return 0, false
+	}
+	m := 0
+	switch r := strings.TrimPrefix(s[3:], ":"); {
+	case r == "" && len(s) == 3:
+	case len(r) == 2 && (len(s) == 5 || s[3] == ':'):
+		if m, ok = digits(r); !ok {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if h > 14 || m > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60
+	if s[0] == '-' {
+		off = -off
+	}
+	return off, true
+}
+
+// TimeZoneOffset converts the EXIF TimeZoneOffset tag (hours, -12..14) to
+// seconds east of UTC.
+func TimeZoneOffset(hours int) (int, bool) {
+	if hours < -12 || hours > 14 {
+		return 0, false
+	}
+	return hours * 3600, true
+}
+
+// WithOffset reinterprets the naive wall clock t as a reading in a zone
+// offset seconds east of UTC.
+func WithOffset(t time.Time, offset int) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), zone(offset))
+}
+
+func zone(offset int) *time.Location {
+	if offset == 0 {
+		return time.UTC
+	}
+	return time.FixedZone("", offset)
+}
+
+// AddSubsec adds an EXIF SubSecTime value ("123" means .123 s) to t, unless
+// t already carries fractional seconds.
+func AddSubsec(t time.Time, subsec string) time.Time {
+	subsec = strings.TrimSpace(strings.TrimRight(subsec, "\x00"))
+	if t.Nanosecond() != 0 || subsec == "" {
+		return t
+	}
+	for _, c := range subsec {
+		if c < '0' || c > '9' {
+			return t
+		}
+	}
+	return t.Add(time.Duration(fraction(subsec)))
+}
+
+// FromExif builds a candidate from an EXIF date string, its SubSecTime and
+// its OffsetTime* string; tzHours is the EXIF TimeZoneOffset (nil when
+// absent), used when the offset string is missing.
+func FromExif(source, date, subsec, offset string, tzHours *int) (Candidate, bool) {
+	t, known, ok := ParseExif(date)
+	if !ok {
+		return Candidate{}, false
+	}
+	t = AddSubsec(t, subsec)
+	if !known {
+		if off, ok := ParseOffset(offset); ok {
+			t, known = WithOffset(t, off), true
+		} else if tzHours != nil {
+			if off, ok := TimeZoneOffset(*tzHours); ok {
+				t, known = WithOffset(t, off), true
+			}
+		}
+	}
+	return Candidate{Source: source, Time: t, OffsetKnown: known}, true
+}
+
+// mac1904 is the QuickTime/ISO-BMFF epoch.
+var mac1904 = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// FromMvhd converts an mvhd/tkhd creation time (UTC seconds since
+// 1904-01-01) to a candidate; 0 means unset.
+func FromMvhd(secs uint64) (Candidate, bool) {
+	const maxSecs = 1 << 40 // far beyond any real date; keeps Duration from overflowing
+	if secs == 0 || secs > maxSecs {
+		return Candidate{}, false
+	}
+	t := mac1904.Add(time.Duration(secs/86400) * 24 * time.Hour).Add(time.Duration(secs%86400) * time.Second)
+	return Candidate{Source: SourceVideoMvhd, Time: t, OffsetKnown: true}, true
+}
+
+var quickTimeLayouts = []string{
+	"2006-01-02T15:04:05-0700",
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02T15:04:05.999999999-0700",
+	"2006-01-02T15:04:05.999999999Z07:00",
+}
+
+// FromQuickTime parses a QuickTime Keys com.apple.quicktime.creationdate
+// value ("2019-07-24T11:25:40+0300"). Without an offset the wall clock is
+// kept naive.
+func FromQuickTime(s string) (Candidate, bool) {
+	s = strings.TrimSpace(strings.TrimRight(s, "\x00"))
+	for _, layout := range quickTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			_, off := t.Zone()
+			t = t.In(zone(off))
+			if t.Year() < MinYear {
+				return Candidate{}, false
+			}
+			return Candidate{Source: SourceVideoCreationDate, Time: t, OffsetKnown: true}, true
+		}
+	}
+	t, known, ok := ParseExif(s)
+	if !ok {
+		return Candidate{}, false
+	}
+	return Candidate{Source: SourceVideoCreationDate, Time: t, OffsetKnown: known}, true
+}
+
+// FromMtime makes a candidate of a file's modification time, an absolute
+// instant, kept in UTC.
+func FromMtime(mtime time.Time) Candidate {
+	if mtime.IsZero() {
+		return Candidate{Source: SourceMtime}
+	}
+	return Candidate{Source: SourceMtime, Time: mtime.UTC(), OffsetKnown: true}
+}
+
+var (
+	// 20240503_101500, IMG_20240503_101500, PXL_20240503_101500123, 20240503-101500
+	nameCompact = regexp.MustCompile(`(?:^|[^0-9])(\d{4})(\d{2})(\d{2})[_-](\d{2})(\d{2})(\d{2})`)
+	// 2024-05-03 10.15.00, 2024-05-03_10-15-00, Screenshot_2024-05-03-10-15-00, 2024-05-03 at 10.15.00
+	nameDashed = regexp.MustCompile(`(?:^|[^0-9])(\d{4})-(\d{2})-(\d{2})(?:[ _T-]|\sat\s)(\d{2})[.:_-](\d{2})[.:_-](\d{2})(?:[^0-9]|$)`)
+	// IMG-20240503-WA0001, 20240503
+	nameCompactDate = regexp.MustCompile(`(?:^|[^0-9])(\d{4})(\d{2})(\d{2})(?:[^0-9]|$)`)
+	// 2024-05-03
+	nameDashedDate = regexp.MustCompile(`(?:^|[^0-9])(\d{4})-(\d{2})-(\d{2})(?:[^0-9]|$)`)
+)
+
+// minNameYear keeps runs of digits in names from passing for dates.
+const minNameYear = 1900
+
+// FromFilename finds a date in a file's base name, as phones and apps write
+// it (IMG_20240503_101500.jpg, PXL_20240503_101500123.jpg,
+// Screenshot_2024-05-03-10-15-00.png, IMG-20240503-WA0001.jpg, ...). A name
+// with only a date gives midnight. The result is always a naive wall clock.
+func FromFilename(name string) (Candidate, bool) {
+	for _, re := range []*regexp.Regexp{nameCompact, nameDashed} {
+		for _, m := range re.FindAllStringSubmatch(name, -1) {
+			if t, ok := civilStrings(m[1:]); ok && t.Year() >= minNameYear {
+				return Candidate{Source: SourceFilename, Time: t}, true
+			}
+		}
+	}
+	for _, re := range []*regexp.Regexp{nameCompactDate, nameDashedDate} {
+		for _, m := range re.FindAllStringSubmatch(name, -1) {
+			if t, ok := civilStrings(append(m[1:4:4], "00", "00", "00")); ok && t.Year() >= minNameYear {
+				return Candidate{Source: SourceFilename, Time: t}, true
+			}
+		}
+	}
+	return Candidate{}, false
+}
+
+func civilStrings(f []string) (time.Time, bool) {
+	var n [6]int
+	for i := range n {
+		v, err := strconv.Atoi(f[i])
+		if err != nil {
+			return time.Time{}, false
+		}
+		n[i] = v
+	}
+	return civil(n[0], n[1], n[2], n[3], n[4], n[5], 0)
+}
+
+// civil builds a naive wall-clock time, rejecting impossible dates.
+func civil(y, mo, d, h, mi, s, nsec int) (time.Time, bool) {
+	if y < MinYear || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, nsec, time.UTC)
+	if t.Day() != d || t.Month() != time.Month(mo) {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, s != ""
+}
+
+// fraction converts the digits after a decimal point to nanoseconds.
+func fraction(s string) int {
+	if len(s) > 9 {
+		s = s[:9]
+	}
+	n, _ := digits(s)
+	for i := len(s); i < 9; i++ {
+		n *= 10
+	}
+	return n
+}
