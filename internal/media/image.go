@@ -1,0 +1,167 @@
+package media
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image"
+	"image/gif"
+	"image/png"
+	"io"
+
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
+)
+
+// maxSegments bounds the walk over JPEG segments and PNG/RIFF chunks.
+const maxSegments = 1 << 16
+
+// maxJunk is how far readJPEG looks past junk bytes for the next marker.
+const maxJunk = 4096
+
+var exifHeader = []byte("Exif\x00\x00")
+
+// readJPEG walks the JPEG segments up to the first frame header: the EXIF
+// APP1 segment comes before it, and the frame header holds the pixel size.
+func readJPEG(r *io.SectionReader, x *extract) {
+	pos := int64(2)
+	for range maxSegments {
+		h := readAt(r, pos, 4)
+		if len(h) >= 2 && h[0] != 0xFF {
+			// Junk between segments: resynchronise on the next marker.
+			skip := bytes.IndexByte(readAt(r, pos, maxJunk), 0xFF)
+			if skip < 0 {
+				return
+			}
+			pos += int64(skip)
+			h = readAt(r, pos, 4)
+		}
+		if len(h) < 2 {
+			return
+		}
+		marker := h[1]
+		switch {
+		case marker == 0xFF: // fill byte
+			pos++
+			continue
+		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7:
+			pos += 2
+			continue
+		case marker == 0xD9 || marker == 0xDA || len(h) < 4:
+			return
+		}
+		length := int64(binary.BigEndian.Uint16(h[2:]))
+		if length < 2 {
+			return
+		}
+		switch {
+		case marker == 0xE1 && !x.exifFound:
+			seg := readAt(r, pos+4, length-2)
+			if bytes.HasPrefix(seg, exifHeader) {
+				if e, ok := parseExif(seg[len(exifHeader):]); ok {
+					x.addExif(e)
+				}
+			}
+		case isSOF(marker):
+			if f := readAt(r, pos+4, 5); len(f) == 5 {
+				x.md.Height = int(binary.BigEndian.Uint16(f[1:]))
+				x.md.Width = int(binary.BigEndian.Uint16(f[3:]))
+			}
+			return
+		}
+		pos += 2 + length
+	}
+}
+
+func isSOF(m byte) bool {
+	return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC
+}
+
+func setConfig(x *extract, c image.Config, err error) {
+	if err == nil && c.Width > 0 && c.Height > 0 {
+		x.md.Width, x.md.Height = c.Width, c.Height
+	}
+}
+
+// exifPayload parses an EXIF block that may carry the "Exif\0\0" prefix.
+func exifPayload(x *extract, b []byte) {
+	b = bytes.TrimPrefix(b, exifHeader)
+	if e, ok := parseExif(b); ok {
+		x.addExif(e)
+	}
+}
+
+func readPNG(r *io.SectionReader, x *extract) {
+	c, err := png.DecodeConfig(io.NewSectionReader(r, 0, r.Size()))
+	setConfig(x, c, err)
+	pos := int64(8)
+	for range maxSegments {
+		h := readAt(r, pos, 8)
+		if len(h) < 8 {
+			return
+		}
+		n := int64(binary.BigEndian.Uint32(h))
+		switch string(h[4:]) {
+		case "eXIf":
+			exifPayload(x, readAt(r, pos+8, min(n, maxExif)))
+			return
+		case "IEND":
+			return
+		}
+		pos += 12 + n
+	}
+}
+
+func readGIF(r *io.SectionReader, x *extract) {
+	c, err := gif.DecodeConfig(io.NewSectionReader(r, 0, r.Size()))
+	setConfig(x, c, err)
+}
+
+func readWebP(r *io.SectionReader, x *extract) {
+	c, err := webp.DecodeConfig(io.NewSectionReader(r, 0, r.Size()))
+	setConfig(x, c, err)
+	pos := int64(12)
+	for range maxSegments {
+		h := readAt(r, pos, 8)
+		if len(h) < 8 {
+			return
+		}
+		n := int64(binary.LittleEndian.Uint32(h[4:]))
+		if string(h[:4]) == "EXIF" {
+			exifPayload(x, readAt(r, pos+8, min(n, maxExif)))
+			return
+		}
+		pos += 8 + n + n&1
+	}
+}
+
+// readTIFF reads a TIFF or a TIFF-based camera RAW. The metadata IFDs sit
+// near the start; values past maxExif are ignored.
+func readTIFF(r *io.SectionReader, format string, x *extract) {
+	b := readAt(r, 0, maxExif)
+	if e, ok := parseExif(b); ok {
+		x.addExif(e)
+	}
+	if format == "tiff" {
+		c, err := tiff.DecodeConfig(bytes.NewReader(b))
+		setConfig(x, c, err)
+	}
+}
+
+// readRAF reads the EXIF of the JPEG preview that a Fujifilm RAF embeds.
+func readRAF(r *io.SectionReader, x *extract) {
+	h := readAt(r, 84, 8)
+	if len(h) < 8 {
+		return
+	}
+	off, n := int64(binary.BigEndian.Uint32(h)), int64(binary.BigEndian.Uint32(h[4:]))
+	if off <= 0 || off >= r.Size() {
+		return
+	}
+	preview := extract{md: Metadata{Orientation: 1}}
+	readJPEG(io.NewSectionReader(r, off, min(n, r.Size()-off)), &preview)
+	x.md.Orientation = preview.md.Orientation
+	x.md.Make, x.md.Model, x.md.Lens = preview.md.Make, preview.md.Model, preview.md.Lens
+	x.md.Lat, x.md.Lon, x.md.Altitude = preview.md.Lat, preview.md.Lon, preview.md.Altitude
+	x.exifW, x.exifH, x.exifFound = preview.exifW, preview.exifH, preview.exifFound
+	x.cands = append(x.cands, preview.cands...)
+}
