@@ -1,0 +1,188 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Album is a named set of photos.
+type Album struct {
+	ID        int64
+	Name      string
+	CreatedAt string
+	Photos    int
+	Videos    int
+	FirstAt   string // earliest capture time, "" when empty
+	LastAt    string
+}
+
+// ErrAlbumExists is returned when an album name is already in use.
+var ErrAlbumExists = errors.New("album already exists")
+
+// EnsureAlbum returns the id of the album with this name (names compare
+// case-insensitively), creating it when missing.
+func (tx *Tx) EnsureAlbum(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM albums WHERE name = ?`, name).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	return tx.CreateAlbum(ctx, name)
+}
+
+// CreateAlbum creates an album; ErrAlbumExists when the name is taken.
+func (tx *Tx) CreateAlbum(ctx context.Context, name string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO albums (name, created_at) VALUES (?, ?)`, name, Now())
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return 0, fmt.Errorf("%w: %q", ErrAlbumExists, name)
+		}
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// AlbumID returns the id of an album by name.
+func (tx *Tx) AlbumID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM albums WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("no album named %q; see \"picup album ls\": %w", name, ErrNotFound)
+	}
+	return id, err
+}
+
+// AddToAlbum puts a photo in an album; adding it twice is not an error.
+// It reports whether the photo was newly added.
+func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO album_photos (album_id, photo_id, added_at) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`, albumID, photoID, Now())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// RemoveFromAlbum takes a photo out of an album (the photo stays in the
+// library). It reports whether the photo was in the album.
+func (tx *Tx) RemoveFromAlbum(ctx context.Context, albumID, photoID int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM album_photos WHERE album_id = ? AND photo_id = ?`, albumID, photoID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// RenameAlbum renames an album.
+func (tx *Tx) RenameAlbum(ctx context.Context, id int64, name string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE albums SET name = ? WHERE id = ?`, name, id)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("%w: %q", ErrAlbumExists, name)
+	}
+	return err
+}
+
+// DeleteAlbum removes an album; its photos stay in the library.
+func (tx *Tx) DeleteAlbum(ctx context.Context, id int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM albums WHERE id = ?`, id)
+	return err
+}
+
+const albumCols = `a.id, a.name, a.created_at,
+	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'photo'),
+	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'video'),
+	coalesce((SELECT min(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id), ''),
+	coalesce((SELECT max(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id), '')`
+
+func scanAlbum(s scanner) (Album, error) {
+	var a Album
+	err := s.Scan(&a.ID, &a.Name, &a.CreatedAt, &a.Photos, &a.Videos, &a.FirstAt, &a.LastAt)
+	return a, err
+}
+
+// Albums lists every album by name.
+func (c *Catalog) Albums(ctx context.Context) ([]Album, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+albumCols+` FROM albums a ORDER BY a.name COLLATE NOCASE`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Album
+	for rows.Next() {
+		a, err := scanAlbum(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AlbumByName finds an album by name (case-insensitively).
+func (c *Catalog) AlbumByName(ctx context.Context, name string) (Album, error) {
+	a, err := scanAlbum(c.r.QueryRowContext(ctx, `SELECT `+albumCols+` FROM albums a WHERE a.name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("no album named %q; see \"picup album ls\": %w", name, ErrNotFound)
+	}
+	return a, err
+}
+
+// AlbumPhotos lists an album's photos newest first from the cursor.
+func (c *Catalog) AlbumPhotos(ctx context.Context, albumID int64, after *Cursor, limit int) ([]Photo, error) {
+	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
+	if after != nil {
+		cur = *after
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT `+prefixed("p.", photoCols)+` FROM album_photos ap
+		JOIN photos p ON p.id = ap.photo_id
+		WHERE ap.album_id = ? AND (p.taken_key, p.id) < (?, ?)
+		ORDER BY p.taken_key DESC, p.id DESC LIMIT ?`, albumID, cur.TakenKey, cur.ID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Photo
+	for rows.Next() {
+		p, err := scanPhoto(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PhotoAlbums lists the names of the albums a photo is in.
+func (c *Catalog) PhotoAlbums(ctx context.Context, photoID int64) ([]string, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT a.name FROM album_photos ap JOIN albums a ON a.id = ap.album_id
+		WHERE ap.photo_id = ? ORDER BY a.name COLLATE NOCASE`, photoID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}

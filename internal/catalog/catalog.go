@@ -1,0 +1,189 @@
+// Package catalog keeps the library's SQLite catalog: one writer connection
+// and a pool of readers over a WAL database, with embedded numbered
+// migrations.
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Catalog is an open catalog database.
+type Catalog struct {
+	w *sql.DB // exactly one connection: every write goes through it
+	r *sql.DB // readers
+}
+
+func dsn(path string, txlock string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(30000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if txlock != "" {
+		q.Set("_txlock", txlock)
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating when needed) the catalog at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Catalog, error) {
+	w, err := sql.Open("sqlite", dsn(path, "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn(path, ""))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	c := &Catalog{w: w, r: r}
+	if err := c.migrate(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Close closes both pools.
+func (c *Catalog) Close() error {
+	return errors.Join(c.r.Close(), c.w.Close())
+}
+
+// migrate applies the embedded migrations newer than the database's
+// user_version, each in its own write transaction.
+func (c *Catalog) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = c.Write(ctx, func(tx *Tx) error {
+			var v int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+				return err
+			}
+			if v >= n {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	var v int
+	if err := c.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if latest := len(names); v > latest {
+		return fmt.Errorf("catalog schema version %d is newer than this picup knows (%d); upgrade picup", v, latest)
+	}
+	return nil
+}
+
+// Tx is a write transaction.
+type Tx struct {
+	*sql.Tx
+}
+
+// Write runs fn in a write transaction (BEGIN IMMEDIATE, so it waits for
+// other writers, in this process or another, up to the busy timeout) and
+// commits when fn returns nil.
+func (c *Catalog) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := c.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(&Tx{tx}); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// querier is what read helpers need: the reader pool or a write transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// IntegrityCheck runs SQLite's integrity and foreign key checks and returns
+// what they report, empty when all is well.
+func (c *Catalog) IntegrityCheck(ctx context.Context) ([]string, error) {
+	var problems []string
+	rows, err := c.r.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if s != "ok" {
+			problems = append(problems, "integrity: "+s)
+		}
+	}
+	rows.Close()
+	rows, err = c.r.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, parent string
+		var rowid, fkid sql.NullInt64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return nil, err
+		}
+		problems = append(problems, fmt.Sprintf("foreign key: %s row %d points to a missing %s", table, rowid.Int64, parent))
+	}
+	return problems, rows.Err()
+}

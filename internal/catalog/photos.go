@@ -1,0 +1,302 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Photo is one stored original (a photo or a video).
+type Photo struct {
+	ID           int64
+	SHA256       string
+	Path         string // relative to the library, slash-separated
+	OriginalName string
+	Type         string // "photo" or "video"
+	Format       string
+	MIME         string
+	Bytes        int64
+	TakenAt      string // RFC 3339; no offset when the file records none
+	TakenKey     int64  // sort key, unix ms
+	TakenSource  string
+	OffsetKnown  bool
+	Width        int // as displayed
+	Height       int
+	Orientation  int
+	CameraMake   string
+	CameraModel  string
+	Lens         string
+	Lat, Lon     *float64
+	Altitude     *float64
+	DurationMS   *int64
+	Thumbs       string // "ok" or "placeholder"
+	ImportedAt   string
+	State        string // "ok", "missing", "corrupt"
+}
+
+const photoCols = `id, sha256, path, original_name, type, format, mime, bytes, taken_at, taken_key,
+	taken_source, offset_known, width, height, orientation, camera_make, camera_model, lens,
+	lat, lon, altitude, duration_ms, thumbs, imported_at, state`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPhoto(s scanner) (Photo, error) {
+	var p Photo
+	var lat, lon, alt sql.NullFloat64
+	var dur sql.NullInt64
+	err := s.Scan(&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
+		&p.TakenAt, &p.TakenKey, &p.TakenSource, &p.OffsetKnown, &p.Width, &p.Height, &p.Orientation,
+		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &p.ImportedAt, &p.State)
+	if err != nil {
+		return p, err
+	}
+	p.Lat, p.Lon, p.Altitude = floatPtr(lat), floatPtr(lon), floatPtr(alt)
+	if dur.Valid {
+		p.DurationMS = &dur.Int64
+	}
+	return p, nil
+}
+
+func floatPtr(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	return &f.Float64
+}
+
+func nullFloat(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+// InsertPhoto adds p and returns its id. A photo with the same SHA-256
+// already present makes it fail with ErrDuplicate.
+func (tx *Tx) InsertPhoto(ctx context.Context, p Photo) (int64, error) {
+	var dur any
+	if p.DurationMS != nil {
+		dur = *p.DurationMS
+	}
+	if p.State == "" {
+		p.State = "ok"
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO photos (sha256, path, original_name, type, format, mime, bytes,
+		taken_at, taken_key, taken_source, offset_known, width, height, orientation, camera_make,
+		camera_model, lens, lat, lon, altitude, duration_ms, thumbs, imported_at, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.SHA256, p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey,
+		p.TakenSource, p.OffsetKnown, p.Width, p.Height, p.Orientation, p.CameraMake, p.CameraModel,
+		p.Lens, nullFloat(p.Lat), nullFloat(p.Lon), nullFloat(p.Altitude), dur, p.Thumbs, p.ImportedAt, p.State)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed: photos.sha256") {
+			return 0, ErrDuplicate
+		}
+		return 0, fmt.Errorf("insert photo %s: %w", p.Path, err)
+	}
+	return res.LastInsertId()
+}
+
+// ErrDuplicate is returned by InsertPhoto when the content is already stored.
+var ErrDuplicate = errors.New("content already in the catalog")
+
+// SetThumbs records the thumbnail state of a photo.
+func (tx *Tx) SetThumbs(ctx context.Context, id int64, state string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE photos SET thumbs = ? WHERE id = ?`, state, id)
+	return err
+}
+
+// SetState records what verify found about a photo's original.
+func (tx *Tx) SetState(ctx context.Context, id int64, state string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE photos SET state = ? WHERE id = ?`, state, id)
+	return err
+}
+
+// PathTaken reports whether a library-relative path is used by a photo or a
+// sidecar.
+func (tx *Tx) PathTaken(ctx context.Context, rel string) (bool, error) {
+	return pathTaken(ctx, tx, rel)
+}
+
+func pathTaken(ctx context.Context, q querier, rel string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM photos WHERE path = ?1) +
+		(SELECT count(*) FROM sidecars WHERE path = ?1)`, rel).Scan(&n)
+	return n > 0, err
+}
+
+// InsertSidecar records a sidecar file (.xmp, .aae) stored with a photo.
+func (tx *Tx) InsertSidecar(ctx context.Context, photoID int64, rel string, bytes int64, sha string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sidecars (path, photo_id, bytes, sha256) VALUES (?, ?, ?, ?)`,
+		rel, photoID, bytes, sha)
+	return err
+}
+
+// Sidecar is a file stored beside a photo's original.
+type Sidecar struct {
+	Path   string
+	Bytes  int64
+	SHA256 string
+}
+
+// Sidecars lists the sidecars of a photo.
+func (c *Catalog) Sidecars(ctx context.Context, photoID int64) ([]Sidecar, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT path, bytes, sha256 FROM sidecars WHERE photo_id = ? ORDER BY path`, photoID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Sidecar
+	for rows.Next() {
+		var s Sidecar
+		if err := rows.Scan(&s.Path, &s.Bytes, &s.SHA256); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func photoWhere(ctx context.Context, q querier, where string, arg any) (Photo, error) {
+	p, err := scanPhoto(q.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// PhotoBySHA finds a photo by content hash.
+func (c *Catalog) PhotoBySHA(ctx context.Context, sha string) (Photo, error) {
+	return photoWhere(ctx, c.r, "sha256 = ?", sha)
+}
+
+// PhotoBySHA finds a photo by content hash inside the transaction.
+func (tx *Tx) PhotoBySHA(ctx context.Context, sha string) (Photo, error) {
+	return photoWhere(ctx, tx, "sha256 = ?", sha)
+}
+
+// PhotoByID finds a photo by id.
+func (c *Catalog) PhotoByID(ctx context.Context, id int64) (Photo, error) {
+	return photoWhere(ctx, c.r, "id = ?", id)
+}
+
+// PhotoByPath finds a photo by its library-relative path.
+func (c *Catalog) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
+	return photoWhere(ctx, c.r, "path = ?", rel)
+}
+
+// Cursor marks a position in the newest-first listing.
+type Cursor struct {
+	TakenKey int64
+	ID       int64
+}
+
+// String encodes the cursor for a command line.
+func (c Cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.TakenKey, 10) + "." + strconv.FormatInt(c.ID, 10)))
+}
+
+// ParseCursor decodes a cursor printed by Cursor.String.
+func ParseCursor(s string) (Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		k, id, ok := strings.Cut(string(b), ".")
+		if ok {
+			var c Cursor
+			c.TakenKey, err = strconv.ParseInt(k, 10, 64)
+			if err == nil {
+				c.ID, err = strconv.ParseInt(id, 10, 64)
+				if err == nil {
+					return c, nil
+				}
+			}
+		}
+	}
+	return Cursor{}, fmt.Errorf("invalid cursor %q: pass a value printed by a previous \"picup ls\"", s)
+}
+
+// CursorOf is the cursor that lists what comes after p.
+func CursorOf(p Photo) Cursor { return Cursor{TakenKey: p.TakenKey, ID: p.ID} }
+
+// listPhotosQuery is served by the photos_by_taken index.
+const listPhotosQuery = `SELECT ` + photoCols + ` FROM photos
+	WHERE (taken_key, id) < (?, ?)
+	ORDER BY taken_key DESC, id DESC LIMIT ?`
+
+// ListPhotos returns up to limit photos, newest first by capture time,
+// starting after the cursor (nil: from the newest).
+func (c *Catalog) ListPhotos(ctx context.Context, after *Cursor, limit int) ([]Photo, error) {
+	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
+	if after != nil {
+		cur = *after
+	}
+	rows, err := c.r.QueryContext(ctx, listPhotosQuery, cur.TakenKey, cur.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list photos: %w", err)
+	}
+	defer rows.Close()
+	var out []Photo
+	for rows.Next() {
+		p, err := scanPhoto(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// EachPhoto calls fn for every photo in id order, reading in pages so that
+// no long read transaction is held.
+func (c *Catalog) EachPhoto(ctx context.Context, fn func(Photo) error) error {
+	var last int64
+	for {
+		rows, err := c.r.QueryContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id > ? ORDER BY id LIMIT 500`, last)
+		if err != nil {
+			return err
+		}
+		var page []Photo
+		for rows.Next() {
+			p, err := scanPhoto(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, p := range page {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		last = page[len(page)-1].ID
+	}
+}
+
+// KnownPath reports whether a library-relative path belongs to a photo or a
+// sidecar.
+func (c *Catalog) KnownPath(ctx context.Context, rel string) (bool, error) {
+	return pathTaken(ctx, c.r, rel)
+}
+
+// KnownSHA reports whether a photo with this content hash exists.
+func (c *Catalog) KnownSHA(ctx context.Context, sha string) (bool, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE sha256 = ?`, sha).Scan(&n)
+	return n > 0, err
+}
+
+// Now is the catalog's timestamp format for *_at columns.
+func Now() string { return time.Now().UTC().Format(time.RFC3339) }

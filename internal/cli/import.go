@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/picup/picup/internal/importer"
+	"github.com/picup/picup/pkg/bytesize"
+)
+
+type importOptions struct {
+	paths  []string
+	json   bool
+	dryRun bool
+	jobs   int
+	album  string
+	move   bool
+}
+
+func newImportCmd(e *env) *cobra.Command {
+	o := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import PATH...",
+		Short: "Import photos and videos from files and folders",
+		Long: `Import photos and videos from files and folders (recursively).
+
+Files are recognised by their content, not their name. Each file's bytes are
+stored once: a file already in the library (under any name) is counted as a
+duplicate. Originals keep their bytes and names in
+originals/YYYY/YYYY-MM-DD/ by capture date; .xmp and .aae sidecars travel
+with their photo. Sources are never modified; with --move each is removed
+only after its copy is committed and verified.
+
+An interrupted import (Ctrl-C, a crash, a power cut) is resumed by running
+it again: files already imported are recognised without being read.`,
+		Example: `  picup import /media/sdcard/DCIM
+  picup import --album "Jeju 2019" ~/Pictures/jeju
+  picup import --dry-run --json ~/Downloads`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			return runImport(cmd.Context(), e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "show what would be imported, change nothing")
+	f.IntVarP(&o.jobs, "jobs", "j", 0, "parallel workers (default: one per CPU core)")
+	f.StringVar(&o.album, "album", "", "add the imported photos to this album (created if needed)")
+	f.BoolVar(&o.move, "move", false, "remove each source file after its copy is committed and verified")
+	return cmd
+}
+
+func runImport(ctx context.Context, e *env, o *importOptions) error {
+	if o.jobs < 0 {
+		return usageErrorf("--jobs must be 1 or more (or 0 for one per core), not %d", o.jobs)
+	}
+	if o.dryRun && o.move {
+		return usageErrorf("--dry-run and --move cannot be used together")
+	}
+	lib, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+
+	prog := &importer.Progress{}
+	stopProgress := startProgress(e.stderr, prog)
+	s, err := importer.Run(ctx, lib, o.paths, importer.Options{
+		Jobs: o.jobs, DryRun: o.dryRun, Album: o.album, Move: o.move, Progress: prog,
+	})
+	stopProgress()
+	if err != nil {
+		return err
+	}
+	if o.json {
+		if err := writeJSON(e.stdout, s); err != nil {
+			return err
+		}
+	} else {
+		printImportSummary(e.stdout, e.stderr, s)
+	}
+	switch {
+	case s.Interrupted:
+		return context.Canceled
+	case s.Failed > 0:
+		return &PartialError{Err: fmt.Errorf("%d of %d files failed; the rest were imported", s.Failed, s.Failed+s.Imported+s.Duplicates+s.Unchanged)}
+	}
+	return nil
+}
+
+func printImportSummary(stdout, stderr io.Writer, s importer.Summary) {
+	for _, f := range s.Failures {
+		fmt.Fprintf(stderr, "failed: %s: %s\n", f.Path, f.Error)
+	}
+	verb := "imported"
+	if s.DryRun {
+		verb = "would import"
+	}
+	fmt.Fprintf(stdout, "%s %d (%s), %d duplicates, %d unchanged, %d skipped, %d failed in %.1fs\n",
+		verb, s.Imported, bytesize.Format(s.Bytes), s.Duplicates, s.Unchanged, s.Skipped, s.Failed, s.Seconds)
+	if s.Moved > 0 {
+		fmt.Fprintf(stdout, "removed %d source files after verifying their copies\n", s.Moved)
+	}
+	if s.Album != "" && !s.DryRun {
+		fmt.Fprintf(stdout, "album %q updated\n", s.Album)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+}
+
+// startProgress draws a one-line progress display on stderr when it is a
+// terminal, and returns the function that clears it.
+func startProgress(w io.Writer, p *importer.Progress) func() {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprint(w, "\r\033[K"+progressLine(p, time.Now()))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func progressLine(p *importer.Progress, now time.Time) string {
+	files, bytes := p.DoneFiles.Load(), p.DoneBytes.Load()
+	elapsed := now.Sub(p.Started).Seconds()
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(bytes) / elapsed
+	}
+	line := fmt.Sprintf("importing %d", files)
+	if p.Counted.Load() {
+		total, totalBytes := p.TotalFiles.Load(), p.TotalBytes.Load()
+		line = fmt.Sprintf("importing %d/%d files, %s/%s, %s/s", files, total,
+			bytesize.Format(bytes), bytesize.Format(totalBytes), bytesize.Format(int64(rate)))
+		if rate > 0 && totalBytes > bytes {
+			eta := time.Duration(float64(totalBytes-bytes) / rate * float64(time.Second)).Round(time.Second)
+			line += fmt.Sprintf(", ETA %s", eta)
+		}
+	} else {
+		line += fmt.Sprintf(" files, %s, %s/s", bytesize.Format(bytes), bytesize.Format(int64(rate)))
+	}
+	return line
+}

@@ -1,0 +1,304 @@
+package importer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+)
+
+// intent is written into the scratch dir, inside the write transaction and
+// before any file is renamed into the library. If the process dies before
+// the commit, the next run reads it (Recover) and either adopts the files
+// that reached the library or removes them: nothing is left half-done.
+type intent struct {
+	Photo    catalog.Photo     `json:"photo"`
+	Sidecars []intentSidecar   `json:"sidecars"`
+	Thumbs   map[string]string `json:"thumbs"` // size -> library-relative path
+	Source   catalog.Source    `json:"source"`
+	AlbumID  int64             `json:"album_id"`
+}
+
+type intentSidecar struct {
+	Path   string `json:"path"` // library-relative
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+func randomName() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// sidecarName is the sidecar's name beside an original renamed from
+// origName to newName: IMG_1.XMP beside IMG_1_2.JPG, IMG_1.JPG.xmp beside
+// IMG_1_2.JPG.xmp.
+func sidecarName(sidecar, origName, newName string) string {
+	base := filepath.Base(sidecar)
+	if strings.EqualFold(strings.TrimSuffix(base, filepath.Ext(base)), origName) {
+		return newName + filepath.Ext(base)
+	}
+	return strings.TrimSuffix(newName, filepath.Ext(newName)) + filepath.Ext(base)
+}
+
+// commit moves a prepared file into the library and records it, in one
+// write transaction. dup is true when another process stored the same
+// bytes first; the returned photo is then that one.
+func (im *Importer) commit(ctx context.Context, prep *prepared) (p catalog.Photo, dup bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return p, false, err
+	}
+	intentFile := filepath.Join(im.run.Dir, "intent-"+prep.photo.SHA256+".json")
+	err = im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if existing, err := tx.PhotoBySHA(ctx, prep.photo.SHA256); err == nil {
+			p, dup = existing, true
+			return tx.PutSource(ctx, prep.source)
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			return err
+		}
+		in, err := im.choosePaths(ctx, tx, prep)
+		if err != nil {
+			return err
+		}
+		data, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		if err := library.WriteFileAtomic(intentFile, data); err != nil {
+			return fmt.Errorf("write intent: %w", err)
+		}
+		if err := im.place(prep, in); err != nil {
+			return err
+		}
+		p, err = insertIntent(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		if !dup {
+			im.unplace(prep, intentFile)
+		}
+		return p, false, err
+	}
+	os.Remove(intentFile)
+	return p, dup, nil
+}
+
+// choosePaths picks the original's path under originals/YYYY/YYYY-MM-DD,
+// adding a suffix when the name (or one of its sidecars' names) is taken.
+func (im *Importer) choosePaths(ctx context.Context, tx *catalog.Tx, prep *prepared) (intent, error) {
+	dir := library.OriginalDir(prep.taken)
+	name := prep.photo.OriginalName
+	for n := 1; n < 10000; n++ {
+		cand := library.Candidate(name, n)
+		rel := path.Join(dir, cand)
+		free, err := im.pathFree(ctx, tx, rel)
+		if err != nil {
+			return intent{}, err
+		}
+		var scs []intentSidecar
+		for _, sc := range prep.sidecars {
+			srel := path.Join(dir, sidecarName(sc.src, name, cand))
+			ok, err := im.pathFree(ctx, tx, srel)
+			if err != nil {
+				return intent{}, err
+			}
+			free = free && ok
+			scs = append(scs, intentSidecar{Path: srel, Bytes: sc.bytes, SHA256: sc.sha})
+		}
+		if !free {
+			continue
+		}
+		p := prep.photo
+		p.Path = rel
+		p.ImportedAt = catalog.Now()
+		thumbs := map[string]string{}
+		for size := range prep.thumbs {
+			thumbs[size] = library.ThumbPath(p.SHA256, size)
+		}
+		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID}, nil
+	}
+	return intent{}, fmt.Errorf("no free name for %s in %s", name, dir)
+}
+
+func (im *Importer) pathFree(ctx context.Context, tx *catalog.Tx, rel string) (bool, error) {
+	taken, err := tx.PathTaken(ctx, rel)
+	if err != nil || taken {
+		return false, err
+	}
+	return !library.Exists(im.lib.Abs(rel)), nil
+}
+
+// place renames thumbnails, sidecars and finally the original into the
+// library.
+func (im *Importer) place(prep *prepared, in intent) error {
+	for size, tmp := range prep.thumbs {
+		dst := im.lib.Abs(in.Thumbs[size])
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		// Thumbnails are content-addressed: replacing a leftover is safe.
+		if err := os.Rename(tmp, dst); err != nil {
+			return fmt.Errorf("place thumbnail: %w", err)
+		}
+	}
+	for i, sc := range prep.sidecars {
+		if err := library.MoveIntoPlace(sc.tmp, im.lib.Abs(in.Sidecars[i].Path)); err != nil {
+			return fmt.Errorf("place sidecar: %w", err)
+		}
+	}
+	if err := library.MoveIntoPlace(prep.tmp, im.lib.Abs(in.Photo.Path)); err != nil {
+		return fmt.Errorf("place original: %w", err)
+	}
+	return nil
+}
+
+// unplace moves placed files back out of the library after a failed
+// commit, so that no file stays without its catalog row.
+func (im *Importer) unplace(prep *prepared, intentFile string) {
+	data, err := os.ReadFile(intentFile)
+	if err != nil {
+		return
+	}
+	var in intent
+	if json.Unmarshal(data, &in) != nil {
+		return
+	}
+	os.Rename(im.lib.Abs(in.Photo.Path), prep.tmp)
+	for i, sc := range prep.sidecars {
+		os.Rename(im.lib.Abs(in.Sidecars[i].Path), sc.tmp)
+	}
+	for _, rel := range in.Thumbs {
+		os.Remove(im.lib.Abs(rel))
+	}
+	os.Remove(intentFile)
+}
+
+// insertIntent writes the catalog rows an intent describes.
+func insertIntent(ctx context.Context, tx *catalog.Tx, in intent) (catalog.Photo, error) {
+	p := in.Photo
+	id, err := tx.InsertPhoto(ctx, p)
+	if err != nil {
+		return p, err
+	}
+	p.ID = id
+	for _, sc := range in.Sidecars {
+		if err := tx.InsertSidecar(ctx, id, sc.Path, sc.Bytes, sc.SHA256); err != nil {
+			return p, err
+		}
+	}
+	if in.AlbumID != 0 {
+		if _, err := tx.AddToAlbum(ctx, in.AlbumID, id); err != nil {
+			return p, err
+		}
+	}
+	if in.Source.Path != "" {
+		if err := tx.PutSource(ctx, in.Source); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// Recover finishes what crashed runs left behind: for each intent of a dead
+// process, the files that reached the library are adopted (their catalog
+// rows written) or removed when the same content is stored elsewhere; then
+// the scratch directory goes.
+func Recover(ctx context.Context, lib *library.Library) error {
+	stale, err := lib.StaleRuns()
+	if err != nil {
+		return fmt.Errorf("look for interrupted imports: %w", err)
+	}
+	for _, run := range stale {
+		intents, _ := filepath.Glob(filepath.Join(run.Dir, "intent-*.json"))
+		for _, f := range intents {
+			if err := recoverIntent(ctx, lib, f); err != nil {
+				return fmt.Errorf("recover interrupted import (%s): %w", f, err)
+			}
+		}
+		if err := run.Release(); err != nil {
+			return fmt.Errorf("remove scratch dir: %w", err)
+		}
+	}
+	return nil
+}
+
+func recoverIntent(ctx context.Context, lib *library.Library, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var in intent
+	if err := json.Unmarshal(data, &in); err != nil {
+		// A torn intent was never followed by a rename: nothing to undo.
+		return nil
+	}
+	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		existing, err := tx.PhotoBySHA(ctx, in.Photo.SHA256)
+		switch {
+		case err == nil:
+			if existing.Path != in.Photo.Path {
+				removeUnknown(ctx, tx, lib, in)
+			}
+			return nil
+		case !errors.Is(err, catalog.ErrNotFound):
+			return err
+		}
+		fi, err := os.Stat(lib.Abs(in.Photo.Path))
+		if err != nil || fi.Size() != in.Photo.Bytes {
+			// The original never reached the library; drop what did.
+			removeUnknown(ctx, tx, lib, in)
+			for _, rel := range in.Thumbs {
+				os.Remove(lib.Abs(rel))
+			}
+			return nil
+		}
+		kept := in.Sidecars[:0]
+		for _, sc := range in.Sidecars {
+			if library.Exists(lib.Abs(sc.Path)) {
+				kept = append(kept, sc)
+			}
+		}
+		in.Sidecars = kept
+		if in.AlbumID != 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM albums WHERE id = ?`, in.AlbumID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				in.AlbumID = 0
+			}
+		}
+		_, err = insertIntent(ctx, tx, in)
+		return err
+	})
+}
+
+// removeUnknown removes an intent's original and sidecars from the library
+// where no catalog row claims them.
+func removeUnknown(ctx context.Context, tx *catalog.Tx, lib *library.Library, in intent) {
+	rels := []string{in.Photo.Path}
+	for _, sc := range in.Sidecars {
+		rels = append(rels, sc.Path)
+	}
+	for _, rel := range rels {
+		if taken, err := tx.PathTaken(ctx, rel); err == nil && !taken {
+			os.Remove(lib.Abs(rel))
+		}
+	}
+}

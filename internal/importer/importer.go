@@ -1,0 +1,425 @@
+// Package importer brings photos and videos into a library: walk, sniff,
+// hash while copying, dedupe, read metadata, make thumbnails, and commit
+// each file atomically with its catalog row.
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/pkg/filetype"
+)
+
+var (
+	errNotExist   = errors.New("no such file or directory")
+	errPermission = errors.New("permission denied; check the file's permissions")
+	errEmpty      = errors.New("empty file (0 bytes)")
+)
+
+// Options says how to import.
+type Options struct {
+	Jobs     int    // parallel workers; 0 means one per core
+	DryRun   bool   // look and report, change nothing
+	Album    string // add every imported (or already known) photo to this album, creating it
+	Move     bool   // remove each source once its copy is committed and verified
+	Progress *Progress
+	Now      func() time.Time
+}
+
+// Importer imports into one library.
+type Importer struct {
+	lib  *library.Library
+	opts Options
+	run  *library.Run
+
+	albumID int64
+	tally   tally
+
+	flightMu sync.Mutex
+	flights  map[string]*flight
+
+	placeholderMu sync.Mutex
+	placeholders  map[string]int // kind -> count
+}
+
+// flight is one content hash being imported by a worker of this run; a
+// second worker meeting the same bytes waits for it.
+type flight struct {
+	done    chan struct{}
+	photoID int64
+	path    string
+}
+
+// Run imports the given files and folders.
+func Run(ctx context.Context, lib *library.Library, roots []string, opts Options) (Summary, error) {
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Progress == nil {
+		opts.Progress = &Progress{}
+	}
+	opts.Progress.Started = time.Now()
+	start := time.Now()
+
+	im := &Importer{lib: lib, opts: opts, flights: map[string]*flight{}, placeholders: map[string]int{}}
+	im.tally.s = Summary{DryRun: opts.DryRun, Album: opts.Album, Failures: []Failure{}, DuplicateOf: []Duplicate{}, SkippedFiles: []Skip{}, Notes: []string{}}
+	if !opts.DryRun {
+		if err := Recover(ctx, lib); err != nil {
+			return im.tally.s, err
+		}
+		run, err := lib.StartRun()
+		if err != nil {
+			return im.tally.s, err
+		}
+		defer run.Close()
+		im.run = run
+		if opts.Album != "" {
+			err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+				var err error
+				im.albumID, err = tx.EnsureAlbum(ctx, opts.Album)
+				return err
+			})
+			if err != nil {
+				return im.tally.s, fmt.Errorf("album %q: %w", opts.Album, err)
+			}
+		}
+	}
+
+	walkCtx, stopWalk := context.WithCancel(ctx)
+	defer stopWalk()
+	go func() {
+		c := &walker{skipDir: lib.Root, countOnly: true, count: func(size int64) {
+			opts.Progress.TotalFiles.Add(1)
+			opts.Progress.TotalBytes.Add(size)
+		}}
+		c.walk(walkCtx, roots)
+		opts.Progress.Counted.Store(walkCtx.Err() == nil)
+	}()
+
+	items := make(chan item, opts.Jobs*2)
+	w := &walker{skipDir: lib.Root, out: items, failed: im.fail, skipped: im.skip}
+	go func() {
+		defer close(items)
+		w.walk(ctx, roots)
+	}()
+
+	var wg sync.WaitGroup
+	for range opts.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range items {
+				if ctx.Err() != nil {
+					continue
+				}
+				opts.Progress.SetCurrent(it.path)
+				im.one(ctx, it)
+				opts.Progress.DoneFiles.Add(1)
+				opts.Progress.DoneBytes.Add(it.info.Size())
+			}
+		}()
+	}
+	wg.Wait()
+
+	s := im.tally.s
+	s.Interrupted = ctx.Err() != nil
+	s.Seconds = time.Since(start).Seconds()
+	for kind, n := range im.placeholders {
+		s.Notes = append(s.Notes, placeholderNote(kind, n))
+	}
+	return s, nil
+}
+
+func placeholderNote(kind string, n int) string {
+	if kind == "video" {
+		return fmt.Sprintf("%d video(s) got a placeholder thumbnail because ffmpeg is not installed; install ffmpeg and run \"picup verify --repair\" to make real poster frames", n)
+	}
+	return fmt.Sprintf("%d %s file(s) were archived with a placeholder thumbnail (no decoder or embedded preview for them here)", n, kind)
+}
+
+func (im *Importer) fail(path string, err error) {
+	im.tally.add(func(s *Summary) {
+		s.Failed++
+		s.Failures = append(s.Failures, Failure{Path: path, Error: err.Error()})
+	})
+}
+
+func (im *Importer) skip(path, reason string) {
+	im.tally.add(func(s *Summary) {
+		s.Skipped++
+		s.SkippedFiles = append(s.SkippedFiles, Skip{Path: path, Reason: reason})
+	})
+}
+
+// mediaExts are names that promise a photo or video: such a file whose
+// content is not one is reported as failed rather than skipped.
+var mediaExts = map[string]bool{
+	".jpg": true, ".jpeg": true, ".jpe": true, ".png": true, ".gif": true, ".webp": true, ".tif": true,
+	".tiff": true, ".heic": true, ".heif": true, ".avif": true, ".dng": true, ".cr2": true, ".cr3": true,
+	".nef": true, ".arw": true, ".orf": true, ".rw2": true, ".raf": true, ".pef": true, ".srw": true,
+	".mp4": true, ".m4v": true, ".mov": true, ".3gp": true, ".avi": true, ".mkv": true, ".webm": true,
+	".mts": true, ".m2ts": true, ".mpg": true, ".mpeg": true,
+}
+
+// one imports a single input file.
+func (im *Importer) one(ctx context.Context, it item) {
+	if err := im.importFile(ctx, it); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		im.fail(it.path, err)
+	}
+}
+
+func (im *Importer) importFile(ctx context.Context, it item) error {
+	src := sourceOf(it.path, it.info)
+	if prev, err := im.lib.Catalog.LookupSource(ctx, src.Path); err == nil && sameFile(prev, src) {
+		if p, err := im.lib.Catalog.PhotoBySHA(ctx, prev.SHA256); err == nil {
+			im.tally.add(func(s *Summary) { s.Unchanged++ })
+			return im.afterKnown(ctx, it, p)
+		}
+	}
+
+	f, err := os.Open(it.path)
+	if err != nil {
+		return explainOpen(err)
+	}
+	defer f.Close()
+	header := make([]byte, filetype.HeaderSize)
+	n, err := io.ReadFull(f, header)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read: %w", err)
+	}
+	if n == 0 {
+		if mediaExts[strings.ToLower(filepath.Ext(it.path))] {
+			return errEmpty
+		}
+		im.skip(it.path, "empty file")
+		return nil
+	}
+	ft := filetype.Detect(header[:n], filepath.Base(it.path))
+	if ft.Kind == filetype.Unknown {
+		if mediaExts[strings.ToLower(filepath.Ext(it.path))] {
+			return fmt.Errorf("content is not a photo or video format picup knows, although the name ends in %s (the file may be corrupt)", filepath.Ext(it.path))
+		}
+		im.skip(it.path, "not a photo or video")
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+
+	// Hash while copying into the scratch dir (dry run: hash only).
+	h := sha256.New()
+	var tmp string
+	var dst io.Writer = h
+	var tf *os.File
+	if !im.opts.DryRun {
+		tf, err = os.CreateTemp(im.run.Dir, "orig-*"+strings.ToLower(filepath.Ext(it.path)))
+		if err != nil {
+			return fmt.Errorf("scratch file: %w", err)
+		}
+		tmp = tf.Name()
+		defer os.Remove(tmp) // a no-op once renamed into place
+		dst = io.MultiWriter(h, tf)
+	}
+	copied, err := io.Copy(dst, ctxReader{ctx, f})
+	if err == nil && tf != nil {
+		err = tf.Sync()
+	}
+	if tf != nil {
+		if cerr := tf.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if copied != it.info.Size() {
+		return fmt.Errorf("file changed while being read (%d bytes read, %d expected); try again when it is complete", copied, it.info.Size())
+	}
+	src.SHA256 = hex.EncodeToString(h.Sum(nil))
+
+	fl, owner := im.claim(ctx, src.SHA256)
+	if !owner {
+		if fl.photoID != 0 || im.opts.DryRun && fl.path != "" {
+			im.duplicate(it.path, fl.photoID, fl.path)
+			return im.recordKnown(ctx, it, src, fl.photoID)
+		}
+		// The first worker failed on these bytes; let it be reported once.
+		return fmt.Errorf("same content as %s, which failed", fl.path)
+	}
+	defer close(fl.done)
+	fl.path = it.path
+
+	if p, err := im.lib.Catalog.PhotoBySHA(ctx, src.SHA256); err == nil {
+		fl.photoID, fl.path = p.ID, p.Path
+		im.duplicate(it.path, p.ID, p.Path)
+		if err := im.recordKnown(ctx, it, src, p.ID); err != nil {
+			return err
+		}
+		return im.afterKnown(ctx, it, p)
+	} else if !errors.Is(err, catalog.ErrNotFound) {
+		return err
+	}
+
+	if im.opts.DryRun {
+		im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += copied })
+		return nil
+	}
+
+	prep, err := im.prepare(ctx, it, ft, tmp, src)
+	if err != nil {
+		return err
+	}
+	p, dup, err := im.commit(ctx, prep)
+	if err != nil {
+		return err
+	}
+	fl.photoID, fl.path = p.ID, p.Path
+	if dup {
+		im.duplicate(it.path, p.ID, p.Path)
+		return im.afterKnown(ctx, it, p)
+	}
+	im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += copied })
+	if prep.placeholder {
+		im.placeholderMu.Lock()
+		im.placeholders[ft.Kind.String()]++
+		im.placeholderMu.Unlock()
+	}
+	return im.afterKnown(ctx, it, p)
+}
+
+// claim registers sha as being imported by the caller (owner) or returns
+// the flight of the worker that got there first, after it finished.
+func (im *Importer) claim(ctx context.Context, sha string) (*flight, bool) {
+	for {
+		im.flightMu.Lock()
+		fl, ok := im.flights[sha]
+		if !ok {
+			fl = &flight{done: make(chan struct{})}
+			im.flights[sha] = fl
+			im.flightMu.Unlock()
+			return fl, true
+		}
+		im.flightMu.Unlock()
+		select {
+		case <-fl.done:
+		case <-ctx.Done():
+			return fl, false
+		}
+		if fl.photoID != 0 || fl.path != "" {
+			return fl, false
+		}
+		// The owner gave up without a result (interrupted); take over.
+		im.flightMu.Lock()
+		if im.flights[sha] == fl {
+			delete(im.flights, sha)
+		}
+		im.flightMu.Unlock()
+	}
+}
+
+func (im *Importer) duplicate(path string, id int64, photoPath string) {
+	im.tally.add(func(s *Summary) {
+		s.Duplicates++
+		s.DuplicateOf = append(s.DuplicateOf, Duplicate{Path: path, PhotoID: id, PhotoPath: photoPath})
+	})
+}
+
+// recordKnown remembers a source whose content is already stored, so that
+// the next import skips it without reading it.
+func (im *Importer) recordKnown(ctx context.Context, it item, src catalog.Source, photoID int64) error {
+	if im.opts.DryRun {
+		return nil
+	}
+	return im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.PutSource(ctx, src)
+	})
+}
+
+// afterKnown does what is left once a source's content is safely in the
+// library: album membership and, with --move, removing the source.
+func (im *Importer) afterKnown(ctx context.Context, it item, p catalog.Photo) error {
+	if im.opts.DryRun {
+		return nil
+	}
+	if im.albumID != 0 {
+		err := im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			_, err := tx.AddToAlbum(ctx, im.albumID, p.ID)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("add to album: %w", err)
+		}
+	}
+	if im.opts.Move {
+		return im.removeSource(ctx, it, p)
+	}
+	return nil
+}
+
+// removeSource deletes a source (and its sidecars) after checking that the
+// library's copy has the same bytes.
+func (im *Importer) removeSource(ctx context.Context, it item, p catalog.Photo) error {
+	sum, err := hashFile(ctx, im.lib.Abs(p.Path))
+	if err != nil {
+		return fmt.Errorf("--move: verify library copy: %w; source kept", err)
+	}
+	if sum != p.SHA256 {
+		return fmt.Errorf("--move: library copy %s does not match its recorded hash; source kept, run \"picup verify\"", p.Path)
+	}
+	if err := os.Remove(it.path); err != nil {
+		return fmt.Errorf("--move: remove source: %w", err)
+	}
+	for _, sc := range it.sidecars {
+		os.Remove(sc)
+	}
+	err = im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteSource(ctx, it.path) })
+	if err != nil {
+		return err
+	}
+	im.tally.add(func(s *Summary) { s.Moved++ })
+	return nil
+}
+
+func hashFile(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops a long copy when the context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -1,0 +1,141 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/media"
+	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/filetype"
+)
+
+// prepared is a file copied into the scratch dir with everything its
+// catalog row needs, ready to be committed.
+type prepared struct {
+	photo       catalog.Photo
+	tmp         string            // the copied original
+	thumbs      map[string]string // size name -> scratch file
+	sidecars    []sidecarFile
+	source      catalog.Source
+	taken       time.Time // for the directory of the original
+	placeholder bool
+}
+
+type sidecarFile struct {
+	src, tmp string
+	bytes    int64
+	sha      string
+}
+
+// decodeAuthoritative formats are ones the thumbnailer decodes fully: a
+// decode error there means the file is broken. Elsewhere (HEIC, RAW,
+// video) a failed decode still archives the file with a placeholder.
+var decodeAuthoritative = map[string]bool{"jpeg": true, "png": true, "gif": true, "webp": true, "tiff": true}
+
+func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp string, src catalog.Source) (*prepared, error) {
+	now := im.opts.Now()
+	md, err := media.Read(tmp, ft, it.info.ModTime(), now)
+	if err != nil {
+		return nil, err
+	}
+	orient := md.Orientation
+	if orient < 1 || orient > 8 {
+		orient = 1
+	}
+	res, terr := thumb.Generate(ctx, tmp, ft, orient)
+	placeholder := false
+	switch {
+	case terr == nil:
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(terr, thumb.ErrTooLarge):
+		return nil, terr
+	case errors.Is(terr, thumb.ErrNoDecoder), !decodeAuthoritative[ft.Format]:
+		res, placeholder = thumb.Placeholder(ft.Kind), true
+	default:
+		return nil, terr
+	}
+
+	w, h := res.Width, res.Height
+	if placeholder || w == 0 || h == 0 {
+		w, h = md.Width, md.Height
+		if orient >= 5 {
+			w, h = h, w
+		}
+	}
+	thumbState := "ok"
+	if placeholder {
+		thumbState = "placeholder"
+	}
+	p := catalog.Photo{
+		SHA256:       src.SHA256,
+		OriginalName: filepath.Base(it.path),
+		Type:         ft.Kind.String(),
+		Format:       ft.Format,
+		MIME:         ft.MIME,
+		Bytes:        it.info.Size(),
+		TakenSource:  md.TakenSource,
+		OffsetKnown:  md.OffsetKnown,
+		Width:        w,
+		Height:       h,
+		Orientation:  orient,
+		CameraMake:   md.Make,
+		CameraModel:  md.Model,
+		Lens:         md.Lens,
+		Lat:          md.Lat,
+		Lon:          md.Lon,
+		Altitude:     md.Altitude,
+		Thumbs:       thumbState,
+	}
+	p.TakenAt, p.TakenKey = takenFields(md.Taken, md.OffsetKnown)
+	if md.Duration > 0 {
+		ms := md.Duration.Milliseconds()
+		p.DurationMS = &ms
+	}
+
+	prep := &prepared{photo: p, tmp: tmp, thumbs: map[string]string{}, source: src, taken: md.Taken, placeholder: placeholder}
+	for name, data := range res.JPEG {
+		f := filepath.Join(im.run.Dir, fmt.Sprintf("thumb-%s-%s.jpg", src.SHA256[:16], name))
+		if err := library.WriteFileAtomic(f, data); err != nil {
+			return nil, fmt.Errorf("write thumbnail: %w", err)
+		}
+		prep.thumbs[name] = f
+	}
+	for _, sc := range it.sidecars {
+		scf, err := im.copySidecar(ctx, sc)
+		if err != nil {
+			return nil, fmt.Errorf("sidecar %s: %w", filepath.Base(sc), err)
+		}
+		prep.sidecars = append(prep.sidecars, scf)
+	}
+	return prep, nil
+}
+
+// takenFields renders a capture time for the catalog: RFC 3339 with the
+// offset when the file records one, the bare wall clock otherwise; and the
+// sort key (naive wall clocks sort as if they were UTC).
+func takenFields(t time.Time, offsetKnown bool) (string, int64) {
+	if offsetKnown {
+		return t.Format(time.RFC3339), t.UnixMilli()
+	}
+	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	return wall.Format("2006-01-02T15:04:05"), wall.UnixMilli()
+}
+
+func (im *Importer) copySidecar(ctx context.Context, src string) (sidecarFile, error) {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return sidecarFile{}, explainOpen(err)
+	}
+	tmp := filepath.Join(im.run.Dir, "sidecar-"+randomName()+filepath.Ext(src))
+	if err := library.WriteFileAtomic(tmp, data); err != nil {
+		return sidecarFile{}, err
+	}
+	return sidecarFile{src: src, tmp: tmp, bytes: int64(len(data)), sha: sha256Hex(data)}, nil
+}

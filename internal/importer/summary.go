@@ -1,0 +1,85 @@
+package importer
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Summary is what an import did. Its JSON form is a documented, stable
+// interface (docs/cli.md).
+type Summary struct {
+	Imported     int         `json:"imported"`
+	Duplicates   int         `json:"duplicates"`
+	Unchanged    int         `json:"unchanged"`
+	Skipped      int         `json:"skipped"`
+	Failed       int         `json:"failed"`
+	Moved        int         `json:"moved,omitempty"`
+	Bytes        int64       `json:"bytes"`
+	Placeholders int         `json:"placeholders"`
+	DryRun       bool        `json:"dry_run,omitempty"`
+	Interrupted  bool        `json:"interrupted,omitempty"`
+	Album        string      `json:"album,omitempty"`
+	Seconds      float64     `json:"seconds"`
+	Failures     []Failure   `json:"failures"`
+	DuplicateOf  []Duplicate `json:"duplicate_of"`
+	SkippedFiles []Skip      `json:"skipped_files"`
+	Notes        []string    `json:"notes"`
+}
+
+// Failure is an input that could not be imported, and why.
+type Failure struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Duplicate is an input whose content was already stored.
+type Duplicate struct {
+	Path      string `json:"path"`
+	PhotoID   int64  `json:"photo_id"`
+	PhotoPath string `json:"photo_path"`
+}
+
+// Skip is an input that is not a photo or video.
+type Skip struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Progress is read by a progress display while an import runs.
+type Progress struct {
+	TotalFiles  atomic.Int64 // known once the counting walk ends
+	TotalBytes  atomic.Int64
+	Counted     atomic.Bool
+	DoneFiles   atomic.Int64
+	DoneBytes   atomic.Int64
+	Started     time.Time
+	currentLock sync.Mutex
+	current     string
+}
+
+// SetCurrent records the file being worked on.
+func (p *Progress) SetCurrent(path string) {
+	p.currentLock.Lock()
+	p.current = path
+	p.currentLock.Unlock()
+}
+
+// Current returns the file being worked on.
+func (p *Progress) Current() string {
+	p.currentLock.Lock()
+	defer p.currentLock.Unlock()
+	return p.current
+}
+
+// tally collects results from the workers.
+type tally struct {
+	mu sync.Mutex
+	s  Summary
+}
+
+func (t *tally) add(fn func(s *Summary)) {
+	t.mu.Lock()
+	fn(&t.s)
+	t.mu.Unlock()
+}

@@ -1,0 +1,90 @@
+package library
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+const runPrefix = "run-"
+
+// Run is one picup process's scratch directory under tmp/. It holds a lock
+// for as long as the process lives, so that another process can tell a
+// crashed run (lock free) from a live one.
+type Run struct {
+	Dir  string
+	lock *os.File
+}
+
+// StartRun creates and locks a new scratch directory.
+func (l *Library) StartRun() (*Run, error) {
+	b := make([]byte, 8)
+	rand.Read(b)
+	dir := filepath.Join(l.Root, TmpDir, runPrefix+hex.EncodeToString(b))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create scratch dir: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("create scratch lock: %w", err)
+	}
+	ok, err := tryLock(f)
+	if err != nil || !ok {
+		f.Close()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("lock scratch dir %s: %v", dir, err)
+	}
+	return &Run{Dir: dir, lock: f}, nil
+}
+
+// Close removes the scratch directory and releases the lock.
+func (r *Run) Close() error {
+	err := os.RemoveAll(r.Dir)
+	r.lock.Close()
+	return err
+}
+
+// StaleRun is the scratch directory of a process that is gone. Its lock is
+// held by the caller until Release.
+type StaleRun struct {
+	Dir  string
+	lock *os.File
+}
+
+// Release removes the stale directory and its lock.
+func (s *StaleRun) Release() error {
+	err := os.RemoveAll(s.Dir)
+	s.lock.Close()
+	return err
+}
+
+// StaleRuns finds the scratch directories whose process is gone, and locks
+// each so that no other process recovers it at the same time.
+func (l *Library) StaleRuns() ([]*StaleRun, error) {
+	entries, err := os.ReadDir(filepath.Join(l.Root, TmpDir))
+	if err != nil {
+		return nil, err
+	}
+	var out []*StaleRun
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), runPrefix) {
+			continue
+		}
+		dir := filepath.Join(l.Root, TmpDir, e.Name())
+		f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			continue
+		}
+		ok, err := tryLock(f)
+		if err != nil || !ok {
+			f.Close()
+			continue
+		}
+		out = append(out, &StaleRun{Dir: dir, lock: f})
+	}
+	return out, nil
+}

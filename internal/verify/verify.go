@@ -1,0 +1,421 @@
+// Package verify checks a library against its catalog — originals re-hashed,
+// thumbnails present, no orphan files, a sound database — and repairs what
+// can be repaired.
+package verify
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/importer"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/filetype"
+)
+
+// Problem kinds.
+const (
+	KindCatalog          = "catalog"           // SQLite integrity or foreign keys
+	KindMissingOriginal  = "missing-original"  // catalog row without its file
+	KindCorruptOriginal  = "corrupt-original"  // file whose bytes no longer match the hash
+	KindMissingSidecar   = "missing-sidecar"   // sidecar row without its file
+	KindMissingThumb     = "missing-thumbnail" // thumbnail absent or not a JPEG
+	KindPlaceholderThumb = "placeholder-thumbnail"
+	KindOrphanOriginal   = "orphan-original" // media file in originals/ without a row
+	KindOrphanThumb      = "orphan-thumbnail"
+	KindOrphanSidecar    = "orphan-sidecar"
+	KindUnknownFile      = "unknown-file" // not a photo or video, in originals/
+	KindTempFile         = "temp-file"    // leftover of an interrupted write
+)
+
+// Problem is one inconsistency.
+type Problem struct {
+	Kind     string `json:"kind"`
+	Path     string `json:"path"`
+	PhotoID  int64  `json:"photo_id,omitempty"`
+	Detail   string `json:"detail"`
+	Repaired bool   `json:"repaired"`
+	Action   string `json:"action,omitempty"` // what --repair did, or would do
+}
+
+// Report is what Run found.
+type Report struct {
+	Photos    int       `json:"photos"`
+	Bytes     int64     `json:"bytes"`
+	Problems  []Problem `json:"problems"`
+	Repaired  int       `json:"repaired"`
+	Remaining int       `json:"remaining"`
+}
+
+// OK reports whether nothing is left to fix.
+func (r Report) OK() bool { return r.Remaining == 0 }
+
+// Options says how to verify.
+type Options struct {
+	Repair bool
+	Jobs   int
+}
+
+type checker struct {
+	lib  *library.Library
+	opts Options
+	mu   sync.Mutex
+	rep  Report
+}
+
+func (c *checker) add(p Problem) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rep.Problems = append(c.rep.Problems, p)
+	if p.Repaired {
+		c.rep.Repaired++
+	} else if p.Kind != KindPlaceholderThumb {
+		c.rep.Remaining++
+	}
+}
+
+// Run verifies the library.
+func Run(ctx context.Context, lib *library.Library, opts Options) (Report, error) {
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	c := &checker{lib: lib, opts: opts, rep: Report{Problems: []Problem{}}}
+	issues, err := lib.Catalog.IntegrityCheck(ctx)
+	if err != nil {
+		return c.rep, fmt.Errorf("check catalog: %w", err)
+	}
+	for _, s := range issues {
+		c.add(Problem{Kind: KindCatalog, Path: library.CatalogFile, Detail: s, Action: "restore the catalog from a snapshot"})
+	}
+	if err := c.photos(ctx); err != nil {
+		return c.rep, err
+	}
+	if err := c.originalsTree(ctx); err != nil {
+		return c.rep, err
+	}
+	if err := c.thumbsTree(ctx); err != nil {
+		return c.rep, err
+	}
+	sort.SliceStable(c.rep.Problems, func(i, j int) bool { return c.rep.Problems[i].Path < c.rep.Problems[j].Path })
+	return c.rep, ctx.Err()
+}
+
+// photos re-hashes every original and checks its thumbnails and sidecars,
+// on a pool of workers.
+func (c *checker) photos(ctx context.Context) error {
+	work := make(chan catalog.Photo)
+	var wg sync.WaitGroup
+	for range c.opts.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				c.photo(ctx, p)
+			}
+		}()
+	}
+	err := c.lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
+		c.mu.Lock()
+		c.rep.Photos++
+		c.rep.Bytes += p.Bytes
+		c.mu.Unlock()
+		select {
+		case work <- p:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(work)
+	wg.Wait()
+	return err
+}
+
+func (c *checker) photo(ctx context.Context, p catalog.Photo) {
+	state := "ok"
+	sum, err := hashFile(ctx, c.lib.Abs(p.Path))
+	switch {
+	case ctx.Err() != nil:
+		return
+	case errors.Is(err, fs.ErrNotExist):
+		state = "missing"
+		c.add(Problem{Kind: KindMissingOriginal, Path: p.Path, PhotoID: p.ID, Detail: "the original file is gone",
+			Repaired: false, Action: "flagged as missing; restore the file from a backup"})
+	case err != nil:
+		state = "missing"
+		c.add(Problem{Kind: KindMissingOriginal, Path: p.Path, PhotoID: p.ID, Detail: err.Error(), Action: "flagged; check the file's permissions"})
+	case sum != p.SHA256:
+		state = "corrupt"
+		c.add(Problem{Kind: KindCorruptOriginal, Path: p.Path, PhotoID: p.ID,
+			Detail: fmt.Sprintf("content hash is %s, catalog says %s", sum[:12], p.SHA256[:12]),
+			Action: "flagged as corrupt; restore the file from a backup"})
+	}
+	if state != p.State && c.opts.Repair {
+		c.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetState(ctx, p.ID, state) })
+	}
+	if state == "ok" {
+		c.thumbs(ctx, p)
+	}
+	c.sidecars(ctx, p)
+}
+
+func (c *checker) thumbs(ctx context.Context, p catalog.Photo) {
+	var bad []string
+	for _, s := range thumb.Sizes {
+		rel := library.ThumbPath(p.SHA256, s.Name)
+		if !looksLikeJPEG(c.lib.Abs(rel)) {
+			bad = append(bad, rel)
+		}
+	}
+	if len(bad) == 0 && p.Thumbs == "ok" {
+		return
+	}
+	kind, detail := KindMissingThumb, "thumbnail missing or not a JPEG"
+	if len(bad) == 0 {
+		if !c.opts.Repair {
+			return
+		}
+		kind, detail = KindPlaceholderThumb, "placeholder thumbnail"
+	}
+	prob := Problem{Kind: kind, Path: p.Path, PhotoID: p.ID, Detail: detail, Action: "regenerate"}
+	if len(bad) > 0 {
+		prob.Detail = detail + ": " + strings.Join(bad, ", ")
+	}
+	if c.opts.Repair {
+		state, err := regenerate(ctx, c.lib, p)
+		switch {
+		case err != nil:
+			prob.Detail += "; regenerating failed: " + err.Error()
+		case kind == KindPlaceholderThumb && state == "placeholder":
+			return // still no decoder: nothing changed, nothing to report
+		default:
+			prob.Repaired = true
+			prob.Action = "regenerated (" + state + ")"
+		}
+	}
+	c.add(prob)
+}
+
+// regenerate remakes a photo's thumbnails from its original.
+func regenerate(ctx context.Context, lib *library.Library, p catalog.Photo) (string, error) {
+	kind := filetype.Photo
+	if p.Type == "video" {
+		kind = filetype.Video
+	}
+	res, err := thumb.Generate(ctx, lib.Abs(p.Path), filetype.Type{Kind: kind, Format: p.Format, MIME: p.MIME}, p.Orientation)
+	state := "ok"
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		res, state = thumb.Placeholder(kind), "placeholder"
+	}
+	for size, data := range res.JPEG {
+		if err := library.WriteFileAtomic(lib.Abs(library.ThumbPath(p.SHA256, size)), data); err != nil {
+			return "", err
+		}
+	}
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetThumbs(ctx, p.ID, state) })
+	return state, err
+}
+
+func (c *checker) sidecars(ctx context.Context, p catalog.Photo) {
+	scs, err := c.lib.Catalog.Sidecars(ctx, p.ID)
+	if err != nil {
+		return
+	}
+	for _, s := range scs {
+		sum, err := hashFile(ctx, c.lib.Abs(s.Path))
+		if err != nil || sum != s.SHA256 {
+			c.add(Problem{Kind: KindMissingSidecar, Path: s.Path, PhotoID: p.ID, Detail: "sidecar missing or changed", Action: "restore it from a backup"})
+		}
+	}
+}
+
+func looksLikeJPEG(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 3)
+	_, err = io.ReadFull(f, b)
+	return err == nil && bytes.Equal(b, []byte{0xFF, 0xD8, 0xFF})
+}
+
+func hashFile(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), ctx.Err()
+}
+
+// originalsTree looks for files in originals/ that no catalog row claims.
+func (c *checker) originalsTree(ctx context.Context) error {
+	root := c.lib.Abs(library.OriginalsDir)
+	var orphans []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := c.lib.Rel(path)
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			p := Problem{Kind: KindTempFile, Path: rel, Detail: "leftover of an interrupted write", Action: "remove"}
+			if c.opts.Repair {
+				p.Repaired = os.Remove(path) == nil
+			}
+			c.add(p)
+			return nil
+		}
+		known, err := c.lib.Catalog.KnownPath(ctx, rel)
+		if err != nil {
+			return err
+		}
+		if !known {
+			orphans = append(orphans, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scan originals: %w", err)
+	}
+	// Media first, so that lone sidecars find the photo they belong to.
+	sort.SliceStable(orphans, func(i, j int) bool { return !isSidecar(orphans[i]) && isSidecar(orphans[j]) })
+	for _, rel := range orphans {
+		c.orphan(ctx, rel)
+	}
+	return nil
+}
+
+func isSidecar(rel string) bool {
+	ext := strings.ToLower(filepath.Ext(rel))
+	return ext == ".xmp" || ext == ".aae"
+}
+
+func (c *checker) orphan(ctx context.Context, rel string) {
+	if isSidecar(rel) {
+		c.orphanSidecar(ctx, rel)
+		return
+	}
+	p := Problem{Kind: KindOrphanOriginal, Path: rel, Detail: "file in the library without a catalog row", Action: "adopt it into the catalog (or remove it when the same content is stored elsewhere)"}
+	if !c.opts.Repair {
+		c.add(p)
+		return
+	}
+	photo, dup, err := importer.Adopt(ctx, c.lib, rel)
+	switch {
+	case errors.Is(err, importer.ErrNotMedia):
+		c.add(Problem{Kind: KindUnknownFile, Path: rel, Detail: "not a photo or video", Action: "left alone; move it out of the library"})
+		return
+	case err != nil:
+		p.Detail += "; adopting failed: " + err.Error()
+	case dup:
+		if err := os.Remove(c.lib.Abs(rel)); err == nil {
+			p.Repaired, p.Action = true, fmt.Sprintf("removed: same content as %s (id %d)", photo.Path, photo.ID)
+		}
+	default:
+		p.Repaired, p.PhotoID, p.Action = true, photo.ID, "adopted"
+	}
+	c.add(p)
+}
+
+// orphanSidecar attaches a lone sidecar to the photo beside it with the same
+// name stem, or reports it.
+func (c *checker) orphanSidecar(ctx context.Context, rel string) {
+	p := Problem{Kind: KindOrphanSidecar, Path: rel, Detail: "sidecar without a catalog row", Action: "attach it to the photo beside it"}
+	if c.opts.Repair {
+		if photo, ok := c.sidecarOwner(ctx, rel); ok {
+			data, err := os.ReadFile(c.lib.Abs(rel))
+			if err == nil {
+				sum := sha256.Sum256(data)
+				err = c.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+					return tx.InsertSidecar(ctx, photo.ID, rel, int64(len(data)), hex.EncodeToString(sum[:]))
+				})
+			}
+			if err == nil {
+				p.Repaired, p.PhotoID, p.Action = true, photo.ID, "attached to "+photo.Path
+			}
+		} else {
+			p.Action = "left alone: no photo beside it"
+		}
+	}
+	c.add(p)
+}
+
+func (c *checker) sidecarOwner(ctx context.Context, rel string) (catalog.Photo, bool) {
+	dir := filepath.Dir(c.lib.Abs(rel))
+	stem := strings.TrimSuffix(filepath.Base(rel), filepath.Ext(rel))
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || isSidecar(n) {
+			continue
+		}
+		if strings.EqualFold(n, stem) || strings.EqualFold(strings.TrimSuffix(n, filepath.Ext(n)), stem) {
+			r, _ := c.lib.Rel(filepath.Join(dir, n))
+			if p, err := c.lib.Catalog.PhotoByPath(ctx, r); err == nil {
+				return p, true
+			}
+		}
+	}
+	return catalog.Photo{}, false
+}
+
+// thumbsTree looks for thumbnails of content the catalog no longer has.
+func (c *checker) thumbsTree(ctx context.Context) error {
+	root := c.lib.Abs(library.ThumbsDir)
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel, _ := c.lib.Rel(path)
+		sha, _, _ := strings.Cut(d.Name(), "-")
+		known := false
+		if len(sha) == 64 {
+			known, err = c.lib.Catalog.KnownSHA(ctx, sha)
+			if err != nil {
+				return err
+			}
+		}
+		if known {
+			return nil
+		}
+		p := Problem{Kind: KindOrphanThumb, Path: rel, Detail: "thumbnail of content not in the catalog", Action: "remove"}
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			p.Kind, p.Detail = KindTempFile, "leftover of an interrupted write"
+		}
+		if c.opts.Repair {
+			p.Repaired = os.Remove(path) == nil
+		}
+		c.add(p)
+		return nil
+	})
+}
