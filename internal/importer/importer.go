@@ -139,8 +139,11 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	s := im.tally.s
 	s.Interrupted = ctx.Err() != nil
 	s.Seconds = time.Since(start).Seconds()
-	for kind, n := range im.placeholders {
-		s.Notes = append(s.Notes, placeholderNote(kind, n))
+	for _, kind := range []string{"photo", "video"} {
+		if n := im.placeholders[kind]; n > 0 {
+			s.Placeholders += n
+			s.Notes = append(s.Notes, placeholderNote(kind, n))
+		}
 	}
 	return s, nil
 }

@@ -3,8 +3,14 @@
 package thumb
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"slices"
 
 	"github.com/picup/picup/pkg/filetype"
 )
@@ -41,12 +47,66 @@ type Result struct {
 // Generate makes every size in Sizes from the file at path, decoding it once.
 // Errors other than ErrNoDecoder mean the file is corrupt or refused
 // (ErrTooLarge); the caller reports them.
+//
+// orientation is the EXIF orientation (1..8; anything else means 1). It is
+// ignored for HEIF, whose container rotation the decoder applies, and for
+// videos, which ffmpeg rotates.
 func Generate(ctx context.Context, path string, t filetype.Type, orientation int) (Result, error) {
-	panic("not implemented")
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	d, err := decodeFile(ctx, path, t)
+	if err != nil {
+		return Result{}, err
+	}
+	o := normOrientation(orientation)
+	if d.upright {
+		o = 1
+	}
+	return render(ctx, d.img, o)
 }
 
-// Placeholder returns the stand-in JPEGs (every size) for a file that cannot
-// be thumbnailed, e.g. a video while ffmpeg is not installed.
-func Placeholder(kind filetype.Kind) Result {
-	panic("not implemented")
+// render makes every size from img: each size is resampled from the one
+// before it, largest first, and the orientation is applied to the first
+// (largest) resized picture rather than to the full-size source.
+func render(ctx context.Context, img image.Image, o int) (Result, error) {
+	sizes := slices.SortedFunc(slices.Values(Sizes), func(a, b Size) int {
+		return cmp.Compare(b.LongEdge, a.LongEdge)
+	})
+	b := img.Bounds()
+	res := Result{JPEG: make(map[string][]byte, len(sizes)), Width: b.Dx(), Height: b.Dy()}
+	if swapsAxes(o) {
+		res.Width, res.Height = res.Height, res.Width
+	}
+	cur := fromImage(img, preShrink(max(b.Dx(), b.Dy()), sizes[0].LongEdge))
+	oriented := false
+	for _, s := range sizes {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		w, h := cur.size()
+		w, h = fitSize(w, h, s.LongEdge)
+		cur = resize(cur, w, h)
+		if !oriented {
+			cur = orientPlanes(cur, o)
+			oriented = true
+		}
+		data, err := encode(toImage(cur), s.Quality)
+		if err != nil {
+			return Result{}, fmt.Errorf("encode %s thumbnail: %w", s.Name, err)
+		}
+		res.JPEG[s.Name] = data
+	}
+	return res, nil
+}
+
+// encode writes img as a baseline JPEG.
+func encode(img image.Image, quality int) ([]byte, error) {
+	b := img.Bounds()
+	var buf bytes.Buffer
+	buf.Grow(b.Dx()*b.Dy()/4 + 1024)
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
