@@ -314,6 +314,9 @@ func (h *heif) parseIloc(body []byte) {
 		c.u16() // data reference index
 		base := c.uint(baseSize)
 		n := int(c.u16())
+		if idxSize+offSize+lenSize == 0 {
+			n = min(n, 1) // zero-sized extents all read the same
+		}
 		for j := 0; j < n && !c.bad; j++ {
 			c.uint(idxSize)
 			off, length := c.uint(offSize), c.uint(lenSize)

@@ -15,18 +15,26 @@ import (
 // maxSegments bounds the walk over JPEG segments and PNG/RIFF chunks.
 const maxSegments = 1 << 16
 
-// maxJunk is how far readJPEG looks past junk bytes for the next marker.
-const maxJunk = 4096
+// JPEG walk limits: segments before the frame header, junk resyncs and how
+// far to look past junk for the next marker.
+const (
+	maxJPEGSegments = 1024
+	maxResyncs      = 8
+	maxJunk         = 4096
+)
 
 var exifHeader = []byte("Exif\x00\x00")
 
 // readJPEG walks the JPEG segments up to the first frame header: the EXIF
 // APP1 segment comes before it, and the frame header holds the pixel size.
 func readJPEG(r *io.SectionReader, x *extract) {
-	pos := int64(2)
-	for range maxSegments {
+	pos, resyncs := int64(2), 0
+	for range maxJPEGSegments {
 		h := readAt(r, pos, 4)
 		if len(h) >= 2 && h[0] != 0xFF {
+			if resyncs++; resyncs > maxResyncs {
+				return
+			}
 			// Junk between segments: resynchronise on the next marker.
 			skip := bytes.IndexByte(readAt(r, pos, maxJunk), 0xFF)
 			if skip < 0 {
