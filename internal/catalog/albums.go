@@ -61,8 +61,9 @@ func (tx *Tx) AlbumID(ctx context.Context, name string) (int64, error) {
 // AddToAlbum puts a photo in an album; adding it twice is not an error.
 // It reports whether the photo was newly added.
 func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64) (bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO album_photos (album_id, photo_id, added_at) VALUES (?, ?, ?)
-		ON CONFLICT DO NOTHING`, albumID, photoID, Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
+		SELECT ?, id, taken_key, ? FROM photos WHERE id = ?
+		ON CONFLICT DO NOTHING`, albumID, Now(), photoID)
 	if err != nil {
 		return false, err
 	}
@@ -135,16 +136,19 @@ func (c *Catalog) AlbumByName(ctx context.Context, name string) (Album, error) {
 	return a, err
 }
 
+// albumPhotosQuery is served by the album_photos_by_taken index.
+var albumPhotosQuery = `SELECT ` + prefixed("p.", photoCols) + ` FROM album_photos ap
+	JOIN photos p ON p.id = ap.photo_id
+	WHERE ap.album_id = ? AND (ap.taken_key, ap.photo_id) < (?, ?)
+	ORDER BY ap.taken_key DESC, ap.photo_id DESC LIMIT ?`
+
 // AlbumPhotos lists an album's photos newest first from the cursor.
 func (c *Catalog) AlbumPhotos(ctx context.Context, albumID int64, after *Cursor, limit int) ([]Photo, error) {
 	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
 	if after != nil {
 		cur = *after
 	}
-	rows, err := c.r.QueryContext(ctx, `SELECT `+prefixed("p.", photoCols)+` FROM album_photos ap
-		JOIN photos p ON p.id = ap.photo_id
-		WHERE ap.album_id = ? AND (p.taken_key, p.id) < (?, ?)
-		ORDER BY p.taken_key DESC, p.id DESC LIMIT ?`, albumID, cur.TakenKey, cur.ID, limit)
+	rows, err := c.r.QueryContext(ctx, albumPhotosQuery, albumID, cur.TakenKey, cur.ID, limit)
 	if err != nil {
 		return nil, err
 	}

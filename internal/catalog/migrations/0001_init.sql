@@ -55,10 +55,12 @@ CREATE TABLE albums (
 );
 
 CREATE TABLE album_photos (
-    album_id INTEGER NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
-    photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
-    added_at TEXT    NOT NULL,
+    album_id  INTEGER NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
+    photo_id  INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    taken_key INTEGER NOT NULL,  -- copy of photos.taken_key, so that an album lists in index order
+    added_at  TEXT    NOT NULL,
     PRIMARY KEY (album_id, photo_id)
 ) WITHOUT ROWID;
 
+CREATE INDEX album_photos_by_taken ON album_photos (album_id, taken_key DESC, photo_id DESC);
 CREATE INDEX album_photos_by_photo ON album_photos (photo_id);
