@@ -233,12 +233,18 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	var dst io.Writer = h
 	var tf *os.File
 	if !im.opts.DryRun {
-		tf, err = os.CreateTemp(im.run.Dir, "orig-*"+strings.ToLower(filepath.Ext(it.path)))
+		// The scratch copy keeps the source's name: metadata readers take
+		// dates from file names.
+		dir, err := os.MkdirTemp(im.run.Dir, "f-")
+		if err != nil {
+			return fmt.Errorf("scratch dir: %w", err)
+		}
+		defer os.RemoveAll(dir) // the copy has left it once renamed into place
+		tmp = filepath.Join(dir, filepath.Base(it.path))
+		tf, err = os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 		if err != nil {
 			return fmt.Errorf("scratch file: %w", err)
 		}
-		tmp = tf.Name()
-		defer os.Remove(tmp) // a no-op once renamed into place
 		dst = io.MultiWriter(h, tf)
 	}
 	copied, err := io.Copy(dst, ctxReader{ctx, f})
@@ -262,7 +268,17 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	if !owner {
 		if fl.photoID != 0 || im.opts.DryRun && fl.path != "" {
 			im.duplicate(it.path, fl.photoID, fl.path)
-			return im.recordKnown(ctx, it, src, fl.photoID)
+			if im.opts.DryRun {
+				return nil
+			}
+			if err := im.recordKnown(ctx, src); err != nil {
+				return err
+			}
+			p, err := im.lib.Catalog.PhotoByID(ctx, fl.photoID)
+			if err != nil {
+				return err
+			}
+			return im.afterKnown(ctx, it, p)
 		}
 		// The first worker failed on these bytes; let it be reported once.
 		return fmt.Errorf("same content as %s, which failed", fl.path)
@@ -273,7 +289,7 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	if p, err := im.lib.Catalog.PhotoBySHA(ctx, src.SHA256); err == nil {
 		fl.photoID, fl.path = p.ID, p.Path
 		im.duplicate(it.path, p.ID, p.Path)
-		if err := im.recordKnown(ctx, it, src, p.ID); err != nil {
+		if err := im.recordKnown(ctx, src); err != nil {
 			return err
 		}
 		return im.afterKnown(ctx, it, p)
@@ -347,7 +363,7 @@ func (im *Importer) duplicate(path string, id int64, photoPath string) {
 
 // recordKnown remembers a source whose content is already stored, so that
 // the next import skips it without reading it.
-func (im *Importer) recordKnown(ctx context.Context, it item, src catalog.Source, photoID int64) error {
+func (im *Importer) recordKnown(ctx context.Context, src catalog.Source) error {
 	if im.opts.DryRun {
 		return nil
 	}

@@ -42,12 +42,12 @@ func (w *walker) walk(ctx context.Context, roots []string) {
 	for _, root := range roots {
 		abs, err := filepath.Abs(root)
 		if err != nil {
-			w.failed(root, err)
+			w.fail(root, err)
 			continue
 		}
 		fi, err := os.Stat(abs)
 		if err != nil {
-			w.failed(root, explainOpen(err))
+			w.fail(root, explainOpen(err))
 			continue
 		}
 		if fi.IsDir() {
@@ -101,7 +101,7 @@ func (w *walker) dir(ctx context.Context, dir string) bool {
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		w.failed(dir, explainOpen(err))
+		w.fail(dir, explainOpen(err))
 		return true
 	}
 	var files []fs.FileInfo
@@ -115,9 +115,7 @@ func (w *walker) dir(ctx context.Context, dir string) bool {
 		}
 		fi, err := os.Stat(p) // follows a symlinked file
 		if err != nil {
-			if !w.countOnly {
-				w.failed(p, explainOpen(err))
-			}
+			w.fail(p, explainOpen(err))
 			continue
 		}
 		if fi.IsDir() || !fi.Mode().IsRegular() {
@@ -170,4 +168,11 @@ func explainOpen(err error) error {
 		return errPermission
 	}
 	return err
+}
+
+// fail reports an input that cannot be read; the counting walk stays quiet.
+func (w *walker) fail(path string, err error) {
+	if !w.countOnly {
+		w.failed(path, err)
+	}
 }

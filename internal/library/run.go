@@ -7,9 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
-const runPrefix = "run-"
+const (
+	runPrefix = "run-"
+	newPrefix = "new-" // a run directory before its lock is held
+)
 
 // Run is one picup process's scratch directory under tmp/. It holds a lock
 // for as long as the process lives, so that another process can tell a
@@ -19,24 +23,32 @@ type Run struct {
 	lock *os.File
 }
 
-// StartRun creates and locks a new scratch directory.
+// StartRun creates and locks a new scratch directory. The directory gets
+// its run- name only once its lock is held, so that no other process can
+// mistake it for a crashed run.
 func (l *Library) StartRun() (*Run, error) {
 	b := make([]byte, 8)
 	rand.Read(b)
-	dir := filepath.Join(l.Root, TmpDir, runPrefix+hex.EncodeToString(b))
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	name := hex.EncodeToString(b)
+	tmp := filepath.Join(l.Root, TmpDir, newPrefix+name)
+	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("create scratch dir: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(tmp, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		os.RemoveAll(dir)
+		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("create scratch lock: %w", err)
 	}
-	ok, err := tryLock(f)
-	if err != nil || !ok {
+	if ok, err := tryLock(f); err != nil || !ok {
 		f.Close()
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("lock scratch dir %s: %v", dir, err)
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("lock scratch dir %s: %v", tmp, err)
+	}
+	dir := filepath.Join(l.Root, TmpDir, runPrefix+name)
+	if err := os.Rename(tmp, dir); err != nil {
+		f.Close()
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("create scratch dir: %w", err)
 	}
 	return &Run{Dir: dir, lock: f}, nil
 }
@@ -71,10 +83,18 @@ func (l *Library) StaleRuns() ([]*StaleRun, error) {
 	}
 	var out []*StaleRun
 	for _, e := range entries {
+		dir := filepath.Join(l.Root, TmpDir, e.Name())
+		if e.IsDir() && strings.HasPrefix(e.Name(), newPrefix) {
+			// A process died between creating and naming its run
+			// directory: nothing was put in it yet.
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {
+				os.RemoveAll(dir)
+			}
+			continue
+		}
 		if !e.IsDir() || !strings.HasPrefix(e.Name(), runPrefix) {
 			continue
 		}
-		dir := filepath.Join(l.Root, TmpDir, e.Name())
 		f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 		if err != nil {
 			continue

@@ -1,0 +1,355 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+)
+
+func newLib(t *testing.T) *library.Library {
+	t.Helper()
+	lib, err := library.Open(context.Background(), filepath.Join(t.TempDir(), "lib"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	return lib
+}
+
+// jpegBytes makes a small distinct JPEG for a seed.
+func jpegBytes(t *testing.T, seed int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := 0; y < 48; y++ {
+		for x := 0; x < 64; x++ {
+			img.Set(x, y, color.RGBA{uint8(seed * 37), uint8(x * 4), uint8(y * 5), 255})
+		}
+	}
+	img.Set(seed%64, 0, color.RGBA{255, 255, 255, 255})
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// libraryFiles lists every file under dir of the library, relative to it.
+func libraryFiles(t *testing.T, lib *library.Library, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(lib.Abs(dir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := lib.Rel(p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+func allPhotos(t *testing.T, lib *library.Library) []catalog.Photo {
+	t.Helper()
+	ps, err := lib.Catalog.ListPhotos(context.Background(), nil, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+func run(t *testing.T, lib *library.Library, opts Options, roots ...string) Summary {
+	t.Helper()
+	s, err := Run(context.Background(), lib, roots, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return s
+}
+
+func TestDedupeAcrossWorkersNamesAndRuns(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	const distinct, copies = 5, 8
+	for i := 0; i < distinct; i++ {
+		data := jpegBytes(t, i)
+		for c := 0; c < copies; c++ {
+			writeFile(t, filepath.Join(src, fmt.Sprintf("d%d", c), fmt.Sprintf("IMG_2024010%d_12000%d_copy%d.jpg", i+1, i, c)), data)
+		}
+	}
+	s := run(t, lib, Options{Jobs: 8}, src)
+	if s.Imported != distinct || s.Duplicates != distinct*(copies-1) || s.Failed != 0 {
+		t.Fatalf("first run: imported %d, duplicates %d, failed %d (%v); want %d, %d, 0", s.Imported, s.Duplicates, s.Failed, s.Failures, distinct, distinct*(copies-1))
+	}
+	for _, d := range s.DuplicateOf {
+		if d.PhotoID == 0 || d.PhotoPath == "" {
+			t.Errorf("duplicate %s does not say which photo it matched: %+v", d.Path, d)
+		}
+	}
+	if got := libraryFiles(t, lib, library.OriginalsDir); len(got) != distinct {
+		t.Fatalf("originals on disk = %v; want %d files", got, distinct)
+	}
+	ps := allPhotos(t, lib)
+	if len(ps) != distinct {
+		t.Fatalf("catalog has %d photos; want %d", len(ps), distinct)
+	}
+	for _, p := range ps {
+		if p.TakenSource != "filename" || !strings.HasPrefix(p.Path, "originals/2024/2024-01-0") {
+			t.Errorf("photo %s: taken %s from %s; want the date in its file name", p.Path, p.TakenAt, p.TakenSource)
+		}
+	}
+
+	again := run(t, lib, Options{Jobs: 4}, src)
+	if again.Unchanged != distinct*copies || again.Imported != 0 || again.Duplicates != 0 {
+		t.Fatalf("second run: unchanged %d, imported %d, duplicates %d; want %d, 0, 0", again.Unchanged, again.Imported, again.Duplicates, distinct*copies)
+	}
+
+	// A new name for known bytes, elsewhere: a duplicate, not a new photo.
+	other := t.TempDir()
+	writeFile(t, filepath.Join(other, "renamed.jpg"), jpegBytes(t, 3))
+	third := run(t, lib, Options{}, other)
+	if third.Duplicates != 1 || third.Imported != 0 {
+		t.Fatalf("renamed copy: duplicates %d, imported %d; want 1, 0", third.Duplicates, third.Imported)
+	}
+}
+
+// Two libraries opened on the same directory stand for two processes: the
+// catalog's unique hash decides, and every photo is stored exactly once.
+func TestConcurrentImportersStoreOnce(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "lib")
+	src := t.TempDir()
+	var want []string
+	for i := 0; i < 12; i++ {
+		data := jpegBytes(t, i)
+		want = append(want, sum(data))
+		writeFile(t, filepath.Join(src, fmt.Sprintf("p%02d.jpg", i)), data)
+	}
+	sort.Strings(want)
+	results := make(chan Summary, 3)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			lib, err := library.Open(context.Background(), root)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer lib.Close()
+			s, err := Run(context.Background(), lib, []string{src}, Options{Jobs: 2})
+			if err != nil {
+				errs <- err
+				return
+			}
+			results <- s
+		}()
+	}
+	imported, dups := 0, 0
+	for range 3 {
+		select {
+		case err := <-errs:
+			t.Fatal(err)
+		case s := <-results:
+			imported += s.Imported
+			dups += s.Duplicates + s.Unchanged
+			if s.Failed != 0 {
+				t.Fatalf("failures: %v", s.Failures)
+			}
+		}
+	}
+	if imported != 12 || dups != 24 {
+		t.Fatalf("imported %d, duplicates+unchanged %d over three importers; want 12 and 24", imported, dups)
+	}
+	lib, err := library.Open(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	var got []string
+	for _, p := range allPhotos(t, lib) {
+		got = append(got, p.SHA256)
+		data, err := os.ReadFile(lib.Abs(p.Path))
+		if err != nil || sum(data) != p.SHA256 {
+			t.Errorf("%s: file missing or wrong content (%v)", p.Path, err)
+		}
+	}
+	sort.Strings(got)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("catalog hashes differ from the inputs'")
+	}
+	if files := libraryFiles(t, lib, library.OriginalsDir); len(files) != 12 {
+		t.Fatalf("originals on disk: %d files; want 12: %v", len(files), files)
+	}
+}
+
+func TestSidecarsTravelAndNamesCollide(t *testing.T) {
+	lib := newLib(t)
+	a, b := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(a, "IMG_20240503_101500.jpg"), jpegBytes(t, 1))
+	writeFile(t, filepath.Join(a, "IMG_20240503_101500.xmp"), []byte("<x:xmpmeta/>"))
+	writeFile(t, filepath.Join(a, "lonely.aae"), []byte("<plist/>"))
+	writeFile(t, filepath.Join(b, "IMG_20240503_101500.jpg"), jpegBytes(t, 2))
+	writeFile(t, filepath.Join(b, "IMG_20240503_101500.jpg.xmp"), []byte("<x:xmpmeta b/>"))
+	s := run(t, lib, Options{}, a)
+	s2 := run(t, lib, Options{}, b)
+	s.Imported += s2.Imported
+	if s.Imported != 2 || s.Skipped != 1 {
+		t.Fatalf("imported %d, skipped %d (%v); want 2 and 1 (the lone sidecar)", s.Imported, s.Skipped, s.SkippedFiles)
+	}
+	want := []string{
+		"originals/2024/2024-05-03/IMG_20240503_101500.jpg",
+		"originals/2024/2024-05-03/IMG_20240503_101500.xmp",
+		"originals/2024/2024-05-03/IMG_20240503_101500_2.jpg",
+		"originals/2024/2024-05-03/IMG_20240503_101500_2.jpg.xmp",
+	}
+	if got := libraryFiles(t, lib, library.OriginalsDir); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("originals:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, p := range allPhotos(t, lib) {
+		scs, err := lib.Catalog.Sidecars(context.Background(), p.ID)
+		if err != nil || len(scs) != 1 {
+			t.Errorf("%s: sidecars %v, %v; want one", p.Path, scs, err)
+		}
+	}
+}
+
+func TestBrokenFilesLeaveNoTrace(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	good := jpegBytes(t, 7)
+	writeFile(t, filepath.Join(src, "truncated.jpg"), good[:len(good)/2])
+	writeFile(t, filepath.Join(src, "empty.jpg"), nil)
+	writeFile(t, filepath.Join(src, "text.jpg"), []byte("this is not a photo\n"))
+	writeFile(t, filepath.Join(src, "notes.txt"), []byte("hello\n"))
+	writeFile(t, filepath.Join(src, "good.jpg"), good)
+	s := run(t, lib, Options{}, src, filepath.Join(src, "does-not-exist"))
+	if s.Imported != 1 || s.Failed != 4 || s.Skipped != 1 {
+		t.Fatalf("imported %d failed %d skipped %d: %+v; want 1, 4, 1", s.Imported, s.Failed, s.Skipped, s.Failures)
+	}
+	reasons := map[string]string{}
+	for _, f := range s.Failures {
+		reasons[filepath.Base(f.Path)] = f.Error
+	}
+	for name, want := range map[string]string{"truncated.jpg": "truncated", "empty.jpg": "empty", "text.jpg": "not a photo or video", "does-not-exist": "no such file"} {
+		if !strings.Contains(reasons[name], want) {
+			t.Errorf("failure for %s = %q; want it to mention %q", name, reasons[name], want)
+		}
+	}
+	if got := libraryFiles(t, lib, library.OriginalsDir); len(got) != 1 {
+		t.Errorf("originals = %v; want only the good file", got)
+	}
+	if got := libraryFiles(t, lib, library.ThumbsDir); len(got) != 2 {
+		t.Errorf("thumbs = %v; want the good file's two", got)
+	}
+	if got := libraryFiles(t, lib, library.TmpDir); len(got) != 0 {
+		t.Errorf("scratch files left: %v", got)
+	}
+}
+
+func TestMoveRemovesSourcesOnlyWhenSafe(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "a.jpg"), jpegBytes(t, 1))
+	writeFile(t, filepath.Join(src, "a.xmp"), []byte("<x/>"))
+	writeFile(t, filepath.Join(src, "b.jpg"), jpegBytes(t, 1)) // duplicate of a
+	writeFile(t, filepath.Join(src, "broken.jpg"), []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0})
+	s := run(t, lib, Options{Move: true}, src)
+	if s.Imported != 1 || s.Duplicates != 1 || s.Moved != 2 || s.Failed != 1 {
+		t.Fatalf("imported %d dup %d moved %d failed %d; want 1, 1, 2, 1", s.Imported, s.Duplicates, s.Moved, s.Failed)
+	}
+	left, _ := os.ReadDir(src)
+	if len(left) != 1 || left[0].Name() != "broken.jpg" {
+		t.Fatalf("left in source: %v; want only broken.jpg", left)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "a.jpg"), jpegBytes(t, 1))
+	writeFile(t, filepath.Join(src, "b.jpg"), jpegBytes(t, 1))
+	s := run(t, lib, Options{DryRun: true, Album: "x"}, src)
+	if s.Imported != 1 || s.Duplicates != 1 || !s.DryRun {
+		t.Fatalf("dry run: imported %d dup %d; want 1, 1", s.Imported, s.Duplicates)
+	}
+	if got := libraryFiles(t, lib, library.OriginalsDir); len(got) != 0 {
+		t.Fatalf("dry run wrote %v", got)
+	}
+	if albums, _ := lib.Catalog.Albums(context.Background()); len(albums) != 0 {
+		t.Fatalf("dry run created albums %v", albums)
+	}
+}
+
+func TestAlbumGetsImportedAndKnownPhotos(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "a.jpg"), jpegBytes(t, 1))
+	run(t, lib, Options{}, src)
+	writeFile(t, filepath.Join(src, "b.jpg"), jpegBytes(t, 2))
+	run(t, lib, Options{Album: "Jeju 2019"}, src)
+	a, err := lib.Catalog.AlbumByName(context.Background(), "jeju 2019")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Photos != 2 {
+		t.Fatalf("album has %d photos; want 2 (one new, one already imported)", a.Photos)
+	}
+}
+
+func TestInterruptedRunResumes(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	for i := 0; i < 20; i++ {
+		writeFile(t, filepath.Join(src, fmt.Sprintf("p%02d.jpg", i)), jpegBytes(t, i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	prog := &Progress{}
+	go func() {
+		for prog.DoneFiles.Load() < 3 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	s, err := Run(ctx, lib, []string{src}, Options{Jobs: 1, Progress: prog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Interrupted || s.Imported >= 20 {
+		t.Fatalf("interrupted run: interrupted=%v imported=%d", s.Interrupted, s.Imported)
+	}
+	rest := run(t, lib, Options{}, src)
+	if rest.Imported+rest.Unchanged != 20 || rest.Imported != 20-s.Imported {
+		t.Fatalf("resume: imported %d unchanged %d after %d; want the rest", rest.Imported, rest.Unchanged, s.Imported)
+	}
+	if got := libraryFiles(t, lib, library.TmpDir); len(got) != 0 {
+		t.Errorf("scratch files left: %v", got)
+	}
+}
