@@ -26,3 +26,5 @@ require (
 	modernc.org/memory v1.11.0
 	modernc.org/sqlite v1.40.1
 )
+
+require golang.org/x/tools v0.36.0 // indirect
