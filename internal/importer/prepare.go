@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
@@ -42,7 +43,8 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 	now := im.opts.Now()
 	md, err := media.Read(tmp, ft, it.info.ModTime(), now)
 	if err != nil {
-		return nil, err
+		// Name the file as the user knows it, not by its scratch copy.
+		return nil, errors.New(strings.ReplaceAll(err.Error(), tmp, filepath.Base(it.path)))
 	}
 	orient := md.Orientation
 	if orient < 1 || orient > 8 {

@@ -244,7 +244,27 @@ func readHEIF(r *io.SectionReader, x *extract) error {
 			}
 		}
 	}
+	if end := h.dataEnd(); end > uint64(r.Size()) {
+		return fmt.Errorf("image data runs to byte %d but the file has %d (truncated): %w", end, r.Size(), ErrCorrupt)
+	}
 	return nil
+}
+
+// dataEnd is the end of the furthest item extent stored in the file itself
+// (construction method 0): a file shorter than that is truncated.
+func (h *heif) dataEnd() uint64 {
+	var end uint64
+	for _, it := range h.loc {
+		if it.method != 0 {
+			continue
+		}
+		for _, e := range it.extents {
+			if e[0]+e[1] > end && e[0]+e[1] >= e[0] {
+				end = e[0] + e[1]
+			}
+		}
+	}
+	return end
 }
 
 func (h *heif) parseIinf(body []byte) {
