@@ -7,12 +7,12 @@
 // When the offset is known (EXIF OffsetTime*, TimeZoneOffset, a QuickTime
 // CreationDate, or a source that is an absolute instant such as the mvhd
 // header or the file's mtime), Candidate.OffsetKnown is true and Time is an
-// absolute instant in a fixed zone (time.UTC for the UTC sources). When it is
-// not known, the wall-clock reading is kept exactly as written, stored in
-// time.UTC purely as a container, and OffsetKnown is false: such a Time must
-// be read as "this date and clock reading, somewhere" and never as a UTC
-// instant. time.Local is never used, so the result does not depend on the
-// machine that runs the import.
+// absolute instant. Instants that record no zone of their own (mvhd, mtime)
+// are shown in time.Local, the best guess for where the photo was taken, so
+// that its date is the local date. When the offset is not known, the
+// wall-clock reading is kept exactly as written, stored in time.UTC purely as
+// a container, and OffsetKnown is false: such a Time must be read as "this
+// date and clock reading, somewhere" and never as a UTC instant.
 package capturetime
 
 import (
@@ -237,7 +237,7 @@ func FromMvhd(secs uint64) (Candidate, bool) {
 		return Candidate{}, false
 	}
 	t := mac1904.Add(time.Duration(secs/86400) * 24 * time.Hour).Add(time.Duration(secs%86400) * time.Second)
-	return Candidate{Source: SourceVideoMvhd, Time: t, OffsetKnown: true}, true
+	return Candidate{Source: SourceVideoMvhd, Time: t.In(time.Local), OffsetKnown: true}, true
 }
 
 var quickTimeLayouts = []string{
@@ -275,7 +275,7 @@ func FromMtime(mtime time.Time) Candidate {
 	if mtime.IsZero() {
 		return Candidate{Source: SourceMtime}
 	}
-	return Candidate{Source: SourceMtime, Time: mtime.UTC(), OffsetKnown: true}
+	return Candidate{Source: SourceMtime, Time: mtime.In(time.Local), OffsetKnown: true}
 }
 
 var (

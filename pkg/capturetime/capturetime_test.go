@@ -233,8 +233,8 @@ func TestResolve(t *testing.T) {
 func TestFromMtime(t *testing.T) {
 	in := time.Date(2024, 6, 1, 12, 0, 0, 0, time.FixedZone("", 7200))
 	got := FromMtime(in)
-	if !got.Time.Equal(in) || got.Time.Location() != time.UTC || !got.OffsetKnown || got.Source != SourceMtime {
-		t.Errorf("FromMtime(%v) = %v; want %v in UTC, offset known", in, got, in.UTC())
+	if !got.Time.Equal(in) || got.Time.Location() != time.Local || !got.OffsetKnown || got.Source != SourceMtime {
+		t.Errorf("FromMtime(%v) = %v; want %v in the local zone, offset known", in, got, in.Local())
 	}
 	if got := FromMtime(time.Time{}); !got.Time.IsZero() {
 		t.Errorf("FromMtime(zero) = %v; want zero time", got)
