@@ -185,7 +185,7 @@ func TestFromMvhd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, ok := FromMvhd(tt.in)
-		if ok != tt.ok || (ok && (!same(got.Time, tt.want) || !got.OffsetKnown)) {
+		if ok != tt.ok || (ok && (!got.Time.Equal(tt.want) || got.Time.Location() != time.Local || !got.OffsetKnown)) {
 			t.Errorf("FromMvhd(%v) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
