@@ -45,8 +45,9 @@ func TestCrash(t *testing.T) {
 	t.Logf("seed %d (replay with PICUP_CRASH_SEED=%d)", seed, seed)
 
 	r := &crashRig{
-		bin: filepath.Join(t.TempDir(), "picup"),
-		rng: rand.New(rand.NewPCG(uint64(seed), 0x9c0ffee)),
+		bin:  filepath.Join(t.TempDir(), "picup"),
+		seed: seed,
+		rng:  rand.New(rand.NewPCG(uint64(seed), 0x9c0ffee)),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), crashProcTimeout)
 	build := exec.CommandContext(ctx, "go", "build", "-o", r.bin, ".")
@@ -135,8 +136,9 @@ func crashInput(t *testing.T) string {
 
 // crashRig runs the binary under test.
 type crashRig struct {
-	bin string
-	rng *rand.Rand
+	bin  string
+	seed int64
+	rng  *rand.Rand
 }
 
 type crashRun struct {
@@ -562,8 +564,8 @@ func (r *crashRig) report(t *testing.T, i int, lib string, history []crashRun, p
 		t.Logf("run %d:%s", i, hist.String())
 		return
 	}
-	t.Fatalf("run %d (see the seed above):%s\n%d problems:\n  %s\nlibrary state:\n%s",
-		i, hist.String(), len(problems), strings.Join(problems, "\n  "), crashDump(lib))
+	t.Fatalf("run %d (replay with PICUP_CRASH_SEED=%d):%s\n%d problems:\n  %s\nlibrary state:\n%s",
+		i, r.seed, hist.String(), len(problems), strings.Join(problems, "\n  "), crashDump(lib))
 }
 
 // crashDump lists the library's files and the content of any intent left
