@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -387,8 +388,62 @@ func (im *Importer) afterKnown(ctx context.Context, it item, p catalog.Photo) er
 			return fmt.Errorf("add to album: %w", err)
 		}
 	}
+	if err := im.keepSidecars(ctx, it, p); err != nil {
+		return fmt.Errorf("sidecar: %w", err)
+	}
 	if im.opts.Move {
 		return im.removeSource(ctx, it, p)
+	}
+	return nil
+}
+
+// keepSidecars stores beside an already stored photo the sidecars that come
+// with another copy of it (a duplicate, or an unchanged file that gained an
+// .xmp) when their content is not stored yet.
+func (im *Importer) keepSidecars(ctx context.Context, it item, p catalog.Photo) error {
+	if len(it.sidecars) == 0 {
+		return nil
+	}
+	stored, err := im.lib.Catalog.Sidecars(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, s := range stored {
+		have[s.SHA256] = true
+	}
+	for _, src := range it.sidecars {
+		sc, err := im.copySidecar(ctx, src)
+		if err != nil {
+			return err
+		}
+		if have[sc.sha] {
+			os.Remove(sc.tmp)
+			continue
+		}
+		have[sc.sha] = true
+		err = im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			name := sidecarName(src, filepath.Base(it.path), path.Base(p.Path))
+			for n := 1; n < 10000; n++ {
+				rel := path.Join(path.Dir(p.Path), library.Candidate(name, n))
+				free, err := im.pathFree(ctx, tx, rel)
+				if err != nil {
+					return err
+				}
+				if !free {
+					continue
+				}
+				if err := library.MoveIntoPlace(sc.tmp, im.lib.Abs(rel)); err != nil {
+					return err
+				}
+				return tx.InsertSidecar(ctx, p.ID, rel, sc.bytes, sc.sha)
+			}
+			return fmt.Errorf("no free name for %s beside %s", name, p.Path)
+		})
+		if err != nil {
+			os.Remove(sc.tmp)
+			return err
+		}
 	}
 	return nil
 }

@@ -353,3 +353,47 @@ func TestInterruptedRunResumes(t *testing.T) {
 		t.Errorf("scratch files left: %v", got)
 	}
 }
+
+// A duplicate, or an unchanged file that gained a sidecar, brings a sidecar
+// whose content is not stored yet: it is kept beside the stored photo, and
+// only then may --move remove it.
+func TestSidecarsOfKnownPhotosAreKept(t *testing.T) {
+	lib := newLib(t)
+	a, b := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(a, "IMG_1.JPG"), jpegBytes(t, 1))
+	run(t, lib, Options{}, a)
+
+	writeFile(t, filepath.Join(b, "IMG_1.JPG"), jpegBytes(t, 1))
+	writeFile(t, filepath.Join(b, "IMG_1.xmp"), []byte("<x:xmpmeta>rating 5</x:xmpmeta>"))
+	s := run(t, lib, Options{Move: true}, b)
+	if s.Duplicates != 1 || s.Moved != 1 {
+		t.Fatalf("duplicates %d moved %d; want 1, 1", s.Duplicates, s.Moved)
+	}
+	if left, _ := os.ReadDir(b); len(left) != 0 {
+		t.Fatalf("sources left: %v", left)
+	}
+	ps := allPhotos(t, lib)
+	scs, err := lib.Catalog.Sidecars(context.Background(), ps[0].ID)
+	if err != nil || len(scs) != 1 {
+		t.Fatalf("sidecars of the stored photo: %v, %v; want the new .xmp", scs, err)
+	}
+	data, err := os.ReadFile(lib.Abs(scs[0].Path))
+	if err != nil || !strings.Contains(string(data), "rating 5") {
+		t.Fatalf("stored sidecar %s: %q, %v", scs[0].Path, data, err)
+	}
+
+	// The unchanged original in a/ gains an .aae: the next import keeps it.
+	writeFile(t, filepath.Join(a, "IMG_1.AAE"), []byte("<plist/>"))
+	s = run(t, lib, Options{}, a)
+	if s.Unchanged != 1 {
+		t.Fatalf("unchanged %d; want 1", s.Unchanged)
+	}
+	if scs, _ := lib.Catalog.Sidecars(context.Background(), ps[0].ID); len(scs) != 2 {
+		t.Fatalf("sidecars after the .aae appeared: %v; want 2", scs)
+	}
+	// Importing the same sidecar again stores nothing new.
+	run(t, lib, Options{}, a)
+	if scs, _ := lib.Catalog.Sidecars(context.Background(), ps[0].ID); len(scs) != 2 {
+		t.Fatalf("sidecars after a re-import: %v; want still 2", scs)
+	}
+}

@@ -71,6 +71,7 @@ type Options struct {
 
 type checker struct {
 	lib  *library.Library
+	run  *library.Run // scratch dir for repairs
 	opts Options
 	mu   sync.Mutex
 	rep  Report
@@ -93,6 +94,14 @@ func Run(ctx context.Context, lib *library.Library, opts Options) (Report, error
 		opts.Jobs = runtime.GOMAXPROCS(0)
 	}
 	c := &checker{lib: lib, opts: opts, rep: Report{Problems: []Problem{}}}
+	if opts.Repair {
+		run, err := lib.StartRun()
+		if err != nil {
+			return c.rep, err
+		}
+		defer run.Close()
+		c.run = run
+	}
 	issues, err := lib.Catalog.IntegrityCheck(ctx)
 	if err != nil {
 		return c.rep, fmt.Errorf("check catalog: %w", err)
@@ -195,7 +204,7 @@ func (c *checker) thumbs(ctx context.Context, p catalog.Photo) {
 		prob.Detail = detail + ": " + strings.Join(bad, ", ")
 	}
 	if c.opts.Repair {
-		state, err := regenerate(ctx, c.lib, p)
+		state, err := regenerate(ctx, c.lib, c.run, p)
 		switch {
 		case err != nil:
 			prob.Detail += "; regenerating failed: " + err.Error()
@@ -210,7 +219,7 @@ func (c *checker) thumbs(ctx context.Context, p catalog.Photo) {
 }
 
 // regenerate remakes a photo's thumbnails from its original.
-func regenerate(ctx context.Context, lib *library.Library, p catalog.Photo) (string, error) {
+func regenerate(ctx context.Context, lib *library.Library, run *library.Run, p catalog.Photo) (string, error) {
 	kind := filetype.Photo
 	if p.Type == "video" {
 		kind = filetype.Video
@@ -224,7 +233,7 @@ func regenerate(ctx context.Context, lib *library.Library, p catalog.Photo) (str
 		res, state = thumb.Placeholder(kind), "placeholder"
 	}
 	for size, data := range res.JPEG {
-		if err := library.WriteFileAtomic(lib.Abs(library.ThumbPath(p.SHA256, size)), data); err != nil {
+		if err := run.WriteFile(lib.Abs(library.ThumbPath(p.SHA256, size)), data); err != nil {
 			return "", err
 		}
 	}
