@@ -97,6 +97,11 @@ func crashInput(t *testing.T) string {
 	if err := os.WriteFile(xmp, []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><!-- picup crash test sidecar --></x:xmpmeta>`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A sidecar beside a duplicate: it must be kept beside the stored copy.
+	dupXMP := filepath.Join(in, "repo", "jpeg", "drewnoakes", "Kodak CLAS Digital Film Scanner HR200 (2).xmp")
+	if err := os.WriteFile(dupXMP, []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><!-- sidecar of a duplicate --></x:xmpmeta>`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	shared := filepath.Join("..", "..", "..", "shared", "testdata", "photos")
 	if _, err := os.Stat(shared); err != nil {
