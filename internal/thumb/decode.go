@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
@@ -140,7 +141,7 @@ func decodeError(format string, err error) error {
 		tu tiff.UnsupportedError
 	)
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "short"):
 		return fmt.Errorf("decode %s: %w (file is truncated or corrupt)", format, err)
 	case errors.As(err, &ju) || errors.As(err, &pu) || errors.As(err, &tu):
 		return fmt.Errorf("decode %s: %w: %w", format, err, ErrNoDecoder)
