@@ -85,7 +85,7 @@ func decodeFile(ctx context.Context, path string, t filetype.Type) (decoded, err
 		img, err := decodeStd(f, t.Format)
 		return decoded{img: img}, err
 	case t.Format == "heic" || t.Format == "heif":
-		img, err := decodeHEIF(f, fi.Size())
+		img, err := decodeHEIF(ctx, f, fi.Size())
 		return decoded{img: img, upright: true}, err
 	case rawFormats[t.Format]:
 		img, err := decodeRAW(f, fi.Size(), t.Format)

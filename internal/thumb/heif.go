@@ -1,26 +1,26 @@
 package thumb
 
 import (
-	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
 	"io"
 	"os"
-
-	"github.com/gen2brain/heic"
+	"path/filepath"
 )
 
 // maxMetaBox bounds the HEIF meta box read to find the declared sizes.
 const maxMetaBox = 16 << 20
 
 // decodeHEIF checks the sizes the HEIF container declares (ispe boxes)
-// against MaxPixels, then decodes with libheif compiled to WebAssembly.
+// against MaxPixels, then decodes with libheif compiled to WebAssembly in a
+// helper process (see heifproc.go).
 // libheif applies the container's rotation and mirroring (irot, imir), so
 // the picture comes out upright and EXIF orientation must not be applied
 // on top: HEIF readers ignore it by specification.
-func decodeHEIF(f *os.File, size int64) (image.Image, error) {
+func decodeHEIF(ctx context.Context, f *os.File, size int64) (image.Image, error) {
 	w, h, err := heifDeclaredSize(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("decode heic: %w", err)
@@ -28,12 +28,14 @@ func decodeHEIF(f *os.File, size int64) (image.Image, error) {
 	if err := checkPixels(w, h); err != nil {
 		return nil, fmt.Errorf("decode heic: %w", err)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	path, err := filepath.Abs(f.Name())
+	if err != nil {
 		return nil, err
 	}
-	img, err := guard("heic", func() (image.Image, error) {
-		return heic.Decode(bufio.NewReader(f))
-	})
+	img, err := decodeHEIFIsolated(ctx, path)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode heic: libheif cannot decode this file (unsupported or corrupt): %w: %w", err, ErrNoDecoder)
 	}
