@@ -68,7 +68,7 @@ func chromaSize(w, h int, r image.YCbCrSubsampleRatio) (int, int) {
 	return w, h
 }
 
-// convert shrinks any image by k into 4:4:4 planes. It reads rows through
+// convert shrinks any image by k on both axes into 4:4:4 planes. It reads rows through
 // fast paths for NRGBA and RGBA and through At for the rest.
 func convert(img image.Image, k int) planes {
 	b := img.Bounds()
@@ -139,28 +139,51 @@ func readRow(img image.Image, y int, row []byte) {
 	}
 }
 
-// boxShrink averages k x k blocks of p (partial blocks at the right and
-// bottom edges average what they cover).
-func boxShrink(p plane, k int) plane {
-	if k <= 1 {
+// boxShrink averages kx x ky blocks of p. The output has floor(w/kx) x
+// floor(h/ky) samples; the last column and row of blocks also take the
+// remainder, so the output still covers exactly the source.
+func boxShrink(p plane, kx, ky int) plane {
+	if kx <= 1 && ky <= 1 {
 		return p
 	}
-	w, h := (p.w+k-1)/k, (p.h+k-1)/k
+	w, h := p.w/kx, p.h/ky
 	out := newPlane(w, h)
 	sums := make([]uint32, w)
+	span := func(i, k, n, limit int) (int, int) {
+		if i == n-1 {
+			return i * k, limit
+		}
+		return i * k, i*k + k
+	}
 	for oy := range h {
 		clear(sums)
-		y0, y1 := oy*k, min((oy+1)*k, p.h)
+		y0, y1 := span(oy, ky, h, p.h)
 		for sy := y0; sy < y1; sy++ {
 			row := p.pix[sy*p.stride : sy*p.stride+p.w]
-			for sx, v := range row {
-				sums[sx/k] += uint32(v)
+			if kx == 2 {
+				pairs := row[:2*w]
+				for ox := range sums {
+					sums[ox] += uint32(pairs[2*ox]) + uint32(pairs[2*ox+1])
+				}
+				if p.w%2 == 1 {
+					sums[w-1] += uint32(row[p.w-1])
+				}
+				continue
+			}
+			for ox := range sums {
+				x0, x1 := span(ox, kx, w, p.w)
+				var s uint32
+				for _, v := range row[x0:x1] {
+					s += uint32(v)
+				}
+				sums[ox] += s
 			}
 		}
 		rows := uint32(y1 - y0)
 		dst := out.pix[oy*w : oy*w+w]
 		for ox := range dst {
-			n := rows * uint32(min((ox+1)*k, p.w)-ox*k)
+			x0, x1 := span(ox, kx, w, p.w)
+			n := rows * uint32(x1-x0)
 			dst[ox] = uint8((sums[ox] + n/2) / n)
 		}
 	}
@@ -261,11 +284,12 @@ func resample(p plane, w, h int, f filter) plane {
 			src := p.pix[y*p.stride : y*p.stride+p.w]
 			dst := tmp.pix[y*w : y*w+w]
 			for x := range dst {
-				s := src[t.start[x] : t.start[x]+n]
-				ws := t.w[x*n : x*n+n]
+				ws := t.w[x*n : x*n+n : x*n+n]
+				s := src[t.start[x]:]
+				s = s[:len(ws)]
 				var acc int32
-				for j, v := range s {
-					acc += ws[j] * int32(v)
+				for j, wt := range ws {
+					acc += wt * int32(s[j])
 				}
 				dst[x] = clampByte(acc)
 			}
@@ -287,6 +311,7 @@ func resample(p plane, w, h int, f filter) plane {
 			}
 			sy := t.start[y] + j
 			src := tmp.pix[sy*tmp.stride : sy*tmp.stride+w]
+			src = src[:len(acc)]
 			for x, v := range src {
 				acc[x] += wt * int32(v)
 			}
@@ -311,10 +336,12 @@ func fitSize(w, h, long int) (int, int) {
 	return max(1, int(math.Round(float64(w)*float64(long)/float64(h)))), long
 }
 
-// preShrink is the box factor that brings a side of length from down to no
-// less than twice to: the cheap first step before the real filter.
+// preShrink is the box factor for a side of length from that must end up
+// no shorter than to: the integer part of the ratio. Averaging k x k
+// blocks is several times cheaper than a wide filter kernel; the filter
+// then only covers the remaining ratio, below 2 (as libvips does).
 func preShrink(from, to int) int {
-	return max(1, from/(2*to))
+	return max(1, from/to)
 }
 
 // resize scales p to w x h luma (chroma to match a 4:2:0 layout), first
@@ -324,16 +351,20 @@ func resize(p planes, w, h int) planes {
 	if w == p.y.w && h == p.y.h {
 		return p
 	}
-	k := preShrink(max(p.y.w, p.y.h), max(w, h))
 	out := planes{gray: p.gray}
-	out.y = resample(boxShrink(p.y, k), w, h, catmullRom)
+	out.y = shrinkPlane(p.y, w, h)
 	if !p.gray {
 		cw, ch := (w+1)/2, (h+1)/2
-		kc := preShrink(max(p.cb.w, p.cb.h), max(cw, ch))
-		out.cb = resample(boxShrink(p.cb, kc), cw, ch, catmullRom)
-		out.cr = resample(boxShrink(p.cr, kc), cw, ch, catmullRom)
+		out.cb = shrinkPlane(p.cb, cw, ch)
+		out.cr = shrinkPlane(p.cr, cw, ch)
 	}
 	return out
+}
+
+// shrinkPlane box-shrinks p by the integer part of the ratio on each axis,
+// then resamples the rest of the way to w x h.
+func shrinkPlane(p plane, w, h int) plane {
+	return resample(boxShrink(p, preShrink(p.w, w), preShrink(p.h, h)), w, h, catmullRom)
 }
 
 // toImage wraps planes as an image for the JPEG encoder, resampling the

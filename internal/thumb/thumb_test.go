@@ -301,8 +301,10 @@ func TestGenerateSizes(t *testing.T) {
 					t.Errorf("Generate(%q) %s = %dx%d; want %dx%d", tt.name, s.name, g.Dx(), g.Dy(), s.w, s.h)
 					continue
 				}
-				// The middle of the thumbnail shows the middle of the source.
-				want := color.RGBAModel.Convert(img.At(b.Dx()/2, b.Dy()/2)).(color.RGBA)
+				// The middle of the thumbnail shows the same place of the source.
+				sx := int((float64(s.w/2) + 0.5) * float64(b.Dx()) / float64(s.w))
+				sy := int((float64(s.h/2) + 0.5) * float64(b.Dy()) / float64(s.h))
+				want := color.RGBAModel.Convert(img.At(sx, sy)).(color.RGBA)
 				if c := got.At(s.w/2, s.h/2); !near(c, want, 12) {
 					t.Errorf("Generate(%q) %s centre = %v; want %v", tt.name, s.name, c, want)
 				}
