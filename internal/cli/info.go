@@ -2,12 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -73,7 +69,7 @@ func findPhoto(ctx context.Context, lib *library.Library, ref string) (catalog.P
 			return p, err
 		}
 	}
-	sum, err := hashPath(ctx, ref)
+	sum, err := library.HashFile(ctx, ref)
 	if err != nil {
 		return catalog.Photo{}, fmt.Errorf("%q is not a photo id, a path in the library or a readable file: %w", ref, err)
 	}
@@ -82,19 +78,6 @@ func findPhoto(ctx context.Context, lib *library.Library, ref string) (catalog.P
 		return p, fmt.Errorf("%s is not in the library; import it with \"picup import %s\"", ref, ref)
 	}
 	return p, err
-}
-
-func hashPath(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), ctx.Err()
 }
 
 func runInfo(ctx context.Context, e *env, o *infoOptions) error {

@@ -38,7 +38,7 @@ func Adopt(ctx context.Context, lib *library.Library, rel string) (p catalog.Pho
 	if ft.Kind == filetype.Unknown {
 		return p, false, ErrNotMedia
 	}
-	sum, err := hashFile(ctx, abs)
+	sum, err := library.HashFile(ctx, abs)
 	if err != nil {
 		return p, false, err
 	}

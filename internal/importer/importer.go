@@ -248,7 +248,7 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 		}
 		dst = io.MultiWriter(h, tf)
 	}
-	copied, err := io.Copy(dst, ctxReader{ctx, f})
+	copied, err := io.Copy(dst, library.CancelableReader(ctx, f))
 	if err == nil && tf != nil {
 		err = tf.Sync()
 	}
@@ -451,7 +451,7 @@ func (im *Importer) keepSidecars(ctx context.Context, it item, p catalog.Photo) 
 // removeSource deletes a source (and its sidecars) after checking that the
 // library's copy has the same bytes.
 func (im *Importer) removeSource(ctx context.Context, it item, p catalog.Photo) error {
-	sum, err := hashFile(ctx, im.lib.Abs(p.Path))
+	sum, err := library.HashFile(ctx, im.lib.Abs(p.Path))
 	if err != nil {
 		return fmt.Errorf("--move: verify library copy: %w; source kept", err)
 	}
@@ -470,30 +470,4 @@ func (im *Importer) removeSource(ctx context.Context, it item, p catalog.Photo) 
 	}
 	im.tally.add(func(s *Summary) { s.Moved++ })
 	return nil
-}
-
-func hashFile(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// ctxReader stops a long copy when the context ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

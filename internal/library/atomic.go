@@ -1,7 +1,11 @@
 package library
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -13,7 +17,13 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
+	return writeVia(dir, ".tmp-*", path, data)
+}
+
+// writeVia writes data to a new temporary file in tmpDir (same file system
+// as dst), fsyncs it, renames it to dst and fsyncs dst's directory.
+func writeVia(tmpDir, pattern, dst string, data []byte) error {
+	f, err := os.CreateTemp(tmpDir, pattern)
 	if err != nil {
 		return err
 	}
@@ -26,13 +36,13 @@ func WriteFileAtomic(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Rename(tmp, dst)
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", dst, err)
 	}
-	return SyncDir(dir)
+	return SyncDir(filepath.Dir(dst))
 }
 
 // MoveIntoPlace renames a finished temporary file to dst, creating dst's
@@ -51,3 +61,33 @@ func MoveIntoPlace(tmp, dst string) error {
 	}
 	return SyncDir(dir)
 }
+
+// HashFile returns the hex SHA-256 of a file's content, streaming it.
+func HashFile(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops a long read when the context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// CancelableReader wraps r so that reading stops once ctx ends.
+func CancelableReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }

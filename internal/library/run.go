@@ -113,27 +113,8 @@ func (l *Library) StaleRuns() ([]*StaleRun, error) {
 // the run's scratch dir, so that a crash leaves nothing behind next to dst
 // (the next command removes a dead run's scratch dir).
 func (r *Run) WriteFile(dst string, data []byte) error {
-	f, err := os.CreateTemp(r.Dir, "w-*")
-	if err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.MkdirAll(filepath.Dir(dst), 0o755)
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", dst, err)
-	}
-	return SyncDir(filepath.Dir(dst))
+	return writeVia(r.Dir, "w-*", dst, data)
 }

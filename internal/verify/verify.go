@@ -155,7 +155,7 @@ func (c *checker) photos(ctx context.Context) error {
 
 func (c *checker) photo(ctx context.Context, p catalog.Photo) {
 	state := "ok"
-	sum, err := hashFile(ctx, c.lib.Abs(p.Path))
+	sum, err := library.HashFile(ctx, c.lib.Abs(p.Path))
 	switch {
 	case ctx.Err() != nil:
 		return
@@ -247,7 +247,7 @@ func (c *checker) sidecars(ctx context.Context, p catalog.Photo) {
 		return
 	}
 	for _, s := range scs {
-		sum, err := hashFile(ctx, c.lib.Abs(s.Path))
+		sum, err := library.HashFile(ctx, c.lib.Abs(s.Path))
 		if err != nil || sum != s.SHA256 {
 			c.add(Problem{Kind: KindMissingSidecar, Path: s.Path, PhotoID: p.ID, Detail: "sidecar missing or changed", Action: "restore it from a backup"})
 		}
@@ -263,19 +263,6 @@ func looksLikeJPEG(path string) bool {
 	b := make([]byte, 3)
 	_, err = io.ReadFull(f, b)
 	return err == nil && bytes.Equal(b, []byte{0xFF, 0xD8, 0xFF})
-}
-
-func hashFile(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), ctx.Err()
 }
 
 // originalsTree looks for files in originals/ that no catalog row claims.
