@@ -112,19 +112,7 @@ func scanAlbum(s scanner) (Album, error) {
 // Albums lists every album by name.
 func (c *Catalog) Albums(ctx context.Context) ([]Album, error) {
 	rows, err := c.r.QueryContext(ctx, `SELECT `+albumCols+` FROM albums a ORDER BY a.name COLLATE NOCASE`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Album
-	for rows.Next() {
-		a, err := scanAlbum(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanAlbum)
 }
 
 // AlbumByName finds an album by name (case-insensitively).
@@ -149,38 +137,18 @@ func (c *Catalog) AlbumPhotos(ctx context.Context, albumID int64, after *Cursor,
 		cur = *after
 	}
 	rows, err := c.r.QueryContext(ctx, albumPhotosQuery, albumID, cur.TakenKey, cur.ID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Photo
-	for rows.Next() {
-		p, err := scanPhoto(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanPhoto)
 }
 
 // PhotoAlbums lists the names of the albums a photo is in.
 func (c *Catalog) PhotoAlbums(ctx context.Context, photoID int64) ([]string, error) {
 	rows, err := c.r.QueryContext(ctx, `SELECT a.name FROM album_photos ap JOIN albums a ON a.id = ap.album_id
 		WHERE ap.photo_id = ? ORDER BY a.name COLLATE NOCASE`, photoID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return collect(rows, err, func(s scanner) (string, error) {
 		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := s.Scan(&n)
+		return n, err
+	})
 }
 
 func prefixed(prefix, cols string) string {

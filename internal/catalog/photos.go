@@ -45,6 +45,23 @@ const photoCols = `id, sha256, path, original_name, type, format, mime, bytes, t
 
 type scanner interface{ Scan(dest ...any) error }
 
+// collect scans every row of a query into a slice and closes the rows.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func scanPhoto(s scanner) (Photo, error) {
 	var p Photo
 	var lat, lon, alt sql.NullFloat64
@@ -147,19 +164,11 @@ type Sidecar struct {
 // Sidecars lists the sidecars of a photo.
 func (c *Catalog) Sidecars(ctx context.Context, photoID int64) ([]Sidecar, error) {
 	rows, err := c.r.QueryContext(ctx, `SELECT path, bytes, sha256 FROM sidecars WHERE photo_id = ? ORDER BY path`, photoID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Sidecar
-	for rows.Next() {
-		var s Sidecar
-		if err := rows.Scan(&s.Path, &s.Bytes, &s.SHA256); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(s scanner) (Sidecar, error) {
+		var sc Sidecar
+		err := s.Scan(&sc.Path, &sc.Bytes, &sc.SHA256)
+		return sc, err
+	})
 }
 
 func photoWhere(ctx context.Context, q querier, where string, arg any) (Photo, error) {
@@ -236,19 +245,11 @@ func (c *Catalog) ListPhotos(ctx context.Context, after *Cursor, limit int) ([]P
 		cur = *after
 	}
 	rows, err := c.r.QueryContext(ctx, listPhotosQuery, cur.TakenKey, cur.ID, limit)
+	ps, err := collect(rows, err, scanPhoto)
 	if err != nil {
 		return nil, fmt.Errorf("list photos: %w", err)
 	}
-	defer rows.Close()
-	var out []Photo
-	for rows.Next() {
-		p, err := scanPhoto(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return ps, nil
 }
 
 // EachPhoto calls fn for every photo in id order, reading in pages so that
@@ -257,20 +258,8 @@ func (c *Catalog) EachPhoto(ctx context.Context, fn func(Photo) error) error {
 	var last int64
 	for {
 		rows, err := c.r.QueryContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id > ? ORDER BY id LIMIT 500`, last)
+		page, err := collect(rows, err, scanPhoto)
 		if err != nil {
-			return err
-		}
-		var page []Photo
-		for rows.Next() {
-			p, err := scanPhoto(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			page = append(page, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(page) == 0 {
