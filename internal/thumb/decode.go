@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -103,6 +104,11 @@ func decodeStd(r io.ReadSeeker, format string) (image.Image, error) {
 	if err != nil {
 		return nil, decodeError(format, err)
 	}
+	if format == "jpeg" && cfg.Width > 0 && cfg.Height == 0 {
+		// The height comes later, in a DNL marker, which image/jpeg
+		// does not read.
+		return nil, fmt.Errorf("decode jpeg: height given by a DNL marker: %w", ErrNoDecoder)
+	}
 	if err := checkPixels(cfg.Width, cfg.Height); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", format, err)
 	}
@@ -113,12 +119,50 @@ func decodeStd(r io.ReadSeeker, format string) (image.Image, error) {
 		return c.decode(bufio.NewReaderSize(r, 64<<10))
 	})
 	if err != nil {
-		if format == "webp" && animatedWebP(r) {
+		switch {
+		case format == "gif" && strings.Contains(err.Error(), "missing image data") && gifComplete(r):
+			// A GIF with a screen but no frame shows as an empty
+			// canvas of the screen's size.
+			return image.NewNRGBA(image.Rect(0, 0, cfg.Width, cfg.Height)), nil
+		case format == "webp" && animatedWebP(r):
 			return nil, fmt.Errorf("decode webp: animated webp: %w", ErrNoDecoder)
+		case format == "webp" && riffComplete(r):
+			// The container is whole: the pixels use a coding this
+			// decoder does not handle, not a truncation.
+			return nil, fmt.Errorf("decode webp: %w: %w", err, ErrNoDecoder)
 		}
 		return nil, decodeError(format, err)
 	}
 	return img, nil
+}
+
+// gifComplete reports whether the GIF in r ends with its trailer byte.
+func gifComplete(r io.ReadSeeker) bool {
+	end, err := r.Seek(-1, io.SeekEnd)
+	if err != nil || end < 13 {
+		return false
+	}
+	b := make([]byte, 1)
+	_, err = io.ReadFull(r, b)
+	return err == nil && b[0] == 0x3B
+}
+
+// riffComplete reports whether the RIFF size in the header matches the
+// file's length, i.e. the file is not truncated.
+func riffComplete(r io.ReadSeeker) bool {
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil || size < 12 {
+		return false
+	}
+	hdr := make([]byte, 8)
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return false
+	}
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return false
+	}
+	declared := int64(binary.LittleEndian.Uint32(hdr[4:8])) + 8
+	return declared == size || declared+1 == size // chunks are padded to even sizes
 }
 
 // guard runs a decoder and turns its panics into errors.

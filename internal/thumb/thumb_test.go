@@ -407,7 +407,8 @@ func TestGenerateCorrupt(t *testing.T) {
 		{"random.jpg", "jpeg", random, "corrupt"},
 		{"random.png", "png", random, "corrupt"},
 		{"random.gif", "gif", random, "corrupt"},
-		{"no-image-data.gif", "gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "corrupt"},
+		{"no-image-data-truncated.gif", "gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00"), "corrupt"},
+		{"truncated.webp", "webp", []byte("RIFF\x12\x00\x00\x00WEBPVP8L\x06\x00\x00\x00/Al"), "corrupt"},
 		{"random.webp", "webp", random, "corrupt"},
 		{"random.tiff", "tiff", random, "corrupt"},
 		{"random.heic", "heic", random, "corrupt"},
@@ -422,6 +423,47 @@ func TestGenerateCorrupt(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || errors.Is(err, ErrNoDecoder) {
 			t.Errorf("Generate(%q) = %v; want an error mentioning %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// Whole files the decoders cannot draw: a GIF with a screen and no frame
+// is an empty canvas; a complete WebP the decoder rejects and a JPEG whose
+// height comes in a DNL marker are archived with a placeholder.
+func TestGenerateWholeButUndrawable(t *testing.T) {
+	dir := t.TempDir()
+	gif := filepath.Join(dir, "empty.gif")
+	if err := os.WriteFile(gif, []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Generate(context.Background(), gif, photo("gif"), 1)
+	if err != nil || r.Width != 1 || r.Height != 1 {
+		t.Fatalf("Generate(frameless GIF) = %dx%d, %v; want a 1x1 canvas", r.Width, r.Height, err)
+	}
+	decodeJPEG(t, r, "grid")
+
+	webp := filepath.Join(dir, "tiny.webp")
+	if err := os.WriteFile(webp, []byte("RIFF\x12\x00\x00\x00WEBPVP8L\x06\x00\x00\x00/Alo\x00k"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(context.Background(), webp, photo("webp"), 1); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("Generate(complete but undecodable WebP) = %v; want ErrNoDecoder", err)
+	}
+
+	src, err := os.ReadFile(writeJPEG(t, image.NewGray(image.Rect(0, 0, 8, 8))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sof := bytes.Index(src, []byte{0xFF, 0xC0})
+	if sof < 0 {
+		t.Fatal("no SOF0 marker in the test JPEG")
+	}
+	src[sof+5], src[sof+6] = 0, 0 // height 0: defined later by a DNL marker
+	dnl := filepath.Join(dir, "dnl.jpg")
+	if err := os.WriteFile(dnl, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(context.Background(), dnl, photo("jpeg"), 1); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("Generate(JPEG with DNL height) = %v; want ErrNoDecoder", err)
 	}
 }
 
