@@ -246,6 +246,12 @@ func startHEIFHelper() (*heifHelper, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), heifWorkerEnv+"=1")
+	if dir := libheifDir(); dir != "" {
+		if old := os.Getenv("LD_LIBRARY_PATH"); old != "" {
+			dir += string(os.PathListSeparator) + old
+		}
+		cmd.Env = append(cmd.Env, "LD_LIBRARY_PATH="+dir)
+	}
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
