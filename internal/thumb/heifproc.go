@@ -53,7 +53,7 @@ func serveHEIF(in io.Reader, out io.Writer) int {
 	// This process only decodes; collect garbage after each decode
 	// instead of during it.
 	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(2 << 30)
+	debug.SetMemoryLimit(256 << 20)
 	r, w := bufio.NewReader(in), bufio.NewWriterSize(out, 1<<20)
 	idle := time.AfterFunc(heifWorkerIdle, func() { os.Exit(0) })
 	for {
