@@ -36,7 +36,9 @@ func dsn(path string, txlock string) string {
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
+	// NORMAL is durable against a crashed process; a power cut may lose
+	// the last commits, whose files verify --repair then adopts.
+	q.Add("_pragma", "synchronous(NORMAL)")
 	if txlock != "" {
 		q.Set("_txlock", txlock)
 	}

@@ -80,7 +80,10 @@ func (im *Importer) commit(ctx context.Context, prep *prepared) (p catalog.Photo
 		if err != nil {
 			return err
 		}
-		if err := library.WriteFileAtomic(intentFile, data); err != nil {
+		// Not fsynced: the intent serves a process that dies (the page
+		// cache outlives it). After a power cut, the files it named
+		// are found by "picup verify --repair" instead.
+		if err := os.WriteFile(intentFile, data, 0o644); err != nil {
 			return fmt.Errorf("write intent: %w", err)
 		}
 		if err := im.place(prep, in); err != nil {

@@ -104,7 +104,9 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 	prep := &prepared{photo: p, tmp: tmp, thumbs: map[string]string{}, source: src, taken: md.Taken, placeholder: placeholder}
 	for name, data := range res.JPEG {
 		f := filepath.Join(im.run.Dir, fmt.Sprintf("thumb-%s-%s.jpg", src.SHA256[:16], name))
-		if err := library.WriteFileAtomic(f, data); err != nil {
+		// Thumbnails are derived data: verify regenerates a lost one, so
+		// they are not fsynced.
+		if err := os.WriteFile(f, data, 0o644); err != nil {
 			return nil, fmt.Errorf("write thumbnail: %w", err)
 		}
 		prep.thumbs[name] = f
