@@ -156,9 +156,9 @@ func (tx *Tx) InsertSidecar(ctx context.Context, photoID int64, rel string, byte
 
 // Sidecar is a file stored beside a photo's original.
 type Sidecar struct {
-	Path   string
-	Bytes  int64
-	SHA256 string
+	Path   string `json:"path"` // relative to the library
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
 }
 
 // Sidecars lists the sidecars of a photo.

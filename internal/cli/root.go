@@ -6,7 +6,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -181,8 +180,6 @@ existing library changes nothing.`,
 		},
 	}
 }
-
-var errInterrupted = errors.New("interrupted")
 
 func marshalIndented(v any) ([]byte, error) {
 	b, err := json.MarshalIndent(v, "  ", "  ")
