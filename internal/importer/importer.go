@@ -199,7 +199,7 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 		}
 	}
 
-	f, err := os.Open(it.path)
+	f, err := openSource(it.path)
 	if err != nil {
 		return explainOpen(err)
 	}

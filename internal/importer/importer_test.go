@@ -397,3 +397,29 @@ func TestSidecarsOfKnownPhotosAreKept(t *testing.T) {
 		t.Fatalf("sidecars after a re-import: %v; want still 2", scs)
 	}
 }
+
+func TestSourcesKeepTheirTimestamps(t *testing.T) {
+	lib := newLib(t)
+	src := t.TempDir()
+	p := filepath.Join(src, "a.jpg")
+	writeFile(t, p, jpegBytes(t, 1))
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, lib, Options{}, src)
+	after, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.ModTime().Equal(before.ModTime()) || after.Mode() != before.Mode() || after.Size() != before.Size() {
+		t.Fatalf("source changed: %v %v %d -> %v %v %d", before.ModTime(), before.Mode(), before.Size(), after.ModTime(), after.Mode(), after.Size())
+	}
+	if at, ok := accessTime(after); ok && !at.Equal(old) {
+		t.Fatalf("source access time changed from %v to %v", old, at)
+	}
+}
