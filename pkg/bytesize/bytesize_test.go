@@ -21,3 +21,46 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"500MB", 500_000_000, true},
+		{"50GB", 50_000_000_000, true},
+		{"1.5TB", 1_500_000_000_000, true},
+		{"1.5 tb", 1_500_000_000_000, true},
+		{"20GiB", 20 << 30, true},
+		{"512KiB", 512 << 10, true},
+		{"123", 123, true},
+		{"10B", 10, true},
+		{"0", 0, true},
+		{"", 0, false},
+		{"GB", 0, false},
+		{"-5GB", 0, false},
+		{"5XB", 0, false},
+		{"1.2.3GB", 0, false},
+		{"99999999999PB", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Parse(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseFormatRoundTrip(t *testing.T) {
+	for _, n := range []int64{1, 999, 12_300_000, 49_800_000_000, 1_500_000_000_000} {
+		s := Format(n)
+		back, err := Parse(s)
+		if err != nil {
+			t.Fatalf("Parse(Format(%d) = %q): %v", n, s, err)
+		}
+		if diff := back - n; diff < -n/100 || diff > n/100 {
+			t.Errorf("Parse(Format(%d)) = %d; want within 1%%", n, back)
+		}
+	}
+}
