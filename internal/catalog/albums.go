@@ -98,10 +98,10 @@ func (tx *Tx) DeleteAlbum(ctx context.Context, id int64) error {
 }
 
 const albumCols = `a.id, a.name, a.created_at,
-	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'photo'),
-	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'video'),
-	coalesce((SELECT min(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id), ''),
-	coalesce((SELECT max(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id), '')`
+	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'photo' AND p.trashed_at IS NULL),
+	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'video' AND p.trashed_at IS NULL),
+	coalesce((SELECT min(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.trashed_at IS NULL), ''),
+	coalesce((SELECT max(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.trashed_at IS NULL), '')`
 
 func scanAlbum(s scanner) (Album, error) {
 	var a Album
@@ -125,9 +125,9 @@ func (c *Catalog) AlbumByName(ctx context.Context, name string) (Album, error) {
 }
 
 // albumPhotosQuery is served by the album_photos_by_taken index.
-var albumPhotosQuery = `SELECT ` + prefixed("p.", photoCols) + ` FROM album_photos ap
+var albumPhotosQuery = `SELECT ` + photoCols + ` FROM album_photos ap
 	JOIN photos p ON p.id = ap.photo_id
-	WHERE ap.album_id = ? AND (ap.taken_key, ap.photo_id) < (?, ?)
+	WHERE ap.album_id = ? AND (ap.taken_key, ap.photo_id) < (?, ?) AND p.trashed_at IS NULL
 	ORDER BY ap.taken_key DESC, ap.photo_id DESC LIMIT ?`
 
 // AlbumPhotos lists an album's photos newest first from the cursor.
@@ -149,12 +149,4 @@ func (c *Catalog) PhotoAlbums(ctx context.Context, photoID int64) ([]string, err
 		err := s.Scan(&n)
 		return n, err
 	})
-}
-
-func prefixed(prefix, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = prefix + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
 }

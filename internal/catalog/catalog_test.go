@@ -138,17 +138,17 @@ func TestListingsUseIndexes(t *testing.T) {
 		args  []any
 		want  string
 	}{
-		{"ls", listPhotosQuery, []any{1, 1, 10}, "photos_by_taken"},
+		{"ls", listPhotosQuery, []any{1, 1, 10}, "photos_live_by_taken"},
 		{"album show", albumPhotosQuery, []any{1, 1, 1, 10}, "album_photos_by_taken"},
 		{"source lookup", `SELECT size FROM sources WHERE path = ?`, []any{"/x"}, "PRIMARY KEY"},
-		{"by sha", `SELECT id FROM photos WHERE sha256 = ?`, []any{"x"}, "sqlite_autoindex_photos_1"},
+		{"by sha", `SELECT id FROM photos p WHERE p.sha256 = ?`, []any{"x"}, "sqlite_autoindex_photos_1"},
 	}
 	for _, tt := range tests {
 		rows, err := c.r.Query("EXPLAIN QUERY PLAN "+tt.query, tt.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plan []string
+		var plan, top []string
 		for rows.Next() {
 			var id, parent, notused int
 			var detail string
@@ -156,14 +156,17 @@ func TestListingsUseIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			plan = append(plan, detail)
+			if parent == 0 {
+				top = append(top, detail) // the listing itself, not a per-row subquery
+			}
 		}
 		rows.Close()
 		joined := strings.Join(plan, "; ")
 		if !strings.Contains(joined, tt.want) {
 			t.Errorf("%s: plan %q does not use %s", tt.name, joined, tt.want)
 		}
-		if strings.Contains(joined, "TEMP B-TREE") {
-			t.Errorf("%s: plan %q sorts in a temporary b-tree", tt.name, joined)
+		if strings.Contains(strings.Join(top, "; "), "TEMP B-TREE") {
+			t.Errorf("%s: plan %q sorts the listing in a temporary b-tree", tt.name, joined)
 		}
 		if tt.name == "ls" && strings.Contains(joined, "SCAN photos") && !strings.Contains(joined, "USING INDEX") {
 			t.Errorf("%s: plan %q sorts or scans", tt.name, joined)

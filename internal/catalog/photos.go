@@ -37,11 +37,18 @@ type Photo struct {
 	Thumbs       string // "ok" or "placeholder"
 	ImportedAt   string
 	State        string // "ok", "missing", "corrupt"
+	TrashedAt    string // "" when not in the trash
+	Owners       []string
 }
 
-const photoCols = `id, sha256, path, original_name, type, format, mime, bytes, taken_at, taken_key,
-	taken_source, offset_known, width, height, orientation, camera_make, camera_model, lens,
-	lat, lon, altitude, duration_ms, thumbs, imported_at, state`
+// photoCols are the columns scanPhoto reads, from photos aliased p.
+const photoCols = `p.id, p.sha256, p.path, p.original_name, p.type, p.format, p.mime, p.bytes, p.taken_at,
+	p.taken_key, p.taken_source, p.offset_known, p.width, p.height, p.orientation, p.camera_make,
+	p.camera_model, p.lens, p.lat, p.lon, p.altitude, p.duration_ms, p.thumbs, p.imported_at, p.state,
+	coalesce(p.trashed_at, ''),
+	coalesce((SELECT group_concat(u.name, char(31)) FROM
+		(SELECT u.name FROM photo_owners po JOIN users u ON u.id = po.user_id
+		 WHERE po.photo_id = p.id ORDER BY po.added_at, u.id) u), '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -66,11 +73,16 @@ func scanPhoto(s scanner) (Photo, error) {
 	var p Photo
 	var lat, lon, alt sql.NullFloat64
 	var dur sql.NullInt64
+	var owners string
 	err := s.Scan(&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
 		&p.TakenAt, &p.TakenKey, &p.TakenSource, &p.OffsetKnown, &p.Width, &p.Height, &p.Orientation,
-		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &p.ImportedAt, &p.State)
+		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &p.ImportedAt, &p.State,
+		&p.TrashedAt, &owners)
 	if err != nil {
 		return p, err
+	}
+	if owners != "" {
+		p.Owners = strings.Split(owners, "\x1f")
 	}
 	p.Lat, p.Lon, p.Altitude = floatPtr(lat), floatPtr(lon), floatPtr(alt)
 	if dur.Valid {
@@ -172,7 +184,7 @@ func (c *Catalog) Sidecars(ctx context.Context, photoID int64) ([]Sidecar, error
 }
 
 func photoWhere(ctx context.Context, q querier, where string, arg any) (Photo, error) {
-	p, err := scanPhoto(q.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos WHERE `+where, arg))
+	p, err := scanPhoto(q.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos p WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
@@ -181,22 +193,22 @@ func photoWhere(ctx context.Context, q querier, where string, arg any) (Photo, e
 
 // PhotoBySHA finds a photo by content hash.
 func (c *Catalog) PhotoBySHA(ctx context.Context, sha string) (Photo, error) {
-	return photoWhere(ctx, c.r, "sha256 = ?", sha)
+	return photoWhere(ctx, c.r, "p.sha256 = ?", sha)
 }
 
 // PhotoBySHA finds a photo by content hash inside the transaction.
 func (tx *Tx) PhotoBySHA(ctx context.Context, sha string) (Photo, error) {
-	return photoWhere(ctx, tx, "sha256 = ?", sha)
+	return photoWhere(ctx, tx, "p.sha256 = ?", sha)
 }
 
 // PhotoByID finds a photo by id.
 func (c *Catalog) PhotoByID(ctx context.Context, id int64) (Photo, error) {
-	return photoWhere(ctx, c.r, "id = ?", id)
+	return photoWhere(ctx, c.r, "p.id = ?", id)
 }
 
 // PhotoByPath finds a photo by its library-relative path.
 func (c *Catalog) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
-	return photoWhere(ctx, c.r, "path = ?", rel)
+	return photoWhere(ctx, c.r, "p.path = ?", rel)
 }
 
 // Cursor marks a position in the newest-first listing.
@@ -232,13 +244,13 @@ func ParseCursor(s string) (Cursor, error) {
 // CursorOf is the cursor that lists what comes after p.
 func CursorOf(p Photo) Cursor { return Cursor{TakenKey: p.TakenKey, ID: p.ID} }
 
-// listPhotosQuery is served by the photos_by_taken index.
-const listPhotosQuery = `SELECT ` + photoCols + ` FROM photos
-	WHERE (taken_key, id) < (?, ?)
-	ORDER BY taken_key DESC, id DESC LIMIT ?`
+// listPhotosQuery is served by the photos_live_by_taken index.
+const listPhotosQuery = `SELECT ` + photoCols + ` FROM photos p
+	WHERE p.trashed_at IS NULL AND (p.taken_key, p.id) < (?, ?)
+	ORDER BY p.taken_key DESC, p.id DESC LIMIT ?`
 
-// ListPhotos returns up to limit photos, newest first by capture time,
-// starting after the cursor (nil: from the newest).
+// ListPhotos returns up to limit photos outside the trash, newest first by
+// capture time, starting after the cursor (nil: from the newest).
 func (c *Catalog) ListPhotos(ctx context.Context, after *Cursor, limit int) ([]Photo, error) {
 	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
 	if after != nil {
@@ -252,12 +264,12 @@ func (c *Catalog) ListPhotos(ctx context.Context, after *Cursor, limit int) ([]P
 	return ps, nil
 }
 
-// EachPhoto calls fn for every photo in id order, reading in pages so that
+// EachPhoto calls fn for every photo (trashed ones too) in id order, reading in pages so that
 // no long read transaction is held.
 func (c *Catalog) EachPhoto(ctx context.Context, fn func(Photo) error) error {
 	var last int64
 	for {
-		rows, err := c.r.QueryContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id > ? ORDER BY id LIMIT 500`, last)
+		rows, err := c.r.QueryContext(ctx, `SELECT `+photoCols+` FROM photos p WHERE p.id > ? ORDER BY p.id LIMIT 500`, last)
 		page, err := collect(rows, err, scanPhoto)
 		if err != nil {
 			return err

@@ -45,6 +45,11 @@ func Adopt(ctx context.Context, lib *library.Library, rel string) (p catalog.Pho
 	if existing, err := lib.Catalog.PhotoBySHA(ctx, sum); err == nil {
 		return existing, true, nil
 	}
+	// A stray original is charged to the library's first user.
+	owner, err := lib.Catalog.FirstUser(ctx)
+	if err != nil {
+		return p, false, err
+	}
 	run, err := lib.StartRun()
 	if err != nil {
 		return p, false, err
@@ -72,7 +77,7 @@ func Adopt(ctx context.Context, lib *library.Library, rel string) (p catalog.Pho
 				return fmt.Errorf("place thumbnail: %w", err)
 			}
 		}
-		p, err = insertIntent(ctx, tx, intent{Photo: prep.photo})
+		p, err = insertIntent(ctx, tx, intent{Photo: prep.photo, UserID: owner.ID})
 		return err
 	})
 	return p, dup, err

@@ -27,6 +27,10 @@ type intent struct {
 	Thumbs   map[string]string `json:"thumbs"` // size -> library-relative path
 	Source   catalog.Source    `json:"source"`
 	AlbumID  int64             `json:"album_id"`
+	UserID   int64             `json:"user_id"`
+	// Reservation is released in the commit that makes its bytes
+	// ownership; after a crash the run's reservations are all released.
+	Reservation int64 `json:"reservation"`
 }
 
 type intentSidecar struct {
@@ -134,7 +138,8 @@ func (im *Importer) choosePaths(ctx context.Context, tx *catalog.Tx, prep *prepa
 		for size := range prep.thumbs {
 			thumbs[size] = library.ThumbPath(p.SHA256, size)
 		}
-		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID}, nil
+		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID,
+			UserID: im.userID, Reservation: prep.reservation}, nil
 	}
 	return intent{}, fmt.Errorf("no free name for %s in %s", name, dir)
 }
@@ -200,6 +205,16 @@ func insertIntent(ctx context.Context, tx *catalog.Tx, in intent) (catalog.Photo
 		return p, err
 	}
 	p.ID = id
+	if in.Reservation != 0 {
+		if err := tx.Release(ctx, in.Reservation); err != nil {
+			return p, err
+		}
+	}
+	if in.UserID != 0 {
+		if _, err := tx.AddOwner(ctx, p, in.UserID); err != nil {
+			return p, err
+		}
+	}
 	for _, sc := range in.Sidecars {
 		if err := tx.InsertSidecar(ctx, id, sc.Path, sc.Bytes, sc.SHA256); err != nil {
 			return p, err
@@ -228,6 +243,14 @@ func Recover(ctx context.Context, lib *library.Library) error {
 		return fmt.Errorf("look for interrupted imports: %w", err)
 	}
 	for _, run := range stale {
+		// The dead run's reservations go first: the files it placed are
+		// charged again below, as ownership.
+		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			return tx.ReleaseRun(ctx, filepath.Base(run.Dir))
+		})
+		if err != nil {
+			return fmt.Errorf("release the quota reservations of an interrupted import: %w", err)
+		}
 		intents, _ := filepath.Glob(filepath.Join(run.Dir, "intent-*.json"))
 		for _, f := range intents {
 			if err := recoverIntent(ctx, lib, f); err != nil {

@@ -35,6 +35,7 @@ type Options struct {
 	DryRun   bool   // look and report, change nothing
 	Album    string // add every imported (or already known) photo to this album, creating it
 	Move     bool   // remove each source once its copy is committed and verified
+	User     string // owner of the imported photos; "" means the library's first user
 	Progress *Progress
 	Now      func() time.Time
 }
@@ -46,6 +47,8 @@ type Importer struct {
 	run  *library.Run
 
 	albumID int64
+	userID  int64
+	runName string // the scratch dir's name, which tags this run's quota reservations
 	tally   tally
 
 	flightMu sync.Mutex
@@ -79,6 +82,12 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 
 	im := &Importer{lib: lib, opts: opts, flights: map[string]*flight{}, placeholders: map[string]int{}}
 	im.tally.s = Summary{DryRun: opts.DryRun, Album: opts.Album, Failures: []Failure{}, DuplicateOf: []Duplicate{}, SkippedFiles: []Skip{}, Notes: []string{}}
+	user, err := resolveUser(ctx, lib, opts.User)
+	if err != nil {
+		return im.tally.s, err
+	}
+	im.userID = user.ID
+	im.tally.s.User = user.Name
 	if !opts.DryRun {
 		if err := Recover(ctx, lib); err != nil {
 			return im.tally.s, err
@@ -88,7 +97,7 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 			return im.tally.s, err
 		}
 		defer run.Close()
-		im.run = run
+		im.run, im.runName = run, filepath.Base(run.Dir)
 		if opts.Album != "" {
 			err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 				var err error
@@ -149,6 +158,13 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	return s, nil
 }
 
+func resolveUser(ctx context.Context, lib *library.Library, name string) (catalog.User, error) {
+	if name == "" {
+		return lib.Catalog.FirstUser(ctx)
+	}
+	return lib.Catalog.UserByName(ctx, name)
+}
+
 func placeholderNote(kind string, n int) string {
 	if kind == "video" {
 		return fmt.Sprintf("%d video(s) got a placeholder thumbnail because ffmpeg is not installed; install ffmpeg and run \"picup verify --repair\" to make real poster frames", n)
@@ -194,8 +210,10 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	src := sourceOf(it.path, it.info)
 	if prev, err := im.lib.Catalog.LookupSource(ctx, src.Path); err == nil && sameFile(prev, src) {
 		if p, err := im.lib.Catalog.PhotoBySHA(ctx, prev.SHA256); err == nil {
-			im.tally.add(func(s *Summary) { s.Unchanged++ })
-			return im.afterKnown(ctx, it, p)
+			if owns, err := im.lib.Catalog.Owns(ctx, p.ID, im.userID); err == nil && owns {
+				im.tally.add(func(s *Summary) { s.Unchanged++ })
+				return im.afterKnown(ctx, it, p)
+			}
 		}
 	}
 
@@ -224,62 +242,25 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 		im.skip(it.path, "not a photo or video")
 		return nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+
+	// Hash first: known content costs no quota and no copy.
+	src.SHA256, err = readHash(ctx, f, it.info.Size())
+	if err != nil {
 		return err
 	}
-
-	// Hash while copying into the scratch dir (dry run: hash only).
-	h := sha256.New()
-	var tmp string
-	var dst io.Writer = h
-	var tf *os.File
-	if !im.opts.DryRun {
-		// The scratch copy keeps the source's name: metadata readers take
-		// dates from file names.
-		dir, err := os.MkdirTemp(im.run.Dir, "f-")
-		if err != nil {
-			return fmt.Errorf("scratch dir: %w", err)
-		}
-		defer os.RemoveAll(dir) // the copy has left it once renamed into place
-		tmp = filepath.Join(dir, filepath.Base(it.path))
-		tf, err = os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-		if err != nil {
-			return fmt.Errorf("scratch file: %w", err)
-		}
-		dst = io.MultiWriter(h, tf)
-	}
-	copied, err := io.Copy(dst, library.CancelableReader(ctx, f))
-	if err == nil && tf != nil {
-		err = tf.Sync()
-	}
-	if tf != nil {
-		if cerr := tf.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("copy: %w", err)
-	}
-	if copied != it.info.Size() {
-		return fmt.Errorf("file changed while being read (%d bytes read, %d expected); try again when it is complete", copied, it.info.Size())
-	}
-	src.SHA256 = hex.EncodeToString(h.Sum(nil))
 
 	fl, owner := im.claim(ctx, src.SHA256)
 	if !owner {
 		if fl.photoID != 0 || im.opts.DryRun && fl.path != "" {
-			im.duplicate(it.path, fl.photoID, fl.path)
 			if im.opts.DryRun {
+				im.duplicate(it.path, fl.photoID, fl.path)
 				return nil
-			}
-			if err := im.recordKnown(ctx, src); err != nil {
-				return err
 			}
 			p, err := im.lib.Catalog.PhotoByID(ctx, fl.photoID)
 			if err != nil {
 				return err
 			}
-			return im.afterKnown(ctx, it, p)
+			return im.known(ctx, it, src, p)
 		}
 		// The first worker failed on these bytes; let it be reported once.
 		return fmt.Errorf("same content as %s, which failed", fl.path)
@@ -289,39 +270,131 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 
 	if p, err := im.lib.Catalog.PhotoBySHA(ctx, src.SHA256); err == nil {
 		fl.photoID, fl.path = p.ID, p.Path
-		im.duplicate(it.path, p.ID, p.Path)
-		if err := im.recordKnown(ctx, src); err != nil {
-			return err
+		if im.opts.DryRun {
+			im.duplicate(it.path, p.ID, p.Path)
+			return nil
 		}
-		return im.afterKnown(ctx, it, p)
+		return im.known(ctx, it, src, p)
 	} else if !errors.Is(err, catalog.ErrNotFound) {
 		return err
 	}
 
 	if im.opts.DryRun {
-		im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += copied })
+		im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += it.info.Size() })
 		return nil
 	}
+
+	// Reserve the bytes in the owner's quota before the expensive work;
+	// the reservation becomes ownership at the commit, or is released.
+	var resID int64
+	err = im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		var err error
+		resID, err = tx.Reserve(ctx, im.userID, it.info.Size(), im.runName)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			im.lib.Catalog.Write(context.WithoutCancel(ctx), func(tx *catalog.Tx) error { return tx.Release(ctx, resID) })
+		}
+	}()
+
+	tmp, err := im.copyToScratch(ctx, f, it, src.SHA256)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(filepath.Dir(tmp)) // empty once the copy is renamed into place
 
 	prep, err := im.prepare(ctx, it, ft, tmp, src)
 	if err != nil {
 		return err
 	}
+	prep.reservation = resID
 	p, dup, err := im.commit(ctx, prep)
 	if err != nil {
 		return err
 	}
+	committed = !dup
 	fl.photoID, fl.path = p.ID, p.Path
 	if dup {
-		im.duplicate(it.path, p.ID, p.Path)
-		return im.afterKnown(ctx, it, p)
+		return im.known(ctx, it, src, p)
 	}
-	im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += copied })
+	im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += it.info.Size() })
 	if prep.placeholder {
 		im.placeholderMu.Lock()
 		im.placeholders[ft.Kind.String()]++
 		im.placeholderMu.Unlock()
 	}
+	return im.afterKnown(ctx, it, p)
+}
+
+// readHash hashes a whole source, checking that it is as long as it was
+// when listed.
+func readHash(ctx context.Context, f *os.File, size int64) (string, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, library.CancelableReader(ctx, f))
+	if err != nil {
+		return "", fmt.Errorf("read: %w", err)
+	}
+	if n != size {
+		return "", fmt.Errorf("file changed while being read (%d bytes read, %d expected); try again when it is complete", n, size)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// copyToScratch copies a source into its own scratch directory under its
+// own name (metadata readers take dates from file names), fsyncs it, and
+// checks that the bytes copied are the bytes hashed before.
+func (im *Importer) copyToScratch(ctx context.Context, f *os.File, it item, sum string) (string, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(im.run.Dir, "f-")
+	if err != nil {
+		return "", fmt.Errorf("scratch dir: %w", err)
+	}
+	tmp := filepath.Join(dir, filepath.Base(it.path))
+	tf, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("scratch file: %w", err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(h, tf), library.CancelableReader(ctx, f))
+	if err == nil {
+		err = tf.Sync()
+	}
+	if cerr := tf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("copy: %w", err)
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		return "", errors.New("file changed while being read (its content differs between two reads); try again when it is complete")
+	}
+	return tmp, nil
+}
+
+// known handles a source whose content is already stored: the importing
+// user becomes an owner (charged to their quota) when not one yet, the
+// source is remembered, and album, sidecars and --move are taken care of.
+func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p catalog.Photo) error {
+	err := im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if _, err := tx.Own(ctx, p, im.userID); err != nil {
+			return err
+		}
+		return tx.PutSource(ctx, src)
+	})
+	if err != nil {
+		return err
+	}
+	im.duplicate(it.path, p.ID, p.Path)
 	return im.afterKnown(ctx, it, p)
 }
 
@@ -359,17 +432,6 @@ func (im *Importer) duplicate(path string, id int64, photoPath string) {
 	im.tally.add(func(s *Summary) {
 		s.Duplicates++
 		s.DuplicateOf = append(s.DuplicateOf, Duplicate{Path: path, PhotoID: id, PhotoPath: photoPath})
-	})
-}
-
-// recordKnown remembers a source whose content is already stored, so that
-// the next import skips it without reading it.
-func (im *Importer) recordKnown(ctx context.Context, src catalog.Source) error {
-	if im.opts.DryRun {
-		return nil
-	}
-	return im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		return tx.PutSource(ctx, src)
 	})
 }
 

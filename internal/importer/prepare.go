@@ -26,6 +26,7 @@ type prepared struct {
 	source      catalog.Source
 	taken       time.Time // for the directory of the original
 	placeholder bool
+	reservation int64 // quota reservation that becomes ownership at the commit
 }
 
 type sidecarFile struct {

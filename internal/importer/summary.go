@@ -20,6 +20,7 @@ type Summary struct {
 	DryRun       bool        `json:"dry_run,omitempty"`
 	Interrupted  bool        `json:"interrupted,omitempty"`
 	Album        string      `json:"album,omitempty"`
+	User         string      `json:"user"`
 	Seconds      float64     `json:"seconds"`
 	Failures     []Failure   `json:"failures"`
 	DuplicateOf  []Duplicate `json:"duplicate_of"`

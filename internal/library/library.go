@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -74,7 +75,30 @@ func Open(ctx context.Context, root string) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cat.EnsureFirstUser(ctx, DefaultUserName()); err != nil {
+		cat.Close()
+		return nil, fmt.Errorf("library %s: create the first user: %w", abs, err)
+	}
 	return &Library{Root: abs, Catalog: cat}, nil
+}
+
+// DefaultUserName names a new library's first user: the operating system
+// account that creates it.
+func DefaultUserName() string {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = os.Getenv("USER")
+	}
+	if i := strings.LastIndexAny(name, `\/`); i >= 0 {
+		name = name[i+1:] // DOMAIN\name on Windows
+	}
+	if name == "" {
+		name = "me"
+	}
+	return name
 }
 
 // Close closes the catalog.

@@ -1,0 +1,176 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Job kinds.
+const (
+	// JobDeleteFile removes a library-relative file, unless a catalog row
+	// references it again by then.
+	JobDeleteFile = "delete-file"
+)
+
+// Job states.
+const (
+	JobPending = "pending"
+	JobDead    = "dead" // failed too often; waits for "picup jobs retry"
+)
+
+// Job is one unit of work in the outbox.
+type Job struct {
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`
+	Target    string `json:"target"`
+	State     string `json:"state"`
+	Attempts  int    `json:"attempts"`
+	NextAt    int64  `json:"-"`
+	LastError string `json:"last_error"`
+	CreatedAt string `json:"created_at"`
+}
+
+const jobCols = `id, kind, target, state, attempts, next_at, last_error, created_at`
+
+func scanJob(s scanner) (Job, error) {
+	var j Job
+	err := s.Scan(&j.ID, &j.Kind, &j.Target, &j.State, &j.Attempts, &j.NextAt, &j.LastError, &j.CreatedAt)
+	return j, err
+}
+
+// AddJob queues a job, due now.
+func (tx *Tx) AddJob(ctx context.Context, kind, target string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, target, next_at, created_at) VALUES (?, ?, ?, ?)`,
+		kind, target, time.Now().UnixMilli(), Now())
+	return err
+}
+
+// ClaimDue takes up to limit pending jobs that are due at now and pushes
+// their next_at past the lease, so that another process does not run them
+// at the same time; a claimer that dies leaves them due again after the
+// lease.
+func (c *Catalog) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error) {
+	var jobs []Job
+	err := c.Write(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE state = 'pending' AND next_at <= ?
+			ORDER BY next_at, id LIMIT ?`, now.UnixMilli(), limit)
+		jobs, err = collect(rows, err, scanJob)
+		if err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET next_at = ? WHERE id = ?`, now.Add(lease).UnixMilli(), j.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return jobs, err
+}
+
+// JobDone removes a finished job.
+func (c *Catalog) JobDone(ctx context.Context, id int64) error {
+	return c.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+		return err
+	})
+}
+
+// JobFailed records a failed attempt: the job is due again at next, or
+// dead when dead is true.
+func (c *Catalog) JobFailed(ctx context.Context, id int64, attempts int, msg string, next time.Time, dead bool) error {
+	state := JobPending
+	if dead {
+		state = JobDead
+	}
+	return c.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET attempts = ?, last_error = ?, next_at = ?, state = ? WHERE id = ?`,
+			attempts, msg, next.UnixMilli(), state, id)
+		return err
+	})
+}
+
+// Jobs lists queued jobs in id order; failedOnly keeps dead ones and those
+// that failed at least once.
+func (c *Catalog) Jobs(ctx context.Context, failedOnly bool) ([]Job, error) {
+	q := `SELECT ` + jobCols + ` FROM jobs`
+	if failedOnly {
+		q += ` WHERE state = 'dead' OR attempts > 0`
+	}
+	rows, err := c.r.QueryContext(ctx, q+` ORDER BY id`)
+	return collect(rows, err, scanJob)
+}
+
+// RetryJobs makes jobs due now with a fresh count of attempts: the given
+// ids, or every dead or failing job when ids is nil. It returns how many.
+func (tx *Tx) RetryJobs(ctx context.Context, ids []int64) (int, error) {
+	now := time.Now().UnixMilli()
+	if ids == nil {
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'pending', attempts = 0, next_at = ?
+			WHERE state = 'dead' OR attempts > 0`, now)
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		return int(n), err
+	}
+	n := 0
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'pending', attempts = 0, next_at = ? WHERE id = ?`, now, id)
+		if err != nil {
+			return n, err
+		}
+		k, _ := res.RowsAffected()
+		if k == 0 {
+			return n, ErrNotFound
+		}
+		n += int(k)
+	}
+	return n, nil
+}
+
+// PendingJobs counts jobs not yet done, and the dead ones among them.
+func (c *Catalog) PendingJobs(ctx context.Context) (pending, dead int, err error) {
+	err = c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(state = 'dead'), 0) FROM jobs`).Scan(&pending, &dead)
+	return pending, dead, err
+}
+
+// Referenced reports whether a library-relative path is in use: an
+// original or sidecar of some photo, or the thumbnail of content some photo
+// has. A deletion job leaves such a file alone.
+func (c *Catalog) Referenced(ctx context.Context, rel string) (bool, error) {
+	if taken, err := pathTaken(ctx, c.r, rel); err != nil || taken {
+		return taken, err
+	}
+	if strings.HasPrefix(rel, "thumbs/") {
+		base := rel[strings.LastIndex(rel, "/")+1:]
+		if sha, _, ok := strings.Cut(base, "-"); ok && len(sha) == 64 {
+			return c.KnownSHA(ctx, sha)
+		}
+	}
+	return false, nil
+}
+
+// Setting returns a setting's value, "" when unset.
+func (c *Catalog) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := c.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting stores a setting; an empty value removes it.
+func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
+	if value == "" {
+		_, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}

@@ -1,0 +1,315 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/picup/picup/pkg/bytesize"
+)
+
+// User is a family member with a storage quota.
+type User struct {
+	ID            int64
+	Name          string
+	QuotaBytes    *int64 // nil: unlimited
+	UsedBytes     int64  // originals owned, trashed ones included until purged
+	TrashedBytes  int64  // part of UsedBytes that is in the trash
+	ReservedBytes int64  // promised to imports in flight
+	Photos        int
+	Videos        int
+	CreatedAt     string
+}
+
+var (
+	// ErrUserExists is returned when a user name is taken.
+	ErrUserExists = errors.New("user already exists")
+	// ErrQuota is wrapped by Reserve when a photo does not fit.
+	ErrQuota = errors.New("quota exceeded")
+)
+
+const userCols = `u.id, u.name, u.quota_bytes, u.used_bytes,
+	coalesce((SELECT sum(p.bytes) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
+		WHERE po.user_id = u.id AND p.trashed_at IS NOT NULL), 0),
+	coalesce((SELECT sum(r.bytes) FROM reservations r WHERE r.user_id = u.id), 0),
+	(SELECT count(*) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
+		WHERE po.user_id = u.id AND p.type = 'photo' AND p.trashed_at IS NULL),
+	(SELECT count(*) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
+		WHERE po.user_id = u.id AND p.type = 'video' AND p.trashed_at IS NULL),
+	u.created_at`
+
+func scanUser(s scanner) (User, error) {
+	var u User
+	var quota sql.NullInt64
+	err := s.Scan(&u.ID, &u.Name, &quota, &u.UsedBytes, &u.TrashedBytes, &u.ReservedBytes, &u.Photos, &u.Videos, &u.CreatedAt)
+	if quota.Valid {
+		u.QuotaBytes = &quota.Int64
+	}
+	return u, err
+}
+
+// Users lists every user in the order they were added.
+func (c *Catalog) Users(ctx context.Context) ([]User, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id`)
+	return collect(rows, err, scanUser)
+}
+
+func userByName(ctx context.Context, q querier, name string) (User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("no user named %q; see \"picup user ls\" or add one with \"picup user add %s\": %w", name, name, ErrNotFound)
+	}
+	return u, err
+}
+
+// UserByName finds a user by name (case-insensitively).
+func (c *Catalog) UserByName(ctx context.Context, name string) (User, error) {
+	return userByName(ctx, c.r, name)
+}
+
+// UserByName finds a user by name inside the transaction.
+func (tx *Tx) UserByName(ctx context.Context, name string) (User, error) {
+	return userByName(ctx, tx, name)
+}
+
+// FirstUser is the library's first user, the default owner of imports.
+func (c *Catalog) FirstUser(ctx context.Context) (User, error) {
+	u, err := scanUser(c.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id LIMIT 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("the library has no user; add one with \"picup user add NAME\": %w", ErrNotFound)
+	}
+	return u, err
+}
+
+// CreateUser adds a user; quota nil means unlimited.
+func (tx *Tx) CreateUser(ctx context.Context, name string, quota *int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, quota_bytes, created_at) VALUES (?, ?, ?)`, name, quota, Now())
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return 0, fmt.Errorf("%w: %q", ErrUserExists, name)
+		}
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// EnsureFirstUser creates the library's first user when there is none, and
+// gives it every photo that has no owner (a library from before users).
+func (c *Catalog) EnsureFirstUser(ctx context.Context, name string) error {
+	var n int
+	if err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	return c.Write(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		id, err := tx.CreateUser(ctx, name, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
+			SELECT p.id, ?, p.taken_key, ? FROM photos p
+			WHERE NOT EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id)`, id, Now()); err != nil {
+			return err
+		}
+		return tx.recomputeUsage(ctx, id)
+	})
+}
+
+// SetQuota changes a user's quota; nil means unlimited.
+func (tx *Tx) SetQuota(ctx context.Context, userID int64, quota *int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET quota_bytes = ? WHERE id = ?`, quota, userID)
+	return err
+}
+
+// OwnedCount is how many photos (trashed ones included) a user owns.
+func (tx *Tx) OwnedCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM photo_owners WHERE user_id = ?`, userID).Scan(&n)
+	return n, err
+}
+
+// TransferPhotos gives every photo of one user to another (who keeps what
+// he already owns) and returns how many bytes the receiver gains. It
+// refuses when that would exceed the receiver's quota.
+func (tx *Tx) TransferPhotos(ctx context.Context, from, to User) (int64, error) {
+	var gain int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(p.bytes), 0) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
+		WHERE po.user_id = ? AND NOT EXISTS (SELECT 1 FROM photo_owners o WHERE o.photo_id = po.photo_id AND o.user_id = ?)`,
+		from.ID, to.ID).Scan(&gain); err != nil {
+		return 0, err
+	}
+	if err := tx.fits(ctx, to.ID, gain); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
+		SELECT po.photo_id, ?, po.taken_key, po.added_at FROM photo_owners po WHERE po.user_id = ?
+		ON CONFLICT DO NOTHING`, to.ID, from.ID); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM photo_owners WHERE user_id = ?`, from.ID); err != nil {
+		return 0, err
+	}
+	if err := tx.recomputeUsage(ctx, from.ID); err != nil {
+		return 0, err
+	}
+	return gain, tx.recomputeUsage(ctx, to.ID)
+}
+
+// DeleteUser removes a user who owns nothing and has nothing reserved.
+func (tx *Tx) DeleteUser(ctx context.Context, userID int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM reservations WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, userID)
+	return err
+}
+
+// fits checks that n more bytes stay within the user's quota, counting
+// what is used and what is reserved by imports in flight.
+func (tx *Tx) fits(ctx context.Context, userID, n int64) error {
+	var name string
+	var quota sql.NullInt64
+	var used, reserved int64
+	err := tx.QueryRowContext(ctx, `SELECT name, quota_bytes, used_bytes,
+		coalesce((SELECT sum(bytes) FROM reservations WHERE user_id = users.id), 0)
+		FROM users WHERE id = ?`, userID).Scan(&name, &quota, &used, &reserved)
+	if err != nil {
+		return err
+	}
+	if !quota.Valid || used+reserved+n <= quota.Int64 {
+		return nil
+	}
+	suggest := int64(math.Ceil(float64(used+reserved+n)*1.2/1e9)) * 1e9
+	return fmt.Errorf("%w for %q: %s of %s used, photo needs %s; raise it with \"picup user set-quota %s %s\"",
+		ErrQuota, name, bytesize.Format(used+reserved), bytesize.Format(quota.Int64), bytesize.Format(n),
+		name, strings.ReplaceAll(bytesize.Format(suggest), " ", ""))
+}
+
+// Reserve promises n bytes of the user's quota to an import in flight
+// (run names its process). It fails with ErrQuota when they do not fit.
+func (tx *Tx) Reserve(ctx context.Context, userID, n int64, run string) (int64, error) {
+	if err := tx.fits(ctx, userID, n); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO reservations (user_id, bytes, run, created_at) VALUES (?, ?, ?, ?)`,
+		userID, n, run, Now())
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// Release drops a reservation (the import ended without storing, or its
+// bytes became ownership in the same transaction).
+func (tx *Tx) Release(ctx context.Context, reservationID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM reservations WHERE id = ?`, reservationID)
+	return err
+}
+
+// ReleaseRun drops every reservation of a run (a crashed process's).
+func (tx *Tx) ReleaseRun(ctx context.Context, run string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM reservations WHERE run = ?`, run)
+	return err
+}
+
+// Owns reports whether the user owns the photo.
+func (tx *Tx) Owns(ctx context.Context, photoID, userID int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM photo_owners WHERE photo_id = ? AND user_id = ?`, photoID, userID).Scan(&n)
+	return n > 0, err
+}
+
+// Owns reports whether the user owns the photo.
+func (c *Catalog) Owns(ctx context.Context, photoID, userID int64) (bool, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photo_owners WHERE photo_id = ? AND user_id = ?`, photoID, userID).Scan(&n)
+	return n > 0, err
+}
+
+// AddOwner makes the user an owner of the photo and charges its bytes to
+// the user's usage; it reports false (and charges nothing) when the user
+// already owns it.
+func (tx *Tx) AddOwner(ctx context.Context, p Photo, userID int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, p.ID, userID, p.TakenKey, Now())
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?`, p.Bytes, userID)
+	return err == nil, err
+}
+
+// Own makes the user an owner of an already stored photo, charging its
+// bytes to the user's quota; ErrQuota when they do not fit. It reports
+// false when the user already owned it.
+func (tx *Tx) Own(ctx context.Context, p Photo, userID int64) (bool, error) {
+	if owns, err := tx.Owns(ctx, p.ID, userID); err != nil || owns {
+		return false, err
+	}
+	if err := tx.fits(ctx, userID, p.Bytes); err != nil {
+		return false, err
+	}
+	return tx.AddOwner(ctx, p, userID)
+}
+
+func (tx *Tx) recomputeUsage(ctx context.Context, userID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET used_bytes = coalesce((SELECT sum(p.bytes)
+		FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = users.id), 0)
+		WHERE id = ?`, userID)
+	return err
+}
+
+// UsageMismatch is a user whose recorded usage differs from the sum of
+// what they own.
+type UsageMismatch struct {
+	User     string
+	Recorded int64
+	Actual   int64
+}
+
+// CheckUsage compares every user's recorded usage with the sum of the
+// originals they own.
+func (c *Catalog) CheckUsage(ctx context.Context) ([]UsageMismatch, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT u.name, u.used_bytes, coalesce((SELECT sum(p.bytes)
+		FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = u.id), 0) AS actual
+		FROM users u WHERE u.used_bytes != actual ORDER BY u.id`)
+	return collect(rows, err, func(s scanner) (UsageMismatch, error) {
+		var m UsageMismatch
+		err := s.Scan(&m.User, &m.Recorded, &m.Actual)
+		return m, err
+	})
+}
+
+// RecomputeUsage sets every user's usage to the sum of what they own.
+func (tx *Tx) RecomputeUsage(ctx context.Context) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET used_bytes = coalesce((SELECT sum(p.bytes)
+		FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = users.id), 0)`)
+	return err
+}
+
+// Reservations sums the reserved bytes by run (scratch dir name).
+func (c *Catalog) Reservations(ctx context.Context) (map[string]int64, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT run, sum(bytes) FROM reservations GROUP BY run`)
+	type rb struct {
+		run   string
+		bytes int64
+	}
+	list, err := collect(rows, err, func(s scanner) (rb, error) {
+		var v rb
+		err := s.Scan(&v.run, &v.bytes)
+		return v, err
+	})
+	out := map[string]int64{}
+	for _, v := range list {
+		out[v.run] = v.bytes
+	}
+	return out, err
+}
