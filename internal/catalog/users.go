@@ -184,7 +184,9 @@ func (tx *Tx) fits(ctx context.Context, userID, n int64) error {
 	if !quota.Valid || used+reserved+n <= quota.Int64 {
 		return nil
 	}
-	suggest := int64(math.Ceil(float64(used+reserved+n)*1.2/1e9)) * 1e9
+	// 20 % above what is needed, so that the rounding of the printed
+	// size cannot fall short.
+	suggest := int64(math.Ceil(float64(used+reserved+n) * 1.2))
 	return fmt.Errorf("%w for %q: %s of %s used, photo needs %s; raise it with \"picup user set-quota %s %s\"",
 		ErrQuota, name, bytesize.Format(used+reserved), bytesize.Format(quota.Int64), bytesize.Format(n),
 		name, strings.ReplaceAll(bytesize.Format(suggest), " ", ""))
@@ -312,4 +314,29 @@ func (c *Catalog) Reservations(ctx context.Context) (map[string]int64, error) {
 		out[v.run] = v.bytes
 	}
 	return out, err
+}
+
+// userPhotosQuery is served by the photo_owners_by_user index.
+const userPhotosQuery = `SELECT ` + photoCols + ` FROM photo_owners po
+	JOIN photos p ON p.id = po.photo_id
+	WHERE po.user_id = ? AND (po.taken_key, po.photo_id) < (?, ?) AND p.trashed_at IS NULL
+	ORDER BY po.taken_key DESC, po.photo_id DESC LIMIT ?`
+
+// UserPhotos lists the photos a user owns, newest first from the cursor.
+func (c *Catalog) UserPhotos(ctx context.Context, userID int64, after *Cursor, limit int) ([]Photo, error) {
+	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
+	if after != nil {
+		cur = *after
+	}
+	rows, err := c.r.QueryContext(ctx, userPhotosQuery, userID, cur.TakenKey, cur.ID, limit)
+	return collect(rows, err, scanPhoto)
+}
+
+// RenameUser renames a user.
+func (tx *Tx) RenameUser(ctx context.Context, userID int64, name string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET name = ? WHERE id = ?`, name, userID)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("%w: %q", ErrUserExists, name)
+	}
+	return err
 }

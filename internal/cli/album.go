@@ -26,13 +26,14 @@ compare case-insensitively.`,
 	return cmd
 }
 
-func checkAlbumName(name string) error {
+// checkName refuses empty names and names with surrounding spaces.
+func checkName(what, name string) error {
 	n := strings.TrimSpace(name)
 	if n == "" {
-		return usageErrorf("album name cannot be empty")
+		return usageErrorf("%s name cannot be empty", what)
 	}
 	if n != name {
-		return usageErrorf("album name %q has leading or trailing spaces", name)
+		return usageErrorf("%s name %q has leading or trailing spaces", what, name)
 	}
 	return nil
 }
@@ -52,7 +53,7 @@ func newAlbumCreateCmd(e *env) *cobra.Command {
 		Short: "Create an empty album",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkAlbumName(args[0]); err != nil {
+			if err := checkName("album", args[0]); err != nil {
 				return err
 			}
 			ctx := cmd.Context()
@@ -133,7 +134,7 @@ func newAlbumRenameCmd(e *env) *cobra.Command {
 		Short: "Rename an album",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkAlbumName(args[1]); err != nil {
+			if err := checkName("album", args[1]); err != nil {
 				return err
 			}
 			ctx := cmd.Context()

@@ -21,6 +21,7 @@ type importOptions struct {
 	jobs   int
 	album  string
 	move   bool
+	user   string
 }
 
 func newImportCmd(e *env) *cobra.Command {
@@ -54,6 +55,7 @@ it again: files already imported are recognised without being read.`,
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "parallel workers (default: one per CPU core)")
 	f.StringVar(&o.album, "album", "", "add the imported photos to this album (created if needed)")
 	f.BoolVar(&o.move, "move", false, "remove each source file after its copy is committed and verified")
+	f.StringVar(&o.user, "user", "", "owner of the imported photos, charged to their quota (default: the library's first user)")
 	return cmd
 }
 
@@ -73,7 +75,7 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 	prog := &importer.Progress{}
 	stopProgress := startProgress(e.stderr, prog)
 	s, err := importer.Run(ctx, lib, o.paths, importer.Options{
-		Jobs: o.jobs, DryRun: o.dryRun, Album: o.album, Move: o.move, Progress: prog,
+		Jobs: o.jobs, DryRun: o.dryRun, Album: o.album, Move: o.move, User: o.user, Progress: prog,
 	})
 	stopProgress()
 	if err != nil {

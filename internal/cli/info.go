@@ -46,7 +46,8 @@ the library with the same content (it is hashed to find the photo).`,
 
 type infoJSON struct {
 	photoJSON
-	Albums   []string          `json:"albums"`
+	TrashedAt string            `json:"trashed_at,omitempty"`
+	Albums    []string          `json:"albums"`
 	Sidecars []catalog.Sidecar `json:"sidecars"`
 }
 
@@ -105,7 +106,7 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 		sidecars = []catalog.Sidecar{}
 	}
 	if o.json {
-		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), Albums: albums, Sidecars: sidecars})
+		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), TrashedAt: p.TrashedAt, Albums: albums, Sidecars: sidecars})
 	}
 	j := toJSON(p)
 	w := e.stdout
@@ -138,6 +139,10 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	}
 	if p.State != "ok" {
 		row("state", p.State+` (see "picup verify")`)
+	}
+	row("owners", strings.Join(p.Owners, ", "))
+	if p.TrashedAt != "" {
+		row("trashed", p.TrashedAt+` (restore with "picup trash restore`+fmt.Sprintf(" %d", p.ID)+`")`)
 	}
 	row("albums", strings.Join(albums, ", "))
 	for _, s := range sidecars {

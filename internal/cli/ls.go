@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ type lsOptions struct {
 	json  bool
 	limit int
 	after string
+	user  string
 }
 
 func newLsCmd(e *env) *cobra.Command {
@@ -40,6 +42,7 @@ Listings are paged with a cursor: every photo carries one ("cursor" in
 	f.BoolVar(&o.json, "json", false, "print a JSON array of photos")
 	f.IntVar(&o.limit, "limit", 0, "list at most N photos (default: all)")
 	f.StringVar(&o.after, "after", "", "continue after this cursor (from a previous listing)")
+	f.StringVar(&o.user, "user", "", "only the photos this user owns")
 	return cmd
 }
 
@@ -58,6 +61,15 @@ func runLs(ctx context.Context, e *env, o *lsOptions) error {
 		after = &c
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
+		if o.user != "" {
+			u, err := lib.Catalog.UserByName(ctx, o.user)
+			if err != nil {
+				return err
+			}
+			return listPages(ctx, e, o, after, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
+				return lib.Catalog.UserPhotos(ctx, u.ID, after, n)
+			}, "picup ls --user "+quoteArg(o.user))
+		}
 		return listPages(ctx, e, o, after, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
 			return lib.Catalog.ListPhotos(ctx, after, n)
 		}, "picup ls")
@@ -127,7 +139,7 @@ func newPhotoPrinter(w io.Writer, asJSON bool) *photoPrinter {
 	p := &photoPrinter{w: w, json: asJSON}
 	if !asJSON {
 		p.table = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(p.table, "ID\tTAKEN\tTYPE\tSIZE\tDIMENSIONS\tCAMERA\tPATH")
+		fmt.Fprintln(p.table, "ID\tTAKEN\tTYPE\tSIZE\tDIMENSIONS\tCAMERA\tOWNER\tPATH")
 	}
 	return p
 }
@@ -151,8 +163,12 @@ func (pp *photoPrinter) add(p catalog.Photo) error {
 	if camera == "" {
 		camera = "-"
 	}
-	_, err := fmt.Fprintf(pp.table, "%d\t%s\t%s\t%s\t%dx%d\t%s\t%s\n", p.ID, p.TakenAt, p.Type,
-		bytesize.Format(p.Bytes), p.Width, p.Height, camera, p.Path)
+	owner := strings.Join(p.Owners, ",")
+	if owner == "" {
+		owner = "-"
+	}
+	_, err := fmt.Fprintf(pp.table, "%d\t%s\t%s\t%s\t%dx%d\t%s\t%s\t%s\n", p.ID, p.TakenAt, p.Type,
+		bytesize.Format(p.Bytes), p.Width, p.Height, camera, owner, p.Path)
 	return err
 }
 

@@ -32,6 +32,8 @@ type photoJSON struct {
 	ThumbsState   string            `json:"thumbs_state"`
 	State         string            `json:"state"`
 	ImportedAt    string            `json:"imported_at"`
+	Owner         string            `json:"owner"`
+	Owners        []string          `json:"owners"`
 	Cursor        string            `json:"cursor"`
 }
 
@@ -40,12 +42,20 @@ func toJSON(p catalog.Photo) photoJSON {
 	for _, s := range thumb.Sizes {
 		thumbs[s.Name] = library.ThumbPath(p.SHA256, s.Name)
 	}
+	owners := p.Owners
+	if owners == nil {
+		owners = []string{}
+	}
+	owner := ""
+	if len(owners) > 0 {
+		owner = owners[0]
+	}
 	return photoJSON{
 		ID: p.ID, SHA256: p.SHA256, Path: p.Path, OriginalName: p.OriginalName, Type: p.Type,
 		Format: p.Format, MIME: p.MIME, Bytes: p.Bytes, TakenAt: p.TakenAt, TakenAtSource: p.TakenSource,
 		Width: p.Width, Height: p.Height, Orientation: p.Orientation, CameraMake: p.CameraMake,
 		CameraModel: p.CameraModel, Lens: p.Lens, Lat: p.Lat, Lon: p.Lon, Altitude: p.Altitude,
 		DurationMS: p.DurationMS, Thumbs: thumbs, ThumbsState: p.Thumbs, State: p.State,
-		ImportedAt: p.ImportedAt, Cursor: catalog.CursorOf(p).String(),
+		ImportedAt: p.ImportedAt, Owner: owner, Owners: owners, Cursor: catalog.CursorOf(p).String(),
 	}
 }

@@ -6,15 +6,19 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/picup/picup/internal/importer"
+	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/trash"
 )
 
 // Version is set at build time with -ldflags "-X github.com/picup/picup/internal/cli.Version=v1.2.3".
@@ -75,7 +79,29 @@ func (e *env) open(ctx context.Context) (*library.Library, error) {
 		lib.Close()
 		return nil, err
 	}
+	if err := e.maintain(ctx, lib); err != nil {
+		lib.Close()
+		return nil, err
+	}
 	return lib, nil
+}
+
+// maintain does the housekeeping every command starts with: purge what
+// has been in the trash longer than the retention, and run the queued jobs
+// that are due (briefly; "picup serve" runs them continuously).
+func (e *env) maintain(ctx context.Context, lib *library.Library) error {
+	if _, err := trash.PurgeExpired(ctx, lib, time.Now()); err != nil {
+		return fmt.Errorf("purge the trash: %w", err)
+	}
+	pending, _, err := lib.Catalog.PendingJobs(ctx)
+	if err != nil || pending == 0 {
+		return err
+	}
+	_, err = jobs.NewRunner(lib).RunDue(ctx, time.Now().Add(2*time.Second))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("run queued jobs: %w", err)
+	}
+	return nil
 }
 
 // NewRoot builds the command tree.
@@ -108,6 +134,10 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newInfoCmd(e),
 		newVerifyCmd(e),
 		newAlbumCmd(e),
+		newUserCmd(e),
+		newRmCmd(e),
+		newTrashCmd(e),
+		newJobsCmd(e),
 		newVersionCmd(e),
 	)
 	for _, c := range root.Commands() {

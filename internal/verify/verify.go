@@ -39,6 +39,8 @@ const (
 	KindOrphanSidecar    = "orphan-sidecar"
 	KindUnknownFile      = "unknown-file" // not a photo or video, in originals/
 	KindTempFile         = "temp-file"    // leftover of an interrupted write
+	KindUsage            = "usage"        // a user's recorded usage differs from what they own
+	KindReservation      = "reservation"  // quota reserved by a process that is gone
 )
 
 // Problem is one inconsistency.
@@ -109,6 +111,9 @@ func Run(ctx context.Context, lib *library.Library, opts Options) (Report, error
 	for _, s := range issues {
 		c.add(Problem{Kind: KindCatalog, Path: library.CatalogFile, Detail: s, Action: "restore the catalog from a snapshot"})
 	}
+	if err := c.usage(ctx); err != nil {
+		return c.rep, err
+	}
 	if err := c.photos(ctx); err != nil {
 		return c.rep, err
 	}
@@ -120,6 +125,46 @@ func Run(ctx context.Context, lib *library.Library, opts Options) (Report, error
 	}
 	sort.SliceStable(c.rep.Problems, func(i, j int) bool { return c.rep.Problems[i].Path < c.rep.Problems[j].Path })
 	return c.rep, ctx.Err()
+}
+
+// usage checks that every user's recorded usage is the sum of what they
+// own, and that no reservation outlives its process.
+func (c *checker) usage(ctx context.Context) error {
+	bad, err := c.lib.Catalog.CheckUsage(ctx)
+	if err != nil {
+		return fmt.Errorf("check usage: %w", err)
+	}
+	stale := map[string]int64{}
+	res, err := c.lib.Catalog.Reservations(ctx)
+	if err != nil {
+		return fmt.Errorf("check reservations: %w", err)
+	}
+	for run, n := range res {
+		if !library.Exists(filepath.Join(c.lib.Root, library.TmpDir, run)) {
+			stale[run] = n
+		}
+	}
+	repaired := false
+	if c.opts.Repair && len(bad)+len(stale) > 0 {
+		err := c.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			for run := range stale {
+				if err := tx.ReleaseRun(ctx, run); err != nil {
+					return err
+				}
+			}
+			return tx.RecomputeUsage(ctx)
+		})
+		repaired = err == nil
+	}
+	for _, m := range bad {
+		c.add(Problem{Kind: KindUsage, Path: library.CatalogFile, Repaired: repaired, Action: "recompute",
+			Detail: fmt.Sprintf("user %q: recorded usage %d bytes, owns %d bytes", m.User, m.Recorded, m.Actual)})
+	}
+	for run, n := range stale {
+		c.add(Problem{Kind: KindReservation, Path: library.CatalogFile, Repaired: repaired, Action: "release",
+			Detail: fmt.Sprintf("%d bytes reserved by %s, a process that is gone", n, run)})
+	}
+	return nil
 }
 
 // photos re-hashes every original and checks its thumbnails and sidecars,

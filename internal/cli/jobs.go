@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+)
+
+func newJobsCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "jobs",
+		Short: "See and retry queued background work (file deletions)",
+		Long: `Work that must happen after the catalog changes — deleting the files of
+purged photos — is queued durably in the catalog and done right after the
+command that queued it, by later commands, and continuously by "picup
+serve". A job that fails is retried with growing waits (2 s, 4 s, 8 s …
+up to an hour); after 8 failures it is "dead" and waits for "picup jobs
+retry".`,
+	}
+	cmd.AddCommand(newJobsLsCmd(e), newJobsRetryCmd(e))
+	return cmd
+}
+
+func newJobsLsCmd(e *env) *cobra.Command {
+	var asJSON, failed bool
+	cmd := &cobra.Command{
+		Use:   "ls",
+		Short: "List queued jobs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				list, err := lib.Catalog.Jobs(ctx, failed)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if list == nil {
+						list = []catalog.Job{}
+					}
+					return writeJSON(e.stdout, list)
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tKIND\tSTATE\tATTEMPTS\tTARGET\tLAST ERROR")
+				for _, j := range list {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.Target, j.LastError)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&failed, "failed", false, "only jobs that failed at least once, dead ones included")
+	return cmd
+}
+
+func newJobsRetryCmd(e *env) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "retry ID|--all",
+		Short: "Run failed or dead jobs again now",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 0) == !all {
+				return usageErrorf("name job ids or --all, not both or neither")
+			}
+			var ids []int64
+			for _, a := range args {
+				id, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					return usageErrorf("%q is not a job id; see \"picup jobs ls\"", a)
+				}
+				ids = append(ids, id)
+			}
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				n := 0
+				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+					var err error
+					n, err = tx.RetryJobs(ctx, ids)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("%w; see \"picup jobs ls\"", err)
+				}
+				fmt.Fprintf(e.stdout, "retrying %d jobs\n", n)
+				return runJobs(ctx, e, lib)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "every failed or dead job")
+	return cmd
+}

@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/jobs"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/trash"
+	"github.com/picup/picup/pkg/bytesize"
+	"github.com/picup/picup/pkg/period"
+)
+
+// jobBudget bounds how long a command runs queued jobs before it exits;
+// what is left is done by the next command or by picup serve.
+const jobBudget = 10 * time.Second
+
+func newRmCmd(e *env) *cobra.Command {
+	var album string
+	cmd := &cobra.Command{
+		Use:   "rm ID|PATH... | --album NAME",
+		Short: "Move photos to the trash",
+		Long: `Move photos to the trash. They vanish from listings and shares at once, and
+stay in the trash for the retention period (30 days unless "picup trash
+retention" says otherwise), after which the next picup command purges
+them. "picup trash restore" brings them back until then.
+
+With --album, every photo of the album goes to the trash (the album itself
+stays; remove it with "picup album rm").`,
+		Example: "  picup rm 42 43\n  picup rm --album 'Blurry shots'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 0) == (album == "") {
+				return usageErrorf("name photos (ID or PATH) or --album NAME, not both or neither")
+			}
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				ids, err := photoIDs(ctx, lib, args)
+				if err != nil {
+					return err
+				}
+				n := 0
+				err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+					if album != "" {
+						id, err := tx.AlbumID(ctx, album)
+						if err != nil {
+							return err
+						}
+						n, err = tx.TrashAlbum(ctx, id)
+						return err
+					}
+					n, err = tx.Trash(ctx, ids)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				keep, err := trash.Retention(ctx, lib)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged after %s (restore with \"picup trash restore\")\n", n, period.Format(keep))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&album, "album", "", "move every photo of this album to the trash")
+	return cmd
+}
+
+// photoIDs resolves photo references (ids, library paths, outside files).
+func photoIDs(ctx context.Context, lib *library.Library, refs []string) ([]int64, error) {
+	ids := make([]int64, 0, len(refs))
+	for _, ref := range refs {
+		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+			ids = append(ids, id) // trashed photos are found by id too
+			continue
+		}
+		p, err := findPhoto(ctx, lib, ref)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
+}
+
+func newTrashCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "trash",
+		Short: "List, restore and empty the trash",
+		Long: `Photos moved to the trash with "picup rm" stay there for the retention
+period (30 days by default), then the next picup command purges them.
+Purging forgets the photos in the catalog and queues the deletion of
+their files (original, sidecars, thumbnails), which happens right after,
+and is retried until it succeeds (see "picup jobs"). Quota usage drops
+when a photo is purged, not when it is trashed.`,
+	}
+	cmd.AddCommand(newTrashLsCmd(e), newTrashRestoreCmd(e), newTrashEmptyCmd(e), newTrashRetentionCmd(e))
+	return cmd
+}
+
+type trashedJSON struct {
+	photoJSON
+	TrashedAt string `json:"trashed_at"`
+}
+
+func newTrashLsCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ls",
+		Short: "List the trash, most recently trashed first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				keep, err := trash.Retention(ctx, lib)
+				if err != nil {
+					return err
+				}
+				var all []catalog.Photo
+				afterAt, afterID := "", int64(0)
+				for {
+					page, err := lib.Catalog.TrashedPhotos(ctx, afterAt, afterID, pageSize)
+					if err != nil {
+						return err
+					}
+					all = append(all, page...)
+					if len(page) < pageSize {
+						break
+					}
+					afterAt, afterID = page[len(page)-1].TrashedAt, page[len(page)-1].ID
+				}
+				if asJSON {
+					out := make([]trashedJSON, 0, len(all))
+					for _, p := range all {
+						out = append(out, trashedJSON{photoJSON: toJSON(p), TrashedAt: p.TrashedAt})
+					}
+					return writeJSON(e.stdout, out)
+				}
+				var total int64
+				for _, p := range all {
+					total += p.Bytes
+					t, _ := time.Parse(time.RFC3339, p.TrashedAt)
+					fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
+						p.TrashedAt, t.Add(keep).Format(time.RFC3339))
+				}
+				fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(all), bytesize.Format(total))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newTrashRestoreCmd(e *env) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "restore ID...|--all",
+		Short: "Take photos out of the trash",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 0) == !all {
+				return usageErrorf("name photo ids or --all, not both or neither")
+			}
+			var ids []int64
+			for _, a := range args {
+				id, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					return usageErrorf("%q is not a photo id; see \"picup trash ls\"", a)
+				}
+				ids = append(ids, id)
+			}
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				n := 0
+				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+					var err error
+					n, err = tx.Restore(ctx, ids)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "restored %d\n", n)
+				if n < len(ids) {
+					return fmt.Errorf("%d of the ids were not in the trash; see \"picup trash ls\"", len(ids)-n)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "restore everything in the trash")
+	return cmd
+}
+
+func newTrashEmptyCmd(e *env) *cobra.Command {
+	var older string
+	cmd := &cobra.Command{
+		Use:     "empty [--older-than 30d]",
+		Short:   "Purge the trash now (all of it, or what is older than a duration)",
+		Example: "  picup trash empty\n  picup trash empty --older-than 7d",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var cutoff time.Time
+			if older != "" {
+				d, err := period.Parse(older)
+				if err != nil {
+					return &UsageError{Err: err}
+				}
+				cutoff = time.Now().Add(-d)
+			}
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				purged, err := trash.PurgeOlder(ctx, lib, cutoff)
+				var bytes int64
+				for _, p := range purged {
+					bytes += p.Bytes
+				}
+				fmt.Fprintf(e.stdout, "purged %d (%s)\n", len(purged), bytesize.Format(bytes))
+				if err != nil {
+					return err
+				}
+				return runJobs(ctx, e, lib)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&older, "older-than", "", "only what has been in the trash longer than this (30d, 12h ...)")
+	return cmd
+}
+
+func newTrashRetentionCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "retention [DURATION]",
+		Short: "Show or set how long photos stay in the trash (default 30d)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				if len(args) == 1 {
+					d, err := period.Parse(args[0])
+					if err != nil {
+						return &UsageError{Err: err}
+					}
+					if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+						return tx.SetSetting(ctx, trash.RetentionKey, period.Format(d))
+					}); err != nil {
+						return err
+					}
+				}
+				keep, err := trash.Retention(ctx, lib)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "photos stay in the trash for %s\n", period.Format(keep))
+				return nil
+			})
+		},
+	}
+}
+
+// runJobs runs the queued jobs that are due, within jobBudget, and says
+// what is left.
+func runJobs(ctx context.Context, e *env, lib *library.Library) error {
+	res, err := jobs.NewRunner(lib).RunDue(ctx, time.Now().Add(jobBudget))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("run queued jobs: %w", err)
+	}
+	if res.Failed+res.Dead > 0 {
+		fmt.Fprintf(e.stderr, "%d file deletions failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
+	}
+	return err
+}

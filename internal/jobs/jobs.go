@@ -1,0 +1,128 @@
+// Package jobs runs the catalog's durable job queue (the outbox): work that
+// must happen after a commit, such as deleting the files of purged photos.
+// A failed job is retried with exponential backoff and jitter, and after
+// MaxAttempts failures it is parked as dead until "picup jobs retry".
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path"
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+)
+
+const (
+	// MaxAttempts is how many times a job is tried before it is dead.
+	MaxAttempts = 8
+	// BaseDelay is the wait after the first failure; it doubles each time.
+	BaseDelay = 2 * time.Second
+	// MaxDelay caps the wait between attempts.
+	MaxDelay = time.Hour
+	// lease is how long a claimed job stays invisible to other runners.
+	lease = 5 * time.Minute
+)
+
+// Backoff is the wait after the attempt-th failure (1-based): BaseDelay
+// doubled per failure, capped at MaxDelay, then jittered into its upper
+// half by jitter in [0, 1), so that many failing jobs do not retry in step.
+func Backoff(attempt int, jitter float64) time.Duration {
+	d := MaxDelay
+	if attempt < 32 {
+		if e := BaseDelay << (attempt - 1); e > 0 && e < MaxDelay {
+			d = e
+		}
+	}
+	return d/2 + time.Duration(float64(d/2)*jitter)
+}
+
+// Handler does one job; an error makes it retry later.
+type Handler func(ctx context.Context, target string) error
+
+// Runner runs due jobs of one library.
+type Runner struct {
+	lib      *library.Library
+	handlers map[string]Handler
+	now      func() time.Time
+	jitter   func() float64
+}
+
+// NewRunner returns a runner with the standard handlers.
+func NewRunner(lib *library.Library) *Runner {
+	r := &Runner{lib: lib, now: time.Now, jitter: rand.Float64}
+	r.handlers = map[string]Handler{catalog.JobDeleteFile: r.deleteFile}
+	return r
+}
+
+// Result counts what a run did.
+type Result struct {
+	Done   int // finished and removed from the queue
+	Failed int // failed this time, will be retried
+	Dead   int // failed for the last time
+}
+
+// RunDue runs the jobs that are due, until none is due or the deadline
+// passes. Failures are recorded in the queue, not returned; the error is
+// for the queue itself being unusable.
+func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error) {
+	var res Result
+	for ctx.Err() == nil && r.now().Before(deadline) {
+		batch, err := r.lib.Catalog.ClaimDue(ctx, r.now(), lease, 64)
+		if err != nil || len(batch) == 0 {
+			return res, err
+		}
+		for _, j := range batch {
+			if err := r.run(ctx, j, &res); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, ctx.Err()
+}
+
+func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
+	h, ok := r.handlers[j.Kind]
+	err := fmt.Errorf("unknown job kind %q; upgrade picup", j.Kind)
+	if ok {
+		err = h(ctx, j.Target)
+	}
+	if err == nil {
+		res.Done++
+		return r.lib.Catalog.JobDone(ctx, j.ID)
+	}
+	attempts := j.Attempts + 1
+	dead := attempts >= MaxAttempts
+	if dead {
+		res.Dead++
+	} else {
+		res.Failed++
+	}
+	return r.lib.Catalog.JobFailed(context.WithoutCancel(ctx), j.ID, attempts, err.Error(),
+		r.now().Add(Backoff(attempts, r.jitter())), dead)
+}
+
+// deleteFile removes a library file of a purged photo, unless the catalog
+// references the path again (the same content imported anew, whose
+// thumbnails share the path), and then its directory when empty.
+func (r *Runner) deleteFile(ctx context.Context, rel string) error {
+	used, err := r.lib.Catalog.Referenced(ctx, rel)
+	if err != nil || used {
+		return err
+	}
+	err = os.Remove(r.lib.Abs(rel))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for dir := path.Dir(rel); path.Dir(dir) != "." && dir != "."; dir = path.Dir(dir) {
+		if os.Remove(r.lib.Abs(dir)) != nil {
+			break // not empty, or gone
+		}
+	}
+	return nil
+}
