@@ -68,14 +68,14 @@ func (c *Catalog) TrashedPhotos(ctx context.Context, afterAt string, afterID int
 	return collect(rows, err, scanPhoto)
 }
 
-// TrashedBefore returns the ids of photos trashed before t (all of the
+// TrashedBefore returns the ids of photos trashed at or before t (all of the
 // trash when t is zero), at most limit of them.
 func (c *Catalog) TrashedBefore(ctx context.Context, t time.Time, limit int) ([]int64, error) {
 	cutoff := "\U0010FFFF"
 	if !t.IsZero() {
 		cutoff = t.UTC().Format(time.RFC3339)
 	}
-	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL AND trashed_at < ?
+	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL AND trashed_at <= ?
 		ORDER BY trashed_at LIMIT ?`, cutoff, limit)
 	return collect(rows, err, func(s scanner) (int64, error) {
 		var id int64

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/picup/picup/pkg/bytesize"
 )
@@ -238,7 +239,7 @@ func (c *Catalog) Owns(ctx context.Context, photoID, userID int64) (bool, error)
 // already owns it.
 func (tx *Tx) AddOwner(ctx context.Context, p Photo, userID int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, p.ID, userID, p.TakenKey, Now())
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, p.ID, userID, p.TakenKey, time.Now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return false, err
 	}
