@@ -48,7 +48,7 @@ type infoJSON struct {
 	photoJSON
 	TrashedAt string            `json:"trashed_at,omitempty"`
 	Albums    []string          `json:"albums"`
-	Sidecars []catalog.Sidecar `json:"sidecars"`
+	Sidecars  []catalog.Sidecar `json:"sidecars"`
 }
 
 func findPhoto(ctx context.Context, lib *library.Library, ref string) (catalog.Photo, error) {
