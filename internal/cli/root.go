@@ -88,7 +88,7 @@ func (e *env) open(ctx context.Context) (*library.Library, error) {
 
 // maintain does the housekeeping every command starts with: purge what
 // has been in the trash longer than the retention, and run the queued jobs
-// that are due (briefly; "picup serve" runs them continuously).
+// that are due, briefly.
 func (e *env) maintain(ctx context.Context, lib *library.Library) error {
 	if _, err := trash.PurgeExpired(ctx, lib, time.Now()); err != nil {
 		return fmt.Errorf("purge the trash: %w", err)

@@ -18,7 +18,7 @@ import (
 )
 
 // jobBudget bounds how long a command runs queued jobs before it exits;
-// what is left is done by the next command or by picup serve.
+// what is left is done by the next command.
 const jobBudget = 10 * time.Second
 
 func newRmCmd(e *env) *cobra.Command {
