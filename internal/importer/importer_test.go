@@ -423,3 +423,56 @@ func TestSourcesKeepTheirTimestamps(t *testing.T) {
 		t.Fatalf("source access time changed from %v to %v", old, at)
 	}
 }
+
+func TestQuotaRefusesWhatDoesNotFitAndGoesOn(t *testing.T) {
+	lib := newLib(t)
+	ctx := context.Background()
+	src := t.TempDir()
+	var sizes []int64
+	for i := 0; i < 6; i++ {
+		data := jpegBytes(t, i)
+		sizes = append(sizes, int64(len(data)))
+		writeFile(t, filepath.Join(src, fmt.Sprintf("p%d.jpg", i)), data)
+	}
+	quota := sizes[0] + sizes[1] + sizes[2] + sizes[3]/2 // room for three
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { _, err := tx.CreateUser(ctx, "kid", &quota); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run(t, lib, Options{User: "kid", Jobs: 3}, src)
+	if s.Imported+s.Failed != 6 || s.Imported < 2 || s.Imported > 3 {
+		t.Fatalf("imported %d failed %d; want the ones that fit imported and the rest failed", s.Imported, s.Failed)
+	}
+	for _, f := range s.Failures {
+		if !strings.Contains(f.Error, `quota exceeded for "kid"`) || !strings.Contains(f.Error, "picup user set-quota kid") {
+			t.Errorf("failure %q does not explain the quota", f.Error)
+		}
+	}
+	u, err := lib.Catalog.UserByName(ctx, "kid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.UsedBytes > quota || u.ReservedBytes != 0 || u.Photos != s.Imported {
+		t.Fatalf("kid: %+v; want used <= %d, nothing reserved, %d photos", u, quota, s.Imported)
+	}
+	if bad, _ := lib.Catalog.CheckUsage(ctx); len(bad) != 0 {
+		t.Fatalf("usage differs from what is owned: %+v", bad)
+	}
+	if got := libraryFiles(t, lib, library.OriginalsDir); len(got) != s.Imported {
+		t.Fatalf("originals = %v; want only the %d that fit", got, s.Imported)
+	}
+
+	// The first user imports the same folder: stored once, owned by both.
+	s2 := run(t, lib, Options{}, src)
+	if s2.Imported != 6-s.Imported || s2.Duplicates != s.Imported {
+		t.Fatalf("second user: imported %d duplicates %d; want %d and %d", s2.Imported, s2.Duplicates, 6-s.Imported, s.Imported)
+	}
+	first, _ := lib.Catalog.FirstUser(ctx)
+	var total int64
+	for _, n := range sizes {
+		total += n
+	}
+	if first.UsedBytes != total || first.Photos != 6 {
+		t.Fatalf("first user: %+v; want all 6 photos, %d bytes", first, total)
+	}
+}
