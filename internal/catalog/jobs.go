@@ -48,27 +48,22 @@ func (tx *Tx) AddJob(ctx context.Context, kind, target string) error {
 	return err
 }
 
-// ClaimDue takes up to limit pending jobs that are due at now and pushes
-// their next_at past the lease, so that another process does not run them
-// at the same time; a claimer that dies leaves them due again after the
-// lease.
-func (c *Catalog) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error) {
-	var jobs []Job
-	err := c.Write(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE state = 'pending' AND next_at <= ?
-			ORDER BY next_at, id LIMIT ?`, now.UnixMilli(), limit)
-		jobs, err = collect(rows, err, scanJob)
-		if err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET next_at = ? WHERE id = ?`, now.Add(lease).UnixMilli(), j.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return jobs, err
+// DueJobs returns up to limit pending jobs that are due at now, oldest
+// first. Jobs are idempotent, so two processes running the same job at
+// once is harmless; there is no lease that a killed process could leave
+// behind.
+func (c *Catalog) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE state = 'pending' AND next_at <= ?
+		ORDER BY next_at, id LIMIT ?`, now.UnixMilli(), limit)
+	return collect(rows, err, scanJob)
+}
+
+// PendingDeletion reports whether a deletion job is queued for a
+// library-relative path: the file is on its way out, not an orphan.
+func (c *Catalog) PendingDeletion(ctx context.Context, rel string) (bool, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE target = ? AND kind = ?`, rel, JobDeleteFile).Scan(&n)
+	return n > 0, err
 }
 
 // JobDone removes a finished job.

@@ -243,19 +243,23 @@ func Recover(ctx context.Context, lib *library.Library) error {
 		return fmt.Errorf("look for interrupted imports: %w", err)
 	}
 	for _, run := range stale {
-		// The dead run's reservations go first: the files it placed are
-		// charged again below, as ownership.
+		// One transaction per dead run: its reservations are released and
+		// the files it placed are charged again, as ownership, together,
+		// so that no other import can take the space in between.
+		intents, _ := filepath.Glob(filepath.Join(run.Dir, "intent-*.json"))
 		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			return tx.ReleaseRun(ctx, filepath.Base(run.Dir))
+			if err := tx.ReleaseRun(ctx, filepath.Base(run.Dir)); err != nil {
+				return err
+			}
+			for _, f := range intents {
+				if err := recoverIntent(ctx, tx, lib, f); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+			}
+			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("release the quota reservations of an interrupted import: %w", err)
-		}
-		intents, _ := filepath.Glob(filepath.Join(run.Dir, "intent-*.json"))
-		for _, f := range intents {
-			if err := recoverIntent(ctx, lib, f); err != nil {
-				return fmt.Errorf("recover interrupted import (%s): %w", f, err)
-			}
+			return fmt.Errorf("recover an interrupted import: %w", err)
 		}
 		if err := run.Release(); err != nil {
 			return fmt.Errorf("remove scratch dir: %w", err)
@@ -264,7 +268,7 @@ func Recover(ctx context.Context, lib *library.Library) error {
 	return nil
 }
 
-func recoverIntent(ctx context.Context, lib *library.Library, file string) error {
+func recoverIntent(ctx context.Context, tx *catalog.Tx, lib *library.Library, file string) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -274,45 +278,43 @@ func recoverIntent(ctx context.Context, lib *library.Library, file string) error
 		// A torn intent was never followed by a rename: nothing to undo.
 		return nil
 	}
-	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		existing, err := tx.PhotoBySHA(ctx, in.Photo.SHA256)
-		switch {
-		case err == nil:
-			if existing.Path != in.Photo.Path {
-				removeUnknown(ctx, tx, lib, in)
-			}
-			return nil
-		case !errors.Is(err, catalog.ErrNotFound):
+	existing, err := tx.PhotoBySHA(ctx, in.Photo.SHA256)
+	switch {
+	case err == nil:
+		if existing.Path != in.Photo.Path {
+			removeUnknown(ctx, tx, lib, in)
+		}
+		return nil
+	case !errors.Is(err, catalog.ErrNotFound):
+		return err
+	}
+	fi, err := os.Stat(lib.Abs(in.Photo.Path))
+	if err != nil || fi.Size() != in.Photo.Bytes {
+		// The original never reached the library; drop what did.
+		removeUnknown(ctx, tx, lib, in)
+		for _, rel := range in.Thumbs {
+			os.Remove(lib.Abs(rel))
+		}
+		return nil
+	}
+	kept := in.Sidecars[:0]
+	for _, sc := range in.Sidecars {
+		if library.Exists(lib.Abs(sc.Path)) {
+			kept = append(kept, sc)
+		}
+	}
+	in.Sidecars = kept
+	if in.AlbumID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM albums WHERE id = ?`, in.AlbumID).Scan(&n); err != nil {
 			return err
 		}
-		fi, err := os.Stat(lib.Abs(in.Photo.Path))
-		if err != nil || fi.Size() != in.Photo.Bytes {
-			// The original never reached the library; drop what did.
-			removeUnknown(ctx, tx, lib, in)
-			for _, rel := range in.Thumbs {
-				os.Remove(lib.Abs(rel))
-			}
-			return nil
+		if n == 0 {
+			in.AlbumID = 0
 		}
-		kept := in.Sidecars[:0]
-		for _, sc := range in.Sidecars {
-			if library.Exists(lib.Abs(sc.Path)) {
-				kept = append(kept, sc)
-			}
-		}
-		in.Sidecars = kept
-		if in.AlbumID != 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM albums WHERE id = ?`, in.AlbumID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				in.AlbumID = 0
-			}
-		}
-		_, err = insertIntent(ctx, tx, in)
-		return err
-	})
+	}
+	_, err = insertIntent(ctx, tx, in)
+	return err
 }
 
 // removeUnknown removes an intent's original and sidecars from the library

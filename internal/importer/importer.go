@@ -96,8 +96,14 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 		if err != nil {
 			return im.tally.s, err
 		}
-		defer run.Close()
 		im.run, im.runName = run, filepath.Base(run.Dir)
+		defer func() {
+			// Every reservation ends with its file; this is the safety net
+			// for one that did not (its release failed).
+			bg := context.WithoutCancel(ctx)
+			lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.ReleaseRun(bg, im.runName) })
+			run.Close()
+		}()
 		if opts.Album != "" {
 			err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 				var err error
@@ -260,7 +266,7 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 			if err != nil {
 				return err
 			}
-			return im.known(ctx, it, src, p)
+			return im.known(ctx, it, src, p, 0)
 		}
 		// The first worker failed on these bytes; let it be reported once.
 		return fmt.Errorf("same content as %s, which failed", fl.path)
@@ -274,7 +280,7 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 			im.duplicate(it.path, p.ID, p.Path)
 			return nil
 		}
-		return im.known(ctx, it, src, p)
+		return im.known(ctx, it, src, p, 0)
 	} else if !errors.Is(err, catalog.ErrNotFound) {
 		return err
 	}
@@ -298,7 +304,8 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	committed := false
 	defer func() {
 		if !committed {
-			im.lib.Catalog.Write(context.WithoutCancel(ctx), func(tx *catalog.Tx) error { return tx.Release(ctx, resID) })
+			bg := context.WithoutCancel(ctx)
+			im.lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.Release(bg, resID) })
 		}
 	}()
 
@@ -317,10 +324,13 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	if err != nil {
 		return err
 	}
-	committed = !dup
+	committed = !dup // else released by known, or by the deferred release if known fails
 	fl.photoID, fl.path = p.ID, p.Path
 	if dup {
-		return im.known(ctx, it, src, p)
+		// Another process stored the bytes first: this file's
+		// reservation is released in the transaction that charges the
+		// user for the stored copy instead.
+		return im.known(ctx, it, src, p, resID)
 	}
 	im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += it.info.Size() })
 	if prep.placeholder {
@@ -384,8 +394,15 @@ func (im *Importer) copyToScratch(ctx context.Context, f *os.File, it item, sum 
 // known handles a source whose content is already stored: the importing
 // user becomes an owner (charged to their quota) when not one yet, the
 // source is remembered, and album, sidecars and --move are taken care of.
-func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p catalog.Photo) error {
+// A reservation taken for the file (non-zero) is released in the same
+// transaction.
+func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p catalog.Photo, reservation int64) error {
 	err := im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if reservation != 0 {
+			if err := tx.Release(ctx, reservation); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Own(ctx, p, im.userID); err != nil {
 			return err
 		}

@@ -25,8 +25,6 @@ const (
 	BaseDelay = 2 * time.Second
 	// MaxDelay caps the wait between attempts.
 	MaxDelay = time.Hour
-	// lease is how long a claimed job stays invisible to other runners.
-	lease = 5 * time.Minute
 )
 
 // Backoff is the wait after the attempt-th failure (1-based): BaseDelay
@@ -73,7 +71,7 @@ type Result struct {
 func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error) {
 	var res Result
 	for ctx.Err() == nil && r.now().Before(deadline) {
-		batch, err := r.lib.Catalog.ClaimDue(ctx, r.now(), lease, 64)
+		batch, err := r.lib.Catalog.DueJobs(ctx, r.now(), 64)
 		if err != nil || len(batch) == 0 {
 			return res, err
 		}

@@ -334,6 +334,11 @@ func (c *checker) originalsTree(ctx context.Context) error {
 			return nil
 		}
 		known, err := c.lib.Catalog.KnownPath(ctx, rel)
+		if err == nil && !known {
+			// A file of a purged photo waiting for its deletion job is
+			// not an orphan: adopting it would undo the purge.
+			known, err = c.lib.Catalog.PendingDeletion(ctx, rel)
+		}
 		if err != nil {
 			return err
 		}
@@ -442,6 +447,12 @@ func (c *checker) thumbsTree(ctx context.Context) error {
 		known := false
 		if len(sha) == 64 {
 			known, err = c.lib.Catalog.KnownSHA(ctx, sha)
+			if err != nil {
+				return err
+			}
+		}
+		if !known {
+			known, err = c.lib.Catalog.PendingDeletion(ctx, rel)
 			if err != nil {
 				return err
 			}

@@ -55,6 +55,7 @@ CREATE TABLE jobs (
 );
 
 CREATE INDEX jobs_due ON jobs (state, next_at);
+CREATE INDEX jobs_by_target ON jobs (target);
 
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
