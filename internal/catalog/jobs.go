@@ -13,6 +13,9 @@ const (
 	// JobDeleteFile removes a library-relative file, unless a catalog row
 	// references it again by then.
 	JobDeleteFile = "delete-file"
+	// JobDeleteRemote removes an object from a remote; its target is
+	// "REMOTE<tab>KEY".
+	JobDeleteRemote = "delete-remote"
 )
 
 // Job states.
@@ -48,13 +51,21 @@ func (tx *Tx) AddJob(ctx context.Context, kind, target string) error {
 	return err
 }
 
-// DueJobs returns up to limit pending jobs that are due at now, oldest
-// first. Jobs are idempotent, so two processes running the same job at
-// once is harmless; there is no lease that a killed process could leave
-// behind.
-func (c *Catalog) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
+// DueJobs returns up to limit pending jobs of the given kinds that are due
+// at now, oldest first. Jobs are idempotent, so two processes running the
+// same job at once is harmless; there is no lease that a killed process
+// could leave behind.
+func (c *Catalog) DueJobs(ctx context.Context, now time.Time, kinds []string, limit int) ([]Job, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{now.UnixMilli()}
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	args = append(args, limit)
 	rows, err := c.r.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE state = 'pending' AND next_at <= ?
-		ORDER BY next_at, id LIMIT ?`, now.UnixMilli(), limit)
+		AND kind IN (?`+strings.Repeat(", ?", len(kinds)-1)+`) ORDER BY next_at, id LIMIT ?`, args...)
 	return collect(rows, err, scanJob)
 }
 
@@ -133,16 +144,21 @@ func (c *Catalog) PendingJobs(ctx context.Context) (pending, dead int, err error
 	return pending, dead, err
 }
 
-// Referenced reports whether a library-relative path is in use: an
-// original or sidecar of some photo, or the thumbnail of content some photo
-// has. A deletion job leaves such a file alone.
+// Referenced reports whether a library-relative path (or remote key) is in
+// use: an original or sidecar of some photo, or the thumbnail or JSON
+// sidecar of content some photo has. A deletion job leaves such a file alone.
 func (c *Catalog) Referenced(ctx context.Context, rel string) (bool, error) {
 	if taken, err := pathTaken(ctx, c.r, rel); err != nil || taken {
 		return taken, err
 	}
-	if strings.HasPrefix(rel, "thumbs/") {
-		base := rel[strings.LastIndex(rel, "/")+1:]
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	switch {
+	case strings.HasPrefix(rel, "thumbs/"):
 		if sha, _, ok := strings.Cut(base, "-"); ok && len(sha) == 64 {
+			return c.KnownSHA(ctx, sha)
+		}
+	case strings.HasPrefix(rel, "meta/"):
+		if sha, ok := strings.CutSuffix(base, ".json"); ok && len(sha) == 64 {
 			return c.KnownSHA(ctx, sha)
 		}
 	}

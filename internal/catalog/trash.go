@@ -119,6 +119,15 @@ func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sideca
 			if err := tx.AddJob(ctx, JobDeleteFile, f); err != nil {
 				return purged, err
 			}
+			remotes, err := tx.RemotesHolding(ctx, f)
+			if err != nil {
+				return purged, err
+			}
+			for _, r := range remotes {
+				if err := tx.AddJob(ctx, JobDeleteRemote, r+"\t"+f); err != nil {
+					return purged, err
+				}
+			}
 		}
 		purged = append(purged, p)
 	}

@@ -138,6 +138,9 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newRmCmd(e),
 		newTrashCmd(e),
 		newJobsCmd(e),
+		newRemoteCmd(e),
+		newSyncCmd(e),
+		newRestoreCmd(e),
 		newVersionCmd(e),
 	)
 	for _, c := range root.Commands() {

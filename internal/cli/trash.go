@@ -9,9 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/remote"
 	"github.com/picup/picup/internal/trash"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -267,12 +269,25 @@ func newTrashRetentionCmd(e *env) *cobra.Command {
 // runJobs runs the queued jobs that are due, within jobBudget, and says
 // what is left.
 func runJobs(ctx context.Context, e *env, lib *library.Library) error {
-	res, err := jobs.NewRunner(lib).RunDue(ctx, time.Now().Add(jobBudget))
+	res, err := jobRunner(lib).RunDue(ctx, time.Now().Add(jobBudget))
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("run queued jobs: %w", err)
 	}
 	if res.Failed+res.Dead > 0 {
-		fmt.Fprintf(e.stderr, "%d file deletions failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
+		fmt.Fprintf(e.stderr, "%d deletions failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
 	}
 	return err
+}
+
+// jobRunner runs every kind of job, connecting to remotes when a job needs
+// one.
+func jobRunner(lib *library.Library) *jobs.Runner {
+	return jobs.NewRunner(lib).WithRemotes(func(ctx context.Context, name string) (blob.Store, error) {
+		r, err := lib.Catalog.RemoteByName(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		s, _, err := remote.Open(ctx, r, remote.Options{})
+		return s, err
+	})
 }

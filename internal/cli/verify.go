@@ -3,17 +3,25 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/remote"
+	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/verify"
 	"github.com/picup/picup/pkg/bytesize"
 )
 
 type verifyOptions struct {
-	json   bool
-	repair bool
-	jobs   int
+	json     bool
+	repair   bool
+	jobs     int
+	remote   string
+	sample   string
+	readData bool
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -32,6 +40,13 @@ removed when the same content is stored elsewhere), leftovers of
 interrupted writes are removed, and missing or corrupt originals are
 flagged in the catalog (their bytes can only come back from a backup).
 
+With --remote NAME the remote is checked instead: every object the catalog
+needs (originals, sidecars, thumbnails, photo sidecars) must be there with
+the right size and SHA-256 (from the object's metadata, or by downloading
+it with --read-data; --sample 5% checks a random part); objects the
+catalog does not know are listed. --repair uploads what is missing or
+corrupt again.
+
 Exit status: 0 when everything is consistent (or was repaired), 1 when
 problems remain.`,
 		Args: cobra.NoArgs,
@@ -43,10 +58,19 @@ problems remain.`,
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
 	f.BoolVar(&o.repair, "repair", false, "fix what can be fixed")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "parallel workers (default: one per CPU core)")
+	f.StringVar(&o.remote, "remote", "", "check this remote instead of the local library")
+	f.StringVar(&o.sample, "sample", "", "with --remote: check the checksums of this share of the objects (5%)")
+	f.BoolVar(&o.readData, "read-data", false, "with --remote: download objects to hash them")
 	return cmd
 }
 
 func runVerify(ctx context.Context, e *env, o *verifyOptions) error {
+	if o.remote != "" {
+		return runVerifyRemote(ctx, e, o)
+	}
+	if o.sample != "" || o.readData {
+		return usageErrorf("--sample and --read-data go with --remote NAME")
+	}
 	lib, err := e.open(ctx)
 	if err != nil {
 		return err
@@ -81,4 +105,60 @@ func runVerify(ctx context.Context, e *env, o *verifyOptions) error {
 		return &SilentError{Code: 1}
 	}
 	return nil
+}
+
+func runVerifyRemote(ctx context.Context, e *env, o *verifyOptions) error {
+	sample := 1.0
+	if o.sample != "" {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(o.sample, "%"), 64)
+		if err != nil || v <= 0 || v > 100 {
+			return usageErrorf("--sample takes a percentage such as 5%%, not %q", o.sample)
+		}
+		sample = v / 100
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		r, err := lib.Catalog.RemoteByName(ctx, o.remote)
+		if err != nil {
+			return err
+		}
+		store, _, err := remote.Open(ctx, r, remote.Options{})
+		if err != nil {
+			return err
+		}
+		rep, err := syncer.VerifyRemote(ctx, lib, r, store, syncer.VerifyOptions{Sample: sample, ReadData: o.readData, Repair: o.repair})
+		if err != nil {
+			return err
+		}
+		remaining := len(rep.Problems)
+		if rep.Repaired {
+			sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{})
+			if err != nil {
+				return fmt.Errorf("re-upload: %w", err)
+			}
+			fmt.Fprintf(e.stderr, "re-uploaded %d objects\n", sum.Uploaded)
+			remaining = 0
+			for _, p := range rep.Problems {
+				if p.Kind == "unknown" {
+					remaining++
+				}
+			}
+		}
+		if o.json {
+			if err := writeJSON(e.stdout, struct {
+				syncer.RemoteReport
+				OK bool `json:"ok"`
+			}{rep, remaining == 0}); err != nil {
+				return err
+			}
+		} else {
+			for _, p := range rep.Problems {
+				fmt.Fprintf(e.stdout, "%s: %s: %s\n", p.Kind, p.Key, p.Detail)
+			}
+			fmt.Fprintf(e.stdout, "checked %d objects in %q: %d problems\n", rep.Checked, r.Name, len(rep.Problems))
+		}
+		if remaining > 0 {
+			return &SilentError{Code: 1}
+		}
+		return nil
+	})
 }

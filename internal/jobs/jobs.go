@@ -12,8 +12,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path"
+	"strings"
 	"time"
 
+	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 )
@@ -49,12 +51,23 @@ type Runner struct {
 	handlers map[string]Handler
 	now      func() time.Time
 	jitter   func() float64
+	open     OpenRemote
+	stores   map[string]blob.Store
+}
+
+// OpenRemote connects to a remote by name, for jobs that change remotes.
+type OpenRemote func(ctx context.Context, name string) (blob.Store, error)
+
+// WithRemotes lets the runner do remote jobs, connecting through open.
+func (r *Runner) WithRemotes(open OpenRemote) *Runner {
+	r.open, r.stores = open, map[string]blob.Store{}
+	return r
 }
 
 // NewRunner returns a runner with the standard handlers.
 func NewRunner(lib *library.Library) *Runner {
 	r := &Runner{lib: lib, now: time.Now, jitter: rand.Float64}
-	r.handlers = map[string]Handler{catalog.JobDeleteFile: r.deleteFile}
+	r.handlers = map[string]Handler{catalog.JobDeleteFile: r.deleteFile, catalog.JobDeleteRemote: r.deleteRemote}
 	return r
 }
 
@@ -71,7 +84,7 @@ type Result struct {
 func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error) {
 	var res Result
 	for ctx.Err() == nil && r.now().Before(deadline) {
-		batch, err := r.lib.Catalog.DueJobs(ctx, r.now(), 64)
+		batch, err := r.lib.Catalog.DueJobs(ctx, r.now(), r.kinds(), 64)
 		if err != nil || len(batch) == 0 {
 			return res, err
 		}
@@ -82,6 +95,18 @@ func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error)
 		}
 	}
 	return res, ctx.Err()
+}
+
+// kinds are the job kinds this runner can do: remote jobs only when it
+// can reach remotes.
+func (r *Runner) kinds() []string {
+	var out []string
+	for k := range r.handlers {
+		if k != catalog.JobDeleteRemote || r.open != nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
@@ -123,4 +148,28 @@ func (r *Runner) deleteFile(ctx context.Context, rel string) error {
 		}
 	}
 	return nil
+}
+
+// deleteRemote removes an object of a purged photo from a remote, unless
+// the catalog references its key again, and forgets that it was there.
+func (r *Runner) deleteRemote(ctx context.Context, target string) error {
+	name, key, ok := strings.Cut(target, "\t")
+	if !ok {
+		return fmt.Errorf("bad remote job target %q", target)
+	}
+	used, err := r.lib.Catalog.Referenced(ctx, key)
+	if err != nil || used {
+		return err
+	}
+	store, ok := r.stores[name]
+	if !ok {
+		if store, err = r.open(ctx, name); err != nil {
+			return err
+		}
+		r.stores[name] = store
+	}
+	if err := store.Delete(ctx, key); err != nil {
+		return err
+	}
+	return r.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteRemoteObject(ctx, name, key) })
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/thumb"
 	"github.com/picup/picup/pkg/period"
 )
@@ -29,10 +30,10 @@ func Retention(ctx context.Context, lib *library.Library) (time.Duration, error)
 	return period.Parse(v)
 }
 
-// files are the library files of a photo: its original, sidecars and
-// thumbnails.
+// files are the files of a photo: its original, sidecars and thumbnails,
+// and, in remotes, its JSON sidecar.
 func files(p catalog.Photo, scs []catalog.Sidecar) []string {
-	out := []string{p.Path}
+	out := []string{p.Path, syncer.MetaKey(p.SHA256)}
 	for _, sc := range scs {
 		out = append(out, sc.Path)
 	}

@@ -1,0 +1,212 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Remote is an S3-compatible bucket the library syncs to. Credentials are
+// never stored in the catalog.
+type Remote struct {
+	Name          string `json:"name"`
+	Bucket        string `json:"bucket"`
+	Prefix        string `json:"prefix"`
+	Endpoint      string `json:"endpoint"`
+	Region        string `json:"region"`
+	Insecure      bool   `json:"insecure_http"`
+	KeepSnapshots int    `json:"keep_snapshots"`
+	CreatedAt     string `json:"created_at"`
+}
+
+// ErrRemoteExists is returned when a remote name is taken.
+var ErrRemoteExists = errors.New("remote already exists")
+
+const remoteCols = `name, bucket, prefix, endpoint, region, insecure, keep_snapshots, created_at`
+
+func scanRemote(s scanner) (Remote, error) {
+	var r Remote
+	err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.CreatedAt)
+	return r, err
+}
+
+// AddRemote records a remote.
+func (tx *Tx) AddRemote(ctx context.Context, r Remote) error {
+	if r.KeepSnapshots <= 0 {
+		r.KeepSnapshots = 7
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO remotes (`+remoteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, r.KeepSnapshots, Now())
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("%w: %q; remove it first with \"picup remote rm %s\"", ErrRemoteExists, r.Name, r.Name)
+	}
+	return err
+}
+
+// Remotes lists the remotes by name.
+func (c *Catalog) Remotes(ctx context.Context) ([]Remote, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+remoteCols+` FROM remotes ORDER BY name`)
+	return collect(rows, err, scanRemote)
+}
+
+// RemoteByName finds a remote.
+func (c *Catalog) RemoteByName(ctx context.Context, name string) (Remote, error) {
+	r, err := scanRemote(c.r.QueryRowContext(ctx, `SELECT `+remoteCols+` FROM remotes WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("no remote named %q; add one with \"picup remote add %s s3://BUCKET --endpoint HOST\": %w", name, name, ErrNotFound)
+	}
+	return r, err
+}
+
+// DeleteRemote forgets a remote and what was synced to it (the bucket is
+// left as it is).
+func (tx *Tx) DeleteRemote(ctx context.Context, name string) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM remotes WHERE name = ?`, name)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("no remote named %q; see \"picup remote ls\": %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+// RemoteObject is what the catalog knows is in a remote.
+type RemoteObject struct {
+	SHA256 string
+	Size   int64
+}
+
+// RemoteObjects returns every object recorded for a remote, by key.
+func (c *Catalog) RemoteObjects(ctx context.Context, remote string) (map[string]RemoteObject, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT key, sha256, size FROM remote_objects WHERE remote = ?`, remote)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]RemoteObject{}
+	for rows.Next() {
+		var k string
+		var o RemoteObject
+		if err := rows.Scan(&k, &o.SHA256, &o.Size); err != nil {
+			return nil, err
+		}
+		out[k] = o
+	}
+	return out, rows.Err()
+}
+
+// PutRemoteObject records an object as present in a remote.
+func (tx *Tx) PutRemoteObject(ctx context.Context, remote, key, sha string, size int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO remote_objects (remote, key, sha256, size, synced_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (remote, key) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, synced_at = excluded.synced_at`,
+		remote, key, sha, size, Now())
+	return err
+}
+
+// DeleteRemoteObject forgets an object of a remote.
+func (tx *Tx) DeleteRemoteObject(ctx context.Context, remote, key string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM remote_objects WHERE remote = ? AND key = ?`, remote, key)
+	return err
+}
+
+// RemotesHolding lists the remotes an object is recorded in.
+func (tx *Tx) RemotesHolding(ctx context.Context, key string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT remote FROM remote_objects WHERE key = ? ORDER BY remote`, key)
+	return collect(rows, err, func(s scanner) (string, error) {
+		var r string
+		err := s.Scan(&r)
+		return r, err
+	})
+}
+
+// CatalogVersion counts changes to what a catalog snapshot holds.
+func (c *Catalog) CatalogVersion(ctx context.Context) (int64, error) {
+	v, err := c.Setting(ctx, "catalog_version")
+	if err != nil || v == "" {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// Snapshot is a catalog snapshot stored in a remote.
+type Snapshot struct {
+	Key       string
+	Version   int64
+	CreatedAt string
+}
+
+// Snapshots lists a remote's snapshots, newest first.
+func (c *Catalog) Snapshots(ctx context.Context, remote string) ([]Snapshot, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT key, version, created_at FROM remote_snapshots WHERE remote = ?
+		ORDER BY created_at DESC, key DESC`, remote)
+	return collect(rows, err, func(s scanner) (Snapshot, error) {
+		var sn Snapshot
+		err := s.Scan(&sn.Key, &sn.Version, &sn.CreatedAt)
+		return sn, err
+	})
+}
+
+// AddSnapshot records a snapshot uploaded to a remote.
+func (tx *Tx) AddSnapshot(ctx context.Context, remote, key string, version int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO remote_snapshots (remote, key, version, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, remote, key, version, Now())
+	return err
+}
+
+// DeleteSnapshot forgets a snapshot.
+func (tx *Tx) DeleteSnapshot(ctx context.Context, remote, key string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM remote_snapshots WHERE remote = ? AND key = ?`, remote, key)
+	return err
+}
+
+// SnapshotTo writes a consistent copy of the catalog to path (VACUUM INTO).
+func (c *Catalog) SnapshotTo(ctx context.Context, path string) error {
+	_, err := c.r.ExecContext(ctx, `VACUUM INTO ?`, path)
+	if err != nil {
+		return fmt.Errorf("snapshot the catalog: %w", err)
+	}
+	return nil
+}
+
+// AllSidecars returns every sidecar by photo id (one query, for syncs).
+func (c *Catalog) AllSidecars(ctx context.Context) (map[int64][]Sidecar, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, path, bytes, sha256 FROM sidecars ORDER BY path`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]Sidecar{}
+	for rows.Next() {
+		var id int64
+		var s Sidecar
+		if err := rows.Scan(&id, &s.Path, &s.Bytes, &s.SHA256); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], s)
+	}
+	return out, rows.Err()
+}
+
+// AllAlbumNames returns the album names of every photo, by photo id.
+func (c *Catalog) AllAlbumNames(ctx context.Context) (map[int64][]string, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT ap.photo_id, a.name FROM album_photos ap JOIN albums a ON a.id = ap.album_id
+		ORDER BY a.name COLLATE NOCASE`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/remote"
+)
+
+func newRemoteCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "remote",
+		Short: "S3-compatible buckets the library is synced to",
+		Long: `A remote is an S3-compatible bucket (MinIO, AWS S3, Backblaze B2, Garage,
+Wasabi ...) that keeps a full copy of the library: see "picup sync".
+
+Credentials are never stored in the catalog. They come from
+PICUP_S3_ACCESS_KEY_ID and PICUP_S3_SECRET_ACCESS_KEY, else
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else a credentials file
+(` + "`$PICUP_CREDENTIALS` or ~/.config/picup/credentials" + `, mode 0600) with a
+section per remote:
+
+  [b2]
+  access_key_id = ...
+  secret_access_key = ...`,
+	}
+	cmd.AddCommand(newRemoteAddCmd(e), newRemoteLsCmd(e), newRemoteRmCmd(e), newRemoteTestCmd(e))
+	return cmd
+}
+
+func newRemoteAddCmd(e *env) *cobra.Command {
+	var r catalog.Remote
+	cmd := &cobra.Command{
+		Use:     "add NAME s3://BUCKET[/PREFIX] --endpoint HOST[:PORT]",
+		Short:   "Add a remote",
+		Example: "  picup remote add b2 s3://family-photos --endpoint s3.eu-central-003.backblazeb2.com\n  picup remote add nas s3://photos/picup --endpoint 192.168.1.10:9000 --insecure-http",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkName("remote", args[0]); err != nil {
+				return err
+			}
+			bucket, prefix, err := remote.ParseURL(args[1])
+			if err != nil {
+				return &UsageError{Err: err}
+			}
+			if r.Endpoint == "" {
+				return usageErrorf("--endpoint is required (e.g. s3.amazonaws.com or 127.0.0.1:9000)")
+			}
+			if strings.Contains(r.Endpoint, "://") {
+				return usageErrorf("--endpoint takes HOST[:PORT] without a scheme; use --insecure-http for plain HTTP")
+			}
+			r.Name, r.Bucket, r.Prefix = args[0], bucket, prefix
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "added remote %q: s3://%s/%s at %s; check it with \"picup remote test %s\"\n", r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Name)
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&r.Endpoint, "endpoint", "", "S3 endpoint HOST[:PORT]")
+	f.StringVar(&r.Region, "region", "", "region (when the provider needs one)")
+	f.BoolVar(&r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS (only on a trusted network)")
+	f.IntVar(&r.KeepSnapshots, "keep-snapshots", 7, "catalog snapshots to keep in the bucket")
+	return cmd
+}
+
+func newRemoteLsCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ls",
+		Short: "List remotes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				rs, err := lib.Catalog.Remotes(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if rs == nil {
+						rs = []catalog.Remote{}
+					}
+					return writeJSON(e.stdout, rs)
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tURL\tENDPOINT\tLAST SNAPSHOT")
+				for _, r := range rs {
+					last := "-"
+					if snaps, err := lib.Catalog.Snapshots(ctx, r.Name); err == nil && len(snaps) > 0 {
+						last = snaps[0].CreatedAt
+					}
+					scheme := "https"
+					if r.Insecure {
+						scheme = "http"
+					}
+					fmt.Fprintf(tw, "%s\ts3://%s/%s\t%s://%s\t%s\n", r.Name, r.Bucket, r.Prefix, scheme, r.Endpoint, last)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newRemoteRmCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rm NAME",
+		Short: "Forget a remote (the bucket and its objects are left as they are)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteRemote(ctx, args[0]) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "removed remote %q; its bucket was not touched\n", args[0])
+				return nil
+			})
+		},
+	}
+}
+
+func newRemoteTestCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "test NAME",
+		Short: "Check a remote: reach, credentials, bucket, write/read/delete, clock skew",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				r, err := lib.Catalog.RemoteByName(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				_, s3, err := remote.Open(ctx, r, remote.Options{})
+				if err != nil {
+					return err
+				}
+				tctx, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+				skew, err := s3.Probe(tctx)
+				if err != nil {
+					return fmt.Errorf("remote %q: %w", r.Name, err)
+				}
+				fmt.Fprintf(e.stdout, "remote %q works: reached %s, credentials accepted, bucket %q writable and readable, clock skew %s\n",
+					r.Name, r.Endpoint, r.Bucket, skew.Round(time.Millisecond))
+				if skew > 5*time.Minute || skew < -5*time.Minute {
+					return errors.New("the clocks differ by more than 5 minutes, which S3 signatures refuse; fix this machine's clock (NTP)")
+				}
+				return nil
+			})
+		},
+	}
+}

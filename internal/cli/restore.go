@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/remote"
+	"github.com/picup/picup/internal/syncer"
+	"github.com/picup/picup/pkg/bytesize"
+)
+
+type restoreOptions struct {
+	url          string
+	r            catalog.Remote
+	fromSidecars bool
+	transfers    int
+	json         bool
+}
+
+func newRestoreCmd(e *env) *cobra.Command {
+	o := &restoreOptions{}
+	cmd := &cobra.Command{
+		Use:   "restore s3://BUCKET[/PREFIX] --endpoint HOST[:PORT] --library DIR",
+		Short: "Rebuild a library from a remote alone (after a dead disk or on a new machine)",
+		Long: `Rebuild a working library in --library DIR from a remote alone: the newest
+catalog snapshot, then every original, sidecar and thumbnail, each checked
+against its SHA-256. The remote is configured in the new library, so
+"picup sync" goes on from there. With --from-sidecars the catalog is
+rebuilt from the photo sidecars (meta/*.json) when no snapshot is usable.
+
+Credentials come from the environment or the credentials file, as for
+"picup remote". Running restore again after an interruption downloads
+only what is still missing. Check the result with "picup verify".`,
+		Example: "  picup restore s3://family-photos --endpoint s3.eu-central-003.backblazeb2.com --library /srv/photos",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.url = args[0]
+			return runRestore(cmd.Context(), e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.r.Endpoint, "endpoint", "", "S3 endpoint HOST[:PORT]")
+	f.StringVar(&o.r.Region, "region", "", "region (when the provider needs one)")
+	f.BoolVar(&o.r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS")
+	f.StringVar(&o.r.Name, "name", "backup", "name of the remote in the new library (kept from the snapshot when it has one for this bucket)")
+	f.BoolVar(&o.fromSidecars, "from-sidecars", false, "rebuild the catalog from meta/*.json instead of a snapshot")
+	f.IntVar(&o.transfers, "transfers", 4, "parallel downloads")
+	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
+	bucket, prefix, err := remote.ParseURL(o.url)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if o.r.Endpoint == "" || strings.Contains(o.r.Endpoint, "://") {
+		return usageErrorf("--endpoint HOST[:PORT] is required (no scheme; --insecure-http for plain HTTP)")
+	}
+	root, err := e.libraryRoot()
+	if err != nil {
+		return err
+	}
+	o.r.Bucket, o.r.Prefix, o.r.KeepSnapshots = bucket, prefix, 7
+	store, _, err := remote.Open(ctx, o.r, remote.Options{})
+	if err != nil {
+		return err
+	}
+	sum, err := syncer.Restore(ctx, root, o.r, store, syncer.RestoreOptions{FromSidecars: o.fromSidecars, Transfers: o.transfers})
+	if o.json {
+		if jerr := writeJSON(e.stdout, sum); jerr != nil {
+			return jerr
+		}
+	} else {
+		from := "the photo sidecars"
+		if sum.Snapshot != "" {
+			from = "snapshot " + sum.Snapshot
+		}
+		fmt.Fprintf(e.stdout, "restored %d photos into %s from %s: %d files downloaded (%s), %d missing in the remote\n",
+			sum.Photos, root, from, sum.Downloaded, bytesize.Format(sum.Bytes), len(sum.Missing))
+		for _, m := range sum.Missing {
+			fmt.Fprintf(e.stderr, "missing in the remote: %s\n", m)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("restore: %w; run the same command again to go on", err)
+	}
+	if len(sum.Missing) > 0 {
+		return &PartialError{Err: fmt.Errorf("%d files are missing in the remote; \"picup verify --repair\" regenerates missing thumbnails", len(sum.Missing))}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/remote"
+	"github.com/picup/picup/internal/syncer"
+	"github.com/picup/picup/pkg/bytesize"
+)
+
+type syncOptions struct {
+	remote    string
+	transfers int
+	bwlimit   string
+	dryRun    bool
+	json      bool
+}
+
+func newSyncCmd(e *env) *cobra.Command {
+	o := &syncOptions{}
+	cmd := &cobra.Command{
+		Use:   "sync [REMOTE]",
+		Short: "Upload to a remote whatever it does not have yet",
+		Long: `Upload to an S3-compatible remote whatever it does not have yet: originals
+and sidecars, thumbnails, a JSON sidecar per photo (meta/<sha256>.json),
+then a consistent snapshot of the catalog (catalog/<time>.db) when the
+catalog changed, keeping the newest few ("remote add --keep-snapshots",
+7 by default). Objects of photos purged from the trash are deleted from
+the remote through the job queue.
+
+The bucket is created when missing (if the credentials allow it). Each
+object's SHA-256 is sent for the server to check and stored in its
+metadata. The catalog records what is in the remote, so a sync with
+nothing to do lists nothing and ends at once, and an interrupted sync goes
+on where it stopped. Transient errors are retried with backoff; when the
+remote keeps failing, the sync stops with an error (exit 1).
+
+REMOTE may be left out when the library has exactly one.`,
+		Example: "  picup sync\n  picup sync b2 --transfers 8 --bwlimit 2M",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.remote = args[0]
+			}
+			return runSync(cmd.Context(), e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.transfers, "transfers", 4, "parallel uploads")
+	f.StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit, bytes per second with k/M/G suffixes (1024 powers): 512k, 2M")
+	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "count what would be uploaded, upload nothing")
+	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// pickRemote returns the named remote, or the only one.
+func pickRemote(ctx context.Context, lib *library.Library, name string) (catalog.Remote, error) {
+	if name != "" {
+		return lib.Catalog.RemoteByName(ctx, name)
+	}
+	rs, err := lib.Catalog.Remotes(ctx)
+	if err != nil {
+		return catalog.Remote{}, err
+	}
+	switch len(rs) {
+	case 0:
+		return catalog.Remote{}, remote.ErrNoRemote
+	case 1:
+		return rs[0], nil
+	}
+	return catalog.Remote{}, usageErrorf("the library has %d remotes; name one (see \"picup remote ls\")", len(rs))
+}
+
+func runSync(ctx context.Context, e *env, o *syncOptions) error {
+	if o.transfers < 1 {
+		return usageErrorf("--transfers must be 1 or more")
+	}
+	var rate int64
+	if o.bwlimit != "" {
+		var err error
+		if rate, err = blob.ParseRate(o.bwlimit); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		r, err := pickRemote(ctx, lib, o.remote)
+		if err != nil {
+			return err
+		}
+		store, s3, err := remote.Open(ctx, r, remote.Options{BytesPerSec: rate})
+		if err != nil {
+			return err
+		}
+		if !o.dryRun {
+			created, err := s3.EnsureBucket(ctx)
+			if err != nil {
+				return fmt.Errorf("remote %q: %w", r.Name, err)
+			}
+			if created {
+				fmt.Fprintf(e.stderr, "created bucket %q\n", r.Bucket)
+			}
+		}
+		prog := &syncer.Progress{}
+		stop := startSyncProgress(e.stderr, prog)
+		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{Transfers: o.transfers, DryRun: o.dryRun, Progress: prog})
+		stop()
+		if o.json {
+			if jerr := writeJSON(e.stdout, sum); jerr != nil {
+				return jerr
+			}
+		} else {
+			for _, f := range sum.Failures {
+				fmt.Fprintf(e.stderr, "failed: %s: %s\n", f.Key, f.Error)
+			}
+			verb := "uploaded"
+			if sum.DryRun {
+				verb = "would upload"
+			}
+			fmt.Fprintf(e.stdout, "%s %d objects (%s) to %q, %d already there, %d failed in %.1fs\n",
+				verb, sum.Uploaded, bytesize.Format(sum.Bytes), r.Name, sum.Skipped, sum.Failed, sum.Seconds)
+			if sum.Snapshot != "" {
+				fmt.Fprintf(e.stdout, "catalog snapshot %s\n", sum.Snapshot)
+			}
+		}
+		if err == nil && !o.dryRun {
+			// Deletions of purged photos' objects wait in the queue.
+			err = runJobs(ctx, e, lib)
+		}
+		if err != nil {
+			if errors.Is(err, blob.ErrCircuitOpen) {
+				return fmt.Errorf("%w; nothing already uploaded will be sent again, run \"picup sync\" when it is back", err)
+			}
+			return err
+		}
+		if sum.Failed > 0 {
+			return &PartialError{Err: fmt.Errorf("%d objects failed to upload; run \"picup sync\" again", sum.Failed)}
+		}
+		return nil
+	})
+}
+
+func startSyncProgress(w io.Writer, p *syncer.Progress) func() {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				el := time.Since(p.Started).Seconds()
+				rate := 0.0
+				if el > 0 {
+					rate = float64(p.DoneBytes.Load()) / el
+				}
+				fmt.Fprintf(w, "\r\033[Ksyncing %d/%d objects, %s/%s, %s/s", p.DoneObjects.Load(), p.TotalObjects.Load(),
+					bytesize.Format(p.DoneBytes.Load()), bytesize.Format(p.TotalBytes.Load()), bytesize.Format(int64(rate)))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

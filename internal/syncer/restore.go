@@ -1,0 +1,323 @@
+package syncer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/thumb"
+)
+
+// RestoreOptions says how to restore.
+type RestoreOptions struct {
+	FromSidecars bool // rebuild the catalog from meta/*.json instead of a snapshot
+	Transfers    int
+}
+
+// RestoreSummary is what a restore did.
+type RestoreSummary struct {
+	Snapshot   string   `json:"snapshot,omitempty"`
+	Photos     int      `json:"photos"`
+	Downloaded int      `json:"downloaded"`
+	Bytes      int64    `json:"bytes"`
+	Missing    []string `json:"missing"` // objects the catalog names that the remote lacks
+}
+
+// Restore rebuilds a library in root, which must not hold one yet, from a
+// remote alone: the newest catalog snapshot (or, with FromSidecars, the
+// meta/*.json sidecars), then every original, sidecar and thumbnail, each
+// checked against its SHA-256. The remote is configured in the new
+// library. Running it again after an interruption downloads only what is
+// missing.
+func Restore(ctx context.Context, root string, r catalog.Remote, store blob.Store, o RestoreOptions) (RestoreSummary, error) {
+	sum := RestoreSummary{Missing: []string{}}
+	if o.Transfers <= 0 {
+		o.Transfers = 4
+	}
+	dbPath := filepath.Join(root, library.CatalogFile)
+	if library.Exists(dbPath) {
+		lib, err := library.Open(ctx, root)
+		if err != nil {
+			return sum, err
+		}
+		defer lib.Close()
+		if err := configure(ctx, lib, r); err != nil {
+			return sum, err
+		}
+		return download(ctx, lib, store, o, sum)
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return sum, err
+	}
+	if !o.FromSidecars {
+		key, err := newestSnapshot(ctx, store)
+		if err != nil {
+			return sum, err
+		}
+		if err := fetch(ctx, store, key, "", dbPath+".part"); err != nil {
+			return sum, fmt.Errorf("download snapshot %s: %w", key, err)
+		}
+		if err := os.Rename(dbPath+".part", dbPath); err != nil {
+			return sum, err
+		}
+		sum.Snapshot = key
+	}
+	lib, err := library.Open(ctx, root)
+	if err != nil {
+		return sum, err
+	}
+	defer lib.Close()
+	if o.FromSidecars {
+		if err := fromSidecars(ctx, lib, store); err != nil {
+			return sum, err
+		}
+	}
+	if err := configure(ctx, lib, r); err != nil {
+		return sum, err
+	}
+	return download(ctx, lib, store, o, sum)
+}
+
+// newestSnapshot finds the newest catalog/<time>.db in the remote.
+func newestSnapshot(ctx context.Context, store blob.Store) (string, error) {
+	var keys []string
+	err := store.List(ctx, "catalog/", func(i blob.Info) error {
+		if strings.HasSuffix(i.Key, ".db") {
+			keys = append(keys, i.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("list snapshots: %w", err)
+	}
+	if len(keys) == 0 {
+		return "", errors.New("the remote holds no catalog snapshot (catalog/*.db); rebuild from the photo sidecars with --from-sidecars")
+	}
+	sort.Strings(keys)
+	return keys[len(keys)-1], nil
+}
+
+// configure records the remote in the restored library (replacing the
+// snapshot's entry of the same name with how it was reached now), and drops
+// state that belonged to the old machine's processes.
+func configure(ctx context.Context, lib *library.Library, r catalog.Remote) error {
+	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reservations`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sources`); err != nil {
+			return err
+		}
+		// The snapshot knows the remote under its own name: keep that
+		// name, with how the remote is reached from here.
+		var name string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM remotes WHERE bucket = ? AND prefix = ?`, r.Bucket, r.Prefix).Scan(&name)
+		if err == nil {
+			r.Name = name
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO remotes (name, bucket, prefix, endpoint, region, insecure, keep_snapshots, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET bucket = excluded.bucket, prefix = excluded.prefix,
+			endpoint = excluded.endpoint, region = excluded.region, insecure = excluded.insecure`,
+			r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, max(r.KeepSnapshots, 1), catalog.Now())
+		return err
+	})
+}
+
+// fromSidecars fills an empty catalog from meta/*.json.
+func fromSidecars(ctx context.Context, lib *library.Library, store blob.Store) error {
+	var keys []string
+	if err := store.List(ctx, "meta/", func(i blob.Info) error {
+		if strings.HasSuffix(i.Key, ".json") {
+			keys = append(keys, i.Key)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("list sidecars: %w", err)
+	}
+	if len(keys) == 0 {
+		return errors.New("the remote holds no photo sidecars (meta/*.json): nothing to rebuild from")
+	}
+	for _, key := range keys {
+		rc, _, err := store.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		var m Meta
+		err = json.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(&m)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return insertMeta(ctx, tx, m) }); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func insertMeta(ctx context.Context, tx *catalog.Tx, m Meta) error {
+	if _, err := tx.PhotoBySHA(ctx, m.SHA256); err == nil {
+		return nil
+	}
+	p := m.Photo()
+	id, err := tx.InsertPhoto(ctx, p)
+	if err != nil {
+		return err
+	}
+	p.ID = id
+	if m.TrashedAt != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ?`, m.TrashedAt, id); err != nil {
+			return err
+		}
+	}
+	for _, name := range m.Owners {
+		u, err := tx.UserByName(ctx, name)
+		if errors.Is(err, catalog.ErrNotFound) {
+			var uid int64
+			if uid, err = tx.CreateUser(ctx, name, nil); err == nil {
+				u.ID = uid
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.AddOwner(ctx, p, u.ID); err != nil {
+			return err
+		}
+	}
+	for _, a := range m.Albums {
+		aid, err := tx.EnsureAlbum(ctx, a)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.AddToAlbum(ctx, aid, id); err != nil {
+			return err
+		}
+	}
+	for _, sc := range m.Sidecars {
+		if err := tx.InsertSidecar(ctx, id, sc.Path, sc.Bytes, sc.SHA256); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type fetchItem struct{ key, sha string }
+
+// download brings every file the catalog names into the library.
+func download(ctx context.Context, lib *library.Library, store blob.Store, o RestoreOptions, sum RestoreSummary) (RestoreSummary, error) {
+	sidecars, err := lib.Catalog.AllSidecars(ctx)
+	if err != nil {
+		return sum, err
+	}
+	var items []fetchItem
+	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
+		sum.Photos++
+		items = append(items, fetchItem{p.Path, p.SHA256})
+		for _, sc := range sidecars[p.ID] {
+			items = append(items, fetchItem{sc.Path, sc.SHA256})
+		}
+		for _, s := range thumb.Sizes {
+			items = append(items, fetchItem{library.ThumbPath(p.SHA256, s.Name), ""})
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	var mu sync.Mutex
+	var firstErr error
+	work := make(chan fetchItem)
+	var wg sync.WaitGroup
+	for range o.Transfers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				dst := lib.Abs(it.key)
+				if library.Exists(dst) {
+					continue
+				}
+				err := fetch(ctx, store, it.key, it.sha, dst)
+				mu.Lock()
+				switch {
+				case err == nil:
+					sum.Downloaded++
+					if fi, err := os.Stat(dst); err == nil {
+						sum.Bytes += fi.Size()
+					}
+				case blob.IsNotExist(err):
+					sum.Missing = append(sum.Missing, it.key)
+				case firstErr == nil:
+					firstErr = fmt.Errorf("%s: %w", it.key, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	sort.Strings(sum.Missing)
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return sum, firstErr
+}
+
+// fetch downloads one object to dst through a temporary file, checking its
+// SHA-256 when one is known (from the catalog, else from the object).
+func fetch(ctx context.Context, store blob.Store, key, sha, dst string) error {
+	rc, info, err := store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if sha == "" {
+		sha = info.SHA256
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(f, h), rc)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && sha != "" && hex.EncodeToString(h.Sum(nil)) != sha {
+		err = fmt.Errorf("downloaded content does not match its SHA-256 %s", sha[:12])
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return library.SyncDir(filepath.Dir(dst))
+}

@@ -1,0 +1,180 @@
+package syncer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/thumb"
+)
+
+// VerifyOptions says how to check a remote.
+type VerifyOptions struct {
+	Sample   float64 // fraction of objects whose checksum is checked (0 or 1: all)
+	ReadData bool    // download and hash instead of trusting the recorded checksum
+	Repair   bool    // forget what is missing or corrupt, so that the next sync uploads it
+}
+
+// RemoteProblem is one disagreement between the catalog and a remote.
+type RemoteProblem struct {
+	Kind   string `json:"kind"` // missing, corrupt, unknown
+	Key    string `json:"key"`
+	Detail string `json:"detail"`
+}
+
+// RemoteReport is what VerifyRemote found.
+type RemoteReport struct {
+	Remote   string          `json:"remote"`
+	Checked  int             `json:"checked"`
+	Problems []RemoteProblem `json:"problems"`
+	Repaired bool            `json:"repaired"`
+}
+
+type expected struct {
+	sha  string // "" when only the size is known
+	size int64
+}
+
+// VerifyRemote checks that every object the catalog needs is in the remote
+// with the right size and checksum (one listing, then HEAD per object, or
+// a download with ReadData), and lists objects the catalog does not know.
+func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, store blob.Store, o VerifyOptions) (RemoteReport, error) {
+	rep := RemoteReport{Remote: r.Name, Problems: []RemoteProblem{}}
+	want := map[string]expected{}
+	sidecars, err := lib.Catalog.AllSidecars(ctx)
+	if err != nil {
+		return rep, err
+	}
+	albums, err := lib.Catalog.AllAlbumNames(ctx)
+	if err != nil {
+		return rep, err
+	}
+	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
+		want[p.Path] = expected{p.SHA256, p.Bytes}
+		for _, sc := range sidecars[p.ID] {
+			want[sc.Path] = expected{sc.SHA256, sc.Bytes}
+		}
+		for _, s := range thumb.Sizes {
+			key := library.ThumbPath(p.SHA256, s.Name)
+			if fi, err := os.Stat(lib.Abs(key)); err == nil {
+				want[key] = expected{"", fi.Size()}
+			}
+		}
+		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID]).encode()
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		want[MetaKey(p.SHA256)] = expected{hex.EncodeToString(sum[:]), int64(len(data))}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	snaps, err := lib.Catalog.Snapshots(ctx, r.Name)
+	if err != nil {
+		return rep, err
+	}
+	snapKeys := map[string]bool{}
+	for _, s := range snaps {
+		snapKeys[s.Key] = true
+	}
+
+	have := map[string]blob.Info{}
+	if err := store.List(ctx, "", func(i blob.Info) error { have[i.Key] = i; return nil }); err != nil {
+		return rep, fmt.Errorf("list remote %q: %w", r.Name, err)
+	}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var forget []string
+	for _, k := range keys {
+		w := want[k]
+		info, ok := have[k]
+		rep.Checked++
+		switch {
+		case !ok:
+			rep.Problems = append(rep.Problems, RemoteProblem{Kind: "missing", Key: k, Detail: "not in the remote"})
+			forget = append(forget, k)
+		case info.Size != w.size && !strings.HasPrefix(k, "thumbs/"):
+			rep.Problems = append(rep.Problems, RemoteProblem{Kind: "corrupt", Key: k,
+				Detail: fmt.Sprintf("%d bytes in the remote, %d expected", info.Size, w.size)})
+			forget = append(forget, k)
+		case w.sha != "" && (o.Sample <= 0 || o.Sample >= 1 || rand.Float64() < o.Sample):
+			got, err := remoteSHA(ctx, store, k, o.ReadData)
+			if err != nil {
+				return rep, fmt.Errorf("check %s: %w", k, err)
+			}
+			if got != w.sha {
+				rep.Problems = append(rep.Problems, RemoteProblem{Kind: "corrupt", Key: k,
+					Detail: fmt.Sprintf("SHA-256 %s in the remote, %s expected", short(got), short(w.sha))})
+				forget = append(forget, k)
+			}
+		}
+	}
+	var unknown []string
+	for k := range have {
+		if _, ok := want[k]; !ok && !snapKeys[k] && !strings.HasPrefix(k, "catalog/") {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		rep.Problems = append(rep.Problems, RemoteProblem{Kind: "unknown", Key: k, Detail: "in the remote but not in the catalog"})
+	}
+	if o.Repair && len(forget) > 0 {
+		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			for _, k := range forget {
+				if err := tx.DeleteRemoteObject(ctx, r.Name, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return rep, err
+		}
+		rep.Repaired = true
+	}
+	return rep, nil
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// remoteSHA is an object's SHA-256: the one stored with it, or, with
+// readData, the hash of its downloaded content.
+func remoteSHA(ctx context.Context, store blob.Store, key string, readData bool) (string, error) {
+	if !readData {
+		info, err := store.Head(ctx, key)
+		return info.SHA256, err
+	}
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
