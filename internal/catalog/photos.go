@@ -38,6 +38,7 @@ type Photo struct {
 	ImportedAt   string
 	State        string // "ok", "missing", "corrupt"
 	TrashedAt    string // "" when not in the trash
+	Offloaded    string // remote holding the only copy of the original, "" when it is local
 	Owners       []string
 }
 
@@ -45,7 +46,7 @@ type Photo struct {
 const photoCols = `p.id, p.sha256, p.path, p.original_name, p.type, p.format, p.mime, p.bytes, p.taken_at,
 	p.taken_key, p.taken_source, p.offset_known, p.width, p.height, p.orientation, p.camera_make,
 	p.camera_model, p.lens, p.lat, p.lon, p.altitude, p.duration_ms, p.thumbs, p.imported_at, p.state,
-	coalesce(p.trashed_at, ''),
+	coalesce(p.trashed_at, ''), coalesce(p.offloaded, ''),
 	coalesce((SELECT group_concat(u.name, char(31)) FROM
 		(SELECT u.name FROM photo_owners po JOIN users u ON u.id = po.user_id
 		 WHERE po.photo_id = p.id ORDER BY po.added_at, u.id) u), '')`
@@ -77,7 +78,7 @@ func scanPhoto(s scanner) (Photo, error) {
 	err := s.Scan(&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
 		&p.TakenAt, &p.TakenKey, &p.TakenSource, &p.OffsetKnown, &p.Width, &p.Height, &p.Orientation,
 		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &p.ImportedAt, &p.State,
-		&p.TrashedAt, &owners)
+		&p.TrashedAt, &p.Offloaded, &owners)
 	if err != nil {
 		return p, err
 	}
@@ -137,6 +138,17 @@ var ErrDuplicate = errors.New("content already in the catalog")
 // SetThumbs records the thumbnail state of a photo.
 func (tx *Tx) SetThumbs(ctx context.Context, id int64, state string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE photos SET thumbs = ? WHERE id = ?`, state, id)
+	return err
+}
+
+// SetOffloaded records that a photo's original lives only in the remote
+// (or, with remote "", that it is local again).
+func (tx *Tx) SetOffloaded(ctx context.Context, id int64, remote string) error {
+	var v any
+	if remote != "" {
+		v = remote
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE photos SET offloaded = ? WHERE id = ?`, v, id)
 	return err
 }
 

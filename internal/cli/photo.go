@@ -32,6 +32,7 @@ type photoJSON struct {
 	ThumbsState   string            `json:"thumbs_state"`
 	State         string            `json:"state"`
 	ImportedAt    string            `json:"imported_at"`
+	Offloaded     *string           `json:"offloaded"`
 	Owner         string            `json:"owner"`
 	Owners        []string          `json:"owners"`
 	Cursor        string            `json:"cursor"`
@@ -50,12 +51,16 @@ func toJSON(p catalog.Photo) photoJSON {
 	if len(owners) > 0 {
 		owner = owners[0]
 	}
+	var offloaded *string
+	if p.Offloaded != "" {
+		offloaded = &p.Offloaded
+	}
 	return photoJSON{
 		ID: p.ID, SHA256: p.SHA256, Path: p.Path, OriginalName: p.OriginalName, Type: p.Type,
 		Format: p.Format, MIME: p.MIME, Bytes: p.Bytes, TakenAt: p.TakenAt, TakenAtSource: p.TakenSource,
 		Width: p.Width, Height: p.Height, Orientation: p.Orientation, CameraMake: p.CameraMake,
 		CameraModel: p.CameraModel, Lens: p.Lens, Lat: p.Lat, Lon: p.Lon, Altitude: p.Altitude,
 		DurationMS: p.DurationMS, Thumbs: thumbs, ThumbsState: p.Thumbs, State: p.State,
-		ImportedAt: p.ImportedAt, Owner: owner, Owners: owners, Cursor: catalog.CursorOf(p).String(),
+		ImportedAt: p.ImportedAt, Offloaded: offloaded, Owner: owner, Owners: owners, Cursor: catalog.CursorOf(p).String(),
 	}
 }

@@ -141,6 +141,8 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newRemoteCmd(e),
 		newSyncCmd(e),
 		newRestoreCmd(e),
+		newOffloadCmd(e),
+		newFetchCmd(e),
 		newVersionCmd(e),
 	)
 	for _, c := range root.Commands() {

@@ -120,6 +120,10 @@ func configure(ctx context.Context, lib *library.Library, r catalog.Remote) erro
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sources`); err != nil {
 			return err
 		}
+		// Every original is downloaded, offloaded ones too.
+		if _, err := tx.ExecContext(ctx, `UPDATE photos SET offloaded = NULL WHERE offloaded IS NOT NULL`); err != nil {
+			return err
+		}
 		// The snapshot knows the remote under its own name: keep that
 		// name, with how the remote is reached from here.
 		var name string

@@ -132,7 +132,12 @@ func (s *syncRun) plan(ctx context.Context) (originals, thumbs, metas []upload, 
 		return !ok || k.Size != size || sha != "" && k.SHA256 != sha
 	}
 	err = s.lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
-		if need(p.Path, p.SHA256, p.Bytes) {
+		if p.Offloaded != "" && p.Offloaded != s.r.Name && need(p.Path, p.SHA256, p.Bytes) {
+			// Only another remote has this original: it cannot come
+			// from here until "picup fetch".
+			s.sum.Failed++
+			s.sum.Failures = append(s.sum.Failures, Failure{Key: p.Path, Error: fmt.Sprintf("offloaded to %q; run \"picup fetch %d\" first", p.Offloaded, p.ID)})
+		} else if need(p.Path, p.SHA256, p.Bytes) {
 			originals = append(originals, upload{key: p.Path, file: s.lib.Abs(p.Path), sha: p.SHA256, size: p.Bytes, contentType: p.MIME})
 		} else {
 			s.sum.Skipped++

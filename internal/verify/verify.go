@@ -199,6 +199,12 @@ func (c *checker) photos(ctx context.Context) error {
 }
 
 func (c *checker) photo(ctx context.Context, p catalog.Photo) {
+	if p.Offloaded != "" {
+		// The original lives in the remote ("picup verify --remote").
+		c.thumbs(ctx, p)
+		c.sidecars(ctx, p)
+		return
+	}
 	state := "ok"
 	sum, err := library.HashFile(ctx, c.lib.Abs(p.Path))
 	switch {
