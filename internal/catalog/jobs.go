@@ -16,6 +16,8 @@ const (
 	// JobDeleteRemote removes an object from a remote; its target is
 	// "REMOTE<tab>KEY".
 	JobDeleteRemote = "delete-remote"
+	// JobSync syncs a remote; its target is the remote's name.
+	JobSync = "sync"
 )
 
 // Job states.

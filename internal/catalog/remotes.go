@@ -19,17 +19,18 @@ type Remote struct {
 	Region        string `json:"region"`
 	Insecure      bool   `json:"insecure_http"`
 	KeepSnapshots int    `json:"keep_snapshots"`
+	Auto          bool   `json:"auto"`
 	CreatedAt     string `json:"created_at"`
 }
 
 // ErrRemoteExists is returned when a remote name is taken.
 var ErrRemoteExists = errors.New("remote already exists")
 
-const remoteCols = `name, bucket, prefix, endpoint, region, insecure, keep_snapshots, created_at`
+const remoteCols = `name, bucket, prefix, endpoint, region, insecure, keep_snapshots, auto, created_at`
 
 func scanRemote(s scanner) (Remote, error) {
 	var r Remote
-	err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.CreatedAt)
+	err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.Auto, &r.CreatedAt)
 	return r, err
 }
 
@@ -38,8 +39,8 @@ func (tx *Tx) AddRemote(ctx context.Context, r Remote) error {
 	if r.KeepSnapshots <= 0 {
 		r.KeepSnapshots = 7
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO remotes (`+remoteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, r.KeepSnapshots, Now())
+	_, err := tx.ExecContext(ctx, `INSERT INTO remotes (`+remoteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, r.KeepSnapshots, r.Auto, Now())
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("%w: %q; remove it first with \"picup remote rm %s\"", ErrRemoteExists, r.Name, r.Name)
 	}
@@ -209,4 +210,25 @@ func (c *Catalog) AllAlbumNames(ctx context.Context) (map[int64][]string, error)
 		out[id] = append(out[id], n)
 	}
 	return out, rows.Err()
+}
+
+// QueueAutoSyncs queues a sync job for every remote marked auto that has
+// none pending, and reports how many it queued.
+func (tx *Tx) QueueAutoSyncs(ctx context.Context) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM remotes WHERE auto
+		AND name NOT IN (SELECT target FROM jobs WHERE kind = ? AND state = 'pending')`, JobSync)
+	names, err := collect(rows, err, func(s scanner) (string, error) {
+		var n string
+		err := s.Scan(&n)
+		return n, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, n := range names {
+		if err := tx.AddJob(ctx, JobSync, n); err != nil {
+			return 0, err
+		}
+	}
+	return len(names), nil
 }

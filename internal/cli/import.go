@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
+	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/pkg/bytesize"
 )
 
@@ -88,6 +90,11 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 	} else {
 		printImportSummary(e.stdout, e.stderr, s)
 	}
+	if !s.DryRun && !s.Interrupted && s.Imported > 0 {
+		if err := autoSync(ctx, e, lib); err != nil {
+			return err
+		}
+	}
 	switch {
 	case s.Interrupted:
 		return context.Canceled
@@ -164,4 +171,20 @@ func progressLine(p *importer.Progress, now time.Time) string {
 		line += fmt.Sprintf(" files, %s, %s/s", bytesize.Format(bytes), bytesize.Format(int64(rate)))
 	}
 	return line
+}
+
+// autoSync queues a sync to every remote added with --auto and runs the
+// queue; a sync that fails stays queued for the next command.
+func autoSync(ctx context.Context, e *env, lib *library.Library) error {
+	n := 0
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		var err error
+		n, err = tx.QueueAutoSyncs(ctx)
+		return err
+	})
+	if err != nil || n == 0 {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "syncing to %d remote(s) marked --auto\n", n)
+	return runJobs(ctx, e, lib)
 }

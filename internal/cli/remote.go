@@ -73,6 +73,7 @@ func newRemoteAddCmd(e *env) *cobra.Command {
 	f.StringVar(&r.Region, "region", "", "region (when the provider needs one)")
 	f.BoolVar(&r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS (only on a trusted network)")
 	f.IntVar(&r.KeepSnapshots, "keep-snapshots", 7, "catalog snapshots to keep in the bucket")
+	f.BoolVar(&r.Auto, "auto", false, "sync to this remote after every import that stores something (through the job queue)")
 	return cmd
 }
 

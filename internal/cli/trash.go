@@ -14,6 +14,7 @@ import (
 	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/remote"
+	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/trash"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -274,7 +275,7 @@ func runJobs(ctx context.Context, e *env, lib *library.Library) error {
 		return fmt.Errorf("run queued jobs: %w", err)
 	}
 	if res.Failed+res.Dead > 0 {
-		fmt.Fprintf(e.stderr, "%d deletions failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
+		fmt.Fprintf(e.stderr, "%d queued jobs failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
 	}
 	return err
 }
@@ -282,12 +283,31 @@ func runJobs(ctx context.Context, e *env, lib *library.Library) error {
 // jobRunner runs every kind of job, connecting to remotes when a job needs
 // one.
 func jobRunner(lib *library.Library) *jobs.Runner {
-	return jobs.NewRunner(lib).WithRemotes(func(ctx context.Context, name string) (blob.Store, error) {
+	open := func(ctx context.Context, name string) (blob.Store, error) {
 		r, err := lib.Catalog.RemoteByName(ctx, name)
 		if err != nil {
 			return nil, err
 		}
 		s, _, err := remote.Open(ctx, r, remote.Options{})
 		return s, err
-	})
+	}
+	sync := func(ctx context.Context, name string) error {
+		r, err := lib.Catalog.RemoteByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		store, s3, err := remote.Open(ctx, r, remote.Options{})
+		if err != nil {
+			return err
+		}
+		if _, err := s3.EnsureBucket(ctx); err != nil {
+			return err
+		}
+		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{})
+		if err == nil && sum.Failed > 0 {
+			err = fmt.Errorf("%d objects failed to upload to %q", sum.Failed, name)
+		}
+		return err
+	}
+	return jobs.NewRunner(lib).WithRemotes(open, sync)
 }

@@ -58,9 +58,11 @@ type Runner struct {
 // OpenRemote connects to a remote by name, for jobs that change remotes.
 type OpenRemote func(ctx context.Context, name string) (blob.Store, error)
 
-// WithRemotes lets the runner do remote jobs, connecting through open.
-func (r *Runner) WithRemotes(open OpenRemote) *Runner {
+// WithRemotes lets the runner do remote jobs, connecting through open;
+// sync runs a sync job.
+func (r *Runner) WithRemotes(open OpenRemote, sync Handler) *Runner {
 	r.open, r.stores = open, map[string]blob.Store{}
+	r.handlers[catalog.JobSync] = sync
 	return r
 }
 
@@ -102,7 +104,7 @@ func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error)
 func (r *Runner) kinds() []string {
 	var out []string
 	for k := range r.handlers {
-		if k != catalog.JobDeleteRemote || r.open != nil {
+		if k != catalog.JobDeleteRemote && k != catalog.JobSync || r.open != nil {
 			out = append(out, k)
 		}
 	}
