@@ -1,0 +1,167 @@
+package syncer_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/syncer"
+	"github.com/picup/picup/internal/thumb"
+)
+
+// memStore accepts every Put (checking its hash) and keeps nothing but
+// the key; calls to anything but Put fail.
+type memStore struct {
+	puts atomic.Int64
+}
+
+func (m *memStore) Put(ctx context.Context, key string, r io.Reader, size int64, sum, ct string) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if int64(len(b)) != size || sha(b) != sum {
+		return fmt.Errorf("put %s: content does not match", key)
+	}
+	m.puts.Add(1)
+	return nil
+}
+func (m *memStore) Head(context.Context, string) (blob.Info, error) { return blob.Info{}, os.ErrNotExist }
+func (m *memStore) Get(context.Context, string) (io.ReadCloser, blob.Info, error) {
+	return nil, blob.Info{}, os.ErrNotExist
+}
+func (m *memStore) Delete(context.Context, string) error { return nil }
+func (m *memStore) List(context.Context, string, func(blob.Info) error) error {
+	return fmt.Errorf("list called")
+}
+
+// countingStore counts every call; a no-op sync must make none.
+type countingStore struct {
+	calls atomic.Int64
+}
+
+func (c *countingStore) Put(context.Context, string, io.Reader, int64, string, string) error {
+	c.calls.Add(1)
+	return fmt.Errorf("put called")
+}
+func (c *countingStore) Head(context.Context, string) (blob.Info, error) {
+	c.calls.Add(1)
+	return blob.Info{}, fmt.Errorf("head called")
+}
+func (c *countingStore) Get(context.Context, string) (io.ReadCloser, blob.Info, error) {
+	c.calls.Add(1)
+	return nil, blob.Info{}, fmt.Errorf("get called")
+}
+func (c *countingStore) Delete(context.Context, string) error {
+	c.calls.Add(1)
+	return fmt.Errorf("delete called")
+}
+func (c *countingStore) List(context.Context, string, func(blob.Info) error) error {
+	c.calls.Add(1)
+	return fmt.Errorf("list called")
+}
+
+// fillLibrary catalogues n tiny photos, each with its thumbnails on disk
+// and an owner.
+func fillLibrary(tb testing.TB, lib *library.Library, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	users, err := lib.Catalog.Users(ctx)
+	if err != nil || len(users) == 0 {
+		tb.Fatalf("users: %v", err)
+	}
+	owner := users[0].ID
+	const batch = 1000
+	for start := 0; start < n; start += batch {
+		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			for i := start; i < min(n, start+batch); i++ {
+				content := []byte(fmt.Sprintf("photo %d", i))
+				p := catalog.Photo{
+					SHA256: sha(content), Path: fmt.Sprintf("originals/2024/2024-01-%02d/IMG_%05d.JPG", i%28+1, i),
+					OriginalName: fmt.Sprintf("IMG_%05d.JPG", i), Type: "photo", Format: "jpeg", MIME: "image/jpeg",
+					Bytes: int64(len(content)), TakenAt: "2024-01-01T12:00:00", TakenKey: int64(1704110400000 + i),
+					TakenSource: "exif", Width: 4000, Height: 3000, Orientation: 1, Thumbs: "ok",
+					ImportedAt: "2024-02-01T00:00:00Z",
+				}
+				if err := writeFile(lib.Abs(p.Path), content); err != nil {
+					return err
+				}
+				for _, s := range thumb.Sizes {
+					if err := writeFile(lib.Abs(library.ThumbPath(p.SHA256, s.Name)), []byte("thumb "+s.Name+p.SHA256)); err != nil {
+						return err
+					}
+				}
+				id, err := tx.InsertPhoto(ctx, p)
+				if err != nil {
+					return err
+				}
+				p.ID = id
+				if _, err := tx.AddOwner(ctx, p, owner); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+func writeFile(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// BenchmarkNoopSync10k times a sync with nothing to do of a library of
+// 10,000 photos whose objects are all recorded as in the remote. The
+// target is about a second per sync.
+func BenchmarkNoopSync10k(b *testing.B) {
+	const n = 10000
+	ctx := context.Background()
+	lib, err := library.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	r := catalog.Remote{Name: "bench", Bucket: "bench", Endpoint: "127.0.0.1:1", KeepSnapshots: 2}
+	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	fillLibrary(b, lib, n)
+	// The first sync uploads everything (into memory) and records it.
+	mem := &memStore{}
+	sum, err := syncer.Sync(ctx, lib, r, mem, syncer.Options{Transfers: 8})
+	if err != nil || sum.Failed != 0 || sum.Snapshot == "" {
+		b.Fatalf("priming sync: %v %+v", err, sum)
+	}
+	if want := int64(n * (2 + len(thumb.Sizes))); mem.puts.Load() != want+1 {
+		b.Fatalf("priming sync put %d objects, want %d", mem.puts.Load(), want+1)
+	}
+	b.Logf("setup: %d photos, %d objects in %v", n, mem.puts.Load(), time.Since(start).Round(time.Millisecond))
+
+	store := &countingStore{}
+	b.ResetTimer()
+	for b.Loop() {
+		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{})
+		if err != nil || sum.Uploaded != 0 || sum.Failed != 0 || sum.Snapshot != "" || sum.Skipped != n*(2+len(thumb.Sizes)) {
+			b.Fatalf("no-op sync: %v %+v", err, sum)
+		}
+	}
+	b.StopTimer()
+	if c := store.calls.Load(); c != 0 {
+		b.Fatalf("a no-op sync made %d calls to the store", c)
+	}
+}
+
