@@ -34,7 +34,9 @@ func (m *memStore) Put(ctx context.Context, key string, r io.Reader, size int64,
 	m.puts.Add(1)
 	return nil
 }
-func (m *memStore) Head(context.Context, string) (blob.Info, error) { return blob.Info{}, os.ErrNotExist }
+func (m *memStore) Head(context.Context, string) (blob.Info, error) {
+	return blob.Info{}, os.ErrNotExist
+}
 func (m *memStore) Get(context.Context, string) (io.ReadCloser, blob.Info, error) {
 	return nil, blob.Info{}, os.ErrNotExist
 }
@@ -164,4 +166,3 @@ func BenchmarkNoopSync10k(b *testing.B) {
 		b.Fatalf("a no-op sync made %d calls to the store", c)
 	}
 }
-
