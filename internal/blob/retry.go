@@ -47,6 +47,9 @@ type retryStore struct {
 	last     error     // the latest of them
 	openedAt time.Time // when the circuit opened; zero while closed
 	trial    bool      // a trial call runs while the circuit is half open
+	// trialDone wakes the calls that wait for the trial's outcome instead
+	// of failing while the remote may be back.
+	trialDone *sync.Cond
 }
 
 // WithRetry returns s with transient errors retried with exponential backoff
@@ -75,7 +78,9 @@ func WithRetry(s Store, p RetryPolicy) Store {
 	if p.Cooldown <= 0 {
 		p.Cooldown = 30 * time.Second
 	}
-	return &retryStore{s: s, p: p, now: time.Now, sleep: sleepCtx}
+	r := &retryStore{s: s, p: p, now: time.Now, sleep: sleepCtx}
+	r.trialDone = sync.NewCond(&r.mu)
+	return r
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -107,14 +112,19 @@ func (e *fnError) Error() string { return e.err.Error() }
 func (r *retryStore) allow() (trial bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.openedAt.IsZero() {
-		return false, nil
+	for {
+		if r.openedAt.IsZero() {
+			return false, nil
+		}
+		if r.now().Sub(r.openedAt) < r.p.Cooldown {
+			return false, &circuitError{failures: r.failures, last: r.last}
+		}
+		if !r.trial {
+			r.trial = true
+			return true, nil
+		}
+		r.trialDone.Wait() // the trial closes the circuit or opens it anew
 	}
-	if r.trial || r.now().Sub(r.openedAt) < r.p.Cooldown {
-		return false, &circuitError{failures: r.failures, last: r.last}
-	}
-	r.trial = true
-	return true, nil
 }
 
 // record notes the outcome of one call to the remote.
@@ -123,6 +133,7 @@ func (r *retryStore) record(ctx context.Context, trial bool, err error) {
 	defer r.mu.Unlock()
 	if trial {
 		r.trial = false
+		defer r.trialDone.Broadcast()
 	}
 	switch {
 	case transient(ctx, err):

@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -305,12 +307,23 @@ func (s *syncRun) snapshot(ctx context.Context) error {
 		return err
 	}
 	s.sum.Snapshot = key
-	keep := max(1, s.r.KeepSnapshots)
-	for _, old := range snaps[min(len(snaps), keep-1):] {
-		if err := s.store.Delete(ctx, old.Key); err != nil {
-			return fmt.Errorf("prune snapshot %s: %w", old.Key, err)
+	// Prune by listing catalog/ (a few keys): snapshots made elsewhere,
+	// such as by the library this one was restored from, count too.
+	var all []string
+	if err := s.store.List(ctx, "catalog/", func(i blob.Info) error {
+		if strings.HasSuffix(i.Key, ".db") {
+			all = append(all, i.Key)
 		}
-		if err := s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteSnapshot(ctx, s.r.Name, old.Key) }); err != nil {
+		return nil
+	}); err != nil {
+		return fmt.Errorf("list snapshots: %w", err)
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(all)))
+	for _, old := range all[min(len(all), max(1, s.r.KeepSnapshots)):] {
+		if err := s.store.Delete(ctx, old); err != nil {
+			return fmt.Errorf("prune snapshot %s: %w", old, err)
+		}
+		if err := s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteSnapshot(ctx, s.r.Name, old) }); err != nil {
 			return err
 		}
 		s.sum.Pruned++

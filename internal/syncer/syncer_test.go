@@ -413,16 +413,9 @@ func TestOutageMidSync(t *testing.T) {
 
 // TestBreakerReusedAfterOutage syncs again with the very store whose
 // circuit opened, once the remote is back and the cooldown has passed, as
-// a long-running process would.
-//
-// Known bug: while the half-open circuit's single trial call runs, the
-// other transfers fail fast with ErrCircuitOpen, which Sync takes as fatal,
-// so the sync fails although the remote is back. Set
-// PICUP_TEST_KNOWN_BUGS=1 to run it.
+// a long-running process would: while the half-open circuit's trial call
+// runs, the other transfers wait for its outcome instead of failing.
 func TestBreakerReusedAfterOutage(t *testing.T) {
-	if os.Getenv("PICUP_TEST_KNOWN_BUGS") == "" {
-		t.Skip("known bug: a half-open circuit fails a parallel sync; PICUP_TEST_KNOWN_BUGS=1 runs it")
-	}
 	srv := miniotest.Start(t)
 	ctx := context.Background()
 	r, s3, store := remoteFor(t, srv, "breaker", "", srv.SecretKey)
@@ -736,9 +729,6 @@ func TestSnapshotPruning(t *testing.T) {
 
 	// Known bug: a snapshot does not record itself (it is taken before
 	// AddSnapshot), so a library restored from it never prunes it.
-	if os.Getenv("PICUP_TEST_KNOWN_BUGS") == "" {
-		t.Skip("known bug: the snapshot a library was restored from is never pruned; PICUP_TEST_KNOWN_BUGS=1 runs it")
-	}
 
 	dst := filepath.Join(t.TempDir(), "restored")
 	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err != nil {
