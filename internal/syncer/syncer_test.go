@@ -703,8 +703,8 @@ func touchCatalog(t *testing.T, lib *library.Library, album string) {
 }
 
 // TestSnapshotPruning checks that no more than KeepSnapshots snapshots stay
-// in the remote, also when syncing from a library restored from one (the
-// second half is skipped: known bug).
+// in the remote, also when syncing from a library restored from one (whose
+// catalog does not know the snapshot it came from).
 func TestSnapshotPruning(t *testing.T) {
 	srv := miniotest.Start(t)
 	ctx := context.Background()
@@ -726,9 +726,6 @@ func TestSnapshotPruning(t *testing.T) {
 		t.Errorf("%d snapshots in the remote, keep is 2: %v", len(keys), keys)
 	}
 	lib.Close()
-
-	// Known bug: a snapshot does not record itself (it is taken before
-	// AddSnapshot), so a library restored from it never prunes it.
 
 	dst := filepath.Join(t.TempDir(), "restored")
 	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err != nil {
