@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -64,16 +63,9 @@ func newJobsRetryCmd(e *env) *cobra.Command {
 		Use:   "retry ID|--all",
 		Short: "Run failed or dead jobs again now",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (len(args) == 0) == !all {
-				return usageErrorf("name job ids or --all, not both or neither")
-			}
-			var ids []int64
-			for _, a := range args {
-				id, err := strconv.ParseInt(a, 10, 64)
-				if err != nil {
-					return usageErrorf("%q is not a job id; see \"picup jobs ls\"", a)
-				}
-				ids = append(ids, id)
+			ids, err := idsOrAll(args, all, "job", "picup jobs ls")
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			return withLibrary(ctx, e, func(lib *library.Library) error {

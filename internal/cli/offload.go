@@ -65,45 +65,25 @@ func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
 		if err != nil {
 			return err
 		}
+		local := func(p catalog.Photo) bool { return p.Offloaded == "" }
 		var photos []catalog.Photo
 		if o.album != "" {
 			a, err := lib.Catalog.AlbumByName(ctx, o.album)
 			if err != nil {
 				return err
 			}
-			for after := (*catalog.Cursor)(nil); ; {
-				page, err := lib.Catalog.AlbumPhotos(ctx, a.ID, after, pageSize)
-				if err != nil {
-					return err
-				}
-				for _, p := range page {
-					if p.Offloaded == "" {
-						photos = append(photos, p)
-					}
-				}
-				if len(page) < pageSize {
-					break
-				}
-				c := catalog.CursorOf(page[len(page)-1])
-				after = &c
+			photos, err = collectPhotos(nil, local, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
+				return lib.Catalog.AlbumPhotos(ctx, a.ID, after, n)
+			})
+			if err != nil {
+				return err
 			}
 		} else {
-			after := &catalog.Cursor{TakenKey: cutoff, ID: 0}
-			for {
-				page, err := lib.Catalog.ListPhotos(ctx, after, pageSize)
-				if err != nil {
-					return err
-				}
-				for _, p := range page {
-					if p.Offloaded == "" {
-						photos = append(photos, p)
-					}
-				}
-				if len(page) < pageSize {
-					break
-				}
-				c := catalog.CursorOf(page[len(page)-1])
-				after = &c
+			photos, err = collectPhotos(&catalog.Cursor{TakenKey: cutoff}, local, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
+				return lib.Catalog.ListPhotos(ctx, after, n)
+			})
+			if err != nil {
+				return err
 			}
 		}
 		store, _, err := remote.Open(ctx, r, remote.Options{})
@@ -179,5 +159,27 @@ func newFetchCmd(e *env) *cobra.Command {
 				return nil
 			})
 		},
+	}
+}
+
+// collectPhotos pages through a listing from a cursor and keeps the photos
+// keep accepts.
+func collectPhotos(after *catalog.Cursor, keep func(catalog.Photo) bool, page func(after *catalog.Cursor, n int) ([]catalog.Photo, error)) ([]catalog.Photo, error) {
+	var out []catalog.Photo
+	for {
+		ps, err := page(after, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if keep(p) {
+				out = append(out, p)
+			}
+		}
+		if len(ps) < pageSize {
+			return out, nil
+		}
+		c := catalog.CursorOf(ps[len(ps)-1])
+		after = &c
 	}
 }

@@ -168,16 +168,9 @@ func newTrashRestoreCmd(e *env) *cobra.Command {
 		Use:   "restore ID...|--all",
 		Short: "Take photos out of the trash",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (len(args) == 0) == !all {
-				return usageErrorf("name photo ids or --all, not both or neither")
-			}
-			var ids []int64
-			for _, a := range args {
-				id, err := strconv.ParseInt(a, 10, 64)
-				if err != nil {
-					return usageErrorf("%q is not a photo id; see \"picup trash ls\"", a)
-				}
-				ids = append(ids, id)
+			ids, err := idsOrAll(args, all, "photo", "picup trash ls")
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			return withLibrary(ctx, e, func(lib *library.Library) error {
@@ -310,4 +303,21 @@ func jobRunner(lib *library.Library) *jobs.Runner {
 		return err
 	}
 	return jobs.NewRunner(lib).WithRemotes(open, sync)
+}
+
+// idsOrAll reads numeric ids from args, or nil for --all; exactly one of
+// the two must be given.
+func idsOrAll(args []string, all bool, what, list string) ([]int64, error) {
+	if (len(args) == 0) == !all {
+		return nil, usageErrorf("name %s ids or --all, not both or neither", what)
+	}
+	var ids []int64
+	for _, a := range args {
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			return nil, usageErrorf("%q is not a %s id; see \"%s\"", a, what, list)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
