@@ -63,6 +63,9 @@ func newRemoteAddCmd(e *env) *cobra.Command {
 				if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
 					return err
 				}
+				if err := remote.SaveConfig(r); err != nil {
+					fmt.Fprintf(e.stderr, "warning: could not keep the remote in %s for \"picup restore --from\": %v\n", remote.ConfigFile(), err)
+				}
 				fmt.Fprintf(e.stdout, "added remote %q: s3://%s/%s at %s; check it with \"picup remote test %s\"\n", r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Name)
 				return nil
 			})

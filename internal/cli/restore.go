@@ -15,6 +15,7 @@ import (
 
 type restoreOptions struct {
 	url          string
+	from         string
 	r            catalog.Remote
 	fromSidecars bool
 	transfers    int
@@ -24,7 +25,7 @@ type restoreOptions struct {
 func newRestoreCmd(e *env) *cobra.Command {
 	o := &restoreOptions{}
 	cmd := &cobra.Command{
-		Use:   "restore s3://BUCKET[/PREFIX] --endpoint HOST[:PORT] --library DIR",
+		Use:   "restore s3://BUCKET[/PREFIX] --endpoint HOST[:PORT] --library DIR | --from NAME --library DIR",
 		Short: "Rebuild a library from a remote alone (after a dead disk or on a new machine)",
 		Long: `Rebuild a working library in --library DIR from a remote alone: the newest
 catalog snapshot, then every original, sidecar and thumbnail, each checked
@@ -32,13 +33,22 @@ against its SHA-256. The remote is configured in the new library, so
 "picup sync" goes on from there. With --from-sidecars the catalog is
 rebuilt from the photo sidecars (meta/*.json) when no snapshot is usable.
 
+Instead of the URL and --endpoint, --from NAME takes a remote from the
+user's remotes file (~/.config/picup/remotes), where "picup remote add"
+keeps every remote it adds.
+
 Credentials come from the environment or the credentials file, as for
 "picup remote". Running restore again after an interruption downloads
 only what is still missing. Check the result with "picup verify".`,
 		Example: "  picup restore s3://family-photos --endpoint s3.eu-central-003.backblazeb2.com --library /srv/photos",
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.url = args[0]
+			if (len(args) == 1) == (o.from != "") {
+				return usageErrorf("give the bucket URL (s3://BUCKET) or --from NAME, not both or neither")
+			}
+			if len(args) == 1 {
+				o.url = args[0]
+			}
 			return runRestore(cmd.Context(), e, o)
 		},
 	}
@@ -47,6 +57,7 @@ only what is still missing. Check the result with "picup verify".`,
 	f.StringVar(&o.r.Region, "region", "", "region (when the provider needs one)")
 	f.BoolVar(&o.r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS")
 	f.StringVar(&o.r.Name, "name", "backup", "name of the remote in the new library (kept from the snapshot when it has one for this bucket)")
+	f.StringVar(&o.from, "from", "", "a remote kept in the user's remotes file, instead of URL and --endpoint")
 	f.BoolVar(&o.fromSidecars, "from-sidecars", false, "rebuild the catalog from meta/*.json instead of a snapshot")
 	f.IntVar(&o.transfers, "transfers", 4, "parallel downloads")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
@@ -54,18 +65,26 @@ only what is still missing. Check the result with "picup verify".`,
 }
 
 func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
-	bucket, prefix, err := remote.ParseURL(o.url)
-	if err != nil {
-		return &UsageError{Err: err}
-	}
-	if o.r.Endpoint == "" || strings.Contains(o.r.Endpoint, "://") {
-		return usageErrorf("--endpoint HOST[:PORT] is required (no scheme; --insecure-http for plain HTTP)")
+	if o.from != "" {
+		r, err := remote.LoadConfig(o.from)
+		if err != nil {
+			return err
+		}
+		o.r = r
+	} else {
+		bucket, prefix, err := remote.ParseURL(o.url)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		if o.r.Endpoint == "" || strings.Contains(o.r.Endpoint, "://") {
+			return usageErrorf("--endpoint HOST[:PORT] is required (no scheme; --insecure-http for plain HTTP)")
+		}
+		o.r.Bucket, o.r.Prefix, o.r.KeepSnapshots = bucket, prefix, 7
 	}
 	root, err := e.libraryRoot()
 	if err != nil {
 		return err
 	}
-	o.r.Bucket, o.r.Prefix, o.r.KeepSnapshots = bucket, prefix, 7
 	store, _, err := remote.Open(ctx, o.r, remote.Options{})
 	if err != nil {
 		return err

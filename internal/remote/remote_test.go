@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/picup/picup/internal/catalog"
 )
 
 func TestParseURL(t *testing.T) {
@@ -62,5 +64,32 @@ func TestLoadCredentials(t *testing.T) {
 	t.Setenv("PICUP_S3_SECRET_ACCESS_KEY", "PS")
 	if c, _ := LoadCredentials("b2"); c != (Credentials{"PK", "PS"}) {
 		t.Fatalf("PICUP_S3_* do not win: %+v", c)
+	}
+}
+
+func TestRemotesFile(t *testing.T) {
+	t.Setenv("PICUP_REMOTES", filepath.Join(t.TempDir(), "sub", "remotes"))
+	for _, r := range []catalog.Remote{
+		{Name: "b2", Bucket: "family", Prefix: "picup", Endpoint: "s3.example.org", Region: "eu"},
+		{Name: "nas", Bucket: "photos", Endpoint: "10.0.0.2:9000", Insecure: true},
+		{Name: "B2", Bucket: "family2", Endpoint: "s3.example.org"}, // replaces b2
+	} {
+		if err := SaveConfig(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := LoadConfig("nas")
+	if err != nil || got.Bucket != "photos" || got.Prefix != "" || !got.Insecure || got.Endpoint != "10.0.0.2:9000" {
+		t.Fatalf("LoadConfig(nas) = %+v, %v", got, err)
+	}
+	if got, err := LoadConfig("b2"); err != nil || got.Bucket != "family2" {
+		t.Fatalf("LoadConfig(b2) = %+v, %v; want the replaced entry", got, err)
+	}
+	if _, err := LoadConfig("other"); err == nil || !strings.Contains(err.Error(), "--endpoint") {
+		t.Fatalf("LoadConfig(other) = %v; want advice", err)
+	}
+	fi, err := os.Stat(os.Getenv("PICUP_REMOTES"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("remotes file mode %v, %v; want 0600", fi.Mode(), err)
 	}
 }
