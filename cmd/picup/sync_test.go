@@ -55,7 +55,8 @@ func shaSet(t *testing.T, lsJSON string) []string {
 // clean, with the remote configured.
 func TestSyncRestoreCommandLine(t *testing.T) {
 	srv := miniotest.Start(t)
-	env := []string{"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey, "PICUP_CREDENTIALS=" + filepath.Join(t.TempDir(), "none")}
+	env := []string{"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
+		"PICUP_CREDENTIALS=" + filepath.Join(t.TempDir(), "none"), "PICUP_REMOTES=" + filepath.Join(t.TempDir(), "remotes")}
 	lib, restored := filepath.Join(t.TempDir(), "lib"), filepath.Join(t.TempDir(), "restored")
 	photos, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "photos"))
 	L := []string{"--library", lib}
