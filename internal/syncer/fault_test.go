@@ -683,6 +683,46 @@ func TestFault(t *testing.T) {
 		t.Logf("%d files restored and compared", total)
 	})
 
+	// A GET answered with SlowDown (once per key) is transient: restore
+	// and verify --read-data should retry it like any other call.
+	//
+	// Known bug: blob.S3.Get returns once minio-go's Object.Stat (a HEAD)
+	// succeeded; the GET itself goes out at the first Read, outside
+	// WithRetry, so it is never retried (nor seen by the circuit breaker,
+	// nor classified by mapErr). One SlowDown on a GET aborts
+	// VerifyRemote with ReadData, and fails that file of a restore.
+	t.Run("SlowDownOnGet", func(t *testing.T) {
+		if os.Getenv("PICUP_TEST_KNOWN_BUGS") == "" {
+			t.Skip("known bug: a transient error of the GET in blob.S3.Get's body is never retried; PICUP_TEST_KNOWN_BUGS=1 runs this")
+		}
+		r, _, direct := remoteFor(t, srv, "slowget", "", srv.SecretKey)
+		lib := newLib(t)
+		addRemote(t, lib, r)
+		mustSync(t, lib, r, direct)
+		px := newFaultProxy(t, srv.Endpoint)
+		px.setRule(func(i reqInfo) fault {
+			if i.Kind == "GET" && i.Try == 1 && !strings.HasPrefix(i.Key, "catalog/") {
+				return fault{Status: http.StatusServiceUnavailable}
+			}
+			return fault{}
+		})
+		store := px.store(t, srv, r.Bucket)
+		rep, err := syncer.VerifyRemote(ctx, lib, r, store, syncer.VerifyOptions{ReadData: true})
+		counts, injected, _, _ := px.snapshot()
+		t.Logf("verify --read-data: %v; %d checked, %d problems; requests %v; faults %v", err, rep.Checked, len(rep.Problems), counts, injected)
+		if err != nil || len(rep.Problems) != 0 {
+			t.Errorf("verify --read-data with one SlowDown per GET: %v %+v", err, rep.Problems)
+		}
+		px.reset()
+		dst := filepath.Join(t.TempDir(), "restored")
+		rsum, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{})
+		counts, injected, _, _ = px.snapshot()
+		t.Logf("restore: %v; %d downloaded; requests %v; faults %v", err, rsum.Downloaded, counts, injected)
+		if err != nil || len(rsum.Missing) != 0 {
+			t.Errorf("restore with one SlowDown per GET: %v %+v", err, rsum)
+		}
+	})
+
 	// MinIO dies when the 10th PUT reaches the proxy; after a restart the
 	// next sync uploads only what was not recorded, and everything verifies.
 	t.Run("KillMinIO", func(t *testing.T) {
