@@ -250,16 +250,16 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 	if err := checkKey(key); err != nil {
 		return nil, Info{}, err
 	}
-	obj, err := s.client.GetObject(ctx, s.cfg.Bucket, s.prefix+key, minio.GetObjectOptions{Checksum: true})
+	// Core.GetObject sends the GET now (the plain client would wait for the
+	// first Read), so that a throttled or failed request is an error of
+	// Get, which the retry wrapper retries, and the hash comes from the
+	// same response as the bytes.
+	core := minio.Core{Client: s.client}
+	body, oi, _, err := core.GetObject(ctx, s.cfg.Bucket, s.prefix+key, minio.GetObjectOptions{Checksum: true})
 	if err != nil {
 		return nil, Info{}, s.mapErr("get", key, err)
 	}
-	oi, err := obj.Stat()
-	if err != nil {
-		obj.Close()
-		return nil, Info{}, s.mapErr("get", key, err)
-	}
-	return obj, s.info(oi), nil
+	return body, s.info(oi), nil
 }
 
 // Delete removes the object under key.

@@ -684,17 +684,8 @@ func TestFault(t *testing.T) {
 	})
 
 	// A GET answered with SlowDown (once per key) is transient: restore
-	// and verify --read-data should retry it like any other call.
-	//
-	// Known bug: blob.S3.Get returns once minio-go's Object.Stat (a HEAD)
-	// succeeded; the GET itself goes out at the first Read, outside
-	// WithRetry, so it is never retried (nor seen by the circuit breaker,
-	// nor classified by mapErr). One SlowDown on a GET aborts
-	// VerifyRemote with ReadData, and fails that file of a restore.
+	// and verify --read-data retry it like any other call.
 	t.Run("SlowDownOnGet", func(t *testing.T) {
-		if os.Getenv("PICUP_TEST_KNOWN_BUGS") == "" {
-			t.Skip("known bug: a transient error of the GET in blob.S3.Get's body is never retried; PICUP_TEST_KNOWN_BUGS=1 runs this")
-		}
 		r, _, direct := remoteFor(t, srv, "slowget", "", srv.SecretKey)
 		lib := newLib(t)
 		addRemote(t, lib, r)
