@@ -108,10 +108,11 @@ func (s *syncRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, phase := range [][]upload{originals, thumbs, metas} {
-		if err := s.transfer(ctx, phase); err != nil {
-			return err
-		}
+	// One queue, originals first: no pool drains between kinds of
+	// objects. Only the snapshot must wait for all of them.
+	all := append(append(originals, thumbs...), metas...)
+	if err := s.transfer(ctx, all); err != nil {
+		return err
 	}
 	if s.sum.Failed > 0 || s.o.DryRun {
 		return nil // a snapshot must not reference what is missing
@@ -119,7 +120,7 @@ func (s *syncRun) run(ctx context.Context) error {
 	return s.snapshot(ctx)
 }
 
-// plan lists what is missing remotely, by phase.
+// plan lists what is missing remotely, by kind.
 func (s *syncRun) plan(ctx context.Context) (originals, thumbs, metas []upload, err error) {
 	sidecars, err := s.lib.Catalog.AllSidecars(ctx)
 	if err != nil {
