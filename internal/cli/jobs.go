@@ -13,10 +13,11 @@ import (
 func newJobsCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "jobs",
-		Short: "See and retry queued background work (file deletions)",
-		Long: `Work that must happen after the catalog changes — deleting the files of
-purged photos — is queued durably in the catalog and done right after the
-command that queued it, or by the commands that follow. A job that fails is retried with growing waits (2 s, 4 s, 8 s …
+		Short: "See and retry queued background work (deletions, auto syncs)",
+		Long: `Work that must happen after the catalog changes — deleting the files and
+remote objects of purged photos, syncing to remotes added with --auto — is
+queued durably in the catalog and done right after the command that queued
+it, or by the commands that follow. A job that fails is retried with growing waits (2 s, 4 s, 8 s …
 up to an hour); after 8 failures it is "dead" and waits for "picup jobs
 retry".`,
 	}
