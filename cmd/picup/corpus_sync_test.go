@@ -24,6 +24,7 @@ func TestSharedCorpusRoundTrip(t *testing.T) {
 		"AWS_ACCESS_KEY_ID=" + srv.AccessKey,
 		"AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
 		"PICUP_CREDENTIALS=" + filepath.Join(t.TempDir(), "none"),
+		"PICUP_REMOTES=" + filepath.Join(t.TempDir(), "remotes"),
 	}
 	step := time.Now()
 	lap := func(what string) {
