@@ -143,6 +143,7 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newRestoreCmd(e),
 		newOffloadCmd(e),
 		newFetchCmd(e),
+		newShareCmd(e),
 		newVersionCmd(e),
 	)
 	for _, c := range root.Commands() {

@@ -1,0 +1,362 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/web"
+	"github.com/picup/picup/pkg/period"
+)
+
+// publicURLSetting holds the base URL printed share links start with; "picup
+// serve --public-url" sets it.
+const publicURLSetting = "serve.public_url"
+
+const defaultPublicURL = "http://127.0.0.1:8080"
+
+type shareOptions struct {
+	album     string
+	expires   string // a period, or "never"
+	password  bool
+	download  bool
+	name      string
+	publicURL string
+	json      bool
+	now       func() time.Time
+}
+
+func newShareCmd(e *env) *cobra.Command {
+	o := &shareOptions{}
+	cmd := &cobra.Command{
+		Use:   "share ALBUM",
+		Short: "Make a link that opens an album in a browser, and manage links",
+		Long: `Make a share link for an album: whoever opens it sees the album's photos
+in "picup serve", with no account. The link is printed once; picup keeps
+only a hash of its secret token, so a lost link cannot be printed again
+(make a new one and revoke the old).
+
+Links expire after --expires (30d by default; "never" for no expiry) and
+can be revoked or extended later. --password asks for a password (read
+from stdin when it is not a terminal) that the viewer must type once.
+
+The link starts with --public-url, else the URL saved by
+"picup serve --public-url", else ` + defaultPublicURL + `.`,
+		Example: `  picup share Family --name "For Mom and Dad" --expires 90d
+  echo "s3cret" | picup share Family --password --json
+  picup share ls
+  picup share extend 3 30d
+  picup share revoke 3`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.album = args[0]
+			return runShare(cmd.Context(), e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.expires, "expires", "30d", `how long the link works: 30d, 12h, 90s ... or "never"`)
+	f.BoolVar(&o.password, "password", false, "protect the link with a password (read from stdin when not a terminal)")
+	f.BoolVar(&o.download, "download", false, "allow downloading originals")
+	f.StringVar(&o.name, "name", "", `a name for the link, shown in "picup share ls" (e.g. "For Mom and Dad")`)
+	f.StringVar(&o.publicURL, "public-url", "", "base URL of the server the link points to")
+	f.BoolVar(&o.json, "json", false, "print {id, url, expires_at} as JSON")
+	cmd.AddCommand(newShareLsCmd(e), newShareRevokeCmd(e), newShareExtendCmd(e))
+	return cmd
+}
+
+// parseExpiry turns --expires into an RFC 3339 UTC time, "" for never.
+func parseExpiry(s string, now time.Time) (string, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "never") {
+		return "", nil
+	}
+	d, err := period.Parse(s)
+	if err != nil {
+		return "", usageErrorf(`--expires: %v, or "never"`, err)
+	}
+	if d <= 0 {
+		return "", usageErrorf(`--expires %s: must be longer than zero (or "never")`, s)
+	}
+	return now.Add(d).UTC().Format(time.RFC3339), nil
+}
+
+// checkPublicURL accepts an absolute http(s) URL and returns it without a
+// trailing slash.
+func checkPublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", usageErrorf("public URL %q: want an absolute http:// or https:// URL such as https://photos.example.org", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// publicURL resolves the base of printed links.
+func publicURL(ctx context.Context, lib *library.Library, flag string) (string, error) {
+	if flag != "" {
+		return checkPublicURL(flag)
+	}
+	v, err := lib.Catalog.Setting(ctx, publicURLSetting)
+	if err != nil || v == "" {
+		return defaultPublicURL, err
+	}
+	return v, nil
+}
+
+// readPassword reads the share password: from the terminal without echo
+// when stdin is one, else the first line of stdin.
+func readPassword(e *env) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(e.stderr, "Password for the link: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		return string(b), nil
+	}
+	if e.stdin == nil {
+		return "", usageErrorf("--password: no stdin to read the password from")
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+type shareCreatedJSON struct {
+	ID        int64   `json:"id"`
+	URL       string  `json:"url"`
+	ExpiresAt *string `json:"expires_at"`
+}
+
+func runShare(ctx context.Context, e *env, o *shareOptions) error {
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+	expires, err := parseExpiry(o.expires, now())
+	if err != nil {
+		return err
+	}
+	if o.publicURL != "" {
+		if _, err := checkPublicURL(o.publicURL); err != nil {
+			return err
+		}
+	}
+	var pwHash string
+	if o.password {
+		pw, err := readPassword(e)
+		if err != nil {
+			return err
+		}
+		if pw == "" {
+			return usageErrorf("--password: the password is empty")
+		}
+		if pwHash, err = web.HashPassword(pw); err != nil {
+			return err
+		}
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		base, err := publicURL(ctx, lib, o.publicURL)
+		if err != nil {
+			return err
+		}
+		token := web.NewToken()
+		var id int64
+		err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			albumID, err := tx.AlbumID(ctx, o.album)
+			if err != nil {
+				return err
+			}
+			id, err = tx.CreateShare(ctx, catalog.Share{
+				TokenHash: catalog.HashToken(token), Name: o.name, AlbumID: albumID,
+				ExpiresAt: expires, Download: o.download, PasswordHash: pwHash,
+			})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		link := base + "/s/" + token
+		if o.json {
+			out := shareCreatedJSON{ID: id, URL: link}
+			if expires != "" {
+				out.ExpiresAt = &expires
+			}
+			return writeJSON(e.stdout, out)
+		}
+		fmt.Fprintln(e.stdout, link)
+		fmt.Fprintf(e.stderr, "share %d of album %q; expires %s. Serve it with \"picup serve\"; revoke it with \"picup share revoke %d\".\n",
+			id, o.album, orNever(expires), id)
+		return nil
+	})
+}
+
+type shareJSON struct {
+	ID           int64   `json:"id"`
+	Name         string  `json:"name"`
+	Album        string  `json:"album"`
+	State        string  `json:"state"` // active, expired, revoked
+	ExpiresAt    *string `json:"expires_at"`
+	RevokedAt    *string `json:"revoked_at"`
+	Download     bool    `json:"download"`
+	Password     bool    `json:"password"`
+	Views        int64   `json:"views"`
+	LastOpenedAt *string `json:"last_opened_at"`
+	CreatedAt    string  `json:"created_at"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func shareState(s catalog.Share, now time.Time) string {
+	switch {
+	case s.RevokedAt != "":
+		return "revoked"
+	case s.Expired(now):
+		return "expired"
+	}
+	return "active"
+}
+
+func newShareLsCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ls",
+		Short: "List share links with their views, last opening and expiry",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				shares, err := lib.Catalog.Shares(ctx)
+				if err != nil {
+					return err
+				}
+				now := time.Now()
+				if asJSON {
+					out := make([]shareJSON, 0, len(shares))
+					for _, s := range shares {
+						out = append(out, shareJSON{ID: s.ID, Name: s.Name, Album: s.AlbumName, State: shareState(s, now),
+							ExpiresAt: optional(s.ExpiresAt), RevokedAt: optional(s.RevokedAt), Download: s.Download,
+							Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(s.LastOpenedAt), CreatedAt: s.CreatedAt})
+					}
+					return writeJSON(e.stdout, out)
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tALBUM\tNAME\tSTATE\tEXPIRES\tVIEWS\tLAST OPENED\tOPTIONS")
+				for _, s := range shares {
+					var opts []string
+					if s.PasswordHash != "" {
+						opts = append(opts, "password")
+					}
+					if s.Download {
+						opts = append(opts, "download")
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.AlbumName, orDash(s.Name), shareState(s, now),
+						orNever(s.ExpiresAt), s.Views, orDash(s.LastOpenedAt), orDash(strings.Join(opts, ",")))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func orNever(s string) string {
+	if s == "" {
+		return "never"
+	}
+	return s
+}
+
+func parseShareID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("share id %q: want a number from \"picup share ls\"", s)
+	}
+	return id, nil
+}
+
+func newShareRevokeCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Close a share link for good (its page then says so)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseShareID(args[0])
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				var was bool
+				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+					var err error
+					was, err = tx.RevokeShare(ctx, id, catalog.Now())
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				if was {
+					fmt.Fprintf(e.stdout, "revoked share %d\n", id)
+				} else {
+					fmt.Fprintf(e.stdout, "share %d was already revoked\n", id)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func newShareExtendCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "extend ID PERIOD|never",
+		Short: "Make a share link work for PERIOD from now (30d, 12h ...) or forever",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseShareID(args[0])
+			if err != nil {
+				return err
+			}
+			expires, err := parseExpiry(args[1], time.Now())
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			return withLibrary(ctx, e, func(lib *library.Library) error {
+				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.ExtendShare(ctx, id, expires) })
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "share %d now %s\n", id, orNever(expires))
+				return nil
+			})
+		},
+	}
+}
