@@ -144,6 +144,7 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newOffloadCmd(e),
 		newFetchCmd(e),
 		newShareCmd(e),
+		newServeCmd(e),
 		newVersionCmd(e),
 	)
 	for _, c := range root.Commands() {

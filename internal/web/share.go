@@ -1,0 +1,363 @@
+package web
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/thumb"
+)
+
+// shareFor resolves the {token} of a request. It writes the response and
+// returns ok=false when the share cannot be used: 404 for an unknown
+// token (no detail), 410 for an expired or revoked one.
+func (s *server) shareFor(w http.ResponseWriter, r *http.Request) (catalog.Share, bool) {
+	token := r.PathValue("token")
+	if len(token) < 16 || len(token) > 128 {
+		notFound(w)
+		return catalog.Share{}, false
+	}
+	sh, err := s.lib.Catalog.ShareByTokenHash(r.Context(), catalog.HashToken(token))
+	if errors.Is(err, catalog.ErrNotFound) {
+		notFound(w)
+		return sh, false
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return sh, false
+	}
+	if !sh.Active(s.opts.Now()) {
+		s.gone(w, r)
+		return sh, false
+	}
+	return sh, true
+}
+
+// gone is the friendly page of an expired or revoked link.
+func (s *server) gone(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusGone, "gone.html", pageData{T: texts(r)})
+}
+
+type tile struct {
+	ID      int64  `json:"id"`
+	Type    string `json:"type"`
+	TakenAt string `json:"taken_at"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Grid    string `json:"grid"`
+	Screen  string `json:"screen"`
+	GridW   int    `json:"grid_width"`
+	ScreenW int    `json:"screen_width"`
+	GridH   int    `json:"-"`
+	Alt     string `json:"-"`
+}
+
+type pageData struct {
+	T        strs
+	Title    string
+	Tiles    []tile
+	NextURL  string
+	Error    string
+	FormPath string
+}
+
+// sizeEdge is the long edge of a named thumbnail size.
+func sizeEdge(name string) int {
+	for _, sz := range thumb.Sizes {
+		if sz.Name == name {
+			return sz.LongEdge
+		}
+	}
+	return 0
+}
+
+// fit scales w×h down so that its long edge is at most long.
+func fit(w, h, long int) (int, int) {
+	if w <= 0 || h <= 0 {
+		return long, long
+	}
+	if w <= long && h <= long {
+		return w, h
+	}
+	if w >= h {
+		return long, max(1, h*long/w)
+	}
+	return max(1, w*long/h), long
+}
+
+// page lists one page of a share's album and signs its media URLs.
+func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor) ([]tile, string, error) {
+	key, err := s.signingKey(r.Context())
+	if err != nil {
+		return nil, "", err
+	}
+	photos, err := s.lib.Catalog.AlbumPhotos(r.Context(), sh.AlbumID, after, PageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	exp := s.mediaExpiry()
+	tiles := make([]tile, 0, len(photos))
+	for _, p := range photos {
+		gw, gh := fit(p.Width, p.Height, sizeEdge("grid"))
+		sw, _ := fit(p.Width, p.Height, sizeEdge("screen"))
+		tiles = append(tiles, tile{
+			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Width: p.Width, Height: p.Height,
+			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp),
+			GridW: gw, GridH: gh, ScreenW: sw, Alt: dateOnly(p.TakenAt),
+		})
+	}
+	next := ""
+	if len(photos) == PageSize {
+		next = catalog.CursorOf(photos[len(photos)-1]).String()
+	}
+	return tiles, next, nil
+}
+
+func dateOnly(s string) string {
+	if len(s) >= 10 {
+		return s[:10]
+	}
+	return s
+}
+
+func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.shareFor(w, r)
+	if !ok {
+		return
+	}
+	if !s.authorised(r, sh) {
+		s.render(w, r, http.StatusOK, "password.html", pageData{T: texts(r), Title: sh.AlbumName, FormPath: r.URL.Path})
+		return
+	}
+	tiles, next, err := s.page(r, sh, nil)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	err = s.lib.Catalog.Write(r.Context(), func(tx *catalog.Tx) error {
+		return tx.RecordShareView(r.Context(), sh.ID, s.opts.Now().UTC().Format(time.RFC3339))
+	})
+	if err != nil {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "record share view", slog.Int64("share", sh.ID), slog.Any("err", err))
+	}
+	d := pageData{T: texts(r), Title: sh.AlbumName, Tiles: tiles}
+	if next != "" {
+		d.NextURL = r.URL.Path + "/photos?after=" + next
+	}
+	s.render(w, r, http.StatusOK, "share.html", d)
+}
+
+type photosJSON struct {
+	Photos []tile `json:"photos"`
+	Next   string `json:"next,omitempty"` // URL of the next page, absent on the last
+}
+
+func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.shareFor(w, r)
+	if !ok {
+		return
+	}
+	if !s.authorised(r, sh) {
+		forbidden(w)
+		return
+	}
+	var after *catalog.Cursor
+	if a := r.URL.Query().Get("after"); a != "" {
+		c, err := catalog.ParseCursor(a)
+		if err != nil {
+			http.Error(w, "bad cursor", http.StatusBadRequest)
+			return
+		}
+		after = &c
+	}
+	tiles, next, err := s.page(r, sh, after)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	out := photosJSON{Photos: tiles}
+	if next != "" {
+		out.Next = "/s/" + r.PathValue("token") + "/photos?after=" + next
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "private, no-store")
+	json.NewEncoder(w).Encode(out)
+}
+
+// render executes a template into a buffer first, so that a template
+// error becomes a 500 rather than half a page.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, name, d); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Language", d.T.Lang)
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// Password-protected shares: the form posts the password; when it matches,
+// a cookie "picup_s<ID>" = EXP.MAC authorises the share until EXP. The MAC
+// covers the share's password hash, so changing the password ends every
+// session.
+const cookieTTL = 30 * 24 * time.Hour
+
+func cookieName(id int64) string { return "picup_s" + strconv.FormatInt(id, 10) }
+
+func (s *server) authorised(r *http.Request, sh catalog.Share) bool {
+	if sh.PasswordHash == "" {
+		return true
+	}
+	c, err := r.Cookie(cookieName(sh.ID))
+	if err != nil {
+		return false
+	}
+	expS, sigS, ok := strings.Cut(c.Value, ".")
+	if !ok {
+		return false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sigS)
+	if err != nil {
+		return false
+	}
+	key, err := s.signingKey(r.Context())
+	if err != nil {
+		return false
+	}
+	if !hmac.Equal(got, mac(key, "session", strconv.FormatInt(sh.ID, 10), expS, sh.PasswordHash)) {
+		return false
+	}
+	exp, err := strconv.ParseInt(expS, 10, 64)
+	return err == nil && s.opts.Now().Unix() < exp
+}
+
+func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.shareFor(w, r)
+	if !ok {
+		return
+	}
+	if sh.PasswordHash == "" {
+		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	t := texts(r)
+	if !CheckPassword(sh.PasswordHash, r.PostForm.Get("password")) {
+		s.render(w, r, http.StatusUnauthorized, "password.html", pageData{T: t, Title: sh.AlbumName, FormPath: r.URL.Path, Error: t.WrongPassword})
+		return
+	}
+	key, err := s.signingKey(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	expires := s.opts.Now().Add(cookieTTL)
+	if sh.ExpiresAt != "" {
+		if t, err := time.Parse(time.RFC3339, sh.ExpiresAt); err == nil && t.Before(expires) {
+			expires = t
+		}
+	}
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	sig := base64.RawURLEncoding.EncodeToString(mac(key, "session", strconv.FormatInt(sh.ID, 10), exp, sh.PasswordHash))
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName(sh.ID), Value: exp + "." + sig, Path: "/", Expires: expires,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.opts.SecureCookies,
+	})
+	http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+}
+
+// media serves a thumbnail through a signed URL: 403 for a bad or expired
+// signature, 410 when the share has ended, 404 for a photo outside the
+// share's album or a missing file.
+func (s *server) media(w http.ResponseWriter, r *http.Request) {
+	size := r.PathValue("size")
+	if !slices.ContainsFunc(thumb.Sizes, func(sz thumb.Size) bool { return sz.Name == size }) {
+		notFound(w)
+		return
+	}
+	photoID, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	if err != nil || photoID <= 0 {
+		notFound(w)
+		return
+	}
+	key, err := s.signingKey(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	shareID, err := checkMedia(key, r.PathValue("sig"), r.PathValue("photo"), size, s.opts.Now())
+	if err != nil {
+		forbidden(w)
+		return
+	}
+	sh, err := s.lib.Catalog.ShareByID(r.Context(), shareID)
+	if errors.Is(err, catalog.ErrNotFound) {
+		notFound(w)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if !sh.Active(s.opts.Now()) {
+		s.gone(w, r)
+		return
+	}
+	if !s.authorised(r, sh) {
+		forbidden(w)
+		return
+	}
+	in, err := s.lib.Catalog.AlbumHasPhoto(r.Context(), sh.AlbumID, photoID)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if !in {
+		notFound(w)
+		return
+	}
+	p, err := s.lib.Catalog.PhotoByID(r.Context(), photoID)
+	if errors.Is(err, catalog.ErrNotFound) {
+		notFound(w)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	f, err := os.Open(s.lib.Abs(library.ThumbPath(p.SHA256, size)))
+	if errors.Is(err, os.ErrNotExist) {
+		notFound(w)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "image/jpeg")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", `"`+p.SHA256+"-"+size+`"`)
+	// The content is addressed by its hash: the file's mtime says nothing,
+	// so ServeContent gets the zero time and relies on the ETag.
+	http.ServeContent(w, r, "", time.Time{}, f)
+}
