@@ -20,6 +20,7 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/thumb"
 	"github.com/picup/picup/pkg/filetype"
 )
 
@@ -172,6 +173,9 @@ func resolveUser(ctx context.Context, lib *library.Library, name string) (catalo
 }
 
 func placeholderNote(kind string, n int) string {
+	if kind == "video" && thumb.HaveFFmpeg() {
+		return fmt.Sprintf("%d video(s) got a placeholder thumbnail: ffmpeg could not take a frame from them", n)
+	}
 	if kind == "video" {
 		return fmt.Sprintf("%d video(s) got a placeholder thumbnail because ffmpeg is not installed; install ffmpeg and run \"picup verify --repair\" to make real poster frames", n)
 	}

@@ -19,6 +19,13 @@ var ffmpegPath = sync.OnceValues(func() (string, error) {
 	return exec.LookPath("ffmpeg")
 })
 
+// HaveFFmpeg reports whether ffmpeg, which makes video poster frames, is on
+// PATH.
+func HaveFFmpeg() bool {
+	_, err := ffmpegPath()
+	return err == nil
+}
+
 // poster extracts one frame of the video at path as a JPEG: the frame at
 // one second, or the first frame for shorter clips. ffmpeg applies the
 // video's rotation itself.
