@@ -187,7 +187,11 @@ type Sidecar struct {
 
 // Sidecars lists the sidecars of a photo.
 func (c *Catalog) Sidecars(ctx context.Context, photoID int64) ([]Sidecar, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT path, bytes, sha256 FROM sidecars WHERE photo_id = ? ORDER BY path`, photoID)
+	return sidecarsOf(ctx, c.r, photoID)
+}
+
+func sidecarsOf(ctx context.Context, q querier, photoID int64) ([]Sidecar, error) {
+	rows, err := q.QueryContext(ctx, `SELECT path, bytes, sha256 FROM sidecars WHERE photo_id = ? ORDER BY path`, photoID)
 	return collect(rows, err, func(s scanner) (Sidecar, error) {
 		var sc Sidecar
 		err := s.Scan(&sc.Path, &sc.Bytes, &sc.SHA256)

@@ -99,12 +99,7 @@ func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sideca
 		if err != nil {
 			return purged, err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT path, bytes, sha256 FROM sidecars WHERE photo_id = ?`, id)
-		scs, err := collect(rows, err, func(s scanner) (Sidecar, error) {
-			var sc Sidecar
-			err := s.Scan(&sc.Path, &sc.Bytes, &sc.SHA256)
-			return sc, err
-		})
+		scs, err := sidecarsOf(ctx, tx, id)
 		if err != nil {
 			return purged, err
 		}

@@ -222,15 +222,17 @@ func (tx *Tx) ReleaseRun(ctx context.Context, run string) error {
 
 // Owns reports whether the user owns the photo.
 func (tx *Tx) Owns(ctx context.Context, photoID, userID int64) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM photo_owners WHERE photo_id = ? AND user_id = ?`, photoID, userID).Scan(&n)
-	return n > 0, err
+	return owns(ctx, tx, photoID, userID)
 }
 
 // Owns reports whether the user owns the photo.
 func (c *Catalog) Owns(ctx context.Context, photoID, userID int64) (bool, error) {
+	return owns(ctx, c.r, photoID, userID)
+}
+
+func owns(ctx context.Context, q querier, photoID, userID int64) (bool, error) {
 	var n int
-	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photo_owners WHERE photo_id = ? AND user_id = ?`, photoID, userID).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM photo_owners WHERE photo_id = ? AND user_id = ?`, photoID, userID).Scan(&n)
 	return n > 0, err
 }
 

@@ -144,7 +144,6 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 				if ctx.Err() != nil {
 					continue
 				}
-				opts.Progress.SetCurrent(it.path)
 				im.one(ctx, it)
 				opts.Progress.DoneFiles.Add(1)
 				opts.Progress.DoneBytes.Add(it.info.Size())

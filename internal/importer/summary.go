@@ -49,28 +49,12 @@ type Skip struct {
 
 // Progress is read by a progress display while an import runs.
 type Progress struct {
-	TotalFiles  atomic.Int64 // known once the counting walk ends
-	TotalBytes  atomic.Int64
-	Counted     atomic.Bool
-	DoneFiles   atomic.Int64
-	DoneBytes   atomic.Int64
-	Started     time.Time
-	currentLock sync.Mutex
-	current     string
-}
-
-// SetCurrent records the file being worked on.
-func (p *Progress) SetCurrent(path string) {
-	p.currentLock.Lock()
-	p.current = path
-	p.currentLock.Unlock()
-}
-
-// Current returns the file being worked on.
-func (p *Progress) Current() string {
-	p.currentLock.Lock()
-	defer p.currentLock.Unlock()
-	return p.current
+	TotalFiles atomic.Int64 // known once the counting walk ends
+	TotalBytes atomic.Int64
+	Counted    atomic.Bool
+	DoneFiles  atomic.Int64
+	DoneBytes  atomic.Int64
+	Started    time.Time
 }
 
 // tally collects results from the workers.

@@ -138,22 +138,10 @@ func (p *faultProxy) note(name string) {
 	p.mu.Unlock()
 }
 
-func (p *faultProxy) count(kind string) int64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.counts[kind]
-}
-
 func (p *faultProxy) total() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.seq
-}
-
-func (p *faultProxy) faults(name string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.injected[name]
 }
 
 // snapshot returns copies of the per-kind counts, injected faults, stored

@@ -1,7 +1,9 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ type recorder struct {
 	mu      sync.Mutex
 	pending []recorded
 	last    time.Time
+	err     error // the first failed batch, returned by the final flush
 }
 
 type recorded struct {
@@ -34,20 +37,34 @@ func (r *recorder) add(ctx context.Context, key, sha string, size int64) {
 	due := len(r.pending) >= 200 || time.Since(r.last) > time.Second
 	r.mu.Unlock()
 	if due {
-		r.flush(context.WithoutCancel(ctx))
+		if err := r.flush(context.WithoutCancel(ctx)); err != nil {
+			r.mu.Lock()
+			r.err = cmp.Or(r.err, err)
+			r.mu.Unlock()
+		}
 	}
 }
 
-// flush records what was uploaded so far.
+// flush records what was uploaded so far, and reports the first batch
+// that could not be recorded (its objects are uploaded again next time).
 func (r *recorder) flush(ctx context.Context) error {
 	r.mu.Lock()
-	batch := r.pending
+	batch, earlier := r.pending, r.err
 	r.pending = nil
 	r.last = time.Now()
 	r.mu.Unlock()
-	if len(batch) == 0 {
-		return nil
+	if len(batch) > 0 {
+		if err := r.write(ctx, batch); err != nil {
+			return err
+		}
 	}
+	if earlier != nil {
+		return fmt.Errorf("record uploaded objects: %w", earlier)
+	}
+	return nil
+}
+
+func (r *recorder) write(ctx context.Context, batch []recorded) error {
 	return r.cat.Write(ctx, func(tx *catalog.Tx) error {
 		for _, o := range batch {
 			if err := tx.PutRemoteObject(ctx, r.remote, o.key, o.sha, o.size); err != nil {
