@@ -142,6 +142,8 @@ func TestListingsUseIndexes(t *testing.T) {
 		{"album show", albumPhotosQuery, []any{1, 1, 1, 10}, "album_photos_by_taken"},
 		{"ls --user", userPhotosQuery, []any{1, 1, 1, 10}, "photo_owners_by_user"},
 		{"trash ls", trashedQuery, []any{"z", 1, 10}, "photos_trashed"},
+		{"selection share", sharePhotosQuery, []any{1, 1, 1, 10}, "share_photos_by_taken"},
+		{"year share", yearPhotosQuery, []any{0, 1 << 50, "2024", 1 << 50, 1, 10}, "photos_live_by_taken"},
 		{"source lookup", `SELECT size FROM sources WHERE path = ?`, []any{"/x"}, "PRIMARY KEY"},
 		{"by sha", `SELECT id FROM photos p WHERE p.sha256 = ?`, []any{"x"}, "sqlite_autoindex_photos_1"},
 	}

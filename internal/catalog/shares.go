@@ -10,13 +10,18 @@ import (
 	"time"
 )
 
-// Share is a link that opens one album to whoever holds its token.
+// Share is a link that opens photos to whoever holds its token: an album
+// (AlbumID), one calendar year of the archive (Year), or else a selection
+// of photos (Photos, listed in share_photos).
 type Share struct {
 	ID           int64
 	TokenHash    string // hex SHA-256 of the token; the token is never stored
 	Name         string
-	AlbumID      int64
+	AlbumID      int64 // album shares
 	AlbumName    string
+	Year         int   // year shares
+	Photos       int64 // selection shares: how many photos were selected
+	BindIP       bool  // media URLs are pinned to the address that opened the page
 	ExpiresAt    string // RFC 3339 UTC, "" when it never expires
 	RevokedAt    string // "" when not revoked
 	Download     bool
@@ -48,7 +53,22 @@ func (s Share) Expired(now time.Time) bool {
 // nor expired.
 func (s Share) Active(now time.Time) bool { return s.RevokedAt == "" && !s.Expired(now) }
 
-const shareCols = `s.id, s.token_hash, s.name, s.album_id, coalesce(a.name, ''), coalesce(s.expires_at, ''),
+// Scope says in words what a share opens: `album "Jeju 2019"`,
+// `photos of 2024` or `3 photos`.
+func (s Share) Scope() string {
+	switch {
+	case s.AlbumID != 0:
+		return fmt.Sprintf("album %q", s.AlbumName)
+	case s.Year != 0:
+		return fmt.Sprintf("photos of %d", s.Year)
+	case s.Photos == 1:
+		return "1 photo"
+	}
+	return fmt.Sprintf("%d photos", s.Photos)
+}
+
+const shareCols = `s.id, s.token_hash, s.name, coalesce(s.album_id, 0), coalesce(a.name, ''), coalesce(s.year, 0),
+	(SELECT count(*) FROM share_photos sp WHERE sp.share_id = s.id), s.bind_ip, coalesce(s.expires_at, ''),
 	coalesce(s.revoked_at, ''), s.download, coalesce(s.password_hash, ''), s.views,
 	coalesce(s.last_opened_at, ''), s.created_at`
 
@@ -56,7 +76,7 @@ const shareFrom = ` FROM shares s LEFT JOIN albums a ON a.id = s.album_id`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
-	err := sc.Scan(&s.ID, &s.TokenHash, &s.Name, &s.AlbumID, &s.AlbumName, &s.ExpiresAt,
+	err := sc.Scan(&s.ID, &s.TokenHash, &s.Name, &s.AlbumID, &s.AlbumName, &s.Year, &s.Photos, &s.BindIP, &s.ExpiresAt,
 		&s.RevokedAt, &s.Download, &s.PasswordHash, &s.Views, &s.LastOpenedAt, &s.CreatedAt)
 	return s, err
 }
@@ -68,22 +88,57 @@ func nullString(s string) any {
 	return s
 }
 
-// CreateShare stores a new share; s.TokenHash, s.AlbumID and s.CreatedAt
-// (Now() when empty) are required. It returns the new id.
-func (tx *Tx) CreateShare(ctx context.Context, s Share) (int64, error) {
-	if s.TokenHash == "" || s.AlbumID == 0 {
-		return 0, errors.New("create share: token hash and album are required")
+// CreateShare stores a new share; s.TokenHash and s.CreatedAt (Now() when
+// empty) are required, and exactly one of s.AlbumID, s.Year and photoIDs
+// says what it opens. Selected photos must exist and not be in the trash.
+// It returns the new id.
+func (tx *Tx) CreateShare(ctx context.Context, s Share, photoIDs []int64) (int64, error) {
+	scopes := 0
+	for _, set := range []bool{s.AlbumID != 0, s.Year != 0, len(photoIDs) > 0} {
+		if set {
+			scopes++
+		}
+	}
+	if s.TokenHash == "" || scopes != 1 {
+		return 0, errors.New("create share: a token hash and exactly one of an album, a year or photos are required")
 	}
 	if s.CreatedAt == "" {
 		s.CreatedAt = Now()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, expires_at, download, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, s.AlbumID, nullString(s.ExpiresAt), s.Download,
-		nullString(s.PasswordHash), s.CreatedAt)
+	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), nullString(s.ExpiresAt), s.Download,
+		nullString(s.PasswordHash), s.BindIP, s.CreatedAt)
 	if err != nil {
 		return 0, fmt.Errorf("create share: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for _, pid := range photoIDs {
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO share_photos (share_id, photo_id, taken_key)
+			SELECT ?, id, taken_key FROM photos WHERE id = ? AND trashed_at IS NULL`, id, pid)
+		if err != nil {
+			return 0, fmt.Errorf("create share: add photo %d: %w", pid, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var dup int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM share_photos WHERE share_id = ? AND photo_id = ?`, id, pid).Scan(&dup); err != nil {
+				return 0, err
+			}
+			if dup == 0 {
+				return 0, fmt.Errorf("photo %d is not in the library or is in the trash; see \"picup ls\": %w", pid, ErrNotFound)
+			}
+		}
+	}
+	return id, nil
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 // ShareByTokenHash finds a share by the hash of its token, whatever its
@@ -99,7 +154,16 @@ func (c *Catalog) ShareByTokenHash(ctx context.Context, hash string) (Share, err
 
 // ShareByID finds a share by id; ErrNotFound when there is none.
 func (c *Catalog) ShareByID(ctx context.Context, id int64) (Share, error) {
-	s, err := scanShare(c.r.QueryRowContext(ctx, `SELECT `+shareCols+shareFrom+` WHERE s.id = ?`, id))
+	return shareByID(ctx, c.r, id)
+}
+
+// ShareByID finds a share by id inside the transaction.
+func (tx *Tx) ShareByID(ctx context.Context, id int64) (Share, error) {
+	return shareByID(ctx, tx, id)
+}
+
+func shareByID(ctx context.Context, q querier, id int64) (Share, error) {
+	s, err := scanShare(q.QueryRowContext(ctx, `SELECT `+shareCols+shareFrom+` WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("no share with id %d; see \"picup share ls\": %w", id, ErrNotFound)
 	}
@@ -154,11 +218,67 @@ func (tx *Tx) RecordShareView(ctx context.Context, id int64, at string) error {
 	return err
 }
 
-// AlbumHasPhoto reports whether a photo is in an album and not in the
-// trash: what a share may show.
-func (c *Catalog) AlbumHasPhoto(ctx context.Context, albumID, photoID int64) (bool, error) {
+// sharePhotosQuery lists a selection share in share_photos_by_taken order.
+var sharePhotosQuery = `SELECT ` + photoCols + ` FROM share_photos sp
+	JOIN photos p ON p.id = sp.photo_id
+	WHERE sp.share_id = ? AND (sp.taken_key, sp.photo_id) < (?, ?) AND p.trashed_at IS NULL
+	ORDER BY sp.taken_key DESC, sp.photo_id DESC LIMIT ?`
+
+// yearPhotosQuery lists the live photos of one year through
+// photos_live_by_taken: the sort key brackets the year with a margin of
+// the widest time-zone offsets, and the local date in taken_at decides.
+var yearPhotosQuery = `SELECT ` + photoCols + ` FROM photos p
+	WHERE p.trashed_at IS NULL AND p.taken_key >= ? AND p.taken_key < ? AND substr(p.taken_at, 1, 4) = ?
+	AND (p.taken_key, p.id) < (?, ?)
+	ORDER BY p.taken_key DESC, p.id DESC LIMIT ?`
+
+// yearBounds returns the taken_key range that holds every photo whose
+// local capture date is in year.
+func yearBounds(year int) (lo, hi int64) {
+	const margin = 14 * time.Hour
+	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)
+	return start.Add(-margin).UnixMilli(), end.Add(margin).UnixMilli()
+}
+
+// SharePhotos lists the live photos a share opens, newest first from the
+// cursor, by cursor pagination whatever the share's size.
+func (c *Catalog) SharePhotos(ctx context.Context, s Share, after *Cursor, limit int) ([]Photo, error) {
+	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
+	if after != nil {
+		cur = *after
+	}
+	switch {
+	case s.AlbumID != 0:
+		return c.AlbumPhotos(ctx, s.AlbumID, after, limit)
+	case s.Year != 0:
+		lo, hi := yearBounds(s.Year)
+		rows, err := c.r.QueryContext(ctx, yearPhotosQuery, lo, hi, fmt.Sprintf("%04d", s.Year), cur.TakenKey, cur.ID, limit)
+		return collect(rows, err, scanPhoto)
+	}
+	rows, err := c.r.QueryContext(ctx, sharePhotosQuery, s.ID, cur.TakenKey, cur.ID, limit)
+	return collect(rows, err, scanPhoto)
+}
+
+// ShareHasPhoto reports whether a share opens a photo: the photo is in its
+// album, year or selection, and not in the trash.
+func (c *Catalog) ShareHasPhoto(ctx context.Context, s Share, photoID int64) (bool, error) {
+	var q string
+	args := []any{photoID}
+	switch {
+	case s.AlbumID != 0:
+		q = `SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+			WHERE ap.photo_id = ? AND ap.album_id = ? AND p.trashed_at IS NULL`
+		args = append(args, s.AlbumID)
+	case s.Year != 0:
+		q = `SELECT count(*) FROM photos p WHERE p.id = ? AND substr(p.taken_at, 1, 4) = ? AND p.trashed_at IS NULL`
+		args = append(args, fmt.Sprintf("%04d", s.Year))
+	default:
+		q = `SELECT count(*) FROM share_photos sp JOIN photos p ON p.id = sp.photo_id
+			WHERE sp.photo_id = ? AND sp.share_id = ? AND p.trashed_at IS NULL`
+		args = append(args, s.ID)
+	}
 	var n int
-	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
-		WHERE ap.album_id = ? AND ap.photo_id = ? AND p.trashed_at IS NULL`, albumID, photoID).Scan(&n)
+	err := c.r.QueryRowContext(ctx, q, args...).Scan(&n)
 	return n > 0, err
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -18,58 +17,75 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/qrterm"
+	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/web"
 	"github.com/picup/picup/pkg/period"
 )
 
-// publicURLSetting holds the base URL printed share links start with; "picup
-// serve --public-url" sets it.
-const publicURLSetting = "serve.public_url"
-
-const defaultPublicURL = "http://127.0.0.1:8080"
+// publicURLSetting is where "picup serve --public-url" saves the base URL
+// of printed links.
+const publicURLSetting = sharelink.PublicURLSetting
 
 type shareOptions struct {
 	album     string
+	ids       []int64
+	year      int
 	expires   string // a period, or "never"
 	password  bool
 	download  bool
+	bindIP    bool
 	name      string
 	publicURL string
 	json      bool
+	noQR      bool
 	now       func() time.Time
 }
 
 func newShareCmd(e *env) *cobra.Command {
 	o := &shareOptions{}
 	cmd := &cobra.Command{
-		Use:   "share ALBUM",
+		Use:   "share ALBUM | --ids ID,... | --year YYYY",
 		Short: "Make a link that opens an album in a browser, and manage links",
-		Long: `Make a share link for an album: whoever opens it sees the album's photos
-in "picup serve", with no account. The link is printed once; picup keeps
-only a hash of its secret token, so a lost link cannot be printed again
-(make a new one and revoke the old).
+		Long: `Make a share link for an album, a selection of photos (--ids) or a whole
+year of the archive (--year): whoever opens it sees those photos in
+"picup serve", with no account. The link is printed once on stdout, with a
+QR code on stderr for a tablet's camera; picup keeps only a hash of its
+secret token, so a lost link cannot be printed again (make a new one and
+revoke the old).
 
 Links expire after --expires (30d by default; "never" for no expiry) and
 can be revoked or extended later. --password asks for a password (read
 from stdin when it is not a terminal) that the viewer must type once.
+--download lets the viewer download originals and the whole share as a
+zip. --bind-ip makes the page's photo addresses work only from the
+address that opened it, so a copied image address is useless elsewhere.
 
 The link starts with --public-url, else the URL saved by
-"picup serve --public-url", else ` + defaultPublicURL + `.`,
+"picup serve --public-url", else ` + sharelink.DefaultPublicURL + `.`,
 		Example: `  picup share Family --name "For Mom and Dad" --expires 90d
+  picup share --year 2024 --download
+  picup share --ids 12,15,31 --expires 7d
   echo "s3cret" | picup share Family --password --json
   picup share ls
   picup share extend 3 30d
   picup share revoke 3`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.album = args[0]
+			if len(args) == 1 {
+				o.album = args[0]
+			}
 			return runShare(cmd.Context(), e, o)
 		},
 	}
 	f := cmd.Flags()
+	f.Int64SliceVar(&o.ids, "ids", nil, `share these photos (ids from "picup ls"), comma-separated or repeated`)
+	f.IntVar(&o.year, "year", 0, "share every photo taken in this year")
+	f.BoolVar(&o.bindIP, "bind-ip", false, "photo addresses work only from the address that opened the page")
+	f.BoolVar(&o.noQR, "no-qr", false, "do not draw the QR code")
 	f.StringVar(&o.expires, "expires", "30d", `how long the link works: 30d, 12h, 90s ... or "never"`)
 	f.BoolVar(&o.password, "password", false, "protect the link with a password (read from stdin when not a terminal)")
-	f.BoolVar(&o.download, "download", false, "allow downloading originals")
+	f.BoolVar(&o.download, "download", false, "allow downloading originals and the whole share as a zip")
 	f.StringVar(&o.name, "name", "", `a name for the link, shown in "picup share ls" (e.g. "For Mom and Dad")`)
 	f.StringVar(&o.publicURL, "public-url", "", "base URL of the server the link points to")
 	f.BoolVar(&o.json, "json", false, "print {id, url, expires_at} as JSON")
@@ -95,11 +111,11 @@ func parseExpiry(s string, now time.Time) (string, error) {
 // checkPublicURL accepts an absolute http(s) URL and returns it without a
 // trailing slash.
 func checkPublicURL(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", usageErrorf("public URL %q: want an absolute http:// or https:// URL such as https://photos.example.org", s)
+	u, err := sharelink.CheckPublicURL(s)
+	if err != nil {
+		return "", usageErrorf("%v", err)
 	}
-	return strings.TrimRight(s, "/"), nil
+	return u, nil
 }
 
 // publicURL resolves the base of printed links.
@@ -107,11 +123,7 @@ func publicURL(ctx context.Context, lib *library.Library, flag string) (string, 
 	if flag != "" {
 		return checkPublicURL(flag)
 	}
-	v, err := lib.Catalog.Setting(ctx, publicURLSetting)
-	if err != nil || v == "" {
-		return defaultPublicURL, err
-	}
-	return v, nil
+	return sharelink.BaseURL(ctx, lib)
 }
 
 // readPassword reads the share password: from the terminal without echo
@@ -143,6 +155,23 @@ type shareCreatedJSON struct {
 }
 
 func runShare(ctx context.Context, e *env, o *shareOptions) error {
+	scopes := 0
+	for _, set := range []bool{o.album != "", len(o.ids) > 0, o.year != 0} {
+		if set {
+			scopes++
+		}
+	}
+	if scopes != 1 {
+		return usageErrorf(`say what to share: an album ("picup share Family"), photos ("--ids 12,15") or a year ("--year 2024"), one of them`)
+	}
+	for _, id := range o.ids {
+		if id <= 0 {
+			return usageErrorf("--ids: %d is not a photo id; see \"picup ls\"", id)
+		}
+	}
+	if o.year != 0 && (o.year < 1800 || o.year > 9999) {
+		return usageErrorf("--year %d: want a year such as 2024", o.year)
+	}
 	now := time.Now
 	if o.now != nil {
 		now = o.now
@@ -170,45 +199,51 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 		}
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
-		base, err := publicURL(ctx, lib, o.publicURL)
-		if err != nil {
-			return err
-		}
-		token := web.NewToken()
-		var id int64
-		err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			albumID, err := tx.AlbumID(ctx, o.album)
-			if err != nil {
-				return err
-			}
-			id, err = tx.CreateShare(ctx, catalog.Share{
-				TokenHash: catalog.HashToken(token), Name: o.name, AlbumID: albumID,
-				ExpiresAt: expires, Download: o.download, PasswordHash: pwHash,
-			})
-			return err
+		link, err := sharelink.Create(ctx, lib, sharelink.Spec{
+			Name: o.name, Album: o.album, PhotoIDs: o.ids, Year: o.year, Expires: expires,
+			Download: o.download, BindIP: o.bindIP, PasswordHash: pwHash, PublicURL: o.publicURL,
 		})
 		if err != nil {
 			return err
 		}
-		link := base + "/s/" + token
 		if o.json {
-			out := shareCreatedJSON{ID: id, URL: link}
-			if expires != "" {
-				out.ExpiresAt = &expires
-			}
-			return writeJSON(e.stdout, out)
+			return writeJSON(e.stdout, shareCreatedJSON{ID: link.ID, URL: link.URL, ExpiresAt: optional(link.ExpiresAt)})
 		}
-		fmt.Fprintln(e.stdout, link)
-		fmt.Fprintf(e.stderr, "share %d of album %q; expires %s. Serve it with \"picup serve\"; revoke it with \"picup share revoke %d\".\n",
-			id, o.album, orNever(expires), id)
+		fmt.Fprintln(e.stdout, link.URL)
+		if !o.noQR {
+			if err := printQR(e, link.URL); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.stderr, "share %d of %s; expires %s. Serve it with \"picup serve\"; revoke it with \"picup share revoke %d\".\n",
+			link.ID, link.Scope, orNever(link.ExpiresAt), link.ID)
 		return nil
 	})
+}
+
+// printQR draws url as a QR code on stderr: in colour on a terminal
+// (unless NO_COLOR is set), plain otherwise.
+func printQR(e *env, url string) error {
+	style := qrterm.Plain
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == "" {
+		style = qrterm.Color
+	}
+	code, err := qrterm.Render(url, style)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(e.stderr, code)
+	return err
 }
 
 type shareJSON struct {
 	ID           int64   `json:"id"`
 	Name         string  `json:"name"`
-	Album        string  `json:"album"`
+	Album        *string `json:"album"`  // album shares
+	Year         *int    `json:"year"`   // year shares
+	Photos       *int64  `json:"photos"` // selection shares: how many photos
+	Opens        string  `json:"opens"`  // in words: album "Family", photos of 2024, 3 photos
+	BindIP       bool    `json:"bind_ip"`
 	State        string  `json:"state"` // active, expired, revoked
 	ExpiresAt    *string `json:"expires_at"`
 	RevokedAt    *string `json:"revoked_at"`
@@ -253,14 +288,23 @@ func newShareLsCmd(e *env) *cobra.Command {
 				if asJSON {
 					out := make([]shareJSON, 0, len(shares))
 					for _, s := range shares {
-						out = append(out, shareJSON{ID: s.ID, Name: s.Name, Album: s.AlbumName, State: shareState(s, now),
+						j := shareJSON{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: shareState(s, now),
 							ExpiresAt: optional(s.ExpiresAt), RevokedAt: optional(s.RevokedAt), Download: s.Download,
-							Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(s.LastOpenedAt), CreatedAt: s.CreatedAt})
+							Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(s.LastOpenedAt), CreatedAt: s.CreatedAt}
+						switch {
+						case s.AlbumID != 0:
+							j.Album = &s.AlbumName
+						case s.Year != 0:
+							j.Year = &s.Year
+						default:
+							j.Photos = &s.Photos
+						}
+						out = append(out, j)
 					}
 					return writeJSON(e.stdout, out)
 				}
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tALBUM\tNAME\tSTATE\tEXPIRES\tVIEWS\tLAST OPENED\tOPTIONS")
+				fmt.Fprintln(tw, "ID\tOPENS\tNAME\tSTATE\tEXPIRES\tVIEWS\tLAST OPENED\tOPTIONS")
 				for _, s := range shares {
 					var opts []string
 					if s.PasswordHash != "" {
@@ -269,7 +313,10 @@ func newShareLsCmd(e *env) *cobra.Command {
 					if s.Download {
 						opts = append(opts, "download")
 					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.AlbumName, orDash(s.Name), shareState(s, now),
+					if s.BindIP {
+						opts = append(opts, "bind-ip")
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), shareState(s, now),
 						orNever(s.ExpiresAt), s.Views, orDash(s.LastOpenedAt), orDash(strings.Join(opts, ",")))
 				}
 				return tw.Flush()

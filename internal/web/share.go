@@ -102,7 +102,7 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor) 
 	if err != nil {
 		return nil, "", err
 	}
-	photos, err := s.lib.Catalog.AlbumPhotos(r.Context(), sh.AlbumID, after, PageSize)
+	photos, err := s.lib.Catalog.SharePhotos(r.Context(), sh, after, PageSize)
 	if err != nil {
 		return nil, "", err
 	}
@@ -325,7 +325,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		forbidden(w)
 		return
 	}
-	in, err := s.lib.Catalog.AlbumHasPhoto(r.Context(), sh.AlbumID, photoID)
+	in, err := s.lib.Catalog.ShareHasPhoto(r.Context(), sh, photoID)
 	if err != nil {
 		s.internalError(w, r, err)
 		return

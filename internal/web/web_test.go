@@ -73,7 +73,7 @@ func (f *fixture) share(t *testing.T, sh catalog.Share) (string, int64) {
 	var id int64
 	err := f.lib.Catalog.Write(context.Background(), func(tx *catalog.Tx) error {
 		var err error
-		id, err = tx.CreateShare(context.Background(), sh)
+		id, err = tx.CreateShare(context.Background(), sh, nil)
 		return err
 	})
 	if err != nil {

@@ -1,0 +1,114 @@
+// Package sharelink makes share links: a fresh secret token, the share
+// row that stores only the token's hash, and the URL people open.
+package sharelink
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/web"
+)
+
+// PublicURLSetting holds the base URL links start with; "picup serve
+// --public-url" sets it.
+const PublicURLSetting = "serve.public_url"
+
+// DefaultPublicURL is the base URL when none was set.
+const DefaultPublicURL = "http://127.0.0.1:8080"
+
+// Spec says what a new link opens (exactly one of Album, PhotoIDs and
+// Year) and how.
+type Spec struct {
+	Name         string
+	Album        string
+	PhotoIDs     []int64
+	Year         int
+	Expires      string // RFC 3339 UTC; "" never expires
+	Download     bool
+	BindIP       bool
+	PasswordHash string // from web.HashPassword; "" for no password
+	PublicURL    string // base of the URL; "" for the saved one or the default
+}
+
+// Link is a share just made. URL holds the token: it can be shown only now.
+type Link struct {
+	ID        int64
+	URL       string
+	ExpiresAt string
+	Scope     string // what it opens, in words (catalog.Share.Scope)
+}
+
+// CheckPublicURL accepts an absolute http(s) URL and returns it without a
+// trailing slash.
+func CheckPublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("public URL %q: want an absolute http:// or https:// URL such as https://photos.example.org", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// BaseURL is the base of links: the URL saved by "picup serve
+// --public-url", else DefaultPublicURL.
+func BaseURL(ctx context.Context, lib *library.Library) (string, error) {
+	v, err := lib.Catalog.Setting(ctx, PublicURLSetting)
+	if err != nil || v == "" {
+		return DefaultPublicURL, err
+	}
+	return v, nil
+}
+
+// Create stores a new share and returns its link.
+func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
+	scopes := 0
+	for _, set := range []bool{s.Album != "", len(s.PhotoIDs) > 0, s.Year != 0} {
+		if set {
+			scopes++
+		}
+	}
+	if scopes != 1 {
+		return Link{}, fmt.Errorf("a share opens one album, a selection of photos or a year; got %d of them", scopes)
+	}
+	if s.Year != 0 && (s.Year < 1800 || s.Year > 9999) {
+		return Link{}, fmt.Errorf("year %d: want a year such as 2024", s.Year)
+	}
+	base := s.PublicURL
+	var err error
+	if base == "" {
+		base, err = BaseURL(ctx, lib)
+	} else {
+		base, err = CheckPublicURL(base)
+	}
+	if err != nil {
+		return Link{}, err
+	}
+	token := web.NewToken()
+	var sh catalog.Share
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		row := catalog.Share{
+			TokenHash: catalog.HashToken(token), Name: s.Name, Year: s.Year, ExpiresAt: s.Expires,
+			Download: s.Download, BindIP: s.BindIP, PasswordHash: s.PasswordHash,
+		}
+		if s.Album != "" {
+			id, err := tx.AlbumID(ctx, s.Album)
+			if err != nil {
+				return err
+			}
+			row.AlbumID = id
+		}
+		id, err := tx.CreateShare(ctx, row, s.PhotoIDs)
+		if err != nil {
+			return err
+		}
+		sh, err = tx.ShareByID(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Link{}, err
+	}
+	return Link{ID: sh.ID, URL: base + "/s/" + token, ExpiresAt: sh.ExpiresAt, Scope: sh.Scope()}, nil
+}
