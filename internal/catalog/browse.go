@@ -1,0 +1,356 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The read queries of the terminal browser: timeline counts, filtered
+// photo pages in both directions, and the state of remotes and jobs. Every
+// listing walks an index from a cursor; none uses OFFSET or reads the whole
+// catalog into memory.
+
+// Capture dates are local (the first ten characters of taken_at), while
+// taken_key is the instant. Offsets run from -12h to +14h, so the photos of
+// a local date range lie within 14 hours of the range's ends taken as
+// UTC: a query narrows on taken_key through the index first, and reads
+// taken_at only for the rows near the ends.
+const offsetMargin = 14 * time.Hour
+
+// Bucket is a period of the timeline and how many photos and videos
+// outside the trash were taken in it.
+type Bucket struct {
+	Period string // "2019", "2019-05" or "2019-05-01": a local capture date prefix
+	Count  int
+}
+
+// Timeline counts the photos and videos outside the trash by period,
+// newest first: by year when within is "", by month within a year
+// ("2019"), by day within a month ("2019-05"). Periods with nothing are
+// left out.
+func (c *Catalog) Timeline(ctx context.Context, within string) ([]Bucket, error) {
+	periods, err := c.periods(ctx, within)
+	if err != nil {
+		return nil, err
+	}
+	var out []Bucket
+	for _, p := range periods {
+		f := Filter{}
+		f.From, f.To, _ = PeriodDates(p)
+		n, err := c.CountPhotos(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("count photos of %s: %w", p, err)
+		}
+		if n > 0 {
+			out = append(out, Bucket{Period: p, Count: n})
+		}
+	}
+	return out, nil
+}
+
+// periods lists the candidate periods under within, newest first.
+func (c *Catalog) periods(ctx context.Context, within string) ([]string, error) {
+	var out []string
+	switch len(within) {
+	case 0:
+		var lo, hi *int64
+		err := c.r.QueryRowContext(ctx, `SELECT min(taken_key), max(taken_key) FROM photos WHERE trashed_at IS NULL`).Scan(&lo, &hi)
+		if err != nil || lo == nil {
+			return nil, err
+		}
+		first := time.UnixMilli(*lo - offsetMargin.Milliseconds()).UTC().Year()
+		last := time.UnixMilli(*hi + offsetMargin.Milliseconds()).UTC().Year()
+		for y := last; y >= first; y-- {
+			out = append(out, fmt.Sprintf("%04d", y))
+		}
+	case 4:
+		for m := 12; m >= 1; m-- {
+			out = append(out, fmt.Sprintf("%s-%02d", within, m))
+		}
+	case 7:
+		t, err := time.Parse("2006-01", within)
+		if err != nil {
+			return nil, fmt.Errorf("timeline period %q: want YYYY or YYYY-MM", within)
+		}
+		for d := t.AddDate(0, 1, -1); !d.Before(t); d = d.AddDate(0, 0, -1) {
+			out = append(out, d.Format(time.DateOnly))
+		}
+	default:
+		return nil, fmt.Errorf("timeline period %q: want YYYY or YYYY-MM", within)
+	}
+	return out, nil
+}
+
+// PeriodDates returns the first and last date (YYYY-MM-DD) of a period
+// written as YYYY, YYYY-MM or YYYY-MM-DD.
+func PeriodDates(period string) (from, to string, err error) {
+	layouts := map[int]struct {
+		layout             string
+		years, months, day int
+	}{4: {"2006", 1, 0, 0}, 7: {"2006-01", 0, 1, 0}, 10: {time.DateOnly, 0, 0, 1}}
+	l, ok := layouts[len(period)]
+	t, perr := time.Parse(l.layout, period)
+	if !ok || perr != nil {
+		return "", "", fmt.Errorf("date %q: want YYYY, YYYY-MM or YYYY-MM-DD", period)
+	}
+	last := t.AddDate(l.years, l.months, l.day-1)
+	return t.Format(time.DateOnly), last.Format(time.DateOnly), nil
+}
+
+// Filter narrows a listing of the photos outside the trash. The zero
+// Filter keeps every one.
+type Filter struct {
+	Name     string // part of the original file name, case-insensitive
+	Camera   string // part of the camera make and model, case-insensitive
+	AlbumID  int64
+	UserID   int64  // photos this user owns
+	From, To string // local capture dates YYYY-MM-DD, inclusive; "" leaves that end open
+}
+
+// IsZero reports whether the filter keeps every photo.
+func (f Filter) IsZero() bool { return f == Filter{} }
+
+// filterQuery is the FROM and WHERE of a filtered listing, and the
+// columns its order and cursor use: those of the index it walks.
+type filterQuery struct {
+	from, where string
+	args        []any
+	key, id     string
+}
+
+func likeArg(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+func dayStart(date string) (int64, error) {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return 0, fmt.Errorf("date %q: want YYYY-MM-DD", date)
+	}
+	return t.UnixMilli(), nil
+}
+
+// build turns f into SQL. The album, then the owner, then the live photos
+// index drives the listing.
+func (f Filter) build() (filterQuery, error) {
+	q := filterQuery{from: "photos p", key: "p.taken_key", id: "p.id"}
+	conds := []string{"p.trashed_at IS NULL"}
+	switch {
+	case f.AlbumID != 0:
+		q.from, q.key, q.id = "album_photos d JOIN photos p ON p.id = d.photo_id", "d.taken_key", "d.photo_id"
+		conds = append(conds, "d.album_id = ?")
+		q.args = append(q.args, f.AlbumID)
+		if f.UserID != 0 {
+			conds = append(conds, "EXISTS (SELECT 1 FROM photo_owners o WHERE o.photo_id = p.id AND o.user_id = ?)")
+			q.args = append(q.args, f.UserID)
+		}
+	case f.UserID != 0:
+		q.from, q.key, q.id = "photo_owners d JOIN photos p ON p.id = d.photo_id", "d.taken_key", "d.photo_id"
+		conds = append(conds, "d.user_id = ?")
+		q.args = append(q.args, f.UserID)
+	}
+	var inner, dates []string
+	var innerArgs, dateArgs []any
+	margin := offsetMargin.Milliseconds()
+	if f.From != "" {
+		start, err := dayStart(f.From)
+		if err != nil {
+			return q, err
+		}
+		conds = append(conds, q.key+" >= ?")
+		q.args = append(q.args, start-margin)
+		inner, innerArgs = append(inner, q.key+" >= ?"), append(innerArgs, start+margin)
+		dates, dateArgs = append(dates, "substr(p.taken_at, 1, 10) >= ?"), append(dateArgs, f.From)
+	}
+	if f.To != "" {
+		start, err := dayStart(f.To)
+		if err != nil {
+			return q, err
+		}
+		end := start + (24 * time.Hour).Milliseconds()
+		conds = append(conds, q.key+" < ?")
+		q.args = append(q.args, end+margin)
+		inner, innerArgs = append(inner, q.key+" < ?"), append(innerArgs, end-margin)
+		dates, dateArgs = append(dates, "substr(p.taken_at, 1, 10) <= ?"), append(dateArgs, f.To)
+	}
+	if len(dates) > 0 {
+		// Rows well inside the range are in it whatever their offset; only
+		// those near its ends need their local date read.
+		conds = append(conds, "(("+strings.Join(inner, " AND ")+") OR ("+strings.Join(dates, " AND ")+"))")
+		q.args = append(append(q.args, innerArgs...), dateArgs...)
+	}
+	if f.Name != "" {
+		conds = append(conds, `p.original_name LIKE ? ESCAPE '\'`)
+		q.args = append(q.args, likeArg(f.Name))
+	}
+	if f.Camera != "" {
+		conds = append(conds, `(p.camera_make || ' ' || p.camera_model) LIKE ? ESCAPE '\'`)
+		q.args = append(q.args, likeArg(f.Camera))
+	}
+	q.where = strings.Join(conds, " AND ")
+	return q, nil
+}
+
+// pageQuery is the SQL of a page of f: newest first after a cursor, or,
+// with older false, oldest first before one.
+func (q filterQuery) pageQuery(older bool) string {
+	cmp, dir := "<", "DESC"
+	if !older {
+		cmp, dir = ">", "ASC"
+	}
+	return `SELECT ` + photoCols + ` FROM ` + q.from + ` WHERE ` + q.where +
+		` AND (` + q.key + `, ` + q.id + `) ` + cmp + ` (?, ?) ORDER BY ` + q.key + ` ` + dir + `, ` + q.id + ` ` + dir + ` LIMIT ?`
+}
+
+// BrowsePhotos returns up to limit photos matching f, newest first by
+// capture time, after the cursor (nil: from the newest).
+func (c *Catalog) BrowsePhotos(ctx context.Context, f Filter, after *Cursor, limit int) ([]Photo, error) {
+	q, err := f.build()
+	if err != nil {
+		return nil, err
+	}
+	cur := Cursor{TakenKey: 1<<63 - 1, ID: 1<<63 - 1}
+	if after != nil {
+		cur = *after
+	}
+	rows, err := c.r.QueryContext(ctx, q.pageQuery(true), append(q.args, cur.TakenKey, cur.ID, limit)...)
+	ps, err := collect(rows, err, scanPhoto)
+	if err != nil {
+		return nil, fmt.Errorf("list photos: %w", err)
+	}
+	return ps, nil
+}
+
+// BrowsePhotosBefore returns up to limit photos matching f that come just
+// before the cursor in the newest-first order (nil: the oldest ones), still
+// newest first.
+func (c *Catalog) BrowsePhotosBefore(ctx context.Context, f Filter, before *Cursor, limit int) ([]Photo, error) {
+	q, err := f.build()
+	if err != nil {
+		return nil, err
+	}
+	cur := Cursor{TakenKey: -1 << 63, ID: -1 << 63}
+	if before != nil {
+		cur = *before
+	}
+	rows, err := c.r.QueryContext(ctx, q.pageQuery(false), append(q.args, cur.TakenKey, cur.ID, limit)...)
+	ps, err := collect(rows, err, scanPhoto)
+	if err != nil {
+		return nil, fmt.Errorf("list photos: %w", err)
+	}
+	slices.Reverse(ps)
+	return ps, nil
+}
+
+// CountPhotos counts the photos matching f.
+func (c *Catalog) CountPhotos(ctx context.Context, f Filter) (int, error) {
+	q, err := f.build()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+q.where, q.args...).Scan(&n)
+	return n, err
+}
+
+// PhotoIDsBetween returns the ids of the photos matching f from newer to
+// older (both included, in the newest-first order), newest first.
+func (c *Catalog) PhotoIDsBetween(ctx context.Context, f Filter, newer, older Cursor) ([]int64, error) {
+	q, err := f.build()
+	if err != nil {
+		return nil, err
+	}
+	if older.TakenKey > newer.TakenKey || older.TakenKey == newer.TakenKey && older.ID > newer.ID {
+		newer, older = older, newer
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT p.id FROM `+q.from+` WHERE `+q.where+
+		` AND (`+q.key+`, `+q.id+`) <= (?, ?) AND (`+q.key+`, `+q.id+`) >= (?, ?) ORDER BY `+q.key+` DESC, `+q.id+` DESC`,
+		append(q.args, newer.TakenKey, newer.ID, older.TakenKey, older.ID)...)
+	return collect(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		err := s.Scan(&id)
+		return id, err
+	})
+}
+
+// HeldBy lists the remotes that hold an object (a library-relative key)
+// with the given content hash.
+func (c *Catalog) HeldBy(ctx context.Context, key, sha string) ([]string, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT r.name FROM remotes r WHERE EXISTS (SELECT 1 FROM remote_objects o
+		WHERE o.remote = r.name AND o.key = ? AND o.sha256 = ?) ORDER BY r.name`, key, sha)
+	return collect(rows, err, func(s scanner) (string, error) {
+		var n string
+		err := s.Scan(&n)
+		return n, err
+	})
+}
+
+// RemoteStatus is how far a remote is behind the library.
+type RemoteStatus struct {
+	Remote
+	Objects          int    // objects recorded in it
+	PendingOriginals int    // originals it does not hold yet
+	PendingBytes     int64  // their size
+	LastUpload       string // when the newest recorded object landed, "" if none
+	LastSnapshot     string // when the newest catalog snapshot was made, "" if none
+}
+
+// RemoteStatuses reports every remote's state, by name. It reads each
+// photo row once per remote (an index lookup each).
+func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
+	remotes, err := c.Remotes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RemoteStatus, 0, len(remotes))
+	for _, r := range remotes {
+		st := RemoteStatus{Remote: r}
+		err := c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(synced_at), '') FROM remote_objects WHERE remote = ?`,
+			r.Name).Scan(&st.Objects, &st.LastUpload)
+		if err != nil {
+			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
+		}
+		err = c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(p.bytes), 0) FROM photos p WHERE NOT EXISTS (
+			SELECT 1 FROM remote_objects o WHERE o.remote = ? AND o.key = p.path AND o.sha256 = p.sha256)`,
+			r.Name).Scan(&st.PendingOriginals, &st.PendingBytes)
+		if err != nil {
+			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
+		}
+		err = c.r.QueryRowContext(ctx, `SELECT coalesce(max(created_at), '') FROM remote_snapshots WHERE remote = ?`,
+			r.Name).Scan(&st.LastSnapshot)
+		if err != nil {
+			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// JobCounts counts the queued jobs: Pending waits to run (Failing of them
+// failed at least once), Dead gave up.
+type JobCounts struct {
+	Pending, Failing, Dead int
+}
+
+// CountJobs counts the queued jobs by state.
+func (c *Catalog) CountJobs(ctx context.Context) (JobCounts, error) {
+	var j JobCounts
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'pending' AND attempts > 0), 0),
+		coalesce(sum(state = 'dead'), 0) FROM jobs`).Scan(&j.Pending, &j.Failing, &j.Dead)
+	return j, err
+}
+
+// JobsAfter lists up to limit queued jobs with ids above after, in id
+// order; failedOnly keeps dead ones and those that failed at least once.
+func (c *Catalog) JobsAfter(ctx context.Context, failedOnly bool, after int64, limit int) ([]Job, error) {
+	q := `SELECT ` + jobCols + ` FROM jobs WHERE id > ?`
+	if failedOnly {
+		q += ` AND (state = 'dead' OR attempts > 0)`
+	}
+	rows, err := c.r.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, after, limit)
+	return collect(rows, err, scanJob)
+}
