@@ -53,6 +53,21 @@ type Runner struct {
 	jitter   func() float64
 	open     OpenRemote
 	stores   map[string]blob.Store
+	observe  func(j catalog.Job, result string, err error)
+}
+
+// Results of one attempt at a job, as Observe reports them.
+const (
+	ResultDone   = "done"   // finished and removed from the queue
+	ResultFailed = "failed" // failed, will be retried
+	ResultDead   = "dead"   // failed for the last time
+)
+
+// Observe makes the runner call fn after every attempt at a job, with its
+// result and, unless done, the error.
+func (r *Runner) Observe(fn func(j catalog.Job, result string, err error)) *Runner {
+	r.observe = fn
+	return r
 }
 
 // OpenRemote connects to a remote by name, for jobs that change remotes.
@@ -80,9 +95,10 @@ type Result struct {
 	Dead   int // failed for the last time
 }
 
-// RunDue runs the jobs that are due, until none is due or the deadline
-// passes. Failures are recorded in the queue, not returned; the error is
-// for the queue itself being unusable.
+// RunDue runs the jobs that are due, one at a time, until none is due,
+// the deadline passes or ctx ends. Failures are recorded in the queue, not
+// returned; the error is for the queue itself being unusable, or ctx's.
+// A job that ctx interrupts stays due, its attempt not counted.
 func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error) {
 	var res Result
 	for ctx.Err() == nil && r.now().Before(deadline) {
@@ -91,6 +107,9 @@ func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error)
 			return res, err
 		}
 		for _, j := range batch {
+			if ctx.Err() != nil || !r.now().Before(deadline) {
+				break
+			}
 			if err := r.run(ctx, j, &res); err != nil {
 				return res, err
 			}
@@ -119,17 +138,30 @@ func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
 	}
 	if err == nil {
 		res.Done++
-		return r.lib.Catalog.JobDone(ctx, j.ID)
+		r.report(j, ResultDone, nil)
+		return r.lib.Catalog.JobDone(context.WithoutCancel(ctx), j.ID)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	attempts := j.Attempts + 1
 	dead := attempts >= MaxAttempts
+	result := ResultFailed
 	if dead {
 		res.Dead++
+		result = ResultDead
 	} else {
 		res.Failed++
 	}
+	r.report(j, result, err)
 	return r.lib.Catalog.JobFailed(context.WithoutCancel(ctx), j.ID, attempts, err.Error(),
 		r.now().Add(Backoff(attempts, r.jitter())), dead)
+}
+
+func (r *Runner) report(j catalog.Job, result string, err error) {
+	if r.observe != nil {
+		r.observe(j, result, err)
+	}
 }
 
 // deleteFile removes a library file of a purged photo, unless the catalog
