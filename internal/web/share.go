@@ -8,14 +8,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/thumb"
 )
 
@@ -49,27 +46,54 @@ func (s *server) gone(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusGone, "gone.html", pageData{T: texts(r)})
 }
 
+// shareTitle is the heading of a share's page: its album, else the name
+// it was given, else its year, else "Photos".
+func shareTitle(sh catalog.Share, t strs) string {
+	switch {
+	case sh.AlbumName != "":
+		return sh.AlbumName
+	case sh.Name != "":
+		return sh.Name
+	case sh.Year != 0:
+		return t.year(sh.Year)
+	}
+	return t.Photos
+}
+
+// tile is one photo or video of a share page, and of its JSON pages.
 type tile struct {
-	ID      int64  `json:"id"`
-	Type    string `json:"type"`
-	TakenAt string `json:"taken_at"`
-	Width   int    `json:"width"`
-	Height  int    `json:"height"`
-	Grid    string `json:"grid"`
-	Screen  string `json:"screen"`
-	GridW   int    `json:"grid_width"`
-	ScreenW int    `json:"screen_width"`
-	GridH   int    `json:"-"`
-	Alt     string `json:"-"`
+	ID       int64  `json:"id"`
+	Type     string `json:"type"` // "photo" or "video"
+	TakenAt  string `json:"taken_at"`
+	Date     string `json:"date"` // local capture date, YYYY-MM-DD; "" when unknown
+	Day      string `json:"day"`  // readable heading of Date in the page's language
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	Grid     string `json:"grid"`
+	Screen   string `json:"screen"` // also a video's poster
+	GridW    int    `json:"grid_width"`
+	ScreenW  int    `json:"screen_width"`
+	Video    string `json:"video,omitempty"`    // a video's file, for <video src>
+	Original string `json:"original,omitempty"` // download of the original, when the share allows it
+	GridH    int    `json:"-"`
+	Index    int    `json:"-"` // position on the page
+}
+
+// day is one day section of a page: consecutive tiles with one date.
+type day struct {
+	Date    string
+	Heading string
+	Tiles   []tile
 }
 
 type pageData struct {
-	T        strs
-	Title    string
-	Tiles    []tile
-	NextURL  string
-	Error    string
-	FormPath string
+	T           strs
+	Title       string
+	Days        []day
+	NextURL     string
+	DownloadAll string // URL of the zip of the whole share; "" when downloads are not allowed
+	Error       string
+	FormPath    string
 }
 
 // sizeEdge is the long edge of a named thumbnail size.
@@ -96,8 +120,21 @@ func fit(w, h, long int) (int, int) {
 	return max(1, w*long/h), long
 }
 
-// page lists one page of a share's album and signs its media URLs.
-func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor) ([]tile, string, error) {
+// captureDate is the local calendar date of a capture time, "" when the
+// time has none.
+func captureDate(takenAt string) string {
+	if len(takenAt) < 10 {
+		return ""
+	}
+	if _, err := time.Parse(time.DateOnly, takenAt[:10]); err != nil {
+		return ""
+	}
+	return takenAt[:10]
+}
+
+// page lists one page of a share's photos and signs their media URLs (for
+// the client's address when the share pins media to it).
+func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor, t strs) ([]tile, string, error) {
 	key, err := s.signingKey(r.Context())
 	if err != nil {
 		return nil, "", err
@@ -107,15 +144,27 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor) 
 		return nil, "", err
 	}
 	exp := s.mediaExpiry()
+	ip := ""
+	if sh.BindIP {
+		ip = clientIP(r)
+	}
 	tiles := make([]tile, 0, len(photos))
-	for _, p := range photos {
+	for i, p := range photos {
 		gw, gh := fit(p.Width, p.Height, sizeEdge("grid"))
 		sw, _ := fit(p.Width, p.Height, sizeEdge("screen"))
-		tiles = append(tiles, tile{
-			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Width: p.Width, Height: p.Height,
-			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp),
-			GridW: gw, GridH: gh, ScreenW: sw, Alt: dateOnly(p.TakenAt),
-		})
+		date := captureDate(p.TakenAt)
+		tl := tile{
+			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date), Width: p.Width, Height: p.Height,
+			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp, ip), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp, ip),
+			GridW: gw, GridH: gh, ScreenW: sw, Index: i,
+		}
+		if p.Type == "video" {
+			tl.Video = mediaURL(key, sh.ID, p.ID, "video", exp, ip)
+		}
+		if sh.Download {
+			tl.Original = mediaURL(key, sh.ID, p.ID, "original", exp, ip)
+		}
+		tiles = append(tiles, tl)
 	}
 	next := ""
 	if len(photos) == PageSize {
@@ -124,11 +173,17 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor) 
 	return tiles, next, nil
 }
 
-func dateOnly(s string) string {
-	if len(s) >= 10 {
-		return s[:10]
+// byDay groups consecutive tiles of one date into day sections.
+func byDay(tiles []tile) []day {
+	var days []day
+	for _, tl := range tiles {
+		if n := len(days); n > 0 && days[n-1].Date == tl.Date {
+			days[n-1].Tiles = append(days[n-1].Tiles, tl)
+			continue
+		}
+		days = append(days, day{Date: tl.Date, Heading: tl.Day, Tiles: []tile{tl}})
 	}
-	return s
+	return days
 }
 
 func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
@@ -136,11 +191,12 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	t := texts(r)
 	if !s.authorised(r, sh) {
-		s.render(w, r, http.StatusOK, "password.html", pageData{T: texts(r), Title: sh.AlbumName, FormPath: r.URL.Path})
+		s.render(w, r, http.StatusOK, "password.html", pageData{T: t, Title: shareTitle(sh, t), FormPath: r.URL.Path})
 		return
 	}
-	tiles, next, err := s.page(r, sh, nil)
+	tiles, next, err := s.page(r, sh, nil, t)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -151,9 +207,12 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "record share view", slog.Int64("share", sh.ID), slog.Any("err", err))
 	}
-	d := pageData{T: texts(r), Title: sh.AlbumName, Tiles: tiles}
+	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles)}
 	if next != "" {
 		d.NextURL = r.URL.Path + "/photos?after=" + next
+	}
+	if sh.Download {
+		d.DownloadAll = r.URL.Path + "/download"
 	}
 	s.render(w, r, http.StatusOK, "share.html", d)
 }
@@ -181,7 +240,7 @@ func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
 		}
 		after = &c
 	}
-	tiles, next, err := s.page(r, sh, after)
+	tiles, next, err := s.page(r, sh, after, texts(r))
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -261,7 +320,7 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	t := texts(r)
 	if !CheckPassword(sh.PasswordHash, r.PostForm.Get("password")) {
-		s.render(w, r, http.StatusUnauthorized, "password.html", pageData{T: t, Title: sh.AlbumName, FormPath: r.URL.Path, Error: t.WrongPassword})
+		s.render(w, r, http.StatusUnauthorized, "password.html", pageData{T: t, Title: shareTitle(sh, t), FormPath: r.URL.Path, Error: t.WrongPassword})
 		return
 	}
 	key, err := s.signingKey(r.Context())
@@ -282,82 +341,4 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.opts.SecureCookies,
 	})
 	http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
-}
-
-// media serves a thumbnail through a signed URL: 403 for a bad or expired
-// signature, 410 when the share has ended, 404 for a photo outside the
-// share's album or a missing file.
-func (s *server) media(w http.ResponseWriter, r *http.Request) {
-	size := r.PathValue("size")
-	if !slices.ContainsFunc(thumb.Sizes, func(sz thumb.Size) bool { return sz.Name == size }) {
-		notFound(w)
-		return
-	}
-	photoID, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
-	if err != nil || photoID <= 0 {
-		notFound(w)
-		return
-	}
-	key, err := s.signingKey(r.Context())
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	shareID, err := checkMedia(key, r.PathValue("sig"), r.PathValue("photo"), size, s.opts.Now())
-	if err != nil {
-		forbidden(w)
-		return
-	}
-	sh, err := s.lib.Catalog.ShareByID(r.Context(), shareID)
-	if errors.Is(err, catalog.ErrNotFound) {
-		notFound(w)
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	if !sh.Active(s.opts.Now()) {
-		s.gone(w, r)
-		return
-	}
-	if !s.authorised(r, sh) {
-		forbidden(w)
-		return
-	}
-	in, err := s.lib.Catalog.ShareHasPhoto(r.Context(), sh, photoID)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	if !in {
-		notFound(w)
-		return
-	}
-	p, err := s.lib.Catalog.PhotoByID(r.Context(), photoID)
-	if errors.Is(err, catalog.ErrNotFound) {
-		notFound(w)
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	f, err := os.Open(s.lib.Abs(library.ThumbPath(p.SHA256, size)))
-	if errors.Is(err, os.ErrNotExist) {
-		notFound(w)
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", "image/jpeg")
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", `"`+p.SHA256+"-"+size+`"`)
-	// The content is addressed by its hash: the file's mtime says nothing,
-	// so ServeContent gets the zero time and relies on the ETag.
-	http.ServeContent(w, r, "", time.Time{}, f)
 }

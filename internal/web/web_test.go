@@ -24,6 +24,7 @@ import (
 type fixture struct {
 	lib     *library.Library
 	srv     *httptest.Server
+	h       http.Handler // the server's handler, for requests from other addresses
 	logs    *bytes.Buffer
 	now     time.Time
 	album   int64
@@ -33,13 +34,20 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureOf(t, "../../testdata/photos/jpeg")
+}
+
+// newFixtureOf imports dirs into the album "Family", then takes the
+// oldest photo out of the album.
+func newFixtureOf(t *testing.T, dirs ...string) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	lib, err := library.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lib.Close() })
-	if _, err := importer.Run(ctx, lib, []string{"../../testdata/photos/jpeg"}, importer.Options{Album: "Family"}); err != nil {
+	if _, err := importer.Run(ctx, lib, dirs, importer.Options{Album: "Family"}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := lib.Catalog.AlbumByName(ctx, "Family")
@@ -58,8 +66,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := NewServer(lib, Options{Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return f.now }})
-	f.srv = httptest.NewServer(h)
+	f.h = NewServer(lib, Options{Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return f.now }})
+	f.srv = httptest.NewServer(f.h)
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -128,7 +136,7 @@ func TestHealthz(t *testing.T) {
 func checkSecurityHeaders(t *testing.T, resp *http.Response) {
 	t.Helper()
 	csp := resp.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'self'", "img-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
+	for _, want := range []string{"default-src 'self'", "img-src 'self'", "media-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("%s: CSP %q lacks %q", resp.Request.URL.Path, csp, want)
 		}
@@ -338,12 +346,12 @@ func TestMedia(t *testing.T) {
 			t.Errorf("tampered %s: %d; want 403", p, resp.StatusCode)
 		}
 	}
-	if resp, _ := f.get(t, "/m/"+parts[2]+"/"+parts[3]+"/original"); resp.StatusCode != 404 {
+	if resp, _ := f.get(t, "/m/"+parts[2]+"/"+parts[3]+"/huge"); resp.StatusCode != 404 {
 		t.Errorf("unknown size: %d; want 404", resp.StatusCode)
 	}
 
 	// A correctly signed URL for a photo outside the share's album.
-	out := mediaURL(key, shareID, f.outside.ID, "grid", f.now.Add(time.Hour).Unix())
+	out := mediaURL(key, shareID, f.outside.ID, "grid", f.now.Add(time.Hour).Unix(), "")
 	if resp, _ := f.get(t, out); resp.StatusCode != 404 {
 		t.Errorf("photo outside the album: %d; want 404", resp.StatusCode)
 	}
