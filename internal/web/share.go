@@ -207,6 +207,7 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "record share view", slog.Int64("share", sh.ID), slog.Any("err", err))
 	}
+	s.metrics.ShareViewed()
 	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles)}
 	if next != "" {
 		d.NextURL = r.URL.Path + "/photos?after=" + next

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -31,6 +32,19 @@ type Options struct {
 	Now           func() time.Time // clock; nil means time.Now
 	MediaTTL      time.Duration    // lifetime of a signed media URL; 0 means one hour
 	SecureCookies bool             // mark cookies Secure even without TLS here (behind an https proxy)
+
+	// Metrics counts requests; share it with whatever else feeds the
+	// server's /metrics (picup serve's job runner). nil makes a private one.
+	Metrics *Metrics
+	// SeparateMetrics means /metrics has its own listener
+	// (Metrics.Handler): here it is 404 for everyone. Otherwise /metrics
+	// answers loopback clients that do not come through a proxy.
+	SeparateMetrics bool
+
+	ShareLimit     RateLimit      // per client, share pages, their JSON and media; zero means DefaultShareLimit
+	PasswordLimit  RateLimit      // per client, password tries; zero means DefaultPasswordLimit
+	NoRateLimits   bool           // turn both limits off (load tests)
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For names the client
 }
 
 type server struct {
@@ -38,6 +52,10 @@ type server struct {
 	opts Options
 	log  *slog.Logger
 	tmpl *template.Template
+
+	mux     *http.ServeMux
+	metrics *Metrics
+	limits  *limits // nil when off
 
 	keyMu sync.Mutex
 	key   []byte
@@ -61,7 +79,13 @@ func NewServer(lib *library.Library, opts Options) http.Handler {
 		log:  log,
 		tmpl: template.Must(template.New("").Funcs(template.FuncMap{"static": staticURL}).ParseFS(assets, "templates/*.html")),
 	}
+	s.metrics = opts.Metrics
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.limits = newLimits(opts)
 	mux := http.NewServeMux()
+	s.mux = mux
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -73,8 +97,11 @@ func NewServer(lib *library.Library, opts Options) http.Handler {
 	mux.Handle("GET /s/{token}/photos", gzipped(http.HandlerFunc(s.sharePhotos)))
 	mux.HandleFunc("GET /s/{token}/download", s.shareZip)
 	mux.HandleFunc("GET /m/{sig}/{photo}/{size}", s.media)
+	mux.HandleFunc("GET /metrics", s.metricsPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
-	return s.logged(securityHeaders(mux))
+	// Outermost first: measure and log everything, 429s included; then the
+	// security headers, which 429s carry too; then the rate limits.
+	return s.instrumented(securityHeaders(s.limited(mux)))
 }
 
 // securityHeaders sets the headers every response carries.
@@ -86,50 +113,6 @@ func securityHeaders(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		h.ServeHTTP(w, r)
-	})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// logged writes one access log line per request. It logs the route
-// pattern, never the path, so share tokens and signatures stay out of logs.
-func (s *server) logged(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		h.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.status),
-			slog.Int64("bytes", sw.bytes), slog.Duration("duration", time.Since(start)))
 	})
 }
 
