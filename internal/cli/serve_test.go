@@ -3,10 +3,26 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"io"
+	"log/slog"
+	"math/big"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,7 +48,7 @@ func TestShareAndServe(t *testing.T) {
 	var logs bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, libraryFlag: dir}
 	go func() {
-		done <- runServe(sctx, e, &serveOptions{addr: "127.0.0.1:0", publicURL: "http://example.test/", ready: func(a string) { ready <- a }})
+		done <- runServe(sctx, e, &serveOptions{addr: "127.0.0.1:0", publicURL: "http://example.test/", ready: func(a, _ string) { ready <- a }})
 	}()
 	var addr string
 	select {
@@ -95,5 +111,329 @@ func TestShareAndServe(t *testing.T) {
 	}
 	if out := run("hunter2\n", "share", "Family", "--password", "--expires", "never"); !strings.HasPrefix(out, "http://example.test/s/") {
 		t.Errorf("share --password printed %q", out)
+	}
+}
+
+// serving is a running "picup serve" for a test.
+type serving struct {
+	addr, metricsAddr string
+	logs              *lockedBuffer
+	stop              func() error // cancels and waits for runServe
+}
+
+// lockedBuffer is a log sink the server writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func startServe(t *testing.T, dir string, o *serveOptions) *serving {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &serving{logs: &lockedBuffer{}}
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	o.addr = "127.0.0.1:0"
+	o.ready = func(a, m string) { s.addr, s.metricsAddr = a, m; close(ready) }
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: s.logs, libraryFlag: dir}
+	go func() { done <- runServe(ctx, e, o) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve: %v\n%s", err, s.logs.String())
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatal("serve did not start")
+	}
+	stopped := false
+	s.stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(20 * time.Second):
+			return errors.New("serve did not stop on cancel")
+		}
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+func run(t *testing.T, dir, stdin string, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := Execute(context.Background(), append([]string{"--library", dir}, args...), strings.NewReader(stdin), &out, &errb); err != nil {
+		t.Fatalf("picup %v: %v\n%s", args, err, errb.String())
+	}
+	return out.String()
+}
+
+func get(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// metricValue reads one sample from a /metrics body; -1 when absent.
+func metricValue(body, sample string) float64 {
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
+// TestServeRunsJobs: while serving, the trash is purged in the background
+// and the deletion jobs that follow are done, counted in /metrics (here on
+// its own listener) and logged; stopping the server stops the loop.
+func TestServeRunsJobs(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "", "import", "--album", "Family", "../../testdata/photos/jpeg")
+	var photos []struct {
+		ID   int64  `json:"id"`
+		Path string `json:"path"`
+	}
+	if err := json.Unmarshal([]byte(run(t, dir, "", "ls", "--json")), &photos); err != nil || len(photos) == 0 {
+		t.Fatalf("ls --json: %v", err)
+	}
+	victim := photos[0]
+	run(t, dir, "", "trash", "retention", "0s")
+
+	s := startServe(t, dir, &serveOptions{metricsAddr: "127.0.0.1:0", jobEvery: 50 * time.Millisecond, purgeEvery: 50 * time.Millisecond})
+	if resp, _ := get(t, http.DefaultClient, "http://"+s.addr+"/metrics"); resp.StatusCode != 404 {
+		t.Errorf("/metrics on the main listener with --metrics-addr: %d; want 404", resp.StatusCode)
+	}
+	resp, body := get(t, http.DefaultClient, "http://"+s.metricsAddr+"/metrics")
+	if resp.StatusCode != 200 || metricValue(body, `picup_library_items{type="photo",state="live"}`) != float64(len(photos)) {
+		t.Fatalf("metrics listener: %d\n%s", resp.StatusCode, body)
+	}
+
+	run(t, dir, "", "rm", strconv.FormatInt(victim.ID, 10))
+	const done = `picup_jobs_run_total{kind="delete-file",result="done"}`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, body = get(t, http.DefaultClient, "http://"+s.metricsAddr+"/metrics")
+		if metricValue(body, done) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no deletion job done while serving\n%s\n%s", body, s.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(victim.Path))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the purged photo's original is still there: %v", err)
+	}
+	logs := s.logs.String()
+	for _, want := range []string{"purged the trash", "job done", "kind=delete-file", "serving metrics", "stopped"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("serve log lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
+// writeCert makes a self-signed ECDSA certificate for 127.0.0.1 and
+// writes it and its key as PEM files.
+func writeCert(t *testing.T, dir, name string, serial int64) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      pkix.Name{CommonName: "picup test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func tlsClient(t *testing.T, certFile string, maxVersion uint16) *http.Client {
+	t.Helper()
+	pemBytes, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pemBytes)
+	return &http.Client{
+		Transport: &http.Transport{
+			TLSClientConfig:   &tls.Config{RootCAs: pool, MaxVersion: maxVersion},
+			ForceAttemptHTTP2: true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       20 * time.Second,
+	}
+}
+
+// TestServeTLS serves HTTPS directly: HTTP/2, TLS 1.2 at least, and the
+// password cookie marked Secure.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "", "import", "--album", "Family", "../../testdata/photos/jpeg")
+	link := strings.TrimSpace(run(t, dir, "hunter2\n", "share", "Family", "--password"))
+	certFile, keyFile := writeCert(t, t.TempDir(), "server", 1)
+	s := startServe(t, dir, &serveOptions{tlsCert: certFile, tlsKey: keyFile})
+	base := "https://" + s.addr
+	client := tlsClient(t, certFile, 0)
+
+	resp, body := get(t, client, base+"/healthz")
+	if resp.StatusCode != 200 || body != "ok\n" || resp.ProtoMajor != 2 || resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
+		t.Fatalf("GET /healthz over TLS: %d %q, HTTP/%d, TLS %+v; want 200 over HTTP/2 and TLS 1.2+", resp.StatusCode, body, resp.ProtoMajor, resp.TLS)
+	}
+	if _, err := tlsClient(t, certFile, tls.VersionTLS11).Get(base + "/healthz"); err == nil {
+		t.Error("a TLS 1.1 client was served")
+	}
+	if resp, _ := get(t, http.DefaultClient, "http://"+s.addr+"/healthz"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("plain HTTP on the TLS port: %d; want 400", resp.StatusCode)
+	}
+
+	path := link[strings.Index(link, "/s/"):]
+	resp, err := client.PostForm(base+path, url.Values{"password": {"hunter2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) != 1 || !resp.Cookies()[0].Secure {
+		t.Errorf("password over TLS: %d, cookies %v; want 303 and one Secure cookie", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.logs.String(), "scheme=https") || !strings.Contains(s.logs.String(), "set the https:// address with --public-url") {
+		t.Errorf("serve log:\n%s", s.logs.String())
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	certDir := t.TempDir()
+	certFile, keyFile := writeCert(t, certDir, "a", 1)
+	_, otherKey := writeCert(t, certDir, "b", 2)
+	missing := filepath.Join(certDir, "missing.pem")
+	for _, c := range []struct {
+		name  string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"cert without key", []string{"--tls-cert", certFile}, true, "--tls-cert and --tls-key go together"},
+		{"key without cert", []string{"--tls-key", keyFile}, true, "--tls-cert and --tls-key go together"},
+		{"unreadable cert", []string{"--tls-cert", missing, "--tls-key", keyFile}, false, "read --tls-cert " + missing},
+		{"unreadable key", []string{"--tls-cert", certFile, "--tls-key", missing}, false, "read --tls-key " + missing},
+		{"mismatched pair", []string{"--tls-cert", certFile, "--tls-key", otherKey}, false, "are not a certificate and its private key"},
+		{"key as cert", []string{"--tls-cert", keyFile, "--tls-key", keyFile}, false, "are not a certificate and its private key"},
+		{"bad proxy", []string{"--trusted-proxy", "proxy.lan"}, true, "--trusted-proxy: \"proxy.lan\" is not an address or CIDR"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var errb bytes.Buffer
+			err := Execute(context.Background(), append([]string{"--library", dir, "serve", "--addr", "127.0.0.1:0"}, c.args...), strings.NewReader(""), io.Discard, &errb)
+			var ue *UsageError
+			if err == nil || errors.As(err, &ue) != c.usage || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("serve %v = %v (usage error: %v); want %q, usage error %v", c.args, err, errors.As(err, &ue), c.want, c.usage)
+			}
+		})
+	}
+}
+
+// A renewed certificate is picked up without a restart; a half-written
+// renewal keeps the old one.
+func TestCertReload(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeCert(t, dir, "live", 1)
+	var logs bytes.Buffer
+	c, err := loadCertFiles(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Now()
+	c.now = func() time.Time { return clock }
+	serial := func() int64 {
+		t.Helper()
+		cert, err := c.get(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cert.Leaf.SerialNumber.Int64()
+	}
+	renew := func(serial int64) {
+		t.Helper()
+		newCert, newKey := writeCert(t, t.TempDir(), "new", serial)
+		for _, f := range [][2]string{{newCert, certFile}, {newKey, keyFile}} {
+			b, err := os.ReadFile(f[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f[1], b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// Some file systems keep modification times coarse.
+			os.Chtimes(f[1], clock.Add(time.Duration(serial)*time.Second), clock.Add(time.Duration(serial)*time.Second))
+		}
+	}
+	renew(2)
+	if got := serial(); got != 1 {
+		t.Errorf("within a minute of the last look: serial %d; want the loaded 1", got)
+	}
+	clock = clock.Add(time.Minute)
+	if got := serial(); got != 2 {
+		t.Errorf("a minute after the renewal: serial %d; want 2", got)
+	}
+	// Half a renewal: a new certificate next to the old key.
+	newCert, _ := writeCert(t, t.TempDir(), "half", 3)
+	b, _ := os.ReadFile(newCert)
+	os.WriteFile(certFile, b, 0o644)
+	os.Chtimes(certFile, clock.Add(time.Hour), clock.Add(time.Hour))
+	clock = clock.Add(time.Minute)
+	if got := serial(); got != 2 || !strings.Contains(logs.String(), "keeping the current one") {
+		t.Errorf("after half a renewal: serial %d, log %q; want 2 kept and a warning", got, logs.String())
 	}
 }

@@ -263,7 +263,7 @@ func newTrashRetentionCmd(e *env) *cobra.Command {
 // runJobs runs the queued jobs that are due, within jobBudget, and says
 // what is left.
 func runJobs(ctx context.Context, e *env, lib *library.Library) error {
-	res, err := jobRunner(lib).RunDue(ctx, time.Now().Add(jobBudget))
+	res, err := jobRunner(lib, nil).RunDue(ctx, time.Now().Add(jobBudget))
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("run queued jobs: %w", err)
 	}
@@ -274,8 +274,8 @@ func runJobs(ctx context.Context, e *env, lib *library.Library) error {
 }
 
 // jobRunner runs every kind of job, connecting to remotes when a job needs
-// one.
-func jobRunner(lib *library.Library) *jobs.Runner {
+// one; synced, when not nil, learns what each sync job uploaded.
+func jobRunner(lib *library.Library, synced func(syncer.Summary)) *jobs.Runner {
 	open := func(ctx context.Context, name string) (blob.Store, error) {
 		r, err := lib.Catalog.RemoteByName(ctx, name)
 		if err != nil {
@@ -297,6 +297,9 @@ func jobRunner(lib *library.Library) *jobs.Runner {
 			return err
 		}
 		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{})
+		if synced != nil {
+			synced(sum)
+		}
 		if err == nil && sum.Failed > 0 {
 			err = fmt.Errorf("%d objects failed to upload to %q", sum.Failed, name)
 		}

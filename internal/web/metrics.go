@@ -388,7 +388,7 @@ func (s *server) instrumented(h http.Handler) http.Handler {
 			s.metrics.observe(route, sw.status, d, sw.bytes)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
 				slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.status),
-				slog.Int64("bytes", sw.bytes), slog.Duration("duration", d), slog.String("client", s.clientIP(r).String()))
+				slog.Int64("bytes", sw.bytes), slog.Duration("duration", d), slog.String("client", s.clientAddr(r).String()))
 		}()
 		h.ServeHTTP(sw, r)
 	})

@@ -178,7 +178,7 @@ func (s *server) limited(h http.Handler) http.Handler {
 		if name == limitPassword {
 			l = s.limits.password
 		}
-		ip := s.clientIP(r)
+		ip := s.clientAddr(r)
 		if !ip.IsValid() {
 			h.ServeHTTP(w, r)
 			return
@@ -230,11 +230,11 @@ func tooManyRequests(w http.ResponseWriter, r *http.Request, limit string, wait 
 		"<title>%s</title><h1>%s</h1><p>%s</p></html>\n", lang, title, title, body)
 }
 
-// clientIP is the address of the request's client: the peer's, or, when
+// clientAddr is the address of the request's client: the peer's, or, when
 // the peer is a trusted proxy, the last address in X-Forwarded-For that
 // is not a trusted proxy itself (addresses further left are whatever the
 // client claimed).
-func (s *server) clientIP(r *http.Request) netip.Addr {
+func (s *server) clientAddr(r *http.Request) netip.Addr {
 	peer, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return netip.Addr{}

@@ -130,7 +130,7 @@ func TestClientKey(t *testing.T) {
 	}
 }
 
-func TestClientIP(t *testing.T) {
+func TestClientAddr(t *testing.T) {
 	s := &server{opts: Options{TrustedProxies: []netip.Prefix{
 		netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8"),
 	}}}
@@ -155,8 +155,8 @@ func TestClientIP(t *testing.T) {
 		for _, v := range c.xff {
 			r.Header.Add("X-Forwarded-For", v)
 		}
-		if got := s.clientIP(r); got != addr(c.want) {
-			t.Errorf("%s: clientIP = %s; want %s", c.name, got, c.want)
+		if got := s.clientAddr(r); got != addr(c.want) {
+			t.Errorf("%s: clientAddr = %s; want %s", c.name, got, c.want)
 		}
 	}
 }
