@@ -72,10 +72,10 @@ type tile struct {
 	Grid     string `json:"grid"`
 	Screen   string `json:"screen"` // also a video's poster
 	GridW    int    `json:"grid_width"`
+	GridH    int    `json:"grid_height"`
 	ScreenW  int    `json:"screen_width"`
 	Video    string `json:"video,omitempty"`    // a video's file, for <video src>
 	Original string `json:"original,omitempty"` // download of the original, when the share allows it
-	GridH    int    `json:"-"`
 	Index    int    `json:"-"` // position on the page
 }
 

@@ -126,6 +126,10 @@ func TestShareDays(t *testing.T) {
 			t.Errorf("%s: page lacks html lang or main#photos (with no data-next on one page)", lang.t.Lang)
 		}
 		sections, tiles := parsePage(t, body)
+		// Tiles load the grid size only; the screen size is for the viewer.
+		if strings.Contains(body, "<img src=") && regexp.MustCompile(`<img src="[^"]+/grid"[^>]* srcset=`).MatchString(body) {
+			t.Errorf("%s: tile images offer more than the grid size", lang.t.Lang)
+		}
 		if len(tiles) != len(f.inside) {
 			t.Fatalf("%s: %d tiles; want %d", lang.t.Lang, len(tiles), len(f.inside))
 		}
@@ -225,7 +229,7 @@ func TestSharePagesContinueDays(t *testing.T) {
 	if last["date"] != wantDate || last["day"] != korean.dayHeading(wantDate) {
 		t.Errorf("last photo: date %v, day %v; want %s in Korean", last["date"], last["day"], wantDate)
 	}
-	for _, k := range []string{"id", "type", "taken_at", "grid", "screen", "grid_width", "screen_width"} {
+	for _, k := range []string{"id", "type", "taken_at", "grid", "screen", "grid_width", "grid_height", "screen_width", "date", "day"} {
 		if _, ok := first[k]; !ok {
 			t.Errorf("JSON photo lacks %q: %v", k, first)
 		}

@@ -160,7 +160,7 @@ func TestSharePage(t *testing.T) {
 	if !strings.Contains(body, "<h1>Family</h1>") || !strings.Contains(body, `lang="en"`) {
 		t.Errorf("share page lacks the album title or lang:\n%s", body)
 	}
-	if !strings.Contains(body, `loading="lazy"`) || !strings.Contains(body, "srcset=") || strings.Contains(body, "http://") || strings.Contains(body, "https://") {
+	if !strings.Contains(body, `loading="lazy"`) || !strings.Contains(body, "data-srcset=") || strings.Contains(body, "http://") || strings.Contains(body, "https://") {
 		t.Errorf("share page tiles: want lazy srcset and no external URLs:\n%s", body)
 	}
 	got := mediaIDs(t, body)

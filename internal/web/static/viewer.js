@@ -48,12 +48,13 @@
     a.dataset.id = String(p.id);
     a.dataset.type = p.type;
     a.href = p.screen;
+    a.dataset.srcset = p.grid + " " + p.grid_width + "w, " + p.screen + " " + p.screen_width + "w";
     if (p.video) a.dataset.video = p.video;
     if (p.original) a.dataset.original = p.original;
     var im = document.createElement("img");
     im.src = p.grid;
-    im.srcset = p.grid + " " + p.grid_width + "w, " + p.screen + " " + p.screen_width + "w";
-    im.sizes = "(max-width: 600px) 120px, 180px";
+    im.width = p.grid_width;
+    im.height = p.grid_height;
     im.loading = "lazy";
     im.decoding = "async";
     im.alt = p.day;
@@ -189,10 +190,8 @@
       stopVideo();
       var grid = t.querySelector("img");
       img.removeAttribute("src");
-      if (grid && grid.srcset) {
-        img.srcset = grid.srcset;
-        img.sizes = "100vw";
-      }
+      img.sizes = "100vw";
+      img.srcset = t.dataset.srcset || "";
       img.src = t.href;
       img.alt = grid ? grid.alt : "";
       img.hidden = false;
