@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,10 +10,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
 )
 
 type fakeClock struct{ t time.Time }
@@ -331,5 +334,42 @@ func TestNoRateLimits(t *testing.T) {
 		if w := do(h, "POST", "/s/"+token, "192.0.2.7:4000", url.Values{}); w.Code == http.StatusTooManyRequests {
 			t.Fatalf("request %d: 429 with limits off", i+1)
 		}
+	}
+}
+
+// BenchmarkFront is the cost of the wrapping every request goes through
+// (metrics, access log, security headers, rate limit) on a cheap route: a
+// media URL with a bad signature, from one client or many.
+func BenchmarkFront(b *testing.B) {
+	lib, err := library.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	for _, bc := range []struct {
+		name    string
+		o       Options
+		clients int
+	}{
+		{"no-limits", Options{NoRateLimits: true}, 1},
+		{"limits-one-client", Options{ShareLimit: RateLimit{Rate: 1e9, Burst: 1e9}}, 1},
+		{"limits-many-clients", Options{ShareLimit: RateLimit{Rate: 1e9, Burst: 1e9}}, 4096},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			h := NewServer(lib, bc.o)
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := next.Add(1) % int64(bc.clients)
+					r := httptest.NewRequest("GET", "/m/1.2.x/3/grid", nil)
+					r.RemoteAddr = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(n >> 8), byte(n)}), 4000).String()
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, r)
+					if w.Code != http.StatusForbidden {
+						b.Fatalf("status %d", w.Code)
+					}
+				}
+			})
+		})
 	}
 }
