@@ -55,7 +55,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	shareID, bound, err := checkMedia(key, r.PathValue("sig"), r.PathValue("photo"), kind, clientIP(r), s.opts.Now())
+	shareID, bound, err := checkMedia(key, r.PathValue("sig"), r.PathValue("photo"), kind, s.pinAddr(r), s.opts.Now())
 	if err != nil {
 		forbidden(w)
 		return

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -153,16 +152,16 @@ func mediaURL(key []byte, shareID, photoID int64, kind string, exp int64, ip str
 
 var errBadSignature = errors.New("bad signature")
 
-// checkMedia verifies a media signature for a request from clientIP and
+// checkMedia verifies a media signature for a request from addr and
 // returns the share id and whether the URL was pinned to the address.
-func checkMedia(key []byte, sig, photo, kind, clientIP string, now time.Time) (shareID int64, bound bool, err error) {
+func checkMedia(key []byte, sig, photo, kind, addr string, now time.Time) (shareID int64, bound bool, err error) {
 	parts := strings.Split(sig, ".")
 	var want []byte
 	switch {
 	case len(parts) == 3:
 		want = mac(key, "media", parts[0], photo, kind, parts[1])
-	case len(parts) == 4 && parts[2] == boundMark && clientIP != "":
-		want = mac(key, "media-ip", parts[0], photo, kind, parts[1], clientIP)
+	case len(parts) == 4 && parts[2] == boundMark && addr != "":
+		want = mac(key, "media-ip", parts[0], photo, kind, parts[1], addr)
 		bound = true
 	default:
 		return 0, false, errBadSignature
@@ -179,12 +178,12 @@ func checkMedia(key []byte, sig, photo, kind, clientIP string, now time.Time) (s
 	return id, bound, nil
 }
 
-// clientIP is the address a request comes from: the host of RemoteAddr.
-// Forwarding headers are not trusted.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// pinAddr is the address a pinned media URL is signed for: the client's
+// (the peer, or the client a trusted proxy names), "" when unknown.
+func (s *server) pinAddr(r *http.Request) string {
+	ip := s.clientAddr(r)
+	if !ip.IsValid() {
+		return ""
 	}
-	return host
+	return ip.String()
 }

@@ -76,7 +76,7 @@ type tile struct {
 	ScreenW  int    `json:"screen_width"`
 	Video    string `json:"video,omitempty"`    // a video's file, for <video src>
 	Original string `json:"original,omitempty"` // download of the original, when the share allows it
-	Index    int    `json:"-"` // position on the page
+	Index    int    `json:"-"`                  // position on the page
 }
 
 // day is one day section of a page: consecutive tiles with one date.
@@ -146,7 +146,7 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor, 
 	exp := s.mediaExpiry()
 	ip := ""
 	if sh.BindIP {
-		ip = clientIP(r)
+		ip = s.pinAddr(r)
 	}
 	tiles := make([]tile, 0, len(photos))
 	for i, p := range photos {

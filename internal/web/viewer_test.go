@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"regexp"
 	"strconv"
@@ -580,6 +581,39 @@ func TestBindIP(t *testing.T) {
 	u := imgSrc.FindStringSubmatch(f.do(t, "198.51.100.7:1", "/s/"+free).Body.String())[1]
 	if rec := f.do(t, "203.0.113.9:1", u); rec.Code != 200 || strings.Contains(u, "."+boundMark+".") {
 		t.Errorf("URL of an unpinned share from another address: %d", rec.Code)
+	}
+}
+
+func TestBindIPBehindProxy(t *testing.T) {
+	f := newFixture(t)
+	token, _ := f.share(t, catalog.Share{BindIP: true})
+	h := NewServer(f.lib, Options{Now: func() time.Time { return f.now }, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	get := func(peer, forwarded, path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.RemoteAddr = peer
+		req.Header.Set("X-Forwarded-For", forwarded)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := get("10.0.0.2:5000", "198.51.100.7", "/s/"+token)
+	m := imgSrc.FindStringSubmatch(rec.Body.String())
+	if rec.Code != 200 || m == nil {
+		t.Fatalf("page through the proxy: %d", rec.Code)
+	}
+	tests := []struct {
+		peer, forwarded string
+		want            int
+	}{
+		{"10.0.0.2:6000", "198.51.100.7", 200},              // the same client through the proxy
+		{"10.0.0.3:6000", "203.0.113.1, 198.51.100.7", 200}, // what the client claims further left does not count
+		{"10.0.0.2:6000", "198.51.100.8", 403},              // another client through the proxy
+		{"198.51.100.8:6000", "198.51.100.7", 403},          // not a trusted proxy: its X-Forwarded-For means nothing
+	}
+	for _, tt := range tests {
+		if rec := get(tt.peer, tt.forwarded, m[1]); rec.Code != tt.want {
+			t.Errorf("pinned URL from %s for %q: %d; want %d", tt.peer, tt.forwarded, rec.Code, tt.want)
+		}
 	}
 }
 
