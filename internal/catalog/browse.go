@@ -354,3 +354,47 @@ func (c *Catalog) JobsAfter(ctx context.Context, failedOnly bool, after int64, l
 	rows, err := c.r.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, after, limit)
 	return collect(rows, err, scanJob)
 }
+
+// TrashedPhotosBefore returns up to limit trashed photos that come just
+// before (beforeAt, beforeID) in the most-recently-trashed-first order of
+// TrashedPhotos ("" and 0: the ones trashed first), in that order.
+func (c *Catalog) TrashedPhotosBefore(ctx context.Context, beforeAt string, beforeID int64, limit int) ([]Photo, error) {
+	if beforeAt == "" {
+		beforeID = -1 << 63
+	}
+	rows, err := c.r.QueryContext(ctx, trashedBeforeQuery, beforeAt, beforeID, limit)
+	ps, err := collect(rows, err, scanPhoto)
+	if err != nil {
+		return nil, fmt.Errorf("list the trash: %w", err)
+	}
+	slices.Reverse(ps)
+	return ps, nil
+}
+
+// trashedBeforeQuery walks the photos_trashed index backwards.
+const trashedBeforeQuery = `SELECT ` + photoCols + ` FROM photos p
+	WHERE p.trashed_at IS NOT NULL AND (p.trashed_at, p.id) > (?, ?)
+	ORDER BY p.trashed_at, p.id LIMIT ?`
+
+// CountTrashed counts the photos in the trash.
+func (c *Catalog) CountTrashed(ctx context.Context) (int, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE trashed_at IS NOT NULL`).Scan(&n)
+	return n, err
+}
+
+// TrashedIDsBetween returns the ids of the trashed photos from one
+// (trashed_at, id) position to another, both included, most recently
+// trashed first.
+func (c *Catalog) TrashedIDsBetween(ctx context.Context, aAt string, aID int64, bAt string, bID int64) ([]int64, error) {
+	if aAt < bAt || aAt == bAt && aID < bID {
+		aAt, aID, bAt, bID = bAt, bID, aAt, aID
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL
+		AND (trashed_at, id) <= (?, ?) AND (trashed_at, id) >= (?, ?) ORDER BY trashed_at DESC, id DESC`, aAt, aID, bAt, bID)
+	return collect(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		err := s.Scan(&id)
+		return id, err
+	})
+}

@@ -395,3 +395,51 @@ func explain(t *testing.T, c *Catalog, query string, args []any) string {
 	}
 	return strings.Join(top, "; ")
 }
+
+func TestTrashPaging(t *testing.T) {
+	c := browseLibrary(t)
+	ctx := context.Background()
+	// Trashed at three times; two at the same second, told apart by id.
+	err := c.Write(ctx, func(tx *Tx) error {
+		for id, at := range map[int64]string{1: "2025-01-01T00:00:00Z", 2: "2025-01-02T00:00:00Z", 3: "2025-01-02T00:00:00Z", 4: "2025-01-03T00:00:00Z"} {
+			if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ?`, at, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int64{4, 3, 2, 1}
+	if n, err := c.CountTrashed(ctx); err != nil || n != 4 {
+		t.Errorf("CountTrashed = %d, %v; want 4", n, err)
+	}
+	all, err := c.TrashedPhotos(ctx, "", 0, 10)
+	if err != nil || !reflect.DeepEqual(ids(all), want) {
+		t.Fatalf("TrashedPhotos = %v, %v; want %v", ids(all), err, want)
+	}
+	var back []Photo
+	at, id := "", int64(0)
+	for {
+		page, err := c.TrashedPhotosBefore(ctx, at, id, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back = append(page, back...)
+		if len(page) < 3 {
+			break
+		}
+		at, id = page[0].TrashedAt, page[0].ID
+	}
+	if !reflect.DeepEqual(ids(back), want) {
+		t.Errorf("paging the trash backwards = %v; want %v", ids(back), want)
+	}
+	between, err := c.TrashedIDsBetween(ctx, all[3].TrashedAt, all[3].ID, all[1].TrashedAt, all[1].ID)
+	if err != nil || !reflect.DeepEqual(between, []int64{3, 2, 1}) {
+		t.Errorf("TrashedIDsBetween = %v, %v; want [3 2 1]", between, err)
+	}
+	if plan := explain(t, c, trashedBeforeQuery, []any{"", 0, 10}); !strings.Contains(plan, "photos_trashed") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("trash backwards: plan %q does not walk photos_trashed", plan)
+	}
+}
