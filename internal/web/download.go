@@ -44,6 +44,9 @@ func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/zip")
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": zipName(shareTitle(sh, texts(r)))}))
 	h.Set("Cache-Control", "private, no-store")
+	if r.Method == http.MethodHead {
+		return
+	}
 	zw := zip.NewWriter(w)
 	names := map[string]bool{}
 	files, skipped := 0, 0

@@ -58,6 +58,14 @@ func TestShareZip(t *testing.T) {
 		t.Errorf("Content-Disposition %q; want attachment; filename=Family.zip", resp.Header.Get("Content-Disposition"))
 	}
 	files := readZip(t, body)
+	head, err := http.Head(f.srv.URL + "/s/" + token + "/download")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head.Body.Close()
+	if head.StatusCode != 200 || head.Header.Get("Content-Type") != "application/zip" {
+		t.Errorf("HEAD zip: %d %s", head.StatusCode, head.Header.Get("Content-Type"))
+	}
 	want := 0
 	for _, p := range f.inside {
 		name := p.TakenAt[:10] + "/" + p.OriginalName
