@@ -137,7 +137,7 @@ func (v *vec[K, V]) at(k K) *V {
 	return x
 }
 
-// each calls fn for every key in the order of cmp.
+// each calls fn for every key, in order.
 func (v *vec[K, V]) each(order func(a, b K) int, fn func(K, *V)) {
 	v.mu.RLock()
 	keys := make([]K, 0, len(v.m))
