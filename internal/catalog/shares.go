@@ -19,9 +19,9 @@ type Share struct {
 	Name         string
 	AlbumID      int64 // album shares
 	AlbumName    string
-	Year         int   // year shares
-	Photos       int64 // selection shares: how many photos were selected
-	BindIP       bool  // media URLs are pinned to the address that opened the page
+	Year         int    // year shares
+	Photos       int64  // selection shares: how many photos were selected
+	BindIP       bool   // media URLs are pinned to the address that opened the page
 	ExpiresAt    string // RFC 3339 UTC, "" when it never expires
 	RevokedAt    string // "" when not revoked
 	Download     bool
