@@ -145,6 +145,7 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newFetchCmd(e),
 		newShareCmd(e),
 		newServeCmd(e),
+		newTUICmd(e),
 		newVersionCmd(e),
 	)
 	for _, c := range root.Commands() {

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession runs a command in a detached tmux session of its own
+// server (a socket in the test's temp dir), to type into it and read its
+// screen like a person at a terminal would.
+type tmuxSession struct {
+	t    *testing.T
+	bin  string
+	sock string
+}
+
+func newTmux(t *testing.T, w, h string, env []string, command ...string) *tmuxSession {
+	t.Helper()
+	bin, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
+	}
+	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", w, "-y", h}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	s.run(append(args, command...)...)
+	t.Cleanup(func() { exec.Command(s.bin, "-S", s.sock, "kill-server").Run() })
+	// Keep the pane after the command exits, to read its exit status.
+	s.run("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command(s.bin, append([]string{"-S", s.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (l, Space, Enter …).
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	s.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// text types text literally.
+func (s *tmuxSession) text(text string) {
+	s.t.Helper()
+	s.run("send-keys", "-t", "e2e", "-l", text)
+}
+
+func (s *tmuxSession) screen() string {
+	s.t.Helper()
+	return s.run("capture-pane", "-p", "-t", "e2e")
+}
+
+// waitFor polls the screen until it shows every one of wants, for at most
+// 15 seconds.
+func (s *tmuxSession) waitFor(wants ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		screen := s.screen()
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(screen, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen does not show %q after 15s:\n%s", missing, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// exitStatus waits for the command to end and returns its exit status.
+func (s *tmuxSession) exitStatus() string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		out := strings.Fields(s.run("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}"))
+		if len(out) == 2 && out[0] == "1" {
+			return out[1]
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("picup tui still runs 15s after q:\n%s", s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type listedPhoto struct {
+	ID   int64  `json:"id"`
+	Name string `json:"original_name"`
+}
+
+func picupJSON(t *testing.T, bin, lib string, v any, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "PICUP_LIBRARY="+lib)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("picup %s: %v", strings.Join(args, " "), err)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("picup %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// TestTUIInTmux runs the real binary in tmux on a library of the test
+// photos: it moves through the grid, marks two photos, adds them to a new
+// album, and checks with picup album show that the album has exactly them.
+func TestTUIInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
+	}
+	bin := picupBinary(t)
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	photos, err := filepath.Abs(filepath.Join("..", "..", "testdata", "photos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp := exec.Command(bin, "import", photos)
+	imp.Env = append(os.Environ(), "PICUP_LIBRARY="+lib)
+	if out, err := imp.CombinedOutput(); err != nil {
+		// The broken samples fail on purpose: exit 3, the rest imported.
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+			t.Fatalf("import: %v\n%s", err, out)
+		}
+	}
+	var listed []listedPhoto
+	picupJSON(t, bin, lib, &listed, "ls", "--json")
+	if len(listed) < 4 {
+		t.Fatalf("the library has %d photos; want at least 4", len(listed))
+	}
+
+	s := newTmux(t, "120", "40", []string{"PICUP_LIBRARY=" + lib, "HOME=" + dir},
+		bin, "tui", "--images", "blocks", "--log", filepath.Join(dir, "tui.log"))
+	total := len(listed)
+	s.waitFor("All photos", "1 of "+strconv.Itoa(total))
+
+	// Look at a year in the periods pane, then come back to all photos.
+	s.keys("Tab", "j")
+	s.waitFor("›")
+	s.keys("k", "Tab")
+	s.waitFor("1 of " + strconv.Itoa(total))
+
+	// Mark the second and the fourth photo.
+	s.keys("l")
+	s.waitFor("2 of " + strconv.Itoa(total))
+	s.keys("Space")
+	s.waitFor("1 marked", "3 of "+strconv.Itoa(total))
+	s.keys("l", "Space")
+	s.waitFor("2 marked", "5 of "+strconv.Itoa(total))
+
+	s.keys("a")
+	s.waitFor("Add 2 photos to an album")
+	s.text("Family picks")
+	s.waitFor(`create album "Family picks"`)
+	s.keys("Enter")
+	s.waitFor(`created album "Family picks" with 2 photos`)
+
+	s.keys("2")
+	s.waitFor("Family picks", "ALBUM")
+	s.keys("q")
+	if status := s.exitStatus(); status != "0" {
+		t.Errorf("picup tui exited with %s; want 0", status)
+	}
+
+	var album []listedPhoto
+	picupJSON(t, bin, lib, &album, "album", "show", "Family picks", "--json")
+	var got []int64
+	for _, p := range album {
+		got = append(got, p.ID)
+	}
+	want := []int64{listed[1].ID, listed[3].ID}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("album Family picks holds %v; want the second and fourth photos listed, %v (%s, %s)",
+			got, want, listed[1].Name, listed[3].Name)
+	}
+	log, err := os.ReadFile(filepath.Join(dir, "tui.log"))
+	if err != nil || !strings.Contains(string(log), "add to album") {
+		t.Errorf("the log lacks the action: %v\n%s", err, log)
+	}
+}

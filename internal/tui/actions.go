@@ -1,0 +1,313 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/qrterm"
+	"github.com/picup/picup/internal/sharelink"
+	"github.com/picup/picup/internal/syncer"
+	"github.com/picup/picup/pkg/bytesize"
+	"github.com/picup/picup/pkg/period"
+)
+
+// Actions change the catalog in commands; each ends in an actionMsg that
+// says what happened and carries the catalog version after it, so the
+// refresh it triggers is not repeated by the next poll.
+
+type actionMsg struct {
+	text    string
+	err     error
+	grid    string // the grid whose marks the action used up ("" for none)
+	version int64
+}
+
+// write runs fn in a write transaction and reports text (or the error).
+func (m *Model) write(what, grid string, fn func(ctx context.Context, tx *catalog.Tx) (string, error)) tea.Cmd {
+	ctx, cat, log := m.ctx, m.lib.Catalog, m.log
+	return func() tea.Msg {
+		var text string
+		err := cat.Write(ctx, func(tx *catalog.Tx) error {
+			var err error
+			text, err = fn(ctx, tx)
+			return err
+		})
+		if err != nil {
+			return actionMsg{err: fmt.Errorf("%s: %w", what, err)}
+		}
+		log.Info(what, "result", text)
+		v, _ := cat.CatalogVersion(ctx)
+		return actionMsg{text: text, grid: grid, version: v}
+	}
+}
+
+func (m *Model) onAction(msg actionMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail("error", msg.err)
+		return nil
+	}
+	m.setStatus(msg.text)
+	if msg.grid != "" {
+		m.marks[msg.grid] = map[int64]bool{}
+		m.anchor[msg.grid] = nil
+	}
+	if msg.version != 0 {
+		m.version = msg.version
+	}
+	return m.refresh()
+}
+
+func (m *Model) addToAlbumCmd(name string, ids []int64) tea.Cmd {
+	return m.write("add to album", "timeline", func(ctx context.Context, tx *catalog.Tx) (string, error) {
+		created := false
+		id, err := tx.AlbumID(ctx, name)
+		if errors.Is(err, catalog.ErrNotFound) {
+			id, err = tx.CreateAlbum(ctx, name)
+			created = true
+		}
+		if err != nil {
+			return "", err
+		}
+		added := 0
+		for _, pid := range ids {
+			ok, err := tx.AddToAlbum(ctx, id, pid)
+			if err != nil {
+				return "", err
+			}
+			if ok {
+				added++
+			}
+		}
+		text := fmt.Sprintf("added %s to %q", photosWord(added), name)
+		if created {
+			text = fmt.Sprintf("created album %q with %s", name, photosWord(added))
+		}
+		if already := len(ids) - added; already > 0 {
+			text += fmt.Sprintf(" (%s already in it)", photosWord(already))
+		}
+		return text, nil
+	})
+}
+
+func (m *Model) trashCmd(ids []int64) tea.Cmd {
+	return m.write("move to the trash", "timeline", func(ctx context.Context, tx *catalog.Tx) (string, error) {
+		n, err := tx.Trash(ctx, ids)
+		return "moved " + photosWord(n) + " to the trash", err
+	})
+}
+
+func (m *Model) restoreCmd(ids []int64) tea.Cmd {
+	return m.write("restore", "trash", func(ctx context.Context, tx *catalog.Tx) (string, error) {
+		n, err := tx.Restore(ctx, ids)
+		return "restored " + photosWord(n), err
+	})
+}
+
+func (m *Model) revokeCmd(id int64) tea.Cmd {
+	return m.write("revoke share", "", func(ctx context.Context, tx *catalog.Tx) (string, error) {
+		_, err := tx.RevokeShare(ctx, id, catalog.Now())
+		return "revoked share " + itoa64(id), err
+	})
+}
+
+// retryCmd makes failed jobs due now (ids nil: every failed one) and runs
+// the due jobs.
+func (m *Model) retryCmd(ids []int64) tea.Cmd {
+	ctx, cat, run, log := m.ctx, m.lib.Catalog, m.opts.RunJobs, m.log
+	return func() tea.Msg {
+		n := 0
+		err := cat.Write(ctx, func(tx *catalog.Tx) error {
+			var err error
+			n, err = tx.RetryJobs(ctx, ids)
+			return err
+		})
+		if err != nil {
+			return actionMsg{err: fmt.Errorf("retry jobs: %w", err)}
+		}
+		text := "retrying " + strconv.Itoa(n) + " jobs"
+		if run != nil {
+			if err := run(ctx); err != nil {
+				log.Warn("run jobs", "err", err)
+				text += "; some failed again: " + err.Error()
+			} else {
+				text += "; done"
+			}
+		}
+		log.Info("retry jobs", "n", n)
+		return actionMsg{text: text}
+	}
+}
+
+// parseExpires reads how long a link lasts: a period or "never".
+func parseExpires(s string, now time.Time) (string, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "never") {
+		return "", nil
+	}
+	d, err := period.Parse(s)
+	if err != nil || d <= 0 {
+		return "", fmt.Errorf("expiry %q: want a period such as 30d or 12h, or never", s)
+	}
+	return now.Add(d).UTC().Format(time.RFC3339), nil
+}
+
+// linkMsg carries a new share link and its QR code.
+type linkMsg struct {
+	link sharelink.Link
+	qr   string
+	err  error
+}
+
+func (m *Model) shareCmd(spec sharelink.Spec) tea.Cmd {
+	ctx, lib, log := m.ctx, m.lib, m.log
+	style := qrterm.Color
+	if m.opts.NoColor {
+		style = qrterm.Plain
+	}
+	return func() tea.Msg {
+		link, err := sharelink.Create(ctx, lib, spec)
+		if err != nil {
+			return linkMsg{err: fmt.Errorf("create a share link: %w", err)}
+		}
+		log.Info("share link", "id", link.ID, "scope", link.Scope)
+		qr, err := qrterm.Render(link.URL, style)
+		if err != nil {
+			log.Warn("QR code", "err", err)
+		}
+		return linkMsg{link: link, qr: qr}
+	}
+}
+
+func (m *Model) onLink(msg linkMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail("share", msg.err)
+		return nil
+	}
+	expires := "never expires"
+	if msg.link.ExpiresAt != "" {
+		expires = "expires " + msg.link.ExpiresAt
+	}
+	m.dialog = &dialog{kind: dialogLink, title: "Share link " + itoa64(msg.link.ID) + ": " + msg.link.Scope,
+		lines: []string{expires + "; revoke it in Shares (4).", "Shown once: copy it or scan the code now."},
+		link:  msg.link, qr: msg.qr}
+	if len(m.marks["timeline"]) > 0 && msg.link.Scope != "" && !strings.HasPrefix(msg.link.Scope, "album") {
+		m.marks["timeline"] = map[int64]bool{}
+	}
+	m.setStatus("created share link " + itoa64(msg.link.ID))
+	return m.loadShares()
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// syncRun is a sync running in the background.
+type syncRun struct {
+	remote string
+	prog   *syncer.Progress
+	cancel context.CancelFunc
+}
+
+type syncTickMsg struct{}
+
+type syncDoneMsg struct {
+	remote string
+	sum    syncer.Summary
+	err    error
+}
+
+// startSync syncs a remote in the background; a tick redraws its progress.
+func (m *Model) startSync(remote string) tea.Cmd {
+	if m.opts.Sync == nil {
+		m.setStatus("syncing is not available here; run \"picup sync\"")
+		return nil
+	}
+	if m.syncing != nil {
+		m.setStatus("a sync to " + m.syncing.remote + " is already running")
+		return nil
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	run := &syncRun{remote: remote, prog: &syncer.Progress{}, cancel: cancel}
+	m.syncing = run
+	m.setStatus("syncing " + remote + "…")
+	m.log.Info("sync started", "remote", remote)
+	sync := m.opts.Sync
+	m.wg.Add(1)
+	done := func() tea.Msg {
+		defer m.wg.Done()
+		defer cancel()
+		sum, err := sync(ctx, remote, run.prog)
+		return syncDoneMsg{remote: remote, sum: sum, err: err}
+	}
+	return tea.Batch(done, m.syncTick())
+}
+
+func (m *Model) syncTick() tea.Cmd {
+	return m.tick(250*time.Millisecond, func(time.Time) tea.Msg { return syncTickMsg{} })
+}
+
+func (m *Model) onSyncDone(msg syncDoneMsg) tea.Cmd {
+	m.syncing = nil
+	switch {
+	case msg.err != nil:
+		m.fail("sync "+msg.remote, msg.err)
+	case msg.sum.Failed > 0:
+		m.status, m.statusErr = fmt.Sprintf("sync %s: uploaded %d, %d failed; see the log", msg.remote, msg.sum.Uploaded, msg.sum.Failed), true
+		for _, f := range msg.sum.Failures {
+			m.log.Warn("sync upload failed", "remote", msg.remote, "key", f.Key, "err", f.Error)
+		}
+	default:
+		m.setStatus(fmt.Sprintf("synced %s: uploaded %d objects (%s), %d already there", msg.remote,
+			msg.sum.Uploaded, bytesize.Format(msg.sum.Bytes), msg.sum.Skipped))
+	}
+	m.log.Info("sync ended", "remote", msg.remote, "uploaded", msg.sum.Uploaded, "failed", msg.sum.Failed, "err", msg.err)
+	return m.loadJobs()
+}
+
+// syncOnly syncs the library's only remote, or sends to the jobs view to
+// pick one.
+func (m *Model) syncOnly() tea.Cmd {
+	switch len(m.remotes) {
+	case 0:
+		m.setStatus("no remote to sync to; add one with \"picup remote add\"")
+		return nil
+	case 1:
+		return m.startSync(m.remotes[0])
+	}
+	m.setStatus("pick a remote and press S")
+	return m.setView(viewJobs)
+}
+
+func (m *Model) jobsKey(k tea.KeyMsg) tea.Cmd {
+	l := m.layout()
+	j := &m.jobs
+	switch {
+	case m.listNav(&j.cursor, len(j.remotes)+len(j.failed), l.bodyH-4, k):
+	case is(k, m.keys.Sync):
+		if r, ok := j.selectedRemote(); ok {
+			return m.startSync(r.Name)
+		}
+		return m.syncOnly()
+	case is(k, m.keys.Retry):
+		if job, ok := j.selectedJob(); ok {
+			return m.retryCmd([]int64{job.ID})
+		}
+		if j.counts.Failing+j.counts.Dead == 0 {
+			m.setStatus("no failed jobs")
+			return nil
+		}
+		return m.retryCmd(nil)
+	case is(k, m.keys.Back):
+		if m.syncing != nil {
+			stop := m.syncing.cancel
+			m.confirm("Stop the sync?", []string{"Stop syncing " + m.syncing.remote + "?", "The next sync goes on from where it stopped."},
+				func() tea.Msg { stop(); return nil })
+		}
+	}
+	return nil
+}

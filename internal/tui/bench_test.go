@@ -1,0 +1,102 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/termimg"
+)
+
+// The generated 100,000-photo library is made once per test binary run
+// and removed by TestMain.
+var big struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if big.dir != "" {
+		os.RemoveAll(big.dir)
+	}
+	os.Exit(code)
+}
+
+// bigLibrary returns the root of a library of 100,000 photos taken over 20
+// years, in a few write transactions through the catalog API (no files:
+// the grid shows placeholders where thumbnails would be).
+func bigLibrary(b *testing.B) string {
+	b.Helper()
+	big.once.Do(func() {
+		big.dir, big.err = os.MkdirTemp("", "picup-tui-bench-")
+		if big.err != nil {
+			return
+		}
+		ctx := context.Background()
+		cat, err := catalog.Open(ctx, filepath.Join(big.dir, library.CatalogFile))
+		if err != nil {
+			big.err = err
+			return
+		}
+		defer cat.Close()
+		start := time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC)
+		const n, batch = 100_000, 20_000
+		for first := 0; first < n && big.err == nil; first += batch {
+			big.err = cat.Write(ctx, func(tx *catalog.Tx) error {
+				for i := first; i < first+batch; i++ {
+					taken := start.Add(time.Duration(i) * 105 * time.Minute).Format("2006-01-02T15:04:05")
+					p := testPhoto(i, taken, fmt.Sprintf("IMG_%06d.JPG", i), "Canon", "Canon EOS 5D")
+					if _, err := tx.InsertPhoto(ctx, p); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if big.err == nil {
+			big.err = cat.EnsureFirstUser(ctx, "mom") // owns every photo
+		}
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.dir
+}
+
+// BenchmarkFirstScreen100k measures the time from opening a library of
+// 100,000 photos to the first screen drawn with its data: the timeline's
+// years with their counts, the first page of the grid with its count, the
+// detail of the newest photo.
+func BenchmarkFirstScreen100k(b *testing.B) {
+	root := bigLibrary(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		lib, err := library.Open(ctx, root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := &harness{t: b, m: New(ctx, lib, Options{Images: termimg.Blocks, NoColor: true, Renderer: asciiRenderer()})}
+		h.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+		h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+		h.run(h.m.Init())
+		screen := h.m.View()
+		b.StopTimer()
+		if len(h.m.photos.items) == 0 || h.m.photos.total != 100_000 || !h.m.tl.loaded || len(screen) == 0 {
+			b.Fatalf("first screen without its data: %d photos of %d, timeline loaded %v", len(h.m.photos.items), h.m.photos.total, h.m.tl.loaded)
+		}
+		h.m.Close()
+		lib.Close()
+		b.StartTimer()
+	}
+}
