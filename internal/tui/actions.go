@@ -288,6 +288,7 @@ func (m *Model) jobsKey(k tea.KeyMsg) tea.Cmd {
 	j := &m.jobs
 	switch {
 	case m.listNav(&j.cursor, len(j.remotes)+len(j.failed), l.bodyH-4, k):
+		return m.loadMoreJobs()
 	case is(k, m.keys.Sync):
 		if r, ok := j.selectedRemote(); ok {
 			return m.startSync(r.Name)

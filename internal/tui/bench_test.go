@@ -100,3 +100,31 @@ func BenchmarkFirstScreen100k(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkScroll100k measures one step down the grid of the 100,000
+// photo library, a row at a time from the newest photo onwards: the key
+// handled, the pages read as the window slides, and the screen drawn.
+func BenchmarkScroll100k(b *testing.B) {
+	root := bigLibrary(b)
+	ctx := context.Background()
+	lib, err := library.Open(ctx, root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	h := &harness{t: b, m: New(ctx, lib, Options{Images: termimg.Blocks, NoColor: true, Renderer: asciiRenderer()})}
+	defer h.m.Close()
+	h.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	h.run(h.m.Init())
+	down := keyMsg("j")
+	b.ResetTimer()
+	for b.Loop() {
+		h.send(down)
+		h.m.View()
+	}
+	b.StopTimer()
+	if h.m.photos.cur == 0 {
+		b.Fatal("the cursor did not move")
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"image/jpeg"
 	"os"
 	"strconv"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/termimg"
+	"github.com/picup/picup/internal/trash"
 )
 
 // Loading commands: each reads the catalog (or a thumbnail) and returns
@@ -83,7 +85,56 @@ type jobsState struct {
 	cursor  int // over remotes, then failed jobs
 	top     int
 	loaded  bool
+	more    bool // a next page of failed jobs is loading
 	err     string
+}
+
+// moreJobsMsg carries the next page of failed jobs.
+type moreJobsMsg struct {
+	after  int64
+	failed []catalog.Job
+	err    error
+}
+
+// loadMoreJobs reads the next page of failed jobs when the cursor nears
+// the end of those loaded.
+func (m *Model) loadMoreJobs() tea.Cmd {
+	j := &m.jobs
+	n := len(j.failed)
+	if j.more || n == 0 || n >= j.counts.Failing+j.counts.Dead || j.cursor-len(j.remotes) < n-jobsPage/4 {
+		return nil
+	}
+	j.more = true
+	ctx, cat, after := m.ctx, m.lib.Catalog, j.failed[n-1].ID
+	return func() tea.Msg {
+		failed, err := cat.JobsAfter(ctx, true, after, jobsPage)
+		return moreJobsMsg{after: after, failed: failed, err: err}
+	}
+}
+
+func (j *jobsState) applyMore(msg moreJobsMsg) {
+	j.more = false
+	if msg.err != nil {
+		j.err = msg.err.Error()
+		return
+	}
+	if n := len(j.failed); n > 0 && j.failed[n-1].ID == msg.after {
+		j.failed = append(j.failed, msg.failed...)
+	}
+}
+
+// retentionMsg carries how long photos stay in the trash.
+type retentionMsg struct {
+	keep time.Duration
+	err  error
+}
+
+func (m *Model) loadRetention() tea.Cmd {
+	ctx, lib := m.ctx, m.lib
+	return func() tea.Msg {
+		keep, err := trash.Retention(ctx, lib)
+		return retentionMsg{keep: keep, err: err}
+	}
 }
 
 type jobsMsg struct {
@@ -113,7 +164,7 @@ func (j *jobsState) apply(msg jobsMsg) {
 	if msg.err != nil {
 		return
 	}
-	j.remotes, j.counts, j.failed = msg.remotes, msg.counts, msg.failed
+	j.remotes, j.counts, j.failed, j.more = msg.remotes, msg.counts, msg.failed, false
 	j.cursor = min(j.cursor, max(0, len(j.remotes)+len(j.failed)-1))
 }
 

@@ -157,11 +157,7 @@ func (g *grid) scrollTo(cols, rows int) {
 	if row >= g.topRow+rows {
 		g.topRow = row - rows + 1
 	}
-	first := g.start / cols
 	g.topRow = max(g.topRow, 0)
-	if g.atTop {
-		g.topRow = max(g.topRow, first)
-	}
 }
 
 // pageKind says how a page of photos joins the window.

@@ -114,6 +114,8 @@ type Model struct {
 	status    string
 	statusErr bool
 
+	retention time.Duration // how long photos stay in the trash, once read
+
 	version  int64
 	polls    int
 	syncing  *syncRun
@@ -167,15 +169,14 @@ func New(ctx context.Context, lib *library.Library, opts Options) *Model {
 	m := &Model{
 		ctx: ctx, cancel: cancel, lib: lib, opts: opts, log: log, now: now, tick: tea.Tick,
 		keys: DefaultKeyMap(), help: help.New(), st: newStyles(r),
-		tl:        newTimeline(),
-		photos:    newGrid("timeline", nil),
-		trash:     newGrid("trash", trashSource{}),
-		marks:     map[string]map[int64]bool{"timeline": {}, "trash": {}},
-		anchor:    map[string]*anchor{},
-		thumbs:    termimg.NewCache(512),
-		inflight:  map[string]bool{},
-		sem:       make(chan struct{}, 2),
-		treeFocus: false,
+		tl:       newTimeline(),
+		photos:   newGrid("timeline", nil),
+		trash:    newGrid("trash", trashSource{}),
+		marks:    map[string]map[int64]bool{"timeline": {}, "trash": {}},
+		anchor:   map[string]*anchor{},
+		thumbs:   termimg.NewCache(512),
+		inflight: map[string]bool{},
+		sem:      make(chan struct{}, 2),
 	}
 	m.help.Styles = m.st.help
 	m.search = newSearch()
@@ -216,6 +217,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.fail("timeline", msg.err)
 		}
 		m.tl.apply(msg)
+		if sel := m.tl.selected(); sel != m.period {
+			// The period shown went away (its last photo was trashed).
+			m.period = sel
+			cmds = append(cmds, m.resetPhotos())
+		}
 	case gridMsg:
 		g := m.gridNamed(msg.grid)
 		if g.apply(msg) && msg.err != nil {
@@ -246,6 +252,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.shares.move(0)
 	case jobsMsg:
 		m.jobs.apply(msg)
+	case moreJobsMsg:
+		m.jobs.applyMore(msg)
+	case retentionMsg:
+		if msg.err != nil {
+			m.fail("trash retention", msg.err)
+		}
+		m.retention = msg.keep
 	case remoteNamesMsg:
 		m.remotes = msg.names
 	case rangeMsg:
@@ -388,7 +401,8 @@ func (m *Model) setView(v viewID) tea.Cmd {
 	case viewJobs:
 		return m.loadJobs()
 	case viewTrash:
-		return m.trash.reset(m.ctx, m.lib.Catalog, func(context.Context) (source, error) { return trashSource{}, nil })
+		return tea.Batch(m.loadRetention(),
+			m.trash.reset(m.ctx, m.lib.Catalog, func(context.Context) (source, error) { return trashSource{}, nil }))
 	}
 	return nil
 }
@@ -457,6 +471,11 @@ func (m *Model) onVersion(msg versionMsg) tea.Cmd {
 func is(k tea.KeyMsg, b ...key.Binding) bool { return key.Matches(k, b...) }
 
 func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
+	if k.Type == tea.KeyCtrlC && (m.dialog == nil || m.dialog.kind != dialogConfirm) {
+		// ctrl+c quits from anywhere, the search line and dialogs too.
+		m.dialog, m.searching = nil, false
+		return m.quit()
+	}
 	if m.dialog != nil {
 		return m.dialogKey(k)
 	}

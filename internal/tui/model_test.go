@@ -463,6 +463,15 @@ func TestHelpAndQuit(t *testing.T) {
 	if !h.quit {
 		t.Error("q did not quit")
 	}
+	h.quit = false
+	h.keys("a", "q")
+	if h.quit || h.m.dialog.input.Value() != "q" {
+		t.Errorf("q in the album picker quit (%v) or was not typed (%q)", h.quit, h.m.dialog.input.Value())
+	}
+	h.keys("ctrl+c")
+	if !h.quit {
+		t.Error("ctrl+c in the album picker did not quit")
+	}
 }
 
 func TestEveryViewFitsEverySize(t *testing.T) {
@@ -567,5 +576,65 @@ func TestParseQuery(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("parseQuery(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+func TestFailedJobsLoadPageByPage(t *testing.T) {
+	lib := testLibrary(t)
+	ctx := context.Background()
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		for i := range 450 {
+			if err := tx.AddJob(ctx, catalog.JobDeleteFile, fmt.Sprintf("thumbs/00/%d.jpg", i)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'dead', attempts = 8, last_error = 'disk full'`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, lib, 100, 30, Options{})
+	h.keys("5")
+	if n := len(h.m.jobs.failed); n != jobsPage {
+		t.Fatalf("jobs view loaded %d failed jobs; want a page of %d", n, jobsPage)
+	}
+	if !strings.Contains(h.screen(), "200 of the 451 failed listed") {
+		t.Errorf("the jobs view does not say how many more:\n%s", h.screen())
+	}
+	for range 3 {
+		h.keys("G")
+	}
+	if n := len(h.m.jobs.failed); n != 451 {
+		t.Errorf("after G three times, %d failed jobs loaded; want all 451", n)
+	}
+	if j, ok := h.m.jobs.selectedJob(); !ok || j.ID != 451 {
+		t.Errorf("cursor on job %+v; want the last, 451", j)
+	}
+}
+
+func TestShownPeriodGoesAway(t *testing.T) {
+	lib := testLibrary(t)
+	h := newHarness(t, lib, 120, 40, Options{})
+	h.keys("tab", "j", "l", "j", "l", "j") // 2021, its newest month, its day
+	day := h.m.period
+	if len(day) != 10 {
+		t.Fatalf("period %q; want a day", day)
+	}
+	p := current(t, &h.m.photos)
+	ctx := context.Background()
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		_, err := tx.Trash(ctx, []int64{p.ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(pollMsg{})
+	if h.m.period == day || h.m.period != h.m.tl.selected() {
+		t.Errorf("after its only photo went: period %q, tree on %q; want the tree's new selection", h.m.period, h.m.tl.selected())
+	}
+	if len(h.m.photos.items) == 0 {
+		t.Error("the grid is empty")
 	}
 }

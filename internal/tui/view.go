@@ -376,6 +376,9 @@ func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
 	}
 	if p.TrashedAt != "" {
 		lines = append(lines, row("Trashed", formatTaken(p.TrashedAt)))
+		if purge := m.purgeAfter(p); purge != "" {
+			lines = append(lines, row("Purged", "after "+purge))
+		}
 	}
 	if m.marks[g.name][p.ID] {
 		lines = append(lines, "", " "+m.st.marked.Render("✓ marked"))
@@ -386,6 +389,16 @@ func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
 	return lines
 }
 
+// purgeAfter is when a trashed photo gets purged, once the retention is
+// known.
+func (m *Model) purgeAfter(p catalog.Photo) string {
+	t, err := time.Parse(time.RFC3339, p.TrashedAt)
+	if err != nil || m.retention == 0 {
+		return ""
+	}
+	return t.Add(m.retention).UTC().Format("2006-01-02 15:04")
+}
+
 // detailStrip is the detail of a photo in two lines.
 func (m *Model) detailStrip(g *grid, p catalog.Photo) []string {
 	first := " " + m.st.heading.Render(p.OriginalName) + " · " + formatTaken(p.TakenAt) + " (" + p.TakenSource + ")"
@@ -394,7 +407,11 @@ func (m *Model) detailStrip(g *grid, p catalog.Photo) []string {
 	}
 	second := size(p) + " · owner " + orDash(strings.Join(p.Owners, ", ")) + " · albums " + m.albumsOf(p) + " · " + m.syncState(p)
 	if p.TrashedAt != "" {
-		second = "trashed " + formatTaken(p.TrashedAt) + " · " + second
+		trashed := "trashed " + formatTaken(p.TrashedAt)
+		if purge := m.purgeAfter(p); purge != "" {
+			trashed += ", purged after " + purge
+		}
+		second = trashed + " · " + second
 	}
 	return []string{first, " " + second}
 }
@@ -592,7 +609,11 @@ func (m *Model) jobsView(l layout) []string {
 		lines = append(lines, "", " "+m.syncProgress(max(20, w-2)))
 	}
 	c := j.counts
-	lines = append(lines, "", m.st.heading.Render(fmt.Sprintf(" Jobs: %d pending (%d failing), %d dead", c.Pending, c.Failing, c.Dead)))
+	heading := fmt.Sprintf(" Jobs: %d pending (%d failing), %d dead", c.Pending, c.Failing, c.Dead)
+	if failed := c.Failing + c.Dead; len(j.failed) < failed {
+		heading += fmt.Sprintf("; %d of the %d failed listed, more as you scroll", len(j.failed), failed)
+	}
+	lines = append(lines, "", m.st.heading.Render(heading))
 	jw := []int{-6, 13, 7, -5, 0, 0}
 	if len(j.failed) == 0 {
 		lines = append(lines, " No failed jobs.")
@@ -611,9 +632,6 @@ func (m *Model) jobsView(l layout) []string {
 		job := j.failed[i]
 		lines = append(lines, cursorRow(first+i, table(jw, w, []string{itoa64(job.ID), job.Kind, job.State,
 			strconv.Itoa(job.Attempts), job.Target, job.LastError})))
-	}
-	if more := c.Failing + c.Dead - len(j.failed); more > 0 && len(lines) < l.bodyH {
-		lines = append(lines, " "+m.st.dim.Render(fmt.Sprintf("… and %d more; see \"picup jobs ls --failed\"", more)))
 	}
 	return lines
 }
