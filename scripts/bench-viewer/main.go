@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -134,10 +135,11 @@ func bench(ctx context.Context, n, runs, perDay int, keep bool) error {
 		return err
 	}
 
-	addr, err := serve(ctx, env, picup, filepath.Join(work, "serve.log"))
+	addr, stopServer, err := serve(ctx, env, picup, filepath.Join(work, "serve.log"))
 	if err != nil {
 		return err
 	}
+	defer stopServer()
 	pageURL := "http://" + addr + link.Path
 	logf("serving at http://%s", addr)
 
@@ -196,23 +198,27 @@ func spreadDates(dir string, perDay int) error {
 }
 
 // serve starts "picup serve" on a free loopback port and returns its
-// address once it listens. The server stops with ctx.
-func serve(ctx context.Context, env []string, picup, logPath string) (string, error) {
+// address once it listens, and a func that stops it (SIGTERM, then a kill
+// after 15 s) and waits for it.
+func serve(ctx context.Context, env []string, picup, logPath string) (string, func(), error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	cmd := exec.CommandContext(ctx, picup, "serve", "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("picup serve: %w", err)
+		return "", nil, fmt.Errorf("picup serve: %w", err)
 	}
 	addrc := make(chan string, 1)
+	logged := make(chan struct{})
 	go func() {
+		defer close(logged)
+		defer logFile.Close()
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -226,14 +232,23 @@ func serve(ctx context.Context, env []string, picup, logPath string) (string, er
 			fmt.Fprintln(logFile, line)
 		}
 		io.Copy(logFile, stderr)
-		logFile.Close()
 	}()
-	go cmd.Wait()
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-logged:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-logged
+		}
+		cmd.Wait()
+	}
 	select {
 	case a := <-addrc:
-		return a, nil
+		return a, stop, nil
 	case <-time.After(30 * time.Second):
-		return "", fmt.Errorf("picup serve did not say where it listens within 30 s; see %s", logPath)
+		stop()
+		return "", nil, fmt.Errorf("picup serve did not say where it listens within 30 s; see %s", logPath)
 	}
 }
 
