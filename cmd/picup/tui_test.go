@@ -11,15 +11,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picup/picup/internal/miniotest"
 )
 
 // tmuxSession runs a command in a detached tmux session of its own
 // server (a socket in the test's temp dir), to type into it and read its
 // screen like a person at a terminal would.
 type tmuxSession struct {
-	t    *testing.T
-	bin  string
-	sock string
+	t      *testing.T
+	bin    string
+	sock   string
+	status string // the command's exit status is written here
 }
 
 func newTmux(t *testing.T, w, h string, env []string, command ...string) *tmuxSession {
@@ -28,15 +31,17 @@ func newTmux(t *testing.T, w, h string, env []string, command ...string) *tmuxSe
 	if err != nil {
 		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
 	}
-	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(t.TempDir(), "tmux.sock")}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", w, "-y", h}
+	dir := t.TempDir()
+	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(dir, "tmux.sock"), status: filepath.Join(dir, "status")}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", w, "-y", h, "-e", "STATUS=" + s.status}
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
+	// A shell runs the command and writes its exit status to a file, which
+	// does not depend on when tmux reaps the process.
+	args = append(args, "sh", "-c", `"$@"; echo $? > "$STATUS"; sleep 600`, "sh")
 	s.run(append(args, command...)...)
 	t.Cleanup(func() { exec.Command(s.bin, "-S", s.sock, "kill-server").Run() })
-	// Keep the pane after the command exits, to read its exit status.
-	s.run("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 	return s
 }
 
@@ -95,9 +100,8 @@ func (s *tmuxSession) exitStatus() string {
 	s.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		out := strings.Fields(s.run("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}"))
-		if len(out) == 2 && out[0] == "1" {
-			return out[1]
+		if b, err := os.ReadFile(s.status); err == nil && strings.HasSuffix(string(b), "\n") {
+			return strings.TrimSpace(string(b))
 		}
 		if time.Now().After(deadline) {
 			s.t.Fatalf("picup tui still runs 15s after q:\n%s", s.screen())
@@ -202,5 +206,49 @@ func TestTUIInTmux(t *testing.T) {
 	log, err := os.ReadFile(filepath.Join(dir, "tui.log"))
 	if err != nil || !strings.Contains(string(log), "add to album") {
 		t.Errorf("the log lacks the action: %v\n%s", err, log)
+	}
+}
+
+// TestTUISyncInTmux starts a sync from the jobs view of the real binary
+// against a real MinIO and waits for its result; a sync from the command
+// line then finds nothing left to upload.
+func TestTUISyncInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
+	}
+	srv := miniotest.Start(t)
+	env := []string{"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
+		"PICUP_CREDENTIALS=" + filepath.Join(t.TempDir(), "none"), "PICUP_REMOTES=" + filepath.Join(t.TempDir(), "remotes")}
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	photos, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "photos", "jpeg"))
+	L := []string{"--library", lib}
+	if _, errOut, code := picupRun(t, env, append(L, "import", photos)...); code != 0 {
+		t.Fatalf("import exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := picupRun(t, env, append(L, "remote", "add", "m", "s3://family", "--endpoint", srv.Endpoint, "--insecure-http")...); code != 0 {
+		t.Fatalf("remote add: %d %s", code, errOut)
+	}
+
+	var listed []listedPhoto
+	picupJSON(t, picupBinary(t), lib, &listed, "ls", "--json")
+	n := strconv.Itoa(len(listed))
+
+	s := newTmux(t, "120", "40", append(env, "PICUP_LIBRARY="+lib, "HOME="+dir),
+		picupBinary(t), "tui", "--images", "none", "--log", filepath.Join(dir, "tui.log"))
+	s.waitFor("All photos", "1 of "+n)
+	s.keys("5")
+	s.waitFor("Remotes", n+" originals to upload", "never synced")
+	s.keys("S")
+	s.waitFor("synced m: uploaded", "up to date", "last upload")
+	s.keys("q")
+	if status := s.exitStatus(); status != "0" {
+		t.Errorf("picup tui exited with %s; want 0", status)
+	}
+
+	out, errOut, code := picupRun(t, env, append(L, "sync", "--json")...)
+	var sum struct{ Uploaded, Failed int }
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum.Uploaded != 0 || sum.Failed != 0 {
+		t.Errorf("sync after the browser's: exit %d, %+v: %s %s; want nothing to upload", code, sum, out, errOut)
 	}
 }

@@ -586,7 +586,7 @@ func (m *Model) jobsView(l layout) []string {
 		}
 		return " " + s
 	}
-	rw := []int{12, 0, 0, 20}
+	rw := []int{10, 0, 0, 0}
 	if len(j.remotes) == 0 {
 		lines = append(lines, " No remotes: add one with \"picup remote add NAME s3://BUCKET --endpoint HOST\".")
 	}
@@ -598,6 +598,9 @@ func (m *Model) jobsView(l layout) []string {
 		last := "never synced"
 		if r.LastUpload != "" {
 			last = "last upload " + m.until(r.LastUpload)
+		}
+		if r.LastSnapshot != "" {
+			last += ", snapshot " + m.until(r.LastSnapshot)
 		}
 		where := r.Endpoint + "/" + r.Bucket
 		if r.Auto {
