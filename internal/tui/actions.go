@@ -162,10 +162,15 @@ func parseExpires(s string, now time.Time) (string, error) {
 type linkMsg struct {
 	link sharelink.Link
 	qr   string
+	grid string // the grid whose marks the link used up ("" for an album)
 	err  error
 }
 
 func (m *Model) shareCmd(spec sharelink.Spec) tea.Cmd {
+	grid := ""
+	if spec.Album == "" {
+		grid = "timeline"
+	}
 	ctx, lib, log := m.ctx, m.lib, m.log
 	style := qrterm.Color
 	if m.opts.NoColor {
@@ -181,7 +186,7 @@ func (m *Model) shareCmd(spec sharelink.Spec) tea.Cmd {
 		if err != nil {
 			log.Warn("QR code", "err", err)
 		}
-		return linkMsg{link: link, qr: qr}
+		return linkMsg{link: link, qr: qr, grid: grid}
 	}
 }
 
@@ -197,8 +202,9 @@ func (m *Model) onLink(msg linkMsg) tea.Cmd {
 	m.dialog = &dialog{kind: dialogLink, title: "Share link " + itoa64(msg.link.ID) + ": " + msg.link.Scope,
 		lines: []string{expires + "; revoke it in Shares (4).", "Shown once: copy it or scan the code now."},
 		link:  msg.link, qr: msg.qr}
-	if len(m.marks["timeline"]) > 0 && msg.link.Scope != "" && !strings.HasPrefix(msg.link.Scope, "album") {
-		m.marks["timeline"] = map[int64]bool{}
+	if msg.grid != "" {
+		m.marks[msg.grid] = map[int64]bool{}
+		m.anchor[msg.grid] = nil
 	}
 	m.setStatus("created share link " + itoa64(msg.link.ID))
 	return m.loadShares()

@@ -340,6 +340,9 @@ func TestShareLinkAndRevoke(t *testing.T) {
 	if d.link.Scope != "2 photos" || d.qr == "" {
 		t.Errorf("link scope %q, QR %d bytes; want 2 photos and a code", d.link.Scope, len(d.qr))
 	}
+	if len(h.m.marks["timeline"]) != 0 {
+		t.Errorf("marks left after sharing them: %v", h.m.marks["timeline"])
+	}
 	if s := h.screen(); !strings.Contains(s, d.link.URL) || !strings.Contains(s, "█") {
 		t.Errorf("the link and its QR code are not on screen:\n%s", s)
 	}
@@ -636,5 +639,26 @@ func TestShownPeriodGoesAway(t *testing.T) {
 	}
 	if len(h.m.photos.items) == 0 {
 		t.Error("the grid is empty")
+	}
+}
+
+func TestEmptyLibrary(t *testing.T) {
+	lib, err := library.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	h := newHarness(t, lib, 80, 24, Options{})
+	if s := h.screen(); !strings.Contains(s, `No photos yet. Import some with "picup import PATH".`) || !strings.Contains(s, "All photos") {
+		t.Errorf("empty library:\n%s", s)
+	}
+	// Keys on an empty grid and empty lists do nothing but must not fail.
+	h.keys("l", "j", "space", "v", "a", "d", "s", "G", "g", "tab", "j", "enter")
+	for _, v := range []string{"2", "3", "4", "5", "6"} {
+		h.keys(v, "j", "enter", "s", "x", "r", "space")
+		h.screen()
+	}
+	if h.m.dialog != nil {
+		t.Errorf("a dialog opened on an empty library: %+v", h.m.dialog)
 	}
 }

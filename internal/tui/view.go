@@ -586,7 +586,7 @@ func (m *Model) jobsView(l layout) []string {
 		}
 		return " " + s
 	}
-	rw := []int{10, 0, 0, 0}
+	rw := []int{10, 0, 34, 0}
 	if len(j.remotes) == 0 {
 		lines = append(lines, " No remotes: add one with \"picup remote add NAME s3://BUCKET --endpoint HOST\".")
 	}
@@ -718,6 +718,9 @@ func (m *Model) shortHelp() []key.Binding {
 	case viewShares:
 		return append([]key.Binding{k.Up, k.Down, k.Revoke}, common...)
 	case viewJobs:
+		if m.syncing != nil {
+			return append([]key.Binding{k.Up, k.Down, withDesc(k.Back, "stop the sync"), k.Retry}, common...)
+		}
 		return append([]key.Binding{k.Up, k.Down, k.Sync, k.Retry}, common...)
 	}
 	return common
