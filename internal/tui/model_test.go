@@ -662,3 +662,23 @@ func TestEmptyLibrary(t *testing.T) {
 		t.Errorf("a dialog opened on an empty library: %+v", h.m.dialog)
 	}
 }
+
+func TestTrashRangeRestore(t *testing.T) {
+	lib := testLibrary(t)
+	h := newHarness(t, lib, 120, 40, Options{})
+	h.keys("space", "space", "space", "space", "d", "y", "6")
+	if len(h.m.trash.items) != 4 {
+		t.Fatalf("trash holds %d photos; want 4", len(h.m.trash.items))
+	}
+	h.keys("l", "v", "l", "l", "v")
+	if n := len(h.m.marks["trash"]); n != 3 {
+		t.Fatalf("range in the trash marked %d; want 3", n)
+	}
+	h.keys("r")
+	if len(h.m.trash.items) != 1 || h.m.trash.total != 1 {
+		t.Errorf("after restoring the range the trash holds %v (total %d); want 1", gridIDs(&h.m.trash), h.m.trash.total)
+	}
+	if n, _ := lib.Catalog.CountTrashed(context.Background()); n != 1 {
+		t.Errorf("catalog trash holds %d; want 1", n)
+	}
+}
