@@ -257,6 +257,19 @@ func (c *Catalog) CountPhotos(ctx context.Context, f Filter) (int, error) {
 	return n, err
 }
 
+// CountPhotosBefore counts the photos matching f that come before the
+// cursor in the newest-first order: the cursor's position.
+func (c *Catalog) CountPhotosBefore(ctx context.Context, f Filter, cur Cursor) (int, error) {
+	q, err := f.build()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+q.where+` AND (`+q.key+`, `+q.id+`) > (?, ?)`,
+		append(q.args, cur.TakenKey, cur.ID)...).Scan(&n)
+	return n, err
+}
+
 // PhotoIDsBetween returns the ids of the photos matching f from newer to
 // older (both included, in the newest-first order), newest first.
 func (c *Catalog) PhotoIDsBetween(ctx context.Context, f Filter, newer, older Cursor) ([]int64, error) {
@@ -380,6 +393,15 @@ const trashedBeforeQuery = `SELECT ` + photoCols + ` FROM photos p
 func (c *Catalog) CountTrashed(ctx context.Context) (int, error) {
 	var n int
 	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE trashed_at IS NOT NULL`).Scan(&n)
+	return n, err
+}
+
+// CountTrashedBefore counts the trashed photos listed before (at, id) in
+// the most-recently-trashed-first order.
+func (c *Catalog) CountTrashedBefore(ctx context.Context, at string, id int64) (int, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE trashed_at IS NOT NULL AND (trashed_at, id) > (?, ?)`,
+		at, id).Scan(&n)
 	return n, err
 }
 

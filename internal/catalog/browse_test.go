@@ -204,6 +204,11 @@ func TestBrowsePhotosFilters(t *testing.T) {
 			if !reflect.DeepEqual(ids(fwd), tt.want) || !reflect.DeepEqual(ids(back), tt.want) {
 				t.Errorf("paged forwards %v, backwards %v; want %v", ids(fwd), ids(back), tt.want)
 			}
+			for i, p := range got {
+				if n, err := c.CountPhotosBefore(ctx, tt.f, CursorOf(p)); err != nil || n != i {
+					t.Errorf("CountPhotosBefore(photo %d) = %d, %v; want %d", p.ID, n, err, i)
+				}
+			}
 		})
 	}
 	if _, err := c.BrowsePhotos(ctx, Filter{From: "2019-5-1"}, nil, 10); err == nil {
@@ -434,6 +439,11 @@ func TestTrashPaging(t *testing.T) {
 	}
 	if !reflect.DeepEqual(ids(back), want) {
 		t.Errorf("paging the trash backwards = %v; want %v", ids(back), want)
+	}
+	for i, p := range all {
+		if n, err := c.CountTrashedBefore(ctx, p.TrashedAt, p.ID); err != nil || n != i {
+			t.Errorf("CountTrashedBefore(photo %d) = %d, %v; want %d", p.ID, n, err, i)
+		}
 	}
 	between, err := c.TrashedIDsBetween(ctx, all[3].TrashedAt, all[3].ID, all[1].TrashedAt, all[1].ID)
 	if err != nil || !reflect.DeepEqual(between, []int64{3, 2, 1}) {

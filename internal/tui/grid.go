@@ -21,6 +21,8 @@ type source interface {
 	// still listed.
 	from(ctx context.Context, c *catalog.Catalog, p catalog.Photo, limit int) ([]catalog.Photo, error)
 	count(ctx context.Context, c *catalog.Catalog) (int, error)
+	// position is how many photos come before p.
+	position(ctx context.Context, c *catalog.Catalog, p catalog.Photo) (int, error)
 	// between returns the ids of the photos from a to b, both included.
 	between(ctx context.Context, c *catalog.Catalog, a, b catalog.Photo) ([]int64, error)
 }
@@ -54,6 +56,10 @@ func (s liveSource) count(ctx context.Context, c *catalog.Catalog) (int, error) 
 	return c.CountPhotos(ctx, s.f)
 }
 
+func (s liveSource) position(ctx context.Context, c *catalog.Catalog, p catalog.Photo) (int, error) {
+	return c.CountPhotosBefore(ctx, s.f, catalog.CursorOf(p))
+}
+
 func (s liveSource) between(ctx context.Context, c *catalog.Catalog, a, b catalog.Photo) ([]int64, error) {
 	return c.PhotoIDsBetween(ctx, s.f, catalog.CursorOf(a), catalog.CursorOf(b))
 }
@@ -81,6 +87,10 @@ func (trashSource) from(ctx context.Context, c *catalog.Catalog, p catalog.Photo
 
 func (trashSource) count(ctx context.Context, c *catalog.Catalog) (int, error) {
 	return c.CountTrashed(ctx)
+}
+
+func (trashSource) position(ctx context.Context, c *catalog.Catalog, p catalog.Photo) (int, error) {
+	return c.CountTrashedBefore(ctx, p.TrashedAt, p.ID)
 }
 
 func (trashSource) between(ctx context.Context, c *catalog.Catalog, a, b catalog.Photo) ([]int64, error) {
@@ -179,6 +189,7 @@ type gridMsg struct {
 	src    source // resets: the source the page came from
 	photos []catalog.Photo
 	total  int // resets, ends and reloads: the listing's size
+	start  int // reloads: the position of the first photo
 	limit  int
 	err    error
 }
@@ -236,16 +247,21 @@ func (g *grid) reload(ctx context.Context, c *catalog.Catalog) tea.Cmd {
 	return func() tea.Msg {
 		var ps []catalog.Photo
 		var err error
-		if first == nil {
+		start := 0
+		if first != nil {
+			if ps, err = src.from(ctx, c, *first, limit); err == nil && len(ps) > 0 {
+				// Photos may have come or gone before the window.
+				start, err = src.position(ctx, c, ps[0])
+			}
+		}
+		if err == nil && len(ps) == 0 {
 			ps, err = src.after(ctx, c, nil, limit)
-		} else {
-			ps, err = src.from(ctx, c, *first, limit)
 		}
 		if err != nil {
 			return gridMsg{grid: name, gen: gen, kind: pageReload, err: err}
 		}
 		n, err := src.count(ctx, c)
-		return gridMsg{grid: name, gen: gen, kind: pageReload, photos: ps, total: n, limit: limit, err: err}
+		return gridMsg{grid: name, gen: gen, kind: pageReload, photos: ps, total: n, start: start, limit: limit, err: err}
 	}
 }
 
@@ -306,9 +322,8 @@ func (g *grid) apply(msg gridMsg) bool {
 		offset := g.cur - g.start
 		g.items, g.total, g.atEnd = msg.photos, msg.total, !full
 		g.loading = false
-		if g.start == 0 {
-			g.atTop = true
-		}
+		g.start = msg.start
+		g.atTop = g.start == 0
 		g.cur = g.start + min(offset, max(0, len(g.items)-1))
 		for i, p := range g.items {
 			if p.ID == keep.ID {

@@ -499,12 +499,14 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 // TestPagingWalksTheWholeListing moves through 1,000 photos one at a
 // time, forwards and back, and jumps to both ends: the window slides by
 // pages and never holds them all, and the order is the catalog's.
-func TestPagingWalksTheWholeListing(t *testing.T) {
-	lib := testLibrary(t)
+// addGenerated adds photos first…last-1 taken an hour apart from start
+// (no thumbnail files).
+func addGenerated(t *testing.T, lib *library.Library, first, last int, start time.Time) {
+	t.Helper()
 	ctx := context.Background()
 	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		for i := 100; i < 1076; i++ {
-			taken := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05")
+		for i := first; i < last; i++ {
+			taken := start.Add(time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05")
 			if _, err := tx.InsertPhoto(ctx, testPhoto(i, taken, fmt.Sprintf("GEN_%04d.JPG", i), "", "")); err != nil {
 				return err
 			}
@@ -514,6 +516,12 @@ func TestPagingWalksTheWholeListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestPagingWalksTheWholeListing(t *testing.T) {
+	lib := testLibrary(t)
+	ctx := context.Background()
+	addGenerated(t, lib, 100, 1076, time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC))
 	all, err := lib.Catalog.BrowsePhotos(ctx, catalog.Filter{}, nil, 2000)
 	if err != nil {
 		t.Fatal(err)
@@ -680,5 +688,31 @@ func TestTrashRangeRestore(t *testing.T) {
 	}
 	if n, _ := lib.Catalog.CountTrashed(context.Background()); n != 1 {
 		t.Errorf("catalog trash holds %d; want 1", n)
+	}
+}
+
+// TestDeepWindowFollowsChanges scrolls far into a long listing, then
+// another process adds newer photos: the window rereads itself, the
+// cursor stays on its photo and its position counts the new ones.
+func TestDeepWindowFollowsChanges(t *testing.T) {
+	lib := testLibrary(t)
+	addGenerated(t, lib, 100, 1100, time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC))
+	h := newHarness(t, lib, 80, 24, Options{Images: "none"})
+	g := &h.m.photos
+	for range 90 {
+		h.keys("pgdown")
+	}
+	if g.start == 0 {
+		t.Fatalf("the window still starts at the top after 90 pages (cursor %d)", g.cur)
+	}
+	before := current(t, g)
+	pos := g.cur
+	addGenerated(t, lib, 2000, 2003, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC))
+	h.send(pollMsg{})
+	if p := current(t, g); p.ID != before.ID || g.cur != pos+3 || g.total != 1027 {
+		t.Errorf("after 3 newer photos: cursor %d on %d, total %d; want %d on %d, total 1027", g.cur, p.ID, g.total, pos+3, before.ID)
+	}
+	if !strings.Contains(h.screen(), commas(pos+4)+" of 1,027") {
+		t.Errorf("position not shown:\n%s", h.screen())
 	}
 }
