@@ -89,12 +89,11 @@ type Model struct {
 	showHelp      bool
 	hideDetail    bool
 
-	tl       timeline
-	photos   grid // timeline grid
-	trash    grid
-	query    string // the search line in effect
-	queryErr string
-	period   string // the timeline period the grid shows
+	tl     timeline
+	photos grid // timeline grid
+	trash  grid
+	query  string // the search line in effect
+	period string // the timeline period the grid shows
 
 	marks  map[string]map[int64]bool // by grid name
 	anchor map[string]*anchor        // by grid name: a range being marked

@@ -224,13 +224,13 @@ func (m *Model) gridView(g *grid, l layout, empty string) []string {
 }
 
 // cellView draws one photo: its picture, then a caption with the marks.
-// The cursor is drawn with characters, not only colour: bars beside the
-// picture and › ‹ around the caption.
+// The cursor is drawn with characters, not only colour: › ‹ around the
+// caption, and bars beside the picture while the grid has the keys.
 func (m *Model) cellView(p catalog.Photo, o termimg.Options, l layout, cur, marked, inRange bool) []string {
 	pic, ok := m.thumbs.Get(p.SHA256, o)
 	lines := make([]string, 0, l.cellH)
 	side := " "
-	if cur {
+	if cur && !(m.view == viewTimeline && m.treeFocus) {
 		side = "│"
 	}
 	for i := 0; i < l.imgH; i++ {
