@@ -100,7 +100,7 @@ func render(ctx context.Context, img image.Image, o int) (Result, error) {
 	return res, nil
 }
 
-// encode writes img as a baseline JPEG.
+// encode writes img as a baseline JPEG with Huffman tables made for it.
 func encode(img image.Image, quality int) ([]byte, error) {
 	b := img.Bounds()
 	var buf bytes.Buffer
@@ -108,5 +108,10 @@ func encode(img image.Image, quality int) ([]byte, error) {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, err
 	}
+	if opt, err := optimizeHuffman(buf.Bytes()); err == nil {
+		return opt, nil
+	}
+	// Not expected for what image/jpeg writes; the standard tables are
+	// only a few percent larger.
 	return buf.Bytes(), nil
 }
