@@ -29,6 +29,9 @@ var ErrNotFound = errors.New("not found")
 type Catalog struct {
 	w *sql.DB // exactly one connection: every write goes through it
 	r *sql.DB // readers
+
+	path    string      // of the database file
+	version versionGate // see CatalogVersion
 }
 
 func dsn(path string, txlock string) string {
@@ -61,7 +64,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	c := &Catalog{w: w, r: r}
+	c := &Catalog{w: w, r: r, path: path}
 	if err := c.migrate(ctx); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
@@ -71,7 +74,10 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 
 // Close closes both pools.
 func (c *Catalog) Close() error {
-	return errors.Join(c.r.Close(), c.w.Close())
+	errGate := c.closeVersionGate()
+	err := errors.Join(c.r.Close(), c.w.Close())
+	// Only now that no connection is open (see walIndex).
+	return errors.Join(errGate, err, c.version.wal.closeFile())
 }
 
 // migrate applies the embedded migrations newer than the database's

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -122,15 +121,6 @@ func (tx *Tx) RemotesHolding(ctx context.Context, key string) ([]string, error) 
 		err := s.Scan(&r)
 		return r, err
 	})
-}
-
-// CatalogVersion counts changes to what a catalog snapshot holds.
-func (c *Catalog) CatalogVersion(ctx context.Context) (int64, error) {
-	v, err := c.Setting(ctx, "catalog_version")
-	if err != nil || v == "" {
-		return 0, err
-	}
-	return strconv.ParseInt(v, 10, 64)
 }
 
 // Snapshot is a catalog snapshot stored in a remote.

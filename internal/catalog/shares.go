@@ -152,18 +152,21 @@ func (c *Catalog) ShareByTokenHash(ctx context.Context, hash string) (Share, err
 	return s, err
 }
 
+// shareByIDQuery finds a share by id.
+const shareByIDQuery = `SELECT ` + shareCols + shareFrom + ` WHERE s.id = ?`
+
 // ShareByID finds a share by id; ErrNotFound when there is none.
 func (c *Catalog) ShareByID(ctx context.Context, id int64) (Share, error) {
-	return shareByID(ctx, c.r, id)
+	return shareByID(c.r.QueryRowContext(ctx, shareByIDQuery, id), id)
 }
 
 // ShareByID finds a share by id inside the transaction.
 func (tx *Tx) ShareByID(ctx context.Context, id int64) (Share, error) {
-	return shareByID(ctx, tx, id)
+	return shareByID(tx.QueryRowContext(ctx, shareByIDQuery, id), id)
 }
 
-func shareByID(ctx context.Context, q querier, id int64) (Share, error) {
-	s, err := scanShare(q.QueryRowContext(ctx, `SELECT `+shareCols+shareFrom+` WHERE s.id = ?`, id))
+func shareByID(row *sql.Row, id int64) (Share, error) {
+	s, err := scanShare(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("no share with id %d; see \"picup share ls\": %w", id, ErrNotFound)
 	}
