@@ -50,14 +50,14 @@ func TestShareChangesRaiseVersion(t *testing.T) {
 			selectionID, err = tx.CreateShare(ctx, Share{TokenHash: HashToken("b")}, []int64{p1.ID, p2.ID})
 			return err
 		}, true},
-		{"record page views", func(tx *Tx) error { return tx.RecordShareView(ctx, shareID, Now()) }, false},
+		{"record page views", func(tx *Tx) error { return tx.RecordShareViews(ctx, shareID, 3, Now()) }, false},
 		{"extend", func(tx *Tx) error { return tx.ExtendShare(ctx, shareID, future) }, true},
 		{"extend to never", func(tx *Tx) error { return tx.ExtendShare(ctx, shareID, "") }, true},
 		{"set a password", func(tx *Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE shares SET password_hash = 'x' WHERE id = ?`, shareID)
 			return err
 		}, true},
-		{"record more views", func(tx *Tx) error { return tx.RecordShareView(ctx, selectionID, Now()) }, false},
+		{"record more views", func(tx *Tx) error { return tx.RecordShareViews(ctx, selectionID, 1, Now()) }, false},
 		{"revoke", func(tx *Tx) error { _, err := tx.RevokeShare(ctx, shareID, Now()); return err }, true},
 		{"take a photo out of a selection", func(tx *Tx) error {
 			_, err := tx.ExecContext(ctx, `DELETE FROM share_photos WHERE share_id = ? AND photo_id = ?`, selectionID, p1.ID)
@@ -120,9 +120,11 @@ func TestCatalogVersionSeesOtherConnections(t *testing.T) {
 		var change func(tx *Tx) error
 		switch i % 3 {
 		case 0: // changes the version
-			change = func(tx *Tx) error { return tx.ExtendShare(ctx, id, time.Now().Add(time.Duration(i)*time.Hour).UTC().Format(time.RFC3339)) }
+			change = func(tx *Tx) error {
+				return tx.ExtendShare(ctx, id, time.Now().Add(time.Duration(i)*time.Hour).UTC().Format(time.RFC3339))
+			}
 		case 1: // commits without changing it
-			change = func(tx *Tx) error { return tx.RecordShareView(ctx, id, Now()) }
+			change = func(tx *Tx) error { return tx.RecordShareViews(ctx, id, 1, Now()) }
 		default:
 			change = func(tx *Tx) error { return tx.SetSetting(ctx, "test.other", Now()) }
 		}

@@ -215,9 +215,12 @@ func (tx *Tx) ExtendShare(ctx context.Context, id int64, expiresAt string) error
 	return err
 }
 
-// RecordShareView counts one opening of a share at the given time.
-func (tx *Tx) RecordShareView(ctx context.Context, id int64, at string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE shares SET views = views + 1, last_opened_at = ? WHERE id = ?`, at, id)
+// RecordShareViews counts n openings of a share, the last at the given
+// time (RFC 3339 UTC; an earlier time than the one recorded leaves it).
+// It changes neither catalog_version nor what the viewer keeps in memory.
+func (tx *Tx) RecordShareViews(ctx context.Context, id, n int64, last string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE shares SET views = views + ?, last_opened_at = max(coalesce(last_opened_at, ''), ?)
+		WHERE id = ?`, n, last, id)
 	return err
 }
 

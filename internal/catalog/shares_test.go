@@ -68,10 +68,10 @@ func TestShares(t *testing.T) {
 
 	at := Now()
 	err = c.Write(ctx, func(tx *Tx) error {
-		if err := tx.RecordShareView(ctx, id, at); err != nil {
+		if err := tx.RecordShareViews(ctx, id, 1, at); err != nil {
 			return err
 		}
-		if err := tx.RecordShareView(ctx, id, at); err != nil {
+		if err := tx.RecordShareViews(ctx, id, 1, "2000-01-01T00:00:00Z"); err != nil {
 			return err
 		}
 		return tx.ExtendShare(ctx, id, "")

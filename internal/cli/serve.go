@@ -143,19 +143,21 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 			log.Warn("serving HTTPS, but the links \"picup share\" prints start with "+public+"; set the https:// address with --public-url", "public_url", public)
 		}
 		metrics := web.NewMetrics()
+		viewer := web.NewServer(lib, web.Options{
+			Logger:          log,
+			SecureCookies:   certs != nil || strings.HasPrefix(public, "https://"),
+			Metrics:         metrics,
+			SeparateMetrics: o.metricsAddr != "",
+			NoRateLimits:    o.noRateLimit,
+			TrustedProxies:  trusted,
+		})
 		srv := &http.Server{
-			Handler: web.NewServer(lib, web.Options{
-				Logger:          log,
-				SecureCookies:   certs != nil || strings.HasPrefix(public, "https://"),
-				Metrics:         metrics,
-				SeparateMetrics: o.metricsAddr != "",
-				NoRateLimits:    o.noRateLimit,
-				TrustedProxies:  trusted,
-			}),
+			Handler:           viewer,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+			ConnContext:       web.ConnContext,
 		}
 		if certs != nil {
 			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
@@ -231,6 +233,9 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 			}
 		}
 		loop.Wait()
+		if err := viewer.Close(context.WithoutCancel(ctx)); err != nil {
+			serveErr = errors.Join(serveErr, fmt.Errorf("record share views: %w", err))
+		}
 		if serveErr != nil {
 			return serveErr
 		}

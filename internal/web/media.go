@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"mime"
+	"net"
 	"net/http"
 	"os"
 	"path"
@@ -50,7 +53,8 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		notFound(w)
 		return
 	}
-	key, err := s.signingKey(r.Context())
+	ctx := r.Context()
+	key, err := s.signingKey(ctx)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -60,7 +64,14 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		forbidden(w)
 		return
 	}
-	sh, err := s.lib.Catalog.ShareByID(r.Context(), shareID)
+	// The catalog's version first: the cache answers only for what was
+	// read at the version current now (see mediaCache).
+	v, err := s.lib.Catalog.CatalogVersion(ctx)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	sh, err := s.cache.share(ctx, s.lib.Catalog, v, shareID)
 	if errors.Is(err, catalog.ErrNotFound) {
 		notFound(w)
 		return
@@ -77,16 +88,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		forbidden(w)
 		return
 	}
-	in, err := s.lib.Catalog.ShareHasPhoto(r.Context(), sh, photoID)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	if !in {
-		notFound(w)
-		return
-	}
-	p, err := s.lib.Catalog.PhotoByID(r.Context(), photoID)
+	p, err := s.cache.file(ctx, s.lib.Catalog, v, sh, photoID)
 	if errors.Is(err, catalog.ErrNotFound) {
 		notFound(w)
 		return
@@ -107,17 +109,74 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 			notFound(w)
 			return
 		}
-		s.serveFile(w, r, p.Path, fileType(p), `"`+p.SHA256+`"`, cache, "")
+		s.serveFile(w, r, p.Path, fileType(p.MIME, p.Path), `"`+p.SHA256+`"`, cache, "")
 	case kindOriginal:
 		if p.Offloaded != "" {
 			notFound(w)
 			return
 		}
-		disp := mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(p)})
-		s.serveFile(w, r, p.Path, fileType(p), `"`+p.SHA256+`"`, cache, disp)
+		name := downloadName(catalog.Photo{ID: p.ID, OriginalName: p.OriginalName, Path: p.Path})
+		disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+		s.serveFile(w, r, p.Path, fileType(p.MIME, p.Path), `"`+p.SHA256+`"`, cache, disp)
 	default:
-		s.serveFile(w, r, library.ThumbPath(p.SHA256, kind), "image/jpeg", `"`+p.SHA256+"-"+kind+`"`, cache, "")
+		s.serveThumb(w, r, v, library.ThumbPath(p.SHA256, kind), `"`+p.SHA256+"-"+kind+`"`, cache)
 	}
+}
+
+// serveThumb serves a thumbnail as serveFile does, from memory when it
+// can (see thumbCache); v is the catalog version the request was
+// decided at.
+func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, rel, etag, cache string) {
+	data, err := s.thumbs.get(v, s.lib.Abs(rel))
+	if errors.Is(err, os.ErrNotExist) {
+		notFound(w)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if data == nil {
+		s.serveFile(w, r, rel, "image/jpeg", etag, cache, "")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/jpeg")
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", etag)
+	if r.Method == http.MethodGet && !conditional(r) {
+		// What ServeContent answers to a plain GET, without its copy
+		// through a buffer of its own.
+		h.Set("Accept-Ranges", "bytes")
+		h.Set("Content-Length", strconv.Itoa(len(data)))
+		corked(r, func() {
+			w.WriteHeader(http.StatusOK)
+			w.Write(data)
+		})
+		return
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+}
+
+// connKey is where ConnContext keeps a request's connection.
+type connKey struct{}
+
+// ConnContext is the http.Server.ConnContext of a server of NewServer's
+// handler: it lets the media route reach a request's connection, to send
+// a thumbnail as one TCP segment (see corked).
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, c)
+}
+
+// conditional reports whether a request has a header that
+// http.ServeContent answers to: a range, or a precondition.
+func conditional(r *http.Request) bool {
+	for _, k := range [...]string{"Range", "If-Range", "If-None-Match", "If-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if _, ok := r.Header[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // serveFile serves a file of the library with ETag, 304 and range
@@ -146,12 +205,12 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, rel, ctype, e
 }
 
 // fileType is the Content-Type of an original: the type recorded at
-// import, else one guessed from the name.
-func fileType(p catalog.Photo) string {
-	if p.MIME != "" {
-		return p.MIME
+// import, else one guessed from its path's extension.
+func fileType(recorded, rel string) string {
+	if recorded != "" {
+		return recorded
 	}
-	if t := mime.TypeByExtension(strings.ToLower(path.Ext(p.Path))); t != "" {
+	if t := mime.TypeByExtension(strings.ToLower(path.Ext(rel))); t != "" {
 		return t
 	}
 	return "application/octet-stream"

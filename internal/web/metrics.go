@@ -378,7 +378,11 @@ func (s *server) instrumented(h http.Handler) http.Handler {
 		defer func() {
 			d := time.Since(start)
 			s.metrics.inFlight.Add(-1)
-			if sw.status == 0 {
+			switch {
+			case sw.status != 0:
+			case r.Context().Err() != nil:
+				sw.status = statusClientClosed // nothing was sent: the client went away
+			default:
 				sw.status = http.StatusOK
 			}
 			route := r.Pattern

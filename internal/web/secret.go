@@ -80,12 +80,15 @@ func CheckPassword(hash, password string) bool {
 }
 
 // signingKey returns the library's HMAC key, creating and storing it on
-// first use.
+// first use. After the first call it is an atomic load.
 func (s *server) signingKey(ctx context.Context) ([]byte, error) {
+	if k := s.key.Load(); k != nil {
+		return *k, nil
+	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
-	if s.key != nil {
-		return s.key, nil
+	if k := s.key.Load(); k != nil {
+		return *k, nil
 	}
 	v, err := s.lib.Catalog.Setting(ctx, SigningKeySetting)
 	if err != nil {
@@ -111,7 +114,7 @@ func (s *server) signingKey(ctx context.Context) ([]byte, error) {
 	if err != nil || len(key) < 16 {
 		return nil, fmt.Errorf("setting %s is not a hex key of at least 16 bytes", SigningKeySetting)
 	}
-	s.key = key
+	s.key.Store(&key)
 	return key, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -201,12 +200,7 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	err = s.lib.Catalog.Write(r.Context(), func(tx *catalog.Tx) error {
-		return tx.RecordShareView(r.Context(), sh.ID, s.opts.Now().UTC().Format(time.RFC3339))
-	})
-	if err != nil {
-		s.log.LogAttrs(r.Context(), slog.LevelWarn, "record share view", slog.Int64("share", sh.ID), slog.Any("err", err))
-	}
+	s.views.add(sh.ID, s.opts.Now().UTC().Format(time.RFC3339))
 	s.metrics.ShareViewed()
 	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles)}
 	if next != "" {

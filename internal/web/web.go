@@ -4,13 +4,18 @@
 package web
 
 import (
+	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/picup/picup/internal/library"
@@ -57,12 +62,28 @@ type server struct {
 	metrics *Metrics
 	limits  *limits // nil when off
 
-	keyMu sync.Mutex
-	key   []byte
+	keyMu  sync.Mutex             // held while the key is first read or made
+	key    atomic.Pointer[[]byte] // the signing key, once read
+	cache  *mediaCache
+	thumbs *thumbCache
+	views  *viewCounter
+}
+
+// Server is the handler for every route of the viewer.
+type Server struct {
+	http.Handler
+	s *server
+}
+
+// Close writes the share page views counted in memory to the catalog
+// (see viewCounter). Call it once the HTTP server has stopped, before the
+// library closes.
+func (sv *Server) Close(ctx context.Context) error {
+	return sv.s.views.close(ctx)
 }
 
 // NewServer returns the handler for every route of the viewer.
-func NewServer(lib *library.Library, opts Options) http.Handler {
+func NewServer(lib *library.Library, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -74,10 +95,13 @@ func NewServer(lib *library.Library, opts Options) http.Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{
-		lib:  lib,
-		opts: opts,
-		log:  log,
-		tmpl: template.Must(template.New("").Funcs(template.FuncMap{"static": staticURL}).ParseFS(assets, "templates/*.html")),
+		lib:    lib,
+		opts:   opts,
+		log:    log,
+		tmpl:   template.Must(template.New("").Funcs(template.FuncMap{"static": staticURL}).ParseFS(assets, "templates/*.html")),
+		cache:  newMediaCache(mediaCacheShares, mediaCacheFiles),
+		thumbs: newThumbCache(thumbCacheBytes, thumbCacheEntry),
+		views:  newViewCounter(lib.Catalog, log),
 	}
 	s.metrics = opts.Metrics
 	if s.metrics == nil {
@@ -101,7 +125,7 @@ func NewServer(lib *library.Library, opts Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
 	// Outermost first: measure and log everything, 429s included; then the
 	// security headers, which 429s carry too; then the rate limits.
-	return s.instrumented(securityHeaders(s.limited(mux)))
+	return &Server{Handler: s.instrumented(securityHeaders(s.limited(mux))), s: s}
 }
 
 // securityHeaders sets the headers every response carries.
@@ -130,10 +154,30 @@ func forbidden(w http.ResponseWriter) {
 	fmt.Fprintln(w, "forbidden")
 }
 
+// statusClientClosed is the status that the log and the metrics give a
+// request whose client went away before it was answered (nginx's 499);
+// nothing is sent.
+const statusClientClosed = 499
+
+// internalError answers 500 and logs err; when the client went away
+// (the cause of err, likely), it logs at debug level and answers nothing,
+// and the request counts as statusClientClosed.
 func (s *server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r, err) {
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "client went away", slog.String("route", r.Pattern), slog.Any("err", err))
+		return
+	}
 	s.log.LogAttrs(r.Context(), slog.LevelError, "http handler", slog.String("route", r.Pattern), slog.Any("err", err))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusInternalServerError)
 	fmt.Fprintln(w, "internal error")
+}
+
+// clientGone reports whether a request's client went away: its context
+// ended (the server cancels it when the connection closes), or err is
+// that of a closed connection.
+func clientGone(r *http.Request, err error) bool {
+	return r.Context().Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -24,7 +24,7 @@ import (
 type fixture struct {
 	lib     *library.Library
 	srv     *httptest.Server
-	h       http.Handler // the server's handler, for requests from other addresses
+	h       *Server // the server's handler, for requests from other addresses
 	logs    *bytes.Buffer
 	now     time.Time
 	album   int64
@@ -32,14 +32,14 @@ type fixture struct {
 	outside catalog.Photo   // in the library, not in the album
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	return newFixtureOf(t, "../../testdata/photos/jpeg")
 }
 
 // newFixtureOf imports dirs into the album "Family", then takes the
 // oldest photo out of the album.
-func newFixtureOf(t *testing.T, dirs ...string) *fixture {
+func newFixtureOf(t testing.TB, dirs ...string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	lib, err := library.Open(ctx, t.TempDir())
@@ -67,13 +67,20 @@ func newFixtureOf(t *testing.T, dirs ...string) *fixture {
 		t.Fatal(err)
 	}
 	f.h = NewServer(lib, Options{Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return f.now }})
-	f.srv = httptest.NewServer(f.h)
-	t.Cleanup(f.srv.Close)
+	f.srv = httptest.NewUnstartedServer(f.h)
+	f.srv.Config.ConnContext = ConnContext
+	f.srv.Start()
+	t.Cleanup(func() {
+		f.srv.Close()
+		if err := f.h.Close(context.Background()); err != nil {
+			t.Errorf("close the server: %v", err)
+		}
+	})
 	return f
 }
 
 // share makes a share of the album and returns its token.
-func (f *fixture) share(t *testing.T, sh catalog.Share) (string, int64) {
+func (f *fixture) share(t testing.TB, sh catalog.Share) (string, int64) {
 	t.Helper()
 	token := NewToken()
 	sh.TokenHash = catalog.HashToken(token)
@@ -94,7 +101,7 @@ func noRedirect() *http.Client {
 	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func (f *fixture) get(t *testing.T, path string, header ...string) (*http.Response, string) {
+func (f *fixture) get(t testing.TB, path string, header ...string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest("GET", f.srv.URL+path, nil)
 	if err != nil {
@@ -176,6 +183,9 @@ func TestSharePage(t *testing.T) {
 	}
 	if slicesContains(got, strconv.FormatInt(f.outside.ID, 10)) {
 		t.Errorf("share page shows photo %d, which is not in the album", f.outside.ID)
+	}
+	if err := f.h.Close(context.Background()); err != nil { // writes the views counted in memory
+		t.Fatal(err)
 	}
 	sh, _ := f.lib.Catalog.ShareByID(context.Background(), id)
 	if sh.Views != 1 || sh.LastOpenedAt == "" {
@@ -288,7 +298,7 @@ func TestShareStates(t *testing.T) {
 }
 
 // firstMedia opens a share page and returns its first grid URL.
-func (f *fixture) firstMedia(t *testing.T, token string) string {
+func (f *fixture) firstMedia(t testing.TB, token string) string {
 	t.Helper()
 	_, body := f.get(t, "/s/"+token)
 	m := imgSrc.FindStringSubmatch(body)
