@@ -402,7 +402,7 @@ func TestBrowser(t *testing.T) {
 		}
 		// The images in view load, at the grid size even on a 2× tablet.
 		waitFor(t, ctx, "tile images in view loaded", `Array.from(document.querySelectorAll("a.tile img")).every(function (i) {
-			return i.getBoundingClientRect().top > innerHeight || (i.complete && i.naturalWidth > 0) })`, explainGrid)
+			return i.closest("a.tile").getBoundingClientRect().top > innerHeight || (i.complete && i.naturalWidth > 0) })`, explainGrid)
 		type imgInfo struct {
 			Src, Srcset, Sizes string
 			Width              float64
@@ -417,6 +417,22 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("tile image %s (%.0f CSS px wide, srcset %q, sizes %q): want the grid size on an iPad", img.Src, img.Width, img.Srcset, img.Sizes)
 			}
 		}
+		// Before any scrolling, tiles below the screen load nothing; they
+		// do once scrolled to.
+		type below struct{ Tiles, Started int }
+		bl := run(t, ctx, "tiles below the screen", chromedp.Evaluate[below](`(function () {
+			var ts = Array.from(document.querySelectorAll("a.tile")).filter(function (a) { return a.getBoundingClientRect().top >= innerHeight });
+			return {Tiles: ts.length, Started: ts.filter(function (a) { return a.querySelector("img").hasAttribute("src") }).length} })()`))
+		if bl.Tiles == 0 {
+			t.Fatal("no tile below the screen: the album is too small to test lazy loading")
+		}
+		if bl.Started > 0 {
+			t.Errorf("%d of the %d tiles below the screen started loading before any scrolling; want none", bl.Started, bl.Tiles)
+		}
+		step(t, ctx, "scroll to the end", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.documentElement.scrollHeight)`))
+		waitFor(t, ctx, "every tile image loaded after scrolling", `Array.from(document.querySelectorAll("a.tile img")).every(function (i) {
+			return i.complete && i.naturalWidth > 0 })`, explainGrid)
+		step(t, ctx, "scroll back up", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 		href := run(t, ctx, "album download link", chromedp.Evaluate[string](`(function () { var a = document.getElementById("download-all"); return a ? a.getAttribute("href") : "" })()`))
 		if href != s.open+"/download" {
 			t.Errorf("#download-all href %q; want %q on a share that allows downloads", href, s.open+"/download")

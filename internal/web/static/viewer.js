@@ -21,6 +21,77 @@
   var lastSection = main.querySelector("section.day:last-of-type");
   var current = -1;
 
+  // ---- Tile images ----
+  // The first row's images are in the page at high priority. Every other
+  // tile's image (data-src) starts when the tile comes on the screen, at
+  // most LOADS at a time and nearest first, so that on a slow connection
+  // the first row gets the bandwidth first and the screen then fills from
+  // the top, instead of everything arriving late together. Tiles within a
+  // screen above or below load ahead, but only once the reader has
+  // scrolled: the first view costs what it shows.
+
+  var LOADS = 4, loads = 0, scrolled = false;
+  var near = []; // tiles within a screen of the view whose image has not started
+  var io = "IntersectionObserver" in window ? new IntersectionObserver(function (es) {
+    es.forEach(function (e) {
+      var k = near.indexOf(e.target);
+      if (e.isIntersecting && k < 0) near.push(e.target);
+      else if (!e.isIntersecting && k >= 0) near.splice(k, 1);
+    });
+    pump();
+  }, { rootMargin: "100% 0px" }) : null;
+
+  // loading counts an image in flight until it has loaded or failed.
+  function loading(im) {
+    loads++;
+    function done() {
+      im.removeEventListener("load", done);
+      im.removeEventListener("error", done);
+      loads--;
+      pump();
+    }
+    im.addEventListener("load", done);
+    im.addEventListener("error", done);
+  }
+
+  function start(a) {
+    var im = a.querySelector("img[data-src]");
+    if (io) io.unobserve(a);
+    if (!im) return;
+    im.src = im.dataset.src;
+    im.removeAttribute("data-src");
+    loading(im);
+  }
+
+  // gap is how far tile a is from the screen, in px (0 when on it).
+  function gap(a) {
+    var r = a.getBoundingClientRect();
+    return r.bottom < 0 ? -r.bottom : Math.max(0, r.top - window.innerHeight);
+  }
+
+  function pump() {
+    if (loads >= LOADS || !near.length) return;
+    var ready = near.map(function (a) { return { a: a, d: gap(a) }; })
+      .filter(function (t) { return scrolled || t.d === 0; })
+      .sort(function (x, y) { return x.d - y.d || x.a.dataset.index - y.a.dataset.index; });
+    for (var k = 0; k < ready.length && loads < LOADS; k++) {
+      near.splice(near.indexOf(ready[k].a), 1);
+      start(ready[k].a);
+    }
+  }
+
+  function watch(a) {
+    if (io) io.observe(a);
+    else start(a);
+  }
+
+  tiles.forEach(function (a) {
+    var im = a.querySelector("img");
+    if (im && im.dataset.src) watch(a);
+    else if (im && !im.complete) loading(im);
+  });
+  window.addEventListener("scroll", function () { scrolled = true; pump(); }, { passive: true, once: true });
+
   // ---- Infinite scroll ----
 
   var pending = null;
@@ -52,10 +123,9 @@
     if (p.video) a.dataset.video = p.video;
     if (p.original) a.dataset.original = p.original;
     var im = document.createElement("img");
-    im.src = p.grid;
+    im.dataset.src = p.grid;
     im.width = p.grid_width;
     im.height = p.grid_height;
-    im.loading = "lazy";
     im.decoding = "async";
     im.alt = p.day;
     a.appendChild(im);
@@ -79,6 +149,7 @@
       var t = tile(p);
       lastSection.querySelector("ul.grid").appendChild(t.li);
       tiles.push(t.a);
+      watch(t.a);
     });
   }
 
