@@ -3,7 +3,7 @@
 // transferred before any scrolling, for an album of 2,000 photos opened in
 // headless Chromium emulating an iPad on a slow 4G network.
 //
-//	go run ./scripts/bench-viewer [-n 2000] [-runs 3] [-keep]
+//	go run ./scripts/bench-viewer [-n 2000] [-runs 3] [-keep] [-library DIR] [-timeline]
 //
 // It builds picup, generates N small distinct JPEGs (scripts/gen-photos)
 // dated over many days, imports them into a fresh library as one album
@@ -11,7 +11,10 @@
 // loopback port and opens the link -runs times, each in a fresh browser
 // context (cold cache) with the network throttled by DevTools: 150 ms
 // latency, 1.6 Mbit/s down, 750 kbit/s up. Targets: LCP under 1 s and
-// under 300 KB before scrolling.
+// under 300 KB before scrolling. -library reuses the library of an earlier
+// run kept with -keep (its thumbnails as they were made then) instead of
+// generating and importing photos again; -timeline prints every request
+// of each load and the LCP candidates.
 //
 // Run it from the repository root. Chromium is $PICUP_CHROMIUM, else
 // chromium on $PATH (Debian: apt-get install chromium).
@@ -64,14 +67,16 @@ func main() {
 	runs := flag.Int("runs", 3, "page loads to measure, each with a cold cache")
 	perDay := flag.Int("per-day", 12, "photos per day (the page groups them by day)")
 	keep := flag.Bool("keep", false, "keep the temp dir (library, photos, server log) and print its path")
+	timeline := flag.Bool("timeline", false, "print every request of each load (start, first byte, end, bytes) and the LCP candidates")
+	library := flag.String("library", "", "reuse this library of an earlier -keep run (DIR/library) instead of importing photos")
 	flag.Parse()
 	if *n < 1 || *runs < 1 || *perDay < 1 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./scripts/bench-viewer [-n N] [-runs R] [-per-day D] [-keep]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./scripts/bench-viewer [-n N] [-runs R] [-per-day D] [-keep] [-library DIR] [-timeline]")
 		os.Exit(2)
 	}
 	ctx, stop := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer stop()
-	if err := bench(ctx, *n, *runs, *perDay, *keep); err != nil {
+	if err := bench(ctx, *n, *runs, *perDay, *keep, *library, *timeline); err != nil {
 		fmt.Fprintf(os.Stderr, "bench-viewer: %v\n", err)
 		os.Exit(1)
 	}
@@ -81,7 +86,7 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench-viewer: "+format+"\n", args...)
 }
 
-func bench(ctx context.Context, n, runs, perDay int, keep bool) error {
+func bench(ctx context.Context, n, runs, perDay int, keep bool, library string, timeline bool) error {
 	if _, err := os.Stat("scripts/gen-photos/main.go"); err != nil {
 		return errors.New("run it from the repository root: go run ./scripts/bench-viewer")
 	}
@@ -107,21 +112,13 @@ func bench(ctx context.Context, n, runs, perDay int, keep bool) error {
 	if err := command(ctx, nil, "go", "build", "-o", picup, "./cmd/picup").Run(); err != nil {
 		return fmt.Errorf("build picup: %w", err)
 	}
-	photos := filepath.Join(work, "photos")
-	logf("generating %d photos", n)
-	if err := command(ctx, nil, "go", "run", "./scripts/gen-photos", "-n", fmt.Sprint(n), "-o", photos, "-w", "480", "-h", "360").Run(); err != nil {
-		return fmt.Errorf("generate photos: %w", err)
+	env := []string{"PICUP_LIBRARY=" + library}
+	if library == "" {
+		env = []string{"PICUP_LIBRARY=" + filepath.Join(work, "library")}
+		if err := importPhotos(ctx, env, picup, filepath.Join(work, "photos"), n, perDay); err != nil {
+			return err
+		}
 	}
-	if err := spreadDates(photos, perDay); err != nil {
-		return err
-	}
-	env := []string{"PICUP_LIBRARY=" + filepath.Join(work, "library")}
-	logf("importing them (real thumbnails)")
-	start := time.Now()
-	if err := command(ctx, env, picup, "import", photos, "--album", "Bench").Run(); err != nil {
-		return fmt.Errorf("picup import: %w", err)
-	}
-	logf("imported in %.1f s", time.Since(start).Seconds())
 	var share struct{ URL string }
 	out, err := command(ctx, env, picup, "share", "Bench", "--expires", "1d", "--json").Output()
 	if err != nil {
@@ -161,7 +158,35 @@ func bench(ctx context.Context, n, runs, perDay int, keep bool) error {
 		}
 		results = append(results, r)
 	}
-	report(os.Stdout, n, results)
+	album := fmt.Sprintf("%d photos", n)
+	if library != "" {
+		album = "the album Bench of " + library
+	}
+	if timeline {
+		for i, r := range results {
+			printTimeline(os.Stdout, i+1, r.timings)
+		}
+	}
+	report(os.Stdout, album, results)
+	return nil
+}
+
+// importPhotos generates n photos in dir, perDay a day, and imports them
+// as the album "Bench".
+func importPhotos(ctx context.Context, env []string, picup, dir string, n, perDay int) error {
+	logf("generating %d photos", n)
+	if err := command(ctx, nil, "go", "run", "./scripts/gen-photos", "-n", fmt.Sprint(n), "-o", dir, "-w", "480", "-h", "360").Run(); err != nil {
+		return fmt.Errorf("generate photos: %w", err)
+	}
+	if err := spreadDates(dir, perDay); err != nil {
+		return err
+	}
+	logf("importing them (real thumbnails)")
+	start := time.Now()
+	if err := command(ctx, env, picup, "import", dir, "--album", "Bench").Run(); err != nil {
+		return fmt.Errorf("picup import: %w", err)
+	}
+	logf("imported in %.1f s", time.Since(start).Seconds())
 	return nil
 }
 
@@ -268,6 +293,7 @@ type result struct {
 	pageBytes      float64 // everything but images: HTML, CSS, JavaScript, JSON
 	perfBytes      float64 // the same from the Resource Timing API
 	requests       []*request
+	timings        timings
 }
 
 // load opens the page once in a fresh browser context with the network
@@ -362,8 +388,19 @@ func load(parent context.Context, pageURL string) (result, error) {
 			var fcp = performance.getEntriesByName("first-contentful-paint")[0];
 			var bytes = nav.transferSize;
 			performance.getEntriesByType("resource").forEach(function (r) { bytes += r.transferSize; });
+			var tiles = Array.from(document.querySelectorAll("a.tile"));
+			function name(el, url) {
+				var a = el ? el.closest("a.tile") : tiles.find(function (a) { var i = a.querySelector("img"); return i && i.currentSrc === url; });
+				if (a) return "tile " + a.dataset.index;
+				if (el) return el.tagName.toLowerCase();
+				return url.replace(/^[^:]*:\/\/[^/]*\/(static\/)?/, "").replace(/^s\/[^/?]*/, "page").slice(0, 40);
+			}
 			var el = e.element ? e.element.tagName.toLowerCase() + (e.url ? " " + e.url.replace(/^.*\/m\/[^/]*\//, "…/") : "") : "?";
-			resolve({LCP: e.startTime, FCP: fcp ? fcp.startTime : 0, Load: nav.loadEventEnd, PerfBytes: bytes, Element: el});
+			resolve({LCP: e.startTime, FCP: fcp ? fcp.startTime : 0, Load: nav.loadEventEnd, PerfBytes: bytes, Element: el,
+				Candidates: es.map(function (c) { return {Name: name(c.element, c.url), At: c.startTime, Size: c.size}; }),
+				Timeline: [{Name: "page", Start: nav.startTime, First: nav.responseStart, End: nav.responseEnd, Bytes: nav.transferSize}].concat(
+					performance.getEntriesByType("resource").map(function (r) {
+						return {Name: name(null, r.name), Start: r.startTime, First: r.responseStart, End: r.responseEnd, Bytes: r.transferSize}; }))});
 		}).observe({type: "largest-contentful-paint", buffered: true});
 	})`, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -373,7 +410,7 @@ func load(parent context.Context, pageURL string) (result, error) {
 	defer mu.Unlock()
 	r := result{
 		lcp: ms(m.LCP), fcp: ms(m.FCP), load: ms(m.Load), lcpElement: m.Element, perfBytes: m.PerfBytes,
-		requests: order,
+		requests: order, timings: m,
 	}
 	for _, q := range order {
 		r.bytes += q.bytes
@@ -394,14 +431,40 @@ func load(parent context.Context, pageURL string) (result, error) {
 type timings struct {
 	LCP, FCP, Load, PerfBytes float64
 	Element                   string
+	Candidates                []struct { // every LCP candidate, in order
+		Name     string
+		At, Size float64 // Size in CSS px²
+	}
+	Timeline []span // the document, then every resource (Resource Timing)
+}
+
+// span is one request: when it started, its first byte came and its last.
+type span struct {
+	Name                     string
+	Start, First, End, Bytes float64
 }
 
 func ms(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
 
+// printTimeline prints one load's requests in the order they started and
+// its LCP candidates.
+func printTimeline(w io.Writer, run int, t timings) {
+	fmt.Fprintf(w, "\nrun %d: requests (ms from navigation)\n", run)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "request\tstart\tfirst byte\tend\tKB\t")
+	for _, s := range slices.SortedStableFunc(slices.Values(t.Timeline), func(a, b span) int { return cmp.Compare(a.Start, b.Start) }) {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.1f\t\n", s.Name, s.Start, s.First, s.End, s.Bytes/1000)
+	}
+	tw.Flush()
+	for _, c := range t.Candidates {
+		fmt.Fprintf(w, "LCP candidate at %.0f ms: %s (%.0f px²)\n", c.At, c.Name, c.Size)
+	}
+}
+
 // report prints one row per run and the medians against the targets.
-func report(w io.Writer, n int, rs []result) {
-	fmt.Fprintf(w, "\nShare page of %d photos, first view: iPad %d×%d @%dx, %d ms latency, %.1f Mbit/s down, %.0f kbit/s up, cold cache\n\n",
-		n, ipadWidth, ipadHeight, ipadScale, latencyMS, downBytesSec*8/1e6, upBytesSec*8/1e3)
+func report(w io.Writer, album string, rs []result) {
+	fmt.Fprintf(w, "\nShare page of %s, first view: iPad %d×%d @%dx, %d ms latency, %.1f Mbit/s down, %.0f kbit/s up, cold cache\n\n",
+		album, ipadWidth, ipadHeight, ipadScale, latencyMS, downBytesSec*8/1e6, upBytesSec*8/1e3)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\tLCP\tFCP\tload\tKB before scrolling\t(Resource Timing)\tKB for the screen\tKB not images\trequests\tdoc/css/js/img/json/other\tLCP element\t")
 	for i, r := range rs {
