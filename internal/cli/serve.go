@@ -119,7 +119,9 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 		}
 		trusted = append(trusted, p)
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	out := newServeLog(e.stderr)
+	defer out.close()
+	log := out.logger()
 	var certs *certFiles
 	if o.tlsCert != "" {
 		var err error
@@ -169,6 +171,7 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w; pick another --addr", o.addr, err)
 		}
+		ln = web.Listener(ln)
 		servers := []*http.Server{srv}
 		listeners := []net.Listener{ln}
 		metricsAt := ""

@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"mime"
-	"net"
 	"net/http"
 	"os"
 	"path"
@@ -149,23 +147,13 @@ func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, rel
 		// through a buffer of its own.
 		h.Set("Accept-Ranges", "bytes")
 		h.Set("Content-Length", strconv.Itoa(len(data)))
-		corked(r, func() {
+		coalesced(r, len(data), func() {
 			w.WriteHeader(http.StatusOK)
 			w.Write(data)
 		})
 		return
 	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
-}
-
-// connKey is where ConnContext keeps a request's connection.
-type connKey struct{}
-
-// ConnContext is the http.Server.ConnContext of a server of NewServer's
-// handler: it lets the media route reach a request's connection, to send
-// a thumbnail as one TCP segment (see corked).
-func ConnContext(ctx context.Context, c net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, c)
 }
 
 // conditional reports whether a request has a header that

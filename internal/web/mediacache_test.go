@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -363,4 +366,75 @@ func (w *discardWriter) Write(b []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	w.n += len(b)
 	return len(b), nil
+}
+
+// countingListener counts the writes made to its connections.
+type countingListener struct {
+	net.Listener
+	writes *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	return countingConn{c, l.writes}, err
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// A thumbnail's headers and bytes leave in one write on the connections
+// of Listener; ranges and other answers are whole too.
+func TestThumbnailOneWrite(t *testing.T) {
+	f := newFixture(t)
+	token, _ := f.share(t, catalog.Share{})
+	u := f.firstMedia(t, token)
+	want, err := os.ReadFile(f.lib.Abs(library.ThumbPath(f.inside[0].SHA256, "grid")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var writes atomic.Int64
+	srv := &http.Server{Handler: f.h, ConnContext: ConnContext}
+	go srv.Serve(Listener(countingListener{ln, &writes}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	for _, tt := range []struct {
+		name, header string
+		status       int
+		body         []byte
+	}{
+		{"whole", "", 200, want},
+		{"again", "", 200, want},
+		{"range", "bytes=0-9", 206, want[:10]},
+		{"whole after a range", "", 200, want},
+	} {
+		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+u, nil)
+		if tt.header != "" {
+			req.Header.Set("Range", tt.header)
+		}
+		before := writes.Load()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !bytes.Equal(body, tt.body) || resp.Header.Get("ETag") == "" {
+			t.Errorf("%s: %d with %d bytes, ETag %q; want %d with %d bytes", tt.name, resp.StatusCode, len(body), resp.Header.Get("ETag"), tt.status, len(tt.body))
+		}
+		if n := writes.Load() - before; tt.status == 200 && n != 1 {
+			t.Errorf("%s: the answer took %d writes; want 1", tt.name, n)
+		}
+	}
 }

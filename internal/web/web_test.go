@@ -68,6 +68,7 @@ func newFixtureOf(t testing.TB, dirs ...string) *fixture {
 	}
 	f.h = NewServer(lib, Options{Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return f.now }})
 	f.srv = httptest.NewUnstartedServer(f.h)
+	f.srv.Listener = Listener(f.srv.Listener)
 	f.srv.Config.ConnContext = ConnContext
 	f.srv.Start()
 	t.Cleanup(func() {

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+)
+
+// Listener wraps the listener of a server of NewServer's handler: on its
+// plain connections the media route sends a thumbnail's headers and
+// bytes with one write, which leaves as one TCP segment, rather than as
+// two writes and two segments (see coalesced). The server must also use
+// ConnContext.
+func Listener(ln net.Listener) net.Listener { return listener{ln} }
+
+type listener struct{ net.Listener }
+
+func (l listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &coalescingConn{Conn: c}, nil
+}
+
+// connKey is where ConnContext keeps a request's connection.
+type connKey struct{}
+
+// ConnContext is the http.Server.ConnContext of a server of NewServer's
+// handler: it lets a handler reach its request's connection (see
+// Listener).
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, c)
+}
+
+// coalescingConn is a connection whose writes can gather in memory and
+// leave together. Only the goroutine serving its current request writes
+// to it, and only that goroutine gathers.
+type coalescingConn struct {
+	net.Conn
+	batch *[]byte // non-nil while writes gather
+}
+
+func (c *coalescingConn) Write(p []byte) (int, error) {
+	if c.batch != nil {
+		*c.batch = append(*c.batch, p...)
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
+
+// ReadFrom keeps the sendfile path of the TCP connection for files that
+// http.ServeContent sends.
+func (c *coalescingConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok && c.batch == nil {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c}, r)
+}
+
+// CloseWrite half-closes the TCP connection, as net/http does before
+// closing one it answered with an error.
+func (c *coalescingConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// maxBatch is the largest response that coalesced gathers; larger ones
+// are written as they come (a few writes matter less to them).
+const maxBatch = 64 << 10
+
+var batches = sync.Pool{New: func() any { b := make([]byte, 0, maxBatch); return &b }}
+
+// coalesced runs write, which sends a response of about size bytes, with
+// the request's connection gathering what it writes, and then writes it
+// all at once: net/http writes the headers and the start of the body
+// from one buffer and the rest from another. HTTP/1 on connections of
+// Listener only; otherwise write just runs.
+func coalesced(r *http.Request, size int, write func()) {
+	c, ok := r.Context().Value(connKey{}).(*coalescingConn)
+	if !ok || r.ProtoMajor != 1 || c.batch != nil || size > maxBatch-4096 {
+		write()
+		return
+	}
+	b := batches.Get().(*[]byte)
+	c.batch = b
+	defer func() {
+		c.batch = nil
+		if len(*b) > 0 {
+			// A failed write fails the next one net/http makes, or its
+			// read of the next request: the connection is done.
+			c.Conn.Write(*b)
+		}
+		*b = (*b)[:0]
+		batches.Put(b)
+	}()
+	write()
+}
