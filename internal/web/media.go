@@ -139,13 +139,13 @@ func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, rel
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "image/jpeg")
+	h["Content-Type"] = jpegType
 	h.Set("Cache-Control", cache)
 	h.Set("ETag", etag)
 	if r.Method == http.MethodGet && !conditional(r) {
 		// What ServeContent answers to a plain GET, without its copy
 		// through a buffer of its own.
-		h.Set("Accept-Ranges", "bytes")
+		h["Accept-Ranges"] = byteRanges
 		h.Set("Content-Length", strconv.Itoa(len(data)))
 		coalesced(r, len(data), func() {
 			w.WriteHeader(http.StatusOK)
@@ -155,6 +155,12 @@ func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, rel
 	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
+
+// Header values that thumbnails share (see securityHeaderValues).
+var (
+	jpegType   = []string{"image/jpeg"}
+	byteRanges = []string{"bytes"}
+)
 
 // conditional reports whether a request has a header that
 // http.ServeContent answers to: a range, or a precondition.

@@ -132,12 +132,24 @@ func NewServer(lib *library.Library, opts Options) *Server {
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; media-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("X-Frame-Options", "DENY")
+		for _, kv := range securityHeaderValues {
+			hd[kv.key] = kv.value
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// securityHeaderValues are the headers of securityHeaders, in canonical
+// form. Every response shares their values: nothing changes a header's
+// values in place (Set replaces them, Add appends to a full slice).
+var securityHeaderValues = [...]struct {
+	key   string
+	value []string
+}{
+	{"Content-Security-Policy", []string{"default-src 'self'; img-src 'self'; media-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}},
+	{"Referrer-Policy", []string{"no-referrer"}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"X-Frame-Options", []string{"DENY"}},
 }
 
 func notFound(w http.ResponseWriter) {
