@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -31,6 +33,7 @@ type Catalog struct {
 	r *sql.DB // readers
 
 	path    string      // of the database file
+	key     string      // the file's name in openDBs
 	version versionGate // see CatalogVersion
 }
 
@@ -64,7 +67,8 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	c := &Catalog{w: w, r: r, path: path}
+	c := &Catalog{w: w, r: r, path: path, key: dbKey(path)}
+	openDBs.add(c.key)
 	if err := c.migrate(ctx); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
@@ -76,8 +80,60 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 func (c *Catalog) Close() error {
 	errGate := c.closeVersionGate()
 	err := errors.Join(c.r.Close(), c.w.Close())
-	// Only now that no connection is open (see walIndex).
-	return errors.Join(errGate, err, c.version.wal.closeFile())
+	// Only once no connection to the file is open in this process, from
+	// this Catalog or another (see walIndex).
+	return errors.Join(errGate, err, openDBs.done(c.key, c.version.wal))
+}
+
+// openDBs counts the open Catalogs of each database file in this process.
+// Closing any descriptor of a file drops every POSIX lock the process
+// holds on it, SQLite's too, so a Catalog's WAL-index descriptor is
+// closed only when the last Catalog of the same file closes.
+var openDBs = &dbRegistry{open: map[string]int{}, held: map[string][]*walIndex{}}
+
+type dbRegistry struct {
+	mu   sync.Mutex
+	open map[string]int
+	held map[string][]*walIndex
+}
+
+// dbKey names a database file the same way whatever path reached it.
+func dbKey(path string) string {
+	if p, err := filepath.Abs(path); err == nil {
+		path = p
+	}
+	dir, base := filepath.Split(path)
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		return filepath.Join(d, base)
+	}
+	return path
+}
+
+func (r *dbRegistry) add(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.open[key]++
+}
+
+// done records that a Catalog of key closed its connections; w is its
+// WAL-index view, if any. It closes the held descriptors when no Catalog
+// of key is open any more.
+func (r *dbRegistry) done(key string, w *walIndex) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w != nil {
+		r.held[key] = append(r.held[key], w)
+	}
+	if r.open[key]--; r.open[key] > 0 {
+		return nil
+	}
+	var errs []error
+	for _, h := range r.held[key] {
+		errs = append(errs, h.closeFile())
+	}
+	delete(r.open, key)
+	delete(r.held, key)
+	return errors.Join(errs...)
 }
 
 // migrate applies the embedded migrations newer than the database's
