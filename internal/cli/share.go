@@ -155,22 +155,12 @@ type shareCreatedJSON struct {
 }
 
 func runShare(ctx context.Context, e *env, o *shareOptions) error {
-	scopes := 0
-	for _, set := range []bool{o.album != "", len(o.ids) > 0, o.year != 0} {
-		if set {
-			scopes++
-		}
+	spec := sharelink.Spec{
+		Name: o.name, Album: o.album, PhotoIDs: o.ids, Year: o.year,
+		Download: o.download, BindIP: o.bindIP, PublicURL: o.publicURL,
 	}
-	if scopes != 1 {
-		return usageErrorf(`say what to share: an album ("picup share Family"), photos ("--ids 12,15") or a year ("--year 2024"), one of them`)
-	}
-	for _, id := range o.ids {
-		if id <= 0 {
-			return usageErrorf("--ids: %d is not a photo id; see \"picup ls\"", id)
-		}
-	}
-	if o.year != 0 && (o.year < 1800 || o.year > 9999) {
-		return usageErrorf("--year %d: want a year such as 2024", o.year)
+	if err := spec.Check(); err != nil {
+		return usageErrorf(`%v (e.g. "picup share Family", "--ids 12,15" or "--year 2024")`, err)
 	}
 	now := time.Now
 	if o.now != nil {
@@ -180,12 +170,12 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 	if err != nil {
 		return err
 	}
+	spec.Expires = expires
 	if o.publicURL != "" {
 		if _, err := checkPublicURL(o.publicURL); err != nil {
 			return err
 		}
 	}
-	var pwHash string
 	if o.password {
 		pw, err := readPassword(e)
 		if err != nil {
@@ -194,15 +184,12 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 		if pw == "" {
 			return usageErrorf("--password: the password is empty")
 		}
-		if pwHash, err = web.HashPassword(pw); err != nil {
+		if spec.PasswordHash, err = web.HashPassword(pw); err != nil {
 			return err
 		}
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
-		link, err := sharelink.Create(ctx, lib, sharelink.Spec{
-			Name: o.name, Album: o.album, PhotoIDs: o.ids, Year: o.year, Expires: expires,
-			Download: o.download, BindIP: o.bindIP, PasswordHash: pwHash, PublicURL: o.publicURL,
-		})
+		link, err := sharelink.Create(ctx, lib, spec)
 		if err != nil {
 			return err
 		}

@@ -62,8 +62,9 @@ func BaseURL(ctx context.Context, lib *library.Library) (string, error) {
 	return v, nil
 }
 
-// Create stores a new share and returns its link.
-func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
+// Check says what is wrong with a spec before anything is stored: it
+// must open exactly one thing, photo ids must be ids, a year a year.
+func (s Spec) Check() error {
 	scopes := 0
 	for _, set := range []bool{s.Album != "", len(s.PhotoIDs) > 0, s.Year != 0} {
 		if set {
@@ -71,10 +72,23 @@ func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
 		}
 	}
 	if scopes != 1 {
-		return Link{}, fmt.Errorf("a share opens one album, a selection of photos or a year; got %d of them", scopes)
+		return fmt.Errorf("say what to share, one of them: an album, photos or a year; got %d of them", scopes)
+	}
+	for _, id := range s.PhotoIDs {
+		if id <= 0 {
+			return fmt.Errorf("%d is not a photo id; see \"picup ls\"", id)
+		}
 	}
 	if s.Year != 0 && (s.Year < 1800 || s.Year > 9999) {
-		return Link{}, fmt.Errorf("year %d: want a year such as 2024", s.Year)
+		return fmt.Errorf("year %d: want a year such as 2024", s.Year)
+	}
+	return nil
+}
+
+// Create stores a new share and returns its link.
+func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
+	if err := s.Check(); err != nil {
+		return Link{}, err
 	}
 	base := s.PublicURL
 	var err error
