@@ -265,26 +265,3 @@ func (c *Catalog) SharePhotos(ctx context.Context, s Share, after *Cursor, limit
 	rows, err := c.r.QueryContext(ctx, sharePhotosQuery, s.ID, cur.TakenKey, cur.ID, limit)
 	return collect(rows, err, scanPhoto)
 }
-
-// ShareHasPhoto reports whether a share opens a photo: the photo is in its
-// album, year or selection, and not in the trash.
-func (c *Catalog) ShareHasPhoto(ctx context.Context, s Share, photoID int64) (bool, error) {
-	var q string
-	args := []any{photoID}
-	switch {
-	case s.AlbumID != 0:
-		q = `SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
-			WHERE ap.photo_id = ? AND ap.album_id = ? AND p.trashed_at IS NULL`
-		args = append(args, s.AlbumID)
-	case s.Year != 0:
-		q = `SELECT count(*) FROM photos p WHERE p.id = ? AND substr(p.taken_at, 1, 4) = ? AND p.trashed_at IS NULL`
-		args = append(args, fmt.Sprintf("%04d", s.Year))
-	default:
-		q = `SELECT count(*) FROM share_photos sp JOIN photos p ON p.id = sp.photo_id
-			WHERE sp.photo_id = ? AND sp.share_id = ? AND p.trashed_at IS NULL`
-		args = append(args, s.ID)
-	}
-	var n int
-	err := c.r.QueryRowContext(ctx, q, args...).Scan(&n)
-	return n > 0, err
-}
