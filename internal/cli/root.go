@@ -147,6 +147,7 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newServeCmd(e),
 		newTUICmd(e),
 		newVersionCmd(e),
+		newDurationsHelp(),
 	)
 	for _, c := range root.Commands() {
 		wrapArgs(c)

@@ -20,7 +20,6 @@ import (
 	"github.com/picup/picup/internal/qrterm"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/web"
-	"github.com/picup/picup/pkg/period"
 )
 
 // publicURLSetting is where "picup serve --public-url" saves the base URL
@@ -83,7 +82,7 @@ The link starts with --public-url, else the URL saved by
 	f.IntVar(&o.year, "year", 0, "share every photo taken in this year")
 	f.BoolVar(&o.bindIP, "bind-ip", false, "photo addresses work only from the address that opened the page")
 	f.BoolVar(&o.noQR, "no-qr", false, "do not draw the QR code")
-	f.StringVar(&o.expires, "expires", "30d", `how long the link works: 30d, 12h, 90s ... or "never"`)
+	f.StringVar(&o.expires, "expires", "30d", `how long the link works: 30d, 12h, 90min ... or "never" (`+seeDurations+`)`)
 	f.BoolVar(&o.password, "password", false, "protect the link with a password (read from stdin when not a terminal)")
 	f.BoolVar(&o.download, "download", false, "allow downloading originals and the whole share as a zip")
 	f.StringVar(&o.name, "name", "", `a name for the link, shown in "picup share ls" (e.g. "For Mom and Dad")`)
@@ -95,17 +94,11 @@ The link starts with --public-url, else the URL saved by
 
 // parseExpiry turns --expires into an RFC 3339 UTC time, "" for never.
 func parseExpiry(s string, now time.Time) (string, error) {
-	if strings.EqualFold(strings.TrimSpace(s), "never") {
-		return "", nil
-	}
-	d, err := period.Parse(s)
+	t, err := sharelink.ExpiresIn(s, now)
 	if err != nil {
-		return "", usageErrorf(`--expires: %v, or "never"`, err)
+		return "", usageErrorf("--expires: %v", err)
 	}
-	if d <= 0 {
-		return "", usageErrorf(`--expires %s: must be longer than zero (or "never")`, s)
-	}
-	return now.Add(d).UTC().Format(time.RFC3339), nil
+	return t, nil
 }
 
 // checkPublicURL accepts an absolute http(s) URL and returns it without a

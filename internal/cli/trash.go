@@ -226,7 +226,7 @@ func newTrashEmptyCmd(e *env) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&older, "older-than", "", "only what has been in the trash longer than this (30d, 12h ...)")
+	cmd.Flags().StringVar(&older, "older-than", "", "only what has been in the trash longer than this (30d, 12h ...; "+seeDurations+")")
 	return cmd
 }
 

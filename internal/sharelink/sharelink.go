@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/web"
+	"github.com/picup/picup/pkg/period"
 )
 
 // PublicURLSetting holds the base URL links start with; "picup serve
@@ -60,6 +62,23 @@ func BaseURL(ctx context.Context, lib *library.Library) (string, error) {
 		return DefaultPublicURL, err
 	}
 	return v, nil
+}
+
+// ExpiresIn reads how long a new link works, as people type it: a
+// duration (pkg/period's grammar: 30d, 12h, 90min) or "never". It returns
+// the expiry, RFC 3339 UTC, counted from now; "" for never.
+func ExpiresIn(s string, now time.Time) (string, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "never") {
+		return "", nil
+	}
+	d, err := period.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf(`%w, or "never"`, err)
+	}
+	if d <= 0 {
+		return "", fmt.Errorf(`expiry %s: must be longer than zero (or "never")`, s)
+	}
+	return now.Add(d).UTC().Format(time.RFC3339), nil
 }
 
 // Check says what is wrong with a spec before anything is stored: it

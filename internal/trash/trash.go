@@ -18,7 +18,8 @@ import (
 // library's "trash.retention" setting says otherwise.
 const DefaultRetention = 30 * 24 * time.Hour
 
-// RetentionKey is the setting that holds the retention ("30d").
+// RetentionKey is the setting that holds the retention, as period.Format
+// prints it ("30d"; older versions wrote minutes as "90m").
 const RetentionKey = "trash.retention"
 
 // Retention returns the library's trash retention.
@@ -27,7 +28,7 @@ func Retention(ctx context.Context, lib *library.Library) (time.Duration, error)
 	if err != nil || v == "" {
 		return DefaultRetention, err
 	}
-	return period.Parse(v)
+	return period.ParseStored(v)
 }
 
 // files are the files of a photo: its original, sidecars and thumbnails,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,7 +14,6 @@ import (
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/pkg/bytesize"
-	"github.com/picup/picup/pkg/period"
 )
 
 // Actions change the catalog in commands; each ends in an actionMsg that
@@ -143,19 +141,6 @@ func (m *Model) retryCmd(ids []int64) tea.Cmd {
 		log.Info("retry jobs", "n", n)
 		return actionMsg{text: text}
 	}
-}
-
-// parseExpires reads how long a link lasts: a period or "never".
-func parseExpires(s string, now time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	if strings.EqualFold(s, "never") {
-		return "", nil
-	}
-	d, err := period.Parse(s)
-	if err != nil || d <= 0 {
-		return "", fmt.Errorf("expiry %q: want a period such as 30d or 12h, or never", s)
-	}
-	return now.Add(d).UTC().Format(time.RFC3339), nil
 }
 
 // linkMsg carries a new share link and its QR code.

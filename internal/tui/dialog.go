@@ -107,7 +107,7 @@ func (m *Model) openShare(ids []int64, album string) tea.Cmd {
 	}
 	m.dialog = &dialog{kind: dialogShare, title: "Share " + what, input: in, ids: ids, album: album, lines: []string{
 		"Anyone with the link sees " + what + " in \"picup serve\".",
-		"A period such as 30d, 12h, or never.",
+		"A duration such as 30d, 12h, 90min, 6mo, or never.",
 	}}
 	return nil
 }
@@ -145,7 +145,7 @@ func (m *Model) dialogKey(k tea.KeyMsg) tea.Cmd {
 			m.dialog = nil
 			return m.addToAlbumCmd(name, d.ids)
 		}
-		expires, err := parseExpires(d.input.Value(), m.now())
+		expires, err := sharelink.ExpiresIn(d.input.Value(), m.now())
 		if err != nil {
 			d.lines[len(d.lines)-1] = err.Error()
 			return nil
@@ -178,7 +178,9 @@ func (d *dialog) view(st styles, w, h int) []string {
 	var body []string
 	body = append(body, st.heading.Render(d.title), "")
 	for _, l := range d.lines {
-		body = append(body, fit(l, inner))
+		for _, wl := range strings.Split(ansi.Wrap(l, inner, ""), "\n") { // a long error reads whole
+			body = append(body, fit(wl, inner))
+		}
 	}
 	switch d.kind {
 	case dialogConfirm:

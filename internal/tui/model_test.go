@@ -326,8 +326,15 @@ func TestShareLinkAndRevoke(t *testing.T) {
 	h.keys("backspace", "backspace", "backspace")
 	h.typeText("soon")
 	h.keys("enter")
-	if h.m.dialog == nil || !strings.Contains(h.screen(), "expiry \"soon\"") {
+	if h.m.dialog == nil || !strings.Contains(h.screen(), `invalid duration "soon"`) {
 		t.Fatalf("a bad expiry is not reported:\n%s", h.screen())
+	}
+	// "1m" is refused as the CLI refuses it, naming both ways to say it.
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("1m")
+	h.keys("enter")
+	if s := h.screen(); h.m.dialog == nil || h.m.dialog.kind != dialogShare || !strings.Contains(s, "1min") || !strings.Contains(s, "1mo") {
+		t.Fatalf("an ambiguous expiry is not refused with min and mo:\n%s", s)
 	}
 	h.keys("ctrl+u")
 	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
