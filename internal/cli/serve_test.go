@@ -223,7 +223,7 @@ func TestServeRunsJobs(t *testing.T) {
 		t.Fatalf("ls --json: %v", err)
 	}
 	victim := photos[0]
-	run(t, dir, "", "trash", "retention", "0s")
+	run(t, dir, "", "trash", "retention", "0s", "--force")
 
 	s := startServe(t, dir, &serveOptions{metricsAddr: "127.0.0.1:0", jobEvery: 50 * time.Millisecond, purgeEvery: 50 * time.Millisecond})
 	if resp, _ := get(t, http.DefaultClient, "http://"+s.addr+"/metrics"); resp.StatusCode != 404 {

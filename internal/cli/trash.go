@@ -67,7 +67,7 @@ stays; remove it with "picup album rm").`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged after %s (restore with \"picup trash restore\")\n", n, period.Format(keep))
+				fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged %s (restore with \"picup trash restore\")\n", n, purgedAfter(keep))
 				return nil
 			})
 		},
@@ -231,33 +231,63 @@ func newTrashEmptyCmd(e *env) *cobra.Command {
 }
 
 func newTrashRetentionCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var force bool
+	cmd := &cobra.Command{
 		Use:   "retention [DURATION]",
 		Short: "Show or set how long photos stay in the trash (default 30d)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Show or set how long photos stay in the trash before the next picup
+command purges them for good (30d by default). DURATION is a whole number
+and a unit: 30d, 2w, 6mo, 1y ... (` + seeDurations + `).
+
+A retention under one day is refused: a mistaken "picup rm" would be
+purged before anyone noticed. --force sets it anyway (0s purges the trash
+at the next command).`,
+		Example: "  picup trash retention\n  picup trash retention 60d\n  picup trash retention 1h --force",
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var d time.Duration
+			if len(args) == 1 {
+				var err error
+				if d, err = period.Parse(args[0]); err != nil {
+					return &UsageError{Err: err}
+				}
+				if d < trash.MinRetention && !force {
+					return usageErrorf("trash retention %s is under one day: photos moved to the trash would be purged for good %s; set at least 1d, or add --force if that is what you want",
+						args[0], purgedAfter(d))
+				}
+			} else if force {
+				return usageErrorf("--force goes with a DURATION to set")
+			}
 			ctx := cmd.Context()
 			return withLibrary(ctx, e, func(lib *library.Library) error {
 				if len(args) == 1 {
-					d, err := period.Parse(args[0])
-					if err != nil {
-						return &UsageError{Err: err}
-					}
-					if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-						return tx.SetSetting(ctx, trash.RetentionKey, period.Format(d))
-					}); err != nil {
+					if err := trash.SetRetention(ctx, lib, d); err != nil {
 						return err
+					}
+					if d < trash.MinRetention {
+						fmt.Fprintf(e.stderr, "warning: photos in the trash are purged %s, for good; \"picup trash retention 30d\" goes back to the default\n", purgedAfter(d))
 					}
 				}
 				keep, err := trash.Retention(ctx, lib)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "photos stay in the trash for %s\n", period.Format(keep))
+				fmt.Fprintf(e.stdout, "photos stay in the trash for %s (%s)\n", period.Words(keep), period.Format(keep))
 				return nil
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&force, "force", false, "allow a retention under one day (photos in the trash are then purged within hours, minutes or at once)")
+	return cmd
+}
+
+// purgedAfter says when a trashed photo is purged under retention d:
+// "after 1 hour", or "by the next picup command" for none.
+func purgedAfter(d time.Duration) string {
+	if d <= 0 {
+		return "by the next picup command"
+	}
+	return "after " + period.Words(d)
 }
 
 // runJobs runs the queued jobs that are due, within jobBudget, and says

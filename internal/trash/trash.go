@@ -22,6 +22,18 @@ const DefaultRetention = 30 * 24 * time.Hour
 // prints it ("30d"; older versions wrote minutes as "90m").
 const RetentionKey = "trash.retention"
 
+// MinRetention is the shortest retention set without --force: below a
+// day, a mistyped "picup rm" is purged for good before anyone notices.
+const MinRetention = 24 * time.Hour
+
+// SetRetention stores how long photos stay in the trash. Callers refuse
+// retentions below MinRetention unless told plainly to allow them.
+func SetRetention(ctx context.Context, lib *library.Library, d time.Duration) error {
+	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.SetSetting(ctx, RetentionKey, period.Format(d))
+	})
+}
+
 // Retention returns the library's trash retention.
 func Retention(ctx context.Context, lib *library.Library) (time.Duration, error) {
 	v, err := lib.Catalog.Setting(ctx, RetentionKey)
