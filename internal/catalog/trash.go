@@ -88,7 +88,8 @@ func (c *Catalog) TrashedBefore(ctx context.Context, t time.Time, limit int) ([]
 // rows go, their owners' usage drops, and a job to delete each of their
 // files (the paths files returns for a photo) is queued, so that the files
 // are removed only after this commit. Photos not in the trash are left
-// alone. It returns the purged photos.
+// alone. It returns the purged photos, which the caller records in the
+// trash log with LogPurge in the same transaction.
 func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sidecar) []string) ([]Photo, error) {
 	var purged []Photo
 	for _, id := range ids {

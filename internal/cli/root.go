@@ -87,10 +87,14 @@ func (e *env) open(ctx context.Context) (*library.Library, error) {
 }
 
 // maintain does the housekeeping every command starts with: purge what
-// has been in the trash longer than the retention, and run the queued jobs
-// that are due, briefly.
+// has been in the trash longer than the retention (saying so on stderr),
+// and run the queued jobs that are due, briefly.
 func (e *env) maintain(ctx context.Context, lib *library.Library) error {
-	if _, err := trash.PurgeExpired(ctx, lib, time.Now()); err != nil {
+	purged, err := trash.PurgeExpired(ctx, lib, time.Now())
+	if len(purged.Photos) > 0 {
+		fmt.Fprintln(e.stderr, purged)
+	}
+	if err != nil {
 		return fmt.Errorf("purge the trash: %w", err)
 	}
 	pending, _, err := lib.Catalog.PendingJobs(ctx)

@@ -287,11 +287,11 @@ func (l *jobLoop) run(ctx context.Context) {
 		if time.Since(purged) >= l.purgeEvery {
 			purged = time.Now()
 			gone, err := trash.PurgeExpired(ctx, l.lib, purged)
-			switch {
-			case err != nil && ctx.Err() == nil:
+			if len(gone.Photos) > 0 { // before any error: what was purged is gone
+				l.log.Info(gone.String(), "photos", len(gone.Photos), "bytes", gone.Bytes, "trash_log", gone.LogID)
+			}
+			if err != nil && ctx.Err() == nil {
 				l.log.Error("purge the trash", "err", err)
-			case len(gone) > 0:
-				l.log.Info("purged the trash", "photos", len(gone))
 			}
 		}
 		if _, err := runner.RunDue(ctx, time.Now().Add(time.Minute)); err != nil && ctx.Err() == nil {

@@ -104,7 +104,7 @@ their files (original, sidecars, thumbnails), which happens right after,
 and is retried until it succeeds (see "picup jobs"). Quota usage drops
 when a photo is purged, not when it is trashed.`,
 	}
-	cmd.AddCommand(newTrashLsCmd(e), newTrashRestoreCmd(e), newTrashEmptyCmd(e), newTrashRetentionCmd(e))
+	cmd.AddCommand(newTrashLsCmd(e), newTrashRestoreCmd(e), newTrashEmptyCmd(e), newTrashRetentionCmd(e), newTrashLogCmd(e))
 	return cmd
 }
 
@@ -204,21 +204,19 @@ func newTrashEmptyCmd(e *env) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var cutoff time.Time
+			why := trash.Reason{Kind: catalog.PurgeEmptied}
 			if older != "" {
 				d, err := period.Parse(older)
 				if err != nil {
-					return &UsageError{Err: err}
+					return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
 				}
 				cutoff = time.Now().Add(-d)
+				why = trash.Reason{Kind: catalog.PurgeOlderThan, After: d}
 			}
 			ctx := cmd.Context()
 			return withLibrary(ctx, e, func(lib *library.Library) error {
-				purged, err := trash.PurgeOlder(ctx, lib, cutoff)
-				var bytes int64
-				for _, p := range purged {
-					bytes += p.Bytes
-				}
-				fmt.Fprintf(e.stdout, "purged %d (%s)\n", len(purged), bytesize.Format(bytes))
+				purged, err := trash.PurgeOlder(ctx, lib, cutoff, why)
+				fmt.Fprintln(e.stderr, purged)
 				if err != nil {
 					return err
 				}

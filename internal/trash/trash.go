@@ -5,12 +5,14 @@ package trash
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
 )
 
@@ -56,49 +58,132 @@ func files(p catalog.Photo, scs []catalog.Sidecar) []string {
 	return out
 }
 
+// Reason says why photos are purged: what the trash log records and the
+// purge line says.
+type Reason struct {
+	Kind  string        // catalog.PurgeExpired, catalog.PurgeEmptied or catalog.PurgeOlderThan
+	After time.Duration // PurgeExpired: the retention; PurgeOlderThan: how long at least
+}
+
+// String says why, for the trash log: "expired after 30 days in the trash
+// (retention 30d)", "emptied by \"picup trash empty\"".
+func (r Reason) String() string {
+	switch r.Kind {
+	case catalog.PurgeExpired:
+		return fmt.Sprintf("expired after %s in the trash (retention %s)", period.Words(r.After), period.Format(r.After))
+	case catalog.PurgeOlderThan:
+		return fmt.Sprintf("emptied by \"picup trash empty --older-than %s\"", period.Format(r.After))
+	}
+	return "emptied by \"picup trash empty\""
+}
+
+// Report is what a purge did.
+type Report struct {
+	Reason
+	LogID  int64 // its trash log entry; 0 when nothing was purged
+	Photos []catalog.Photo
+	Bytes  int64
+}
+
+// String is the line every purge prints on stderr, whichever command
+// triggered it: "purged 3 photos (1.2 MB) that were in the trash longer
+// than 30 days ...", "purged 2 photos (400 kB): trash emptied".
+func (r Report) String() string {
+	n := len(r.Photos)
+	what := PurgedWords(int64(n), r.Bytes)
+	switch r.Kind {
+	case catalog.PurgeExpired:
+		if n == 0 {
+			return "nothing has been in the trash longer than " + period.Words(r.After)
+		}
+		return fmt.Sprintf("%s that %s in the trash longer than %s, the retention; \"picup trash log\" lists them",
+			what, wereOrWas(n), period.Words(r.After))
+	case catalog.PurgeOlderThan:
+		if n == 0 {
+			return "nothing to purge: nothing has been in the trash longer than " + period.Words(r.After)
+		}
+		return fmt.Sprintf("%s that %s in the trash longer than %s: trash emptied with --older-than %s",
+			what, wereOrWas(n), period.Words(r.After), period.Format(r.After))
+	}
+	if n == 0 {
+		return "nothing to purge: the trash is empty"
+	}
+	return what + ": trash emptied"
+}
+
+// PurgedWords says how much a purge purged: "purged 3 photos (1.2 MB)".
+func PurgedWords(photos, bytes int64) string {
+	if photos == 1 {
+		return "purged 1 photo (" + bytesize.Format(bytes) + ")"
+	}
+	return fmt.Sprintf("purged %d photos (%s)", photos, bytesize.Format(bytes))
+}
+
+func wereOrWas(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
 // Purge forgets the given trashed photos and queues the deletion of their
 // files; it returns the purged photos. Photos not in the trash are left
-// alone.
+// alone. The trash log records them as emptied by hand.
 func Purge(ctx context.Context, lib *library.Library, ids []int64) ([]catalog.Photo, error) {
-	var purged []catalog.Photo
+	r := Report{Reason: Reason{Kind: catalog.PurgeEmptied}}
+	err := r.purge(ctx, lib, ids)
+	return r.Photos, err
+}
+
+// purge purges ids in short transactions, each of which adds what it
+// purged to r's trash log entry.
+func (r *Report) purge(ctx context.Context, lib *library.Library, ids []int64) error {
 	for len(ids) > 0 {
 		n := min(len(ids), 200) // short transactions
+		var ps []catalog.Photo
+		var entry catalog.TrashLogEntry
 		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			ps, err := tx.Purge(ctx, ids[:n], files)
-			purged = append(purged, ps...)
+			var err error
+			if ps, err = tx.Purge(ctx, ids[:n], files); err != nil {
+				return err
+			}
+			entry, err = tx.LogPurge(ctx, catalog.TrashLogEntry{ID: r.LogID, Reason: r.Kind, After: r.After}, ps)
 			return err
 		})
 		if err != nil {
-			return purged, err
+			return err
+		}
+		r.LogID = entry.ID
+		r.Photos = append(r.Photos, ps...)
+		for _, p := range ps {
+			r.Bytes += p.Bytes
 		}
 		ids = ids[n:]
 	}
-	return purged, nil
+	return nil
 }
 
 // PurgeOlder purges the photos trashed before cutoff (all of the trash when
-// cutoff is zero).
-func PurgeOlder(ctx context.Context, lib *library.Library, cutoff time.Time) ([]catalog.Photo, error) {
-	var purged []catalog.Photo
+// cutoff is zero), for the reason given.
+func PurgeOlder(ctx context.Context, lib *library.Library, cutoff time.Time, why Reason) (Report, error) {
+	r := Report{Reason: why}
 	for {
 		ids, err := lib.Catalog.TrashedBefore(ctx, cutoff, 1000)
 		if err != nil || len(ids) == 0 {
-			return purged, err
+			return r, err
 		}
-		ps, err := Purge(ctx, lib, ids)
-		purged = append(purged, ps...)
-		if err != nil {
-			return purged, err
+		if err := r.purge(ctx, lib, ids); err != nil {
+			return r, err
 		}
 	}
 }
 
 // PurgeExpired purges what has been in the trash longer than the
 // library's retention.
-func PurgeExpired(ctx context.Context, lib *library.Library, now time.Time) ([]catalog.Photo, error) {
+func PurgeExpired(ctx context.Context, lib *library.Library, now time.Time) (Report, error) {
 	keep, err := Retention(ctx, lib)
 	if err != nil {
-		return nil, err
+		return Report{}, err
 	}
-	return PurgeOlder(ctx, lib, now.Add(-keep))
+	return PurgeOlder(ctx, lib, now.Add(-keep), Reason{Kind: catalog.PurgeExpired, After: keep})
 }

@@ -1,0 +1,105 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Why photos were purged, as the trash log records it.
+const (
+	PurgeExpired   = "expired"    // in the trash longer than the retention
+	PurgeEmptied   = "emptied"    // "picup trash empty"
+	PurgeOlderThan = "older-than" // "picup trash empty --older-than"
+)
+
+// TrashLogEntry is one purge in the trash log.
+type TrashLogEntry struct {
+	ID       int64
+	PurgedAt string        // RFC 3339 UTC, when the purge began
+	Reason   string        // PurgeExpired, PurgeEmptied or PurgeOlderThan
+	After    time.Duration // PurgeExpired: the retention; PurgeOlderThan: how long at least; else 0
+	Photos   int64
+	Bytes    int64
+}
+
+// PurgedPhoto is a photo of the trash log, as it was when it was purged.
+type PurgedPhoto struct {
+	ID           int64 // the id it had
+	Path         string
+	OriginalName string
+	SHA256       string
+	Bytes        int64
+	TrashedAt    string
+}
+
+// LogPurge records photos that tx.Purge just purged, in the same
+// transaction, so that the log commits or rolls back with the purge. An
+// entry without an ID starts a new purge in the log (PurgedAt defaults to
+// now); one with an ID (returned by an earlier LogPurge whose transaction
+// committed) is added to: a purge done in several transactions is one
+// entry. It returns the entry as it now stands; nothing is written when
+// photos is empty.
+func (tx *Tx) LogPurge(ctx context.Context, e TrashLogEntry, photos []Photo) (TrashLogEntry, error) {
+	if len(photos) == 0 {
+		return e, nil
+	}
+	if e.ID == 0 {
+		if e.PurgedAt == "" {
+			e.PurgedAt = Now()
+		}
+		var after any
+		if e.Reason != PurgeEmptied {
+			after = int64(e.After / time.Second)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO trash_log (purged_at, reason, after_s) VALUES (?, ?, ?) RETURNING id`,
+			e.PurgedAt, e.Reason, after).Scan(&e.ID)
+		if err != nil {
+			return e, err
+		}
+	}
+	var bytes int64
+	for _, p := range photos {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO trash_log_photos (log_id, photo_id, path, original_name, sha256, bytes, trashed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, p.ID, p.Path, p.OriginalName, p.SHA256, p.Bytes, p.TrashedAt); err != nil {
+			return e, err
+		}
+		bytes += p.Bytes
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE trash_log SET photos = photos + ?, bytes = bytes + ? WHERE id = ?`,
+		len(photos), bytes, e.ID); err != nil {
+		return e, err
+	}
+	e.Photos += int64(len(photos))
+	e.Bytes += bytes
+	return e, nil
+}
+
+// TrashLog lists purges, newest first, page by page: before is the ID of
+// the last entry of the previous page, 0 for the first page.
+func (c *Catalog) TrashLog(ctx context.Context, before int64, limit int) ([]TrashLogEntry, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT id, purged_at, reason, after_s, photos, bytes FROM trash_log
+		WHERE id < ? ORDER BY id DESC LIMIT ?`, before, limit)
+	return collect(rows, err, func(s scanner) (TrashLogEntry, error) {
+		var e TrashLogEntry
+		var after sql.NullInt64
+		err := s.Scan(&e.ID, &e.PurgedAt, &e.Reason, &after, &e.Photos, &e.Bytes)
+		e.After = time.Duration(after.Int64) * time.Second
+		return e, err
+	})
+}
+
+// TrashLogPhotos lists the photos of one purge by the id they had, page
+// by page: after is the last id of the previous page, 0 for the first.
+func (c *Catalog) TrashLogPhotos(ctx context.Context, logID, after int64, limit int) ([]PurgedPhoto, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, path, original_name, sha256, bytes, trashed_at FROM trash_log_photos
+		WHERE log_id = ? AND photo_id > ? ORDER BY photo_id LIMIT ?`, logID, after, limit)
+	return collect(rows, err, func(s scanner) (PurgedPhoto, error) {
+		var p PurgedPhoto
+		err := s.Scan(&p.ID, &p.Path, &p.OriginalName, &p.SHA256, &p.Bytes, &p.TrashedAt)
+		return p, err
+	})
+}

@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/trash"
+	"github.com/picup/picup/pkg/period"
+)
+
+type trashLogOptions struct {
+	json  bool
+	limit int
+	after string
+}
+
+func newTrashLogCmd(e *env) *cobra.Command {
+	o := &trashLogOptions{}
+	cmd := &cobra.Command{
+		Use:   "log",
+		Short: "List past purges: when, how many photos, why, and which",
+		Long: `List the purges of the trash, newest first: when, how many photos and
+bytes, why (expired after the retention, emptied by "picup trash empty",
+or by "picup trash empty --older-than"), and each photo's id and path.
+
+Every purge is recorded in the same transaction that purges, whichever
+command did it (any command purges what has been in the trash longer than
+the retention as it starts; "picup serve" every hour). The files of those
+photos are deleted from the library and the remotes after the purge: only
+a backup made before can bring them back, and the SHA-256 in --json finds
+them there.
+
+Paged with a cursor: when --limit cuts the list, stderr says how to get
+the next page.`,
+		Example: "  picup trash log\n  picup trash log --json --limit 10\n  picup trash log --limit 10 --after 42",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTrashLog(cmd.Context(), e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.json, "json", false, "print JSON")
+	f.IntVar(&o.limit, "limit", 0, "list at most N purges (default: all)")
+	f.StringVar(&o.after, "after", "", "continue after this cursor (from a previous listing)")
+	return cmd
+}
+
+type trashLogJSON struct {
+	ID       int64   `json:"id"`
+	PurgedAt string  `json:"purged_at"`
+	Reason   string  `json:"reason"` // expired, emptied, older-than
+	After    *string `json:"after"`  // the retention or --older-than ("30d"); null when emptied
+	Why      string  `json:"why"`    // the reason in words
+	Photos   int64   `json:"photos"`
+	Bytes    int64   `json:"bytes"`
+	Cursor   string  `json:"cursor"`
+}
+
+type purgedPhotoJSON struct {
+	ID           int64  `json:"id"`
+	Path         string `json:"path"`
+	OriginalName string `json:"original_name"`
+	SHA256       string `json:"sha256"`
+	Bytes        int64  `json:"bytes"`
+	TrashedAt    string `json:"trashed_at"`
+}
+
+func runTrashLog(ctx context.Context, e *env, o *trashLogOptions) error {
+	if o.limit < 0 {
+		return usageErrorf("--limit must be positive, not %d", o.limit)
+	}
+	var before int64
+	if o.after != "" {
+		id, err := strconv.ParseInt(o.after, 10, 64)
+		if err != nil || id <= 0 {
+			return usageErrorf("--after %q: want a cursor from \"picup trash log\"", o.after)
+		}
+		before = id
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		out := &trashLogPrinter{w: e.stdout, json: o.json, none: "no purges yet"}
+		if before != 0 {
+			out.none = "no purges before that one"
+		}
+		page := func(before logCursor, n int) ([]catalog.TrashLogEntry, error) {
+			return lib.Catalog.TrashLog(ctx, int64(before), n)
+		}
+		cursor := func(e catalog.TrashLogEntry) logCursor { return logCursor(e.ID) }
+		emit := func(e catalog.TrashLogEntry) error { return out.entry(ctx, lib, e) }
+		if err := pages(ctx, e, "picup trash log", o.limit, logCursor(before), page, cursor, emit, func() error { return nil }); err != nil {
+			return err
+		}
+		if err := out.close(); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
+}
+
+// logCursor is the cursor of the trash log: the id of an entry.
+type logCursor int64
+
+func (c logCursor) String() string { return strconv.FormatInt(int64(c), 10) }
+
+// trashLogPrinter streams the log as a JSON array or as text, a purge's
+// photos page by page, so that a purge of any size uses bounded memory.
+type trashLogPrinter struct {
+	w    io.Writer
+	json bool
+	none string // the text when there is nothing to list
+	n    int
+}
+
+func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e catalog.TrashLogEntry) error {
+	why := trash.Reason{Kind: e.Reason, After: e.After}
+	p.n++
+	if p.json {
+		j := trashLogJSON{ID: e.ID, PurgedAt: e.PurgedAt, Reason: e.Reason, Why: why.String(),
+			Photos: e.Photos, Bytes: e.Bytes, Cursor: logCursor(e.ID).String()}
+		if e.Reason != catalog.PurgeEmptied {
+			j.After = optional(period.Format(e.After))
+		}
+		b, err := json.MarshalIndent(j, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if p.n == 1 {
+			sep = "[\n  "
+		}
+		// The entry's fields, then "purged": its photos, one a line.
+		b = bytes.TrimSuffix(bytes.TrimRight(b, "\n"), []byte("\n  }"))
+		if _, err := fmt.Fprintf(p.w, "%s%s,\n    \"purged\": [", sep, b); err != nil {
+			return err
+		}
+		first := true
+		err = eachPurgedPhoto(ctx, lib, e.ID, func(ph catalog.PurgedPhoto) error {
+			b, err := json.Marshal(purgedPhotoJSON(ph))
+			if err != nil {
+				return err
+			}
+			sep := ",\n      "
+			if first {
+				sep, first = "\n      ", false
+			}
+			_, err = fmt.Fprintf(p.w, "%s%s", sep, b)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		end := "\n    ]\n  }"
+		if first {
+			end = "]\n  }"
+		}
+		_, err = io.WriteString(p.w, end)
+		return err
+	}
+	if _, err := fmt.Fprintf(p.w, "%s  %s: %s\n", e.PurgedAt, trash.PurgedWords(e.Photos, e.Bytes), why); err != nil {
+		return err
+	}
+	return eachPurgedPhoto(ctx, lib, e.ID, func(ph catalog.PurgedPhoto) error {
+		_, err := fmt.Fprintf(p.w, "  %d\t%s\n", ph.ID, ph.Path)
+		return err
+	})
+}
+
+func (p *trashLogPrinter) close() error {
+	var err error
+	switch {
+	case p.json && p.n == 0:
+		_, err = fmt.Fprintln(p.w, "[]")
+	case p.json:
+		_, err = fmt.Fprintln(p.w, "\n]")
+	case p.n == 0:
+		_, err = fmt.Fprintln(p.w, p.none)
+	}
+	return err
+}
+
+// eachPurgedPhoto calls fn for each photo of a purge, reading them a page
+// at a time.
+func eachPurgedPhoto(ctx context.Context, lib *library.Library, logID int64, fn func(catalog.PurgedPhoto) error) error {
+	var after int64
+	for {
+		page, err := lib.Catalog.TrashLogPhotos(ctx, logID, after, pageSize)
+		if err != nil {
+			return err
+		}
+		for _, ph := range page {
+			if err := fn(ph); err != nil {
+				return err
+			}
+		}
+		if len(page) < pageSize {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
