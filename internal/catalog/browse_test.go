@@ -130,7 +130,7 @@ func TestBrowsePhotosFilters(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.AddOwner(ctx, p, user); err != nil {
+			if _, err := tx.Own(ctx, p, user); err != nil {
 				return err
 			}
 		}

@@ -18,7 +18,10 @@ import (
 	"strings"
 	"sync"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 //go:embed migrations/*.sql
@@ -193,15 +196,39 @@ type Tx struct {
 func (c *Catalog) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := c.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return fmt.Errorf("begin write: %w", markFull(err))
 	}
 	if err := fn(&Tx{tx}); err != nil {
-		return errors.Join(err, ignoreDone(tx.Rollback()))
+		return markFull(errors.Join(err, ignoreDone(tx.Rollback())))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", markFull(err))
 	}
 	return nil
+}
+
+// markFull makes SQLite's "database or disk is full" an error that
+// diskspace.IsFull knows.
+func markFull(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL && !errors.Is(err, diskspace.ErrFull) {
+		return fmt.Errorf("%w (%w)", err, diskspace.ErrFull)
+	}
+	return err
+}
+
+// Savepoint runs fn inside a savepoint of the transaction: when fn fails,
+// what it wrote is undone and the transaction can go on.
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		_, rerr := tx.ExecContext(ctx, "ROLLBACK TO step; RELEASE step")
+		return errors.Join(err, rerr)
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE step")
+	return err
 }
 
 func ignoreDone(err error) error {

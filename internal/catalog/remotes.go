@@ -156,9 +156,8 @@ func (tx *Tx) DeleteSnapshot(ctx context.Context, remote, key string) error {
 
 // SnapshotTo writes a consistent copy of the catalog to path (VACUUM INTO).
 func (c *Catalog) SnapshotTo(ctx context.Context, path string) error {
-	_, err := c.r.ExecContext(ctx, `VACUUM INTO ?`, path)
-	if err != nil {
-		return fmt.Errorf("snapshot the catalog: %w", err)
+	if _, err := c.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("snapshot the catalog: %w", markFull(err))
 	}
 	return nil
 }

@@ -207,8 +207,9 @@ func (tx *Tx) Reserve(ctx context.Context, userID, n int64, run string) (int64, 
 	return res.LastInsertId()
 }
 
-// Release drops a reservation (the import ended without storing, or its
-// bytes became ownership in the same transaction).
+// Release drops a reservation: the import ended without storing. A
+// reservation id is never reused, so releasing one that is already gone
+// does nothing.
 func (tx *Tx) Release(ctx context.Context, reservationID int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM reservations WHERE id = ?`, reservationID)
 	return err
@@ -218,6 +219,16 @@ func (tx *Tx) Release(ctx context.Context, reservationID int64) error {
 func (tx *Tx) ReleaseRun(ctx context.Context, run string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM reservations WHERE run = ?`, run)
 	return err
+}
+
+// ReservationRuns lists the runs that hold reservations.
+func (tx *Tx) ReservationRuns(ctx context.Context) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT run FROM reservations ORDER BY run`)
+	return collect(rows, err, func(s scanner) (string, error) {
+		var run string
+		err := s.Scan(&run)
+		return run, err
+	})
 }
 
 // Owns reports whether the user owns the photo.
@@ -236,10 +247,11 @@ func owns(ctx context.Context, q querier, photoID, userID int64) (bool, error) {
 	return n > 0, err
 }
 
-// AddOwner makes the user an owner of the photo and charges its bytes to
-// the user's usage; it reports false (and charges nothing) when the user
-// already owns it.
-func (tx *Tx) AddOwner(ctx context.Context, p Photo, userID int64) (bool, error) {
+// addOwner makes the user an owner of the photo and charges its bytes to
+// the user's usage, unchecked; it reports false (and charges nothing) when
+// the user already owns it. Callers have either checked the quota in the
+// same transaction (Own) or consumed a reservation that was (OwnReserved).
+func (tx *Tx) addOwner(ctx context.Context, p Photo, userID int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, p.ID, userID, p.TakenKey, time.Now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
@@ -262,7 +274,29 @@ func (tx *Tx) Own(ctx context.Context, p Photo, userID int64) (bool, error) {
 	if err := tx.fits(ctx, userID, p.Bytes); err != nil {
 		return false, err
 	}
-	return tx.AddOwner(ctx, p, userID)
+	return tx.addOwner(ctx, p, userID)
+}
+
+// OwnReserved makes the user an owner of a photo whose bytes an import
+// reserved, consuming that reservation. Every byte charged is either
+// counted against the quota when the reservation was made, or checked now:
+// when the reservation is gone (released by someone else) or smaller than
+// the photo, it is Own, with ErrQuota when the photo does not fit. A zero
+// reservationID is plain Own.
+func (tx *Tx) OwnReserved(ctx context.Context, p Photo, userID, reservationID int64) (bool, error) {
+	if reservationID == 0 {
+		return tx.Own(ctx, p, userID)
+	}
+	var reserved int64
+	err := tx.QueryRowContext(ctx, `DELETE FROM reservations WHERE id = ? AND user_id = ? RETURNING bytes`,
+		reservationID, userID).Scan(&reserved)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && reserved < p.Bytes {
+		return tx.Own(ctx, p, userID)
+	}
+	if err != nil {
+		return false, err
+	}
+	return tx.addOwner(ctx, p, userID)
 }
 
 func (tx *Tx) recomputeUsage(ctx context.Context, userID int64) error {

@@ -47,8 +47,8 @@ func TestQuotaReservationsAndOwnership(t *testing.T) {
 		if err := tx.Release(ctx, res); err != nil {
 			return err
 		}
-		if added, err := tx.AddOwner(ctx, p, mom); err != nil || !added {
-			return errors.New("AddOwner failed")
+		if added, err := tx.Own(ctx, p, mom); err != nil || !added {
+			return errors.New("Own failed")
 		}
 		if added, err := tx.Own(ctx, p, mom); err != nil || added {
 			return errors.New("owning twice charged twice")

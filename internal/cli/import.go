@@ -98,6 +98,9 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 	switch {
 	case s.Interrupted:
 		return context.Canceled
+	case s.Stopped != "":
+		return &PartialError{Err: fmt.Errorf("import stopped after %d of %d files, %d not tried: %s, then run the same import again (what is stored is recognised, the rest is imported)",
+			s.Failed+s.Imported+s.Duplicates+s.Unchanged, s.Failed+s.Imported+s.Duplicates+s.Unchanged+s.NotTried, s.NotTried, s.Stopped)}
 	case s.Failed > 0:
 		return &PartialError{Err: fmt.Errorf("%d of %d files failed; the rest were imported", s.Failed, s.Failed+s.Imported+s.Duplicates+s.Unchanged)}
 	}
@@ -112,8 +115,12 @@ func printImportSummary(stdout, stderr io.Writer, s importer.Summary) {
 	if s.DryRun {
 		verb = "would import"
 	}
-	fmt.Fprintf(stdout, "%s %d (%s), %d duplicates, %d unchanged, %d skipped, %d failed in %.1fs\n",
-		verb, s.Imported, bytesize.Format(s.Bytes), s.Duplicates, s.Unchanged, s.Skipped, s.Failed, s.Seconds)
+	notTried := ""
+	if s.NotTried > 0 {
+		notTried = fmt.Sprintf(", %d not tried", s.NotTried)
+	}
+	fmt.Fprintf(stdout, "%s %d (%s), %d duplicates, %d unchanged, %d skipped, %d failed%s in %.1fs\n",
+		verb, s.Imported, bytesize.Format(s.Bytes), s.Duplicates, s.Unchanged, s.Skipped, s.Failed, notTried, s.Seconds)
 	if s.Moved > 0 {
 		fmt.Fprintf(stdout, "removed %d source files after verifying their copies\n", s.Moved)
 	}

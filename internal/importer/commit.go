@@ -28,8 +28,8 @@ type intent struct {
 	Source   catalog.Source    `json:"source"`
 	AlbumID  int64             `json:"album_id"`
 	UserID   int64             `json:"user_id"`
-	// Reservation is released in the commit that makes its bytes
-	// ownership; after a crash the run's reservations are all released.
+	// Reservation becomes ownership in the commit (OwnReserved), also
+	// when a later run adopts the files after a crash.
 	Reservation int64 `json:"reservation"`
 }
 
@@ -205,13 +205,8 @@ func insertIntent(ctx context.Context, tx *catalog.Tx, in intent) (catalog.Photo
 		return p, err
 	}
 	p.ID = id
-	if in.Reservation != 0 {
-		if err := tx.Release(ctx, in.Reservation); err != nil {
-			return p, err
-		}
-	}
 	if in.UserID != 0 {
-		if _, err := tx.AddOwner(ctx, p, in.UserID); err != nil {
+		if _, err := tx.OwnReserved(ctx, p, in.UserID, in.Reservation); err != nil {
 			return p, err
 		}
 	}
@@ -243,20 +238,18 @@ func Recover(ctx context.Context, lib *library.Library) error {
 		return fmt.Errorf("look for interrupted imports: %w", err)
 	}
 	for _, run := range stale {
-		// One transaction per dead run: its reservations are released and
-		// the files it placed are charged again, as ownership, together,
-		// so that no other import can take the space in between.
+		// One transaction per dead run: the files it placed become
+		// ownership through their reservations, and what is left of its
+		// reservations is released, together, so that no other import
+		// can take the space in between.
 		intents, _ := filepath.Glob(filepath.Join(run.Dir, "intent-*.json"))
 		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			if err := tx.ReleaseRun(ctx, filepath.Base(run.Dir)); err != nil {
-				return err
-			}
 			for _, f := range intents {
 				if err := recoverIntent(ctx, tx, lib, f); err != nil {
 					return fmt.Errorf("%s: %w", f, err)
 				}
 			}
-			return nil
+			return tx.ReleaseRun(ctx, filepath.Base(run.Dir))
 		})
 		if err != nil {
 			return fmt.Errorf("recover an interrupted import: %w", err)
@@ -265,7 +258,46 @@ func Recover(ctx context.Context, lib *library.Library) error {
 			return fmt.Errorf("remove scratch dir: %w", err)
 		}
 	}
+	if err := releaseOrphans(ctx, lib); err != nil {
+		return fmt.Errorf("release the quota of ended imports: %w", err)
+	}
 	return nil
+}
+
+// releaseOrphans releases the reservations of runs whose scratch
+// directory is gone: their process ended without releasing them (the
+// release could not be written, on a full disk say). A run's directory
+// exists before its first reservation and is removed only when the
+// process ends, so no live run is touched.
+func releaseOrphans(ctx context.Context, lib *library.Library) error {
+	held, err := lib.Catalog.Reservations(ctx)
+	if err != nil {
+		return err
+	}
+	orphans := 0
+	for run := range held {
+		if !lib.RunExists(run) {
+			orphans++
+		}
+	}
+	if orphans == 0 {
+		return nil
+	}
+	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		runs, err := tx.ReservationRuns(ctx)
+		if err != nil {
+			return err
+		}
+		for _, run := range runs {
+			if lib.RunExists(run) {
+				continue
+			}
+			if err := tx.ReleaseRun(ctx, run); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func recoverIntent(ctx context.Context, tx *catalog.Tx, lib *library.Library, file string) error {
@@ -291,10 +323,7 @@ func recoverIntent(ctx context.Context, tx *catalog.Tx, lib *library.Library, fi
 	fi, err := os.Stat(lib.Abs(in.Photo.Path))
 	if err != nil || fi.Size() != in.Photo.Bytes {
 		// The original never reached the library; drop what did.
-		removeUnknown(ctx, tx, lib, in)
-		for _, rel := range in.Thumbs {
-			os.Remove(lib.Abs(rel))
-		}
+		dropIntent(ctx, tx, lib, in)
 		return nil
 	}
 	kept := in.Sidecars[:0]
@@ -313,8 +342,27 @@ func recoverIntent(ctx context.Context, tx *catalog.Tx, lib *library.Library, fi
 			in.AlbumID = 0
 		}
 	}
-	_, err = insertIntent(ctx, tx, in)
+	err = tx.Savepoint(ctx, func() error {
+		_, err := insertIntent(ctx, tx, in)
+		return err
+	})
+	if errors.Is(err, catalog.ErrQuota) {
+		// Its reservation is gone and the photo no longer fits in the
+		// owner's quota. The import never finished, so its source is
+		// still where it was (--move removes a source only after the
+		// commit): drop what reached the library.
+		dropIntent(ctx, tx, lib, in)
+		return nil
+	}
 	return err
+}
+
+// dropIntent removes the files of an intent that is not adopted.
+func dropIntent(ctx context.Context, tx *catalog.Tx, lib *library.Library, in intent) {
+	removeUnknown(ctx, tx, lib, in)
+	for _, rel := range in.Thumbs {
+		os.Remove(lib.Abs(rel))
+	}
 }
 
 // removeUnknown removes an intent's original and sidecars from the library

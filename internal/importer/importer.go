@@ -16,11 +16,13 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/diskspace"
 	"github.com/picup/picup/pkg/filetype"
 )
 
@@ -39,6 +41,8 @@ type Options struct {
 	User     string // owner of the imported photos; "" means the library's first user
 	Progress *Progress
 	Now      func() time.Time
+
+	hooks hooks
 }
 
 // Importer imports into one library.
@@ -51,20 +55,41 @@ type Importer struct {
 	userID  int64
 	runName string // the scratch dir's name, which tags this run's quota reservations
 	tally   tally
+	hooks   hooks
 
 	flightMu sync.Mutex
 	flights  map[string]*flight
 
 	placeholderMu sync.Mutex
 	placeholders  map[string]int // kind -> count
+
+	full atomic.Pointer[diskspace.FullError] // the disk filled up: take no more files
 }
 
 // flight is one content hash being imported by a worker of this run; a
-// second worker meeting the same bytes waits for it.
+// second worker meeting the same bytes waits for it. Its fields are
+// written by the owner only, and read by others only after done is
+// closed.
 type flight struct {
 	done    chan struct{}
 	photoID int64
 	path    string
+	err     error // why the owner failed
+}
+
+// hooks stop a worker at the steps where imports can interleave, for
+// tests that force an interleaving; each gets the input file's path (or,
+// for waiting, the content's SHA-256). Nil hooks are not called.
+type hooks struct {
+	waiting  func(string) // another worker of the run has the content; about to wait for it
+	reserved func(string) // quota reserved; nothing copied yet
+	stored   func(string) // the content is the user's, in the catalog
+}
+
+func (hooks) call(fn func(string), arg string) {
+	if fn != nil {
+		fn(arg)
+	}
 }
 
 // Run imports the given files and folders.
@@ -81,7 +106,7 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	opts.Progress.Started = time.Now()
 	start := time.Now()
 
-	im := &Importer{lib: lib, opts: opts, flights: map[string]*flight{}, placeholders: map[string]int{}}
+	im := &Importer{lib: lib, opts: opts, hooks: opts.hooks, flights: map[string]*flight{}, placeholders: map[string]int{}}
 	im.tally.s = Summary{DryRun: opts.DryRun, Album: opts.Album, Failures: []Failure{}, DuplicateOf: []Duplicate{}, SkippedFiles: []Skip{}, Notes: []string{}}
 	user, err := resolveUser(ctx, lib, opts.User)
 	if err != nil {
@@ -154,6 +179,9 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 
 	s := im.tally.s
 	s.Interrupted = ctx.Err() != nil
+	if full := im.full.Load(); full != nil {
+		s.Stopped = full.Error()
+	}
 	s.Seconds = time.Since(start).Seconds()
 	for _, kind := range []string{"photo", "video"} {
 		if n := im.placeholders[kind]; n > 0 {
@@ -205,17 +233,27 @@ var mediaExts = map[string]bool{
 	".mts": true, ".m2ts": true, ".mpg": true, ".mpeg": true,
 }
 
-// one imports a single input file.
+// one imports a single input file. The first file that meets a full disk
+// stops the import: it and every file after it count as not tried.
 func (im *Importer) one(ctx context.Context, it item) {
+	if im.full.Load() != nil {
+		im.tally.add(func(s *Summary) { s.NotTried++ })
+		return
+	}
 	if err := im.importFile(ctx, it); err != nil {
 		if ctx.Err() != nil {
+			return
+		}
+		if diskspace.IsFull(err) {
+			im.full.CompareAndSwap(nil, diskspace.Full(im.lib.Root, err))
+			im.tally.add(func(s *Summary) { s.NotTried++ })
 			return
 		}
 		im.fail(it.path, err)
 	}
 }
 
-func (im *Importer) importFile(ctx context.Context, it item) error {
+func (im *Importer) importFile(ctx context.Context, it item) (err error) {
 	src := sourceOf(it.path, it.info)
 	if prev, err := im.lib.Catalog.LookupSource(ctx, src.Path); err == nil && sameFile(prev, src) {
 		if p, err := im.lib.Catalog.PhotoBySHA(ctx, prev.SHA256); err == nil {
@@ -258,24 +296,18 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 		return err
 	}
 
-	fl, owner := im.claim(ctx, src.SHA256)
-	if !owner {
-		if fl.photoID != 0 || im.opts.DryRun && fl.path != "" {
-			if im.opts.DryRun {
-				im.duplicate(it.path, fl.photoID, fl.path)
-				return nil
-			}
-			p, err := im.lib.Catalog.PhotoByID(ctx, fl.photoID)
-			if err != nil {
-				return err
-			}
-			return im.known(ctx, it, src, p, 0)
-		}
-		// The first worker failed on these bytes; let it be reported once.
-		return fmt.Errorf("same content as %s, which failed", fl.path)
+	fl, owner, err := im.claim(ctx, src.SHA256)
+	if err != nil {
+		return err
 	}
-	defer close(fl.done)
-	fl.path = it.path
+	if !owner {
+		return im.sameAsFlight(ctx, it, src, fl)
+	}
+	defer func() {
+		fl.err = err
+		close(fl.done)
+	}()
+	fl.path = it.path // the path to name if this file fails
 
 	if p, err := im.lib.Catalog.PhotoBySHA(ctx, src.SHA256); err == nil {
 		fl.photoID, fl.path = p.ID, p.Path
@@ -283,7 +315,7 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 			im.duplicate(it.path, p.ID, p.Path)
 			return nil
 		}
-		return im.known(ctx, it, src, p, 0)
+		return im.known(ctx, it, src, p, nil)
 	} else if !errors.Is(err, catalog.ErrNotFound) {
 		return err
 	}
@@ -294,23 +326,13 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	}
 
 	// Reserve the bytes in the owner's quota before the expensive work;
-	// the reservation becomes ownership at the commit, or is released.
-	var resID int64
-	err = im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		var err error
-		resID, err = tx.Reserve(ctx, im.userID, it.info.Size(), im.runName)
-		return err
-	})
+	// the reservation becomes ownership in the commit, or is released.
+	res, err := im.reserve(ctx, it.info.Size())
 	if err != nil {
 		return err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			bg := context.WithoutCancel(ctx)
-			im.lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.Release(bg, resID) })
-		}
-	}()
+	defer res.release(ctx, im.lib)
+	im.hooks.call(im.hooks.reserved, it.path)
 
 	tmp, err := im.copyToScratch(ctx, f, it, src.SHA256)
 	if err != nil {
@@ -322,19 +344,19 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 	if err != nil {
 		return err
 	}
-	prep.reservation = resID
+	prep.reservation = res.id
 	p, dup, err := im.commit(ctx, prep)
 	if err != nil {
 		return err
 	}
-	committed = !dup // else released by known, or by the deferred release if known fails
 	fl.photoID, fl.path = p.ID, p.Path
 	if dup {
-		// Another process stored the bytes first: this file's
-		// reservation is released in the transaction that charges the
-		// user for the stored copy instead.
-		return im.known(ctx, it, src, p, resID)
+		// Another process stored the bytes first: the reservation
+		// becomes the user's share of the stored copy instead.
+		return im.known(ctx, it, src, p, res)
 	}
+	res.settled = true
+	im.hooks.call(im.hooks.stored, it.path)
 	im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += it.info.Size() })
 	if prep.placeholder {
 		im.placeholderMu.Lock()
@@ -342,6 +364,57 @@ func (im *Importer) importFile(ctx context.Context, it item) error {
 		im.placeholderMu.Unlock()
 	}
 	return im.afterKnown(ctx, it, p)
+}
+
+// sameAsFlight finishes a file whose content another worker of this run
+// took first, from that worker's result.
+func (im *Importer) sameAsFlight(ctx context.Context, it item, src catalog.Source, fl *flight) error {
+	switch {
+	case im.opts.DryRun && fl.path != "":
+		im.duplicate(it.path, fl.photoID, fl.path)
+		return nil
+	case fl.photoID != 0:
+		p, err := im.lib.Catalog.PhotoByID(ctx, fl.photoID)
+		if err != nil {
+			return err
+		}
+		return im.known(ctx, it, src, p, nil)
+	}
+	if diskspace.IsFull(fl.err) {
+		return fl.err // not tried either, for the same reason
+	}
+	// The first worker failed on these bytes; let it be reported once.
+	return fmt.Errorf("same content as %s, which failed", fl.path)
+}
+
+// reservation is the quota one file holds while it is imported. It ends
+// exactly once: as ownership, in the transaction that charges the user
+// (settled), or released.
+type reservation struct {
+	id      int64
+	settled bool
+}
+
+func (im *Importer) reserve(ctx context.Context, n int64) (*reservation, error) {
+	res := &reservation{}
+	err := im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		var err error
+		res.id, err = tx.Reserve(ctx, im.userID, n, im.runName)
+		return err
+	})
+	return res, err
+}
+
+// release gives the reservation back unless it became ownership. A
+// release that cannot be written (a full disk) is done by the next
+// command that opens the library: see Recover.
+func (r *reservation) release(ctx context.Context, lib *library.Library) {
+	if r.settled {
+		return
+	}
+	r.settled = true
+	bg := context.WithoutCancel(ctx)
+	lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.Release(bg, r.id) })
 }
 
 // readHash hashes a whole source, checking that it is as long as it was
@@ -397,16 +470,15 @@ func (im *Importer) copyToScratch(ctx context.Context, f *os.File, it item, sum 
 // known handles a source whose content is already stored: the importing
 // user becomes an owner (charged to their quota) when not one yet, the
 // source is remembered, and album, sidecars and --move are taken care of.
-// A reservation taken for the file (non-zero) is released in the same
-// transaction.
-func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p catalog.Photo, reservation int64) error {
+// A reservation taken for the file (non-nil) becomes that ownership in
+// the same transaction.
+func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p catalog.Photo, res *reservation) error {
+	var resID int64
+	if res != nil {
+		resID = res.id
+	}
 	err := im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		if reservation != 0 {
-			if err := tx.Release(ctx, reservation); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Own(ctx, p, im.userID); err != nil {
+		if _, err := tx.OwnReserved(ctx, p, im.userID, resID); err != nil {
 			return err
 		}
 		return tx.PutSource(ctx, src)
@@ -414,37 +486,34 @@ func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p ca
 	if err != nil {
 		return err
 	}
+	if res != nil {
+		res.settled = true
+	}
+	im.hooks.call(im.hooks.stored, it.path)
 	im.duplicate(it.path, p.ID, p.Path)
 	return im.afterKnown(ctx, it, p)
 }
 
-// claim registers sha as being imported by the caller (owner) or returns
-// the flight of the worker that got there first, after it finished.
-func (im *Importer) claim(ctx context.Context, sha string) (*flight, bool) {
-	for {
-		im.flightMu.Lock()
-		fl, ok := im.flights[sha]
-		if !ok {
-			fl = &flight{done: make(chan struct{})}
-			im.flights[sha] = fl
-			im.flightMu.Unlock()
-			return fl, true
-		}
+// claim registers sha as being imported by the caller (owner) or, when
+// another worker of this run has it, waits for that worker to finish and
+// returns its flight. A waiter that gives up (ctx ends) gets the error
+// and no flight: the owner may still be writing it.
+func (im *Importer) claim(ctx context.Context, sha string) (fl *flight, owner bool, err error) {
+	im.flightMu.Lock()
+	fl, ok := im.flights[sha]
+	if !ok {
+		fl = &flight{done: make(chan struct{})}
+		im.flights[sha] = fl
 		im.flightMu.Unlock()
-		select {
-		case <-fl.done:
-		case <-ctx.Done():
-			return fl, false
-		}
-		if fl.photoID != 0 || fl.path != "" {
-			return fl, false
-		}
-		// The owner gave up without a result (interrupted); take over.
-		im.flightMu.Lock()
-		if im.flights[sha] == fl {
-			delete(im.flights, sha)
-		}
-		im.flightMu.Unlock()
+		return fl, true, nil
+	}
+	im.flightMu.Unlock()
+	im.hooks.call(im.hooks.waiting, sha)
+	select {
+	case <-fl.done:
+		return fl, false, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
 	}
 }
 

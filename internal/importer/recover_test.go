@@ -163,3 +163,41 @@ func TestRecoverLeavesLiveRunsAlone(t *testing.T) {
 		t.Fatal("Recover touched the scratch dir of a live run")
 	}
 }
+
+// A reservation whose run's scratch directory is gone (the process ended
+// without releasing it: the release could not be written) is released by
+// the next Recover; a live run's is kept.
+func TestRecoverReleasesReservationsOfEndedRuns(t *testing.T) {
+	lib := newLib(t)
+	ctx := context.Background()
+	live, err := lib.StartRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	user, err := lib.Catalog.FirstUser(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if _, err := tx.Reserve(ctx, user.ID, 1000, "run-0123456789abcdef"); err != nil {
+			return err
+		}
+		_, err := tx.Reserve(ctx, user.ID, 300, filepath.Base(live.Dir))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Recover(ctx, lib); err != nil {
+		t.Fatal(err)
+	}
+	held, err := lib.Catalog.Reservations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{filepath.Base(live.Dir): 300}
+	if len(held) != 1 || held[filepath.Base(live.Dir)] != 300 {
+		t.Fatalf("reservations after Recover = %v; want %v", held, want)
+	}
+}

@@ -14,6 +14,8 @@ type Summary struct {
 	Unchanged    int         `json:"unchanged"`
 	Skipped      int         `json:"skipped"`
 	Failed       int         `json:"failed"`
+	NotTried     int         `json:"not_tried"` // left for a later run: the import stopped (a full disk)
+	Stopped      string      `json:"stopped,omitempty"`
 	Moved        int         `json:"moved,omitempty"`
 	Bytes        int64       `json:"bytes"`
 	Placeholders int         `json:"placeholders"`

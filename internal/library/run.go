@@ -60,6 +60,15 @@ func (r *Run) Close() error {
 	return err
 }
 
+// RunExists reports whether the scratch directory of the run with this
+// name (as reservations record it) is still there.
+func (l *Library) RunExists(name string) bool {
+	if name == "" || name != filepath.Base(name) {
+		return false
+	}
+	return Exists(filepath.Join(l.Root, TmpDir, name))
+}
+
 // StaleRun is the scratch directory of a process that is gone. Its lock is
 // held by the caller until Release.
 type StaleRun struct {

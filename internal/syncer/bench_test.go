@@ -106,7 +106,7 @@ func fillLibrary(tb testing.TB, lib *library.Library, n int) {
 					return err
 				}
 				p.ID = id
-				if _, err := tx.AddOwner(ctx, p, owner); err != nil {
+				if _, err := tx.Own(ctx, p, owner); err != nil {
 					return err
 				}
 			}

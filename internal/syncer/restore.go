@@ -197,7 +197,7 @@ func insertMeta(ctx context.Context, tx *catalog.Tx, m Meta) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AddOwner(ctx, p, u.ID); err != nil {
+		if _, err := tx.Own(ctx, p, u.ID); err != nil {
 			return err
 		}
 	}

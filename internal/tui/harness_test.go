@@ -105,7 +105,7 @@ func testLibrary(t testing.TB) *library.Library {
 			if i%2 == 1 {
 				owner = dad
 			}
-			if _, err := tx.AddOwner(ctx, p, owner); err != nil {
+			if _, err := tx.Own(ctx, p, owner); err != nil {
 				return err
 			}
 			if i < 4 {

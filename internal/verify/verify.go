@@ -140,7 +140,7 @@ func (c *checker) usage(ctx context.Context) error {
 		return fmt.Errorf("check reservations: %w", err)
 	}
 	for run, n := range res {
-		if !library.Exists(filepath.Join(c.lib.Root, library.TmpDir, run)) {
+		if !c.lib.RunExists(run) {
 			stale[run] = n
 		}
 	}
