@@ -20,6 +20,7 @@ import (
 	"github.com/picup/picup/internal/qrterm"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/web"
+	"github.com/picup/picup/pkg/period"
 )
 
 // publicURLSetting is where "picup serve --public-url" saves the base URL
@@ -54,7 +55,8 @@ secret token, so a lost link cannot be printed again (make a new one and
 revoke the old).
 
 Links expire after --expires (30d by default; "never" for no expiry) and
-can be revoked or extended later. --password asks for a password (read
+can be revoked or extended later ("picup share extend" adds time, and
+ends a link sooner only with --shorten). --password asks for a password (read
 from stdin when it is not a terminal) that the viewer must type once.
 --download lets the viewer download originals and the whole share as a
 zip. --bind-ip makes the page's photo addresses work only from the
@@ -361,29 +363,94 @@ func newShareRevokeCmd(e *env) *cobra.Command {
 	}
 }
 
+type shareExtendOptions struct {
+	expiresAt string
+	shorten   bool
+	now       func() time.Time
+}
+
 func newShareExtendCmd(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "extend ID PERIOD|never",
-		Short: "Make a share link work for PERIOD from now (30d, 12h ...) or forever",
-		Args:  cobra.ExactArgs(2),
+	o := &shareExtendOptions{}
+	cmd := &cobra.Command{
+		Use:   "extend ID DURATION|never | ID --expires-at DATE [--shorten]",
+		Short: "Make a share link work for longer: add a duration to its expiry, or never expire",
+		Long: `Make a share link work for longer; it never ends sooner unless you say so.
+
+DURATION (30d, 2w, 6mo ...; ` + seeDurations + `) is added to the link's
+current expiry, or to now when it has already expired: "share extend 12
+30d" on a link that expires in 5 days makes it expire in 35. "never"
+makes it work until revoked.
+
+--expires-at DATE sets a new expiry, which must be later than the current
+one. DATE is a day (2027-02-04: midnight UTC as it begins) or an RFC 3339
+time (2027-02-04T18:00:00+09:00). To make a link end sooner, give the
+earlier DATE and --shorten; to close it now, use "picup share revoke".
+
+It prints the old and the new expiry. A revoked link cannot be extended:
+make a new one.`,
+		Example: `  picup share extend 12 30d
+  picup share extend 12 never
+  picup share extend 12 --expires-at 2027-06-01
+  picup share extend 12 --expires-at 2027-01-10 --shorten`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseShareID(args[0])
-			if err != nil {
-				return err
-			}
-			expires, err := parseExpiry(args[1], time.Now())
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.ExtendShare(ctx, id, expires) })
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "share %d now %s\n", id, orNever(expires))
-				return nil
-			})
+			return runShareExtend(cmd.Context(), e, o, args)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.expiresAt, "expires-at", "", "a new expiry, later than the current one: 2027-02-04 (midnight UTC) or an RFC 3339 time")
+	f.BoolVar(&o.shorten, "shorten", false, "with --expires-at: allow an expiry earlier than the current one (the link ends sooner)")
+	return cmd
+}
+
+func runShareExtend(ctx context.Context, e *env, o *shareExtendOptions, args []string) error {
+	id, err := parseShareID(args[0])
+	if err != nil {
+		return err
+	}
+	var c sharelink.ExpiryChange
+	switch {
+	case (len(args) == 2) == (o.expiresAt != ""):
+		return usageErrorf("give a DURATION to add (30d), never, or --expires-at DATE, one of them")
+	case o.shorten && o.expiresAt == "":
+		return usageErrorf("--shorten goes with --expires-at DATE: a duration is always added to the expiry, never taken off")
+	case o.expiresAt != "":
+		if c.At, err = parseDate(o.expiresAt); err != nil {
+			return err
+		}
+		c.Shorten = o.shorten
+	case strings.EqualFold(strings.TrimSpace(args[1]), "never"):
+		c.Never = true
+	default:
+		if c.Add, err = period.Parse(args[1]); err != nil {
+			return &UsageError{Err: fmt.Errorf(`%w, or "never"`, err)}
+		}
+		if c.Add <= 0 {
+			return usageErrorf("share extend %s: a link is extended by more than nothing", args[1])
+		}
+	}
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		t := now()
+		ex, err := sharelink.Extend(ctx, lib, id, c, t)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(e.stdout, ex.Words(t))
+		return err
+	})
+}
+
+// parseDate reads --expires-at: a day (midnight UTC as it begins) or an
+// RFC 3339 time.
+func parseDate(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", time.RFC3339} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usageErrorf("--expires-at %q: want a day such as 2027-02-04 or an RFC 3339 time such as 2027-02-04T18:00:00+09:00", s)
 }

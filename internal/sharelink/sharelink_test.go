@@ -10,13 +10,19 @@ import (
 	"github.com/picup/picup/internal/library"
 )
 
-func TestCreate(t *testing.T) {
-	ctx := context.Background()
-	lib, err := library.Open(ctx, t.TempDir())
+func openLibrary(t *testing.T) *library.Library {
+	t.Helper()
+	lib, err := library.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lib.Close()
+	t.Cleanup(func() { lib.Close() })
+	return lib
+}
+
+func TestCreate(t *testing.T) {
+	ctx := context.Background()
+	lib := openLibrary(t)
 	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { _, err := tx.CreateAlbum(ctx, "Jeju 2019"); return err }); err != nil {
 		t.Fatal(err)
 	}
