@@ -56,7 +56,7 @@ func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
 	if o.older != "" {
 		d, err := period.Parse(o.older)
 		if err != nil {
-			return &UsageError{Err: err}
+			return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
 		}
 		cutoff = time.Now().Add(-d).UnixMilli()
 	}
