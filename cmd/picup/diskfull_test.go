@@ -8,40 +8,13 @@ import (
 	"image/jpeg"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/picup/picup/internal/disktest"
 	"github.com/picup/picup/internal/importer"
 )
-
-// smallDisk mounts a tmpfs of the given size (such as "3m") and returns
-// its path; it is unmounted when the test ends. Mounting needs root, as
-// CI has: elsewhere the test is skipped, under CI it fails.
-func smallDisk(t *testing.T, size string) (dir string, resize func(size string)) {
-	t.Helper()
-	dir = t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("cannot mount a %s tmpfs for a full-disk test (it needs root): %v: %s", size, err, out)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir, func(size string) {
-		t.Helper()
-		if out, err := exec.Command("mount", "-o", "remount,size="+size, dir).CombinedOutput(); err != nil {
-			t.Fatalf("remount %s with size %s: %v: %s", dir, size, err, out)
-		}
-	}
-}
 
 // noiseJPEGs writes n JPEGs of noise, which compress badly (about 100 KB
 // each), into dir.
@@ -70,8 +43,8 @@ func noiseJPEGs(t *testing.T, dir string, n int) {
 // there is room, the same import brings in the rest.
 func TestImportStopsOnAFullDisk(t *testing.T) {
 	bin := picupBinary(t)
-	disk, resize := smallDisk(t, "3m")
-	lib := filepath.Join(disk, "lib")
+	disk := disktest.Small(t, "3m")
+	lib := filepath.Join(disk.Dir, "lib")
 	in := t.TempDir()
 	const files = 60
 	noiseJPEGs(t, in, files)
@@ -117,7 +90,18 @@ func TestImportStopsOnAFullDisk(t *testing.T) {
 	}
 	assertClean("after the full disk", s.Imported)
 
-	resize("64m")
+	// With no room at all, not even for SQLite's WAL index, a command
+	// says so in words.
+	filler := disk.Fill()
+	lres := qtRun(t, bin, []int{1}, "--library", lib, "ls", "--json")
+	if msg := string(lres.stderr); !strings.Contains(msg, "the disk holding "+lib+" is full (") || strings.Contains(msg, "(4874)") {
+		t.Errorf("%s\nwant the full disk named, and no SQLite code", lres)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+
+	disk.Resize("64m")
 	s2, res2 := qtJSON[importer.Summary](t, bin, []int{0}, "--library", lib, "import", "--json", "--user", "mom", in)
 	if s2.Imported != s.NotTried || s2.Unchanged != s.Imported || s2.NotTried != 0 {
 		t.Fatalf("%s\nagain with room: imported %d, unchanged %d, not tried %d; want %d, %d, 0", res2, s2.Imported, s2.Unchanged, s2.NotTried, s.NotTried, s.Imported)

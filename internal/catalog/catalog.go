@@ -74,7 +74,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	openDBs.add(c.key)
 	if err := c.migrate(ctx); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("catalog %s: %w", path, err)
+		return nil, fmt.Errorf("catalog %s: %w", path, markFull(err))
 	}
 	return c, nil
 }
@@ -207,11 +207,13 @@ func (c *Catalog) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-// markFull makes SQLite's "database or disk is full" an error that
-// diskspace.IsFull knows.
+// markFull makes SQLite's "database or disk is full", and its failure to
+// grow the WAL index (which every connection needs) on a full disk, errors
+// that diskspace.IsFull knows.
 func markFull(err error) error {
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL && !errors.Is(err, diskspace.ErrFull) {
+	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_FULL || se.Code() == sqlite3.SQLITE_IOERR_SHMSIZE) &&
+		!errors.Is(err, diskspace.ErrFull) {
 		return fmt.Errorf("%w (%w)", err, diskspace.ErrFull)
 	}
 	return err

@@ -19,6 +19,7 @@ import (
 	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/trash"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 // Version is set at build time with -ldflags "-X github.com/picup/picup/internal/cli.Version=v1.2.3".
@@ -75,15 +76,30 @@ func (e *env) open(ctx context.Context) (*library.Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := importer.Recover(ctx, lib); err != nil {
+	if err := importer.Recover(ctx, lib); e.fullDiskWarning(lib, err, "what an interrupted import left is recovered by a later command") != nil {
 		lib.Close()
 		return nil, err
 	}
-	if err := e.maintain(ctx, lib); err != nil {
+	if err := e.maintain(ctx, lib); e.fullDiskWarning(lib, err, "the trash is purged and queued jobs run by a later command") != nil {
 		lib.Close()
 		return nil, err
 	}
 	return lib, nil
+}
+
+// fullDiskWarning lets a command go on when the housekeeping it starts
+// with met a full disk, which reading (or emptying the trash) does not
+// need: it warns once on stderr and returns nil. Other errors it returns.
+func (e *env) fullDiskWarning(lib *library.Library, err error, later string) error {
+	if !diskspace.IsFull(err) {
+		return err
+	}
+	var full *diskspace.FullError
+	if !errors.As(err, &full) {
+		full = diskspace.Full(lib.Root, err)
+	}
+	fmt.Fprintf(e.stderr, "warning: %v; %s\n", full, later)
+	return nil
 }
 
 // maintain does the housekeeping every command starts with: purge what

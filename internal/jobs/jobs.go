@@ -18,6 +18,7 @@ import (
 	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 const (
@@ -139,10 +140,15 @@ func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
 	if err == nil {
 		res.Done++
 		r.report(j, ResultDone, nil)
-		return r.lib.Catalog.JobDone(context.WithoutCancel(ctx), j.ID)
+		return r.full(r.lib.Catalog.JobDone(context.WithoutCancel(ctx), j.ID))
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if diskspace.IsFull(err) {
+		// Every job after it would fail the same way: stop, and leave
+		// it due without counting the attempt.
+		return r.full(err)
 	}
 	attempts := j.Attempts + 1
 	dead := attempts >= MaxAttempts
@@ -154,8 +160,16 @@ func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
 		res.Failed++
 	}
 	r.report(j, result, err)
-	return r.lib.Catalog.JobFailed(context.WithoutCancel(ctx), j.ID, attempts, err.Error(),
-		r.now().Add(Backoff(attempts, r.jitter())), dead)
+	return r.full(r.lib.Catalog.JobFailed(context.WithoutCancel(ctx), j.ID, attempts, err.Error(),
+		r.now().Add(Backoff(attempts, r.jitter())), dead))
+}
+
+// full says which disk is full when err comes from one.
+func (r *Runner) full(err error) error {
+	if diskspace.IsFull(err) {
+		return diskspace.Full(r.lib.Root, err)
+	}
+	return err
 }
 
 func (r *Runner) report(j catalog.Job, result string, err error) {

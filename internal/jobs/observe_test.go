@@ -3,10 +3,13 @@ package jobs
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 // Observe sees every attempt with its result; the last allowed failure is
@@ -81,6 +84,38 @@ func TestInterruptedJobStaysDue(t *testing.T) {
 	for _, j := range list {
 		if j.State != catalog.JobPending || j.Attempts != 0 || j.LastError != "" {
 			t.Errorf("job %d after an interruption: %+v; want pending, no attempt counted", j.ID, j)
+		}
+	}
+}
+
+// A job that meets a full disk is not a failed attempt: the runner stops
+// with a message that names the disk, and the job and those after it stay
+// due, their attempts not counted.
+func TestFullDiskStopsTheRunner(t *testing.T) {
+	lib := newLib(t)
+	addJob(t, lib, "write", "1")
+	addJob(t, lib, "write", "2")
+	r := NewRunner(lib)
+	calls := 0
+	r.handlers["write"] = func(context.Context, string) error {
+		calls++
+		return &fs.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
+	}
+	_, err := r.RunDue(context.Background(), time.Now().Add(time.Minute))
+	var full *diskspace.FullError
+	if !errors.As(err, &full) || full.Dir != lib.Root {
+		t.Fatalf("RunDue = %v; want the library's disk is full", err)
+	}
+	if calls != 1 {
+		t.Errorf("%d jobs tried; want the first only", calls)
+	}
+	list, err := lib.Catalog.Jobs(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range list {
+		if j.State != catalog.JobPending || j.Attempts != 0 {
+			t.Errorf("job %d after a full disk: %+v; want pending, no attempt counted", j.ID, j)
 		}
 	}
 }

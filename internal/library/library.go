@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 // Layout names, relative to the library root.
@@ -72,7 +73,9 @@ func Open(ctx context.Context, root string) (*Library, error) {
 		}
 	}
 	cat, err := catalog.Open(ctx, filepath.Join(abs, CatalogFile))
-	if err != nil {
+	if diskspace.IsFull(err) {
+		return nil, fmt.Errorf("cannot open the library: %w", diskspace.Full(abs, err))
+	} else if err != nil {
 		return nil, err
 	}
 	if err := cat.EnsureFirstUser(ctx, DefaultUserName()); err != nil {

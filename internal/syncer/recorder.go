@@ -31,18 +31,23 @@ func newRecorder(cat *catalog.Catalog, remote string) *recorder {
 	return &recorder{cat: cat, remote: remote, last: time.Now()}
 }
 
-func (r *recorder) add(ctx context.Context, key, sha string, size int64) {
+// add queues an uploaded object to be recorded, writing the queue when it
+// is due; it returns the error of that write.
+func (r *recorder) add(ctx context.Context, key, sha string, size int64) error {
 	r.mu.Lock()
 	r.pending = append(r.pending, recorded{key, sha, size})
 	due := len(r.pending) >= 200 || time.Since(r.last) > time.Second
 	r.mu.Unlock()
-	if due {
-		if err := r.flush(context.WithoutCancel(ctx)); err != nil {
-			r.mu.Lock()
-			r.err = cmp.Or(r.err, err)
-			r.mu.Unlock()
-		}
+	if !due {
+		return nil
 	}
+	err := r.flush(context.WithoutCancel(ctx))
+	if err != nil {
+		r.mu.Lock()
+		r.err = cmp.Or(r.err, err)
+		r.mu.Unlock()
+	}
+	return err
 }
 
 // flush records what was uploaded so far, and reports the first batch

@@ -18,6 +18,7 @@ import (
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 // RestoreOptions says how to restore.
@@ -42,6 +43,15 @@ type RestoreSummary struct {
 // library. Running it again after an interruption downloads only what is
 // missing.
 func Restore(ctx context.Context, root string, r catalog.Remote, store blob.Store, o RestoreOptions) (RestoreSummary, error) {
+	sum, err := restore(ctx, root, r, store, o)
+	if diskspace.IsFull(err) {
+		err = fmt.Errorf("restore stopped after %d files: %w, then run the same restore again: it goes on where it stopped",
+			sum.Downloaded, diskspace.Full(root, err))
+	}
+	return sum, err
+}
+
+func restore(ctx context.Context, root string, r catalog.Remote, store blob.Store, o RestoreOptions) (RestoreSummary, error) {
 	sum := RestoreSummary{Missing: []string{}}
 	if o.Transfers <= 0 {
 		o.Transfers = 4
@@ -243,6 +253,8 @@ func download(ctx context.Context, lib *library.Library, store blob.Store, o Res
 	}
 	var mu sync.Mutex
 	var firstErr error
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	work := make(chan fetchItem)
 	var wg sync.WaitGroup
 	for range o.Transfers {
@@ -264,6 +276,12 @@ func download(ctx context.Context, lib *library.Library, store blob.Store, o Res
 					}
 				case blob.IsNotExist(err):
 					sum.Missing = append(sum.Missing, it.key)
+				case diskspace.IsFull(err):
+					// Every file after it would fail the same way.
+					if !diskspace.IsFull(firstErr) {
+						firstErr = err
+					}
+					stop()
 				case firstErr == nil:
 					firstErr = fmt.Errorf("%s: %w", it.key, err)
 				}
@@ -271,11 +289,13 @@ func download(ctx context.Context, lib *library.Library, store blob.Store, o Res
 			}
 		}()
 	}
+feed:
 	for _, it := range items {
-		if ctx.Err() != nil {
-			break
+		select {
+		case work <- it:
+		case <-ctx.Done():
+			break feed
 		}
-		work <- it
 	}
 	close(work)
 	wg.Wait()

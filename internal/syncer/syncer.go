@@ -24,6 +24,7 @@ import (
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 // Options says how to sync.
@@ -222,7 +223,11 @@ func (s *syncRun) transfer(ctx context.Context, ups []upload) error {
 				}
 				s.mu.Unlock()
 				if err == nil {
-					rec.add(ctx, u.key, sha, u.size)
+					if err := rec.add(ctx, u.key, sha, u.size); diskspace.IsFull(err) {
+						// Nothing more can be recorded: what is
+						// uploaded now would be uploaded again.
+						cancel(diskspace.Full(s.lib.Root, err))
+					}
 				} else if errors.Is(err, blob.ErrCircuitOpen) || errors.Is(err, blob.ErrPermanent) {
 					cancel(err)
 				}
@@ -237,11 +242,15 @@ func (s *syncRun) transfer(ctx context.Context, ups []upload) error {
 	}
 	close(work)
 	wg.Wait()
-	if err := rec.flush(context.WithoutCancel(ctx)); err != nil {
-		return err
-	}
+	recErr := rec.flush(context.WithoutCancel(ctx))
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return fmt.Errorf("sync to %q stopped: %w", s.r.Name, cause)
+	}
+	if diskspace.IsFull(recErr) {
+		return fmt.Errorf("sync to %q stopped: %w", s.r.Name, diskspace.Full(s.lib.Root, recErr))
+	}
+	if recErr != nil {
+		return recErr
 	}
 	return ctx.Err()
 }
@@ -291,7 +300,9 @@ func (s *syncRun) snapshot(ctx context.Context) error {
 	}
 	defer run.Close()
 	tmp := filepath.Join(run.Dir, "snapshot.db")
-	if err := s.lib.Catalog.SnapshotTo(ctx, tmp); err != nil {
+	if err := s.lib.Catalog.SnapshotTo(ctx, tmp); diskspace.IsFull(err) {
+		return fmt.Errorf("no catalog snapshot for %q (every photo is uploaded): %w", s.r.Name, diskspace.Full(s.lib.Root, err))
+	} else if err != nil {
 		return err
 	}
 	fi, err := os.Stat(tmp)

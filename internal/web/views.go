@@ -7,25 +7,36 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/pkg/diskspace"
 )
 
 // viewFlushEvery is how long share page views wait in memory before they
 // are written to the catalog, all in one transaction.
 const viewFlushEvery = 2 * time.Second
 
+// viewRetryMax bounds the wait between writes that keep failing.
+const viewRetryMax = time.Minute
+
 // viewCounter adds up share page views in memory and writes them to the
 // catalog at most viewFlushEvery after the first one comes, and when the
 // server closes, rather than writing for every view: a write transaction
 // per page view would cap share pages at the rate of the catalog's single
-// writer. A crash loses the views of the last seconds.
+// writer. A crash loses the views of the last seconds. While writes fail
+// (a full disk) the views stay in memory, the writes come less often, up
+// to viewRetryMax apart, and the log says so once, then once more when
+// they succeed again.
 type viewCounter struct {
-	cat *catalog.Catalog
-	log *slog.Logger
+	write func(ctx context.Context, batch map[int64]pendingViews) error
+	dir   string // the library, named when its disk is full
+	log   *slog.Logger
+	every time.Duration
 
-	mu      sync.Mutex
-	pending map[int64]pendingViews // by share id
-	timer   *time.Timer            // armed while views are pending
-	closed  bool
+	mu       sync.Mutex
+	pending  map[int64]pendingViews // by share id
+	timer    *time.Timer            // armed while views are pending
+	closed   bool
+	failures int // writes failed in a row
 }
 
 type pendingViews struct {
@@ -33,8 +44,18 @@ type pendingViews struct {
 	last string // RFC 3339 UTC of the latest
 }
 
-func newViewCounter(cat *catalog.Catalog, log *slog.Logger) *viewCounter {
-	return &viewCounter{cat: cat, log: log, pending: map[int64]pendingViews{}}
+func newViewCounter(lib *library.Library, log *slog.Logger) *viewCounter {
+	write := func(ctx context.Context, batch map[int64]pendingViews) error {
+		return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			for id, p := range batch {
+				if err := tx.RecordShareViews(ctx, id, p.n, p.last); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return &viewCounter{write: write, dir: lib.Root, log: log, every: viewFlushEvery, pending: map[int64]pendingViews{}}
 }
 
 // add counts one view of a share at a time (RFC 3339 UTC).
@@ -48,15 +69,18 @@ func (v *viewCounter) add(id int64, at string) {
 	v.arm()
 }
 
-// arm makes sure a flush comes while views are pending. v.mu is held.
+// arm makes sure a flush comes while views are pending, later after each
+// failed one. v.mu is held.
 func (v *viewCounter) arm() {
 	if v.timer == nil && !v.closed && len(v.pending) > 0 {
-		v.timer = time.AfterFunc(viewFlushEvery, func() {
-			if err := v.flush(context.Background()); err != nil {
-				v.log.LogAttrs(context.Background(), slog.LevelWarn, "record share views; trying again shortly", slog.Any("err", err))
-			}
-		})
+		v.timer = time.AfterFunc(viewRetryDelay(v.every, v.failures), func() { v.flush(context.Background()) })
 	}
+}
+
+// viewRetryDelay is the wait before the next write: every, doubled for
+// each write that failed in a row, up to viewRetryMax.
+func viewRetryDelay(every time.Duration, failures int) time.Duration {
+	return min(every<<min(failures, 16), max(viewRetryMax, every))
 }
 
 // flush writes the pending views. When the write fails they stay pending,
@@ -70,23 +94,28 @@ func (v *viewCounter) flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	err := v.cat.Write(ctx, func(tx *catalog.Tx) error {
-		for id, p := range batch {
-			if err := tx.RecordShareViews(ctx, id, p.n, p.last); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		v.mu.Lock()
-		for id, p := range batch {
-			q := v.pending[id]
-			v.pending[id] = pendingViews{n: p.n + q.n, last: max(p.last, q.last)}
-		}
-		v.arm()
-		v.mu.Unlock()
+	err := v.write(ctx, batch)
+	if diskspace.IsFull(err) {
+		err = diskspace.Full(v.dir, err)
 	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err == nil {
+		if v.failures > 0 {
+			v.log.LogAttrs(ctx, slog.LevelInfo, "share views recorded again", slog.Int("failed_writes", v.failures))
+		}
+		v.failures = 0
+		return nil
+	}
+	for id, p := range batch {
+		q := v.pending[id]
+		v.pending[id] = pendingViews{n: p.n + q.n, last: max(p.last, q.last)}
+	}
+	if v.failures == 0 {
+		v.log.LogAttrs(ctx, slog.LevelWarn, "cannot record share views; keeping them in memory and trying again, less often while this lasts", slog.Any("err", err))
+	}
+	v.failures++
+	v.arm()
 	return err
 }
 

@@ -101,7 +101,7 @@ func NewServer(lib *library.Library, opts Options) *Server {
 		tmpl:   template.Must(template.New("").Funcs(template.FuncMap{"static": staticURL}).ParseFS(assets, "templates/*.html")),
 		cache:  newMediaCache(mediaCacheShares, mediaCacheFiles),
 		thumbs: newThumbCache(thumbCacheBytes, thumbCacheEntry),
-		views:  newViewCounter(lib.Catalog, log),
+		views:  newViewCounter(lib, log),
 	}
 	s.metrics = opts.Metrics
 	if s.metrics == nil {
