@@ -201,3 +201,67 @@ func TestRecoverReleasesReservationsOfEndedRuns(t *testing.T) {
 		t.Fatalf("reservations after Recover = %v; want %v", held, want)
 	}
 }
+
+// A killed import's placed files become its user's through the
+// reservation the import held; when that reservation is gone and the photo
+// no longer fits, they are dropped (the import never finished, so its
+// source is still there) rather than charged past the quota.
+func TestRecoverChargesThroughTheReservation(t *testing.T) {
+	for _, held := range []bool{true, false} {
+		t.Run(map[bool]string{true: "reservation held", false: "reservation gone"}[held], func(t *testing.T) {
+			lib := newLib(t)
+			ctx := context.Background()
+			file := filepath.Join(t.TempDir(), "IMG_1.jpg")
+			data := jpegBytes(t, 3)
+			writeFile(t, file, data)
+			quota := int64(len(data))
+			var kid, res int64
+			err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+				var err error
+				if kid, err = tx.CreateUser(ctx, "kid", &quota); err != nil {
+					return err
+				}
+				if held {
+					res, err = tx.Reserve(ctx, kid, quota, "run-dead")
+				} else {
+					// Something else took the room the import had.
+					res = 1 << 40
+					_, err = tx.Reserve(ctx, kid, quota, "run-live-elsewhere")
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := crashBeforeCommit(t, lib, file, true)
+			in.UserID, in.Reservation = kid, res
+			b, _ := json.Marshal(in)
+			if err := os.WriteFile(filepath.Join(lib.Root, library.TmpDir, "run-dead", "intent-"+in.Photo.SHA256+".json"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if !held {
+				// Keep the other reservation's run alive.
+				if err := os.MkdirAll(filepath.Join(lib.Root, library.TmpDir, "run-live-elsewhere"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Recover(ctx, lib); err != nil {
+				t.Fatal(err)
+			}
+			u, err := lib.Catalog.UserByName(ctx, "kid")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.UsedBytes+u.ReservedBytes > quota {
+				t.Fatalf("kid after recovery: used %d + reserved %d > quota %d", u.UsedBytes, u.ReservedBytes, quota)
+			}
+			photos := allPhotos(t, lib)
+			if held && (len(photos) != 1 || u.UsedBytes != quota || u.ReservedBytes != 0) {
+				t.Fatalf("held: %d photos, kid %+v; want the photo adopted and charged, nothing reserved", len(photos), u)
+			}
+			if !held && (len(photos) != 0 || u.UsedBytes != 0 || library.Exists(lib.Abs(in.Photo.Path))) {
+				t.Fatalf("gone: %d photos, kid %+v, original left: %v; want it dropped", len(photos), u, library.Exists(lib.Abs(in.Photo.Path)))
+			}
+		})
+	}
+}
