@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -13,7 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +58,11 @@ func dsn(path string, txlock string) string {
 // Open opens (creating when needed) the catalog at path and brings its
 // schema up to date.
 func Open(ctx context.Context, path string) (*Catalog, error) {
+	return open(ctx, path, migrationFiles)
+}
+
+// open is Open with the migrations of fsys.
+func open(ctx context.Context, path string, fsys fs.FS) (*Catalog, error) {
 	w, err := sql.Open("sqlite", dsn(path, "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
@@ -72,7 +78,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	c := &Catalog{w: w, r: r, path: path, key: dbKey(path)}
 	openDBs.add(c.key)
-	if err := c.migrate(ctx); err != nil {
+	if err := c.migrate(ctx, fsys); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("catalog %s: %w", path, markFull(err))
 	}
@@ -139,21 +145,51 @@ func (r *dbRegistry) done(key string, w *walIndex) error {
 	return errors.Join(errs...)
 }
 
-// migrate applies the embedded migrations newer than the database's
-// user_version, each in its own write transaction.
-func (c *Catalog) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// migration is one embedded schema change.
+type migration struct {
+	n    int    // its number: the catalog's user_version once it is applied
+	name string // its file name in migrations/, as "0003_remotes.sql"
+}
+
+// migrations reads the names of fsys's migrations/*.sql, each of which
+// starts with its number and an underscore, and returns them in the order
+// of their numbers. Numbers may have gaps; two files with the same number
+// are refused.
+func migrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 1 || strings.TrimLeft(num, "0123456789") != "" {
+			return nil, fmt.Errorf("migration %s: name must start with its number (1 or more) and an underscore, as 0001_init.sql", base)
+		}
+		out = append(out, migration{n: n, name: base})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return cmp.Compare(a.n, b.n) })
+	for i := 1; i < len(out); i++ {
+		if out[i].n == out[i-1].n {
+			return nil, fmt.Errorf("migrations %s and %s have the same number %d", out[i-1].name, out[i].name, out[i].n)
+		}
+	}
+	return out, nil
+}
+
+// migrate applies fsys's migrations newer than the database's
+// user_version in the order of their numbers, each in its own write
+// transaction, and refuses a database whose version is above the highest
+// number.
+func (c *Catalog) migrate(ctx context.Context, fsys fs.FS) error {
+	list, err := migrations(fsys)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its number", base)
-		}
-		body, err := migrationFiles.ReadFile(name)
+	for _, m := range list {
+		body, err := fs.ReadFile(fsys, "migrations/"+m.name)
 		if err != nil {
 			return err
 		}
@@ -162,13 +198,13 @@ func (c *Catalog) migrate(ctx context.Context) error {
 			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 				return err
 			}
-			if v >= n {
+			if v >= m.n {
 				return nil
 			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", base, err)
+				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n))
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.n))
 			return err
 		})
 		if err != nil {
@@ -179,7 +215,11 @@ func (c *Catalog) migrate(ctx context.Context) error {
 	if err := c.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return err
 	}
-	if latest := len(names); v > latest {
+	latest := 0
+	if len(list) > 0 {
+		latest = list[len(list)-1].n
+	}
+	if v > latest {
 		return fmt.Errorf("catalog schema version %d is newer than this picup knows (%d); upgrade picup", v, latest)
 	}
 	return nil
