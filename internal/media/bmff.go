@@ -3,124 +3,36 @@ package media
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/picup/picup/pkg/bmff"
 	"github.com/picup/picup/pkg/capturetime"
 )
 
-// ISO-BMFF (HEIF, AVIF, CR3) and QuickTime/MP4 boxes.
+// ISO-BMFF (HEIF, AVIF, CR3) and QuickTime/MP4 boxes, walked with pkg/bmff.
 
 const (
-	maxBoxes   = 1 << 14 // boxes visited in one container
 	maxMeta    = 16 << 20
 	maxSmall   = 1 << 20 // mvhd, tkhd, hdlr, keys, ilst, udta entries
 	maxExtents = 64
 )
 
-var errPastEnd = errors.New("box runs past the end of its container")
-
-type box struct {
-	typ       string
-	off, size int64 // whole box
-	hdr       int64 // header length
-}
-
-func (b box) body() (off, n int64) { return b.off + b.hdr, b.size - b.hdr }
-
-// nextBox reads the box header at off within a container ending at end. A
-// box that runs past end is returned with errPastEnd.
-func nextBox(r io.ReaderAt, off, end int64) (box, error) {
-	if end-off < 8 {
-		return box{}, errPastEnd
+// topLevel finds the file's first top-level box of type want, at most limit
+// bytes long. A box running past the end of the file before want was found
+// makes the file corrupt.
+func topLevel(r *io.SectionReader, want string, limit int64) (bmff.Box, error) {
+	b, err := bmff.Find(r, 0, r.Size(), want)
+	if err != nil {
+		return bmff.Box{}, fmt.Errorf("%w: %w", err, ErrCorrupt)
 	}
-	var h [16]byte
-	n, _ := r.ReadAt(h[:min(16, end-off)], off)
-	if n < 8 {
-		return box{}, errPastEnd
-	}
-	b := box{typ: string(h[4:8]), off: off, size: int64(binary.BigEndian.Uint32(h[:])), hdr: 8}
-	switch b.size {
-	case 0:
-		b.size = end - off
-	case 1:
-		if n < 16 {
-			return box{}, errPastEnd
-		}
-		s := binary.BigEndian.Uint64(h[8:])
-		if s > math.MaxInt64 {
-			return box{}, errPastEnd
-		}
-		b.size, b.hdr = int64(s), 16
-	}
-	if b.size < b.hdr {
-		return box{}, fmt.Errorf("box %q: size %d too small", b.typ, b.size)
-	}
-	if b.size > end-off {
-		return b, errPastEnd
+	if b.Size > limit {
+		return bmff.Box{}, fmt.Errorf("%s box of %d bytes: %w", want, b.Size, ErrCorrupt)
 	}
 	return b, nil
-}
-
-// walk calls fn for each child box between off and end. It stops at a box
-// that runs past end and returns that error; fn returning false stops the
-// walk.
-func walk(r io.ReaderAt, off, end int64, fn func(b box) bool) error {
-	for range maxBoxes {
-		if off >= end {
-			return nil
-		}
-		b, err := nextBox(r, off, end)
-		if err != nil {
-			return fmt.Errorf("at offset %d: %w", off, err)
-		}
-		if !fn(b) {
-			return nil
-		}
-		off += b.size
-	}
-	return nil
-}
-
-// topLevel walks the file's top-level boxes and returns the first box of
-// type want, read whole (at most limit bytes). A box running past the end of
-// the file before want was found makes the file corrupt.
-func topLevel(r *io.SectionReader, want string, limit int64) (box, error) {
-	var found box
-	var ok bool
-	err := walk(r, 0, r.Size(), func(b box) bool {
-		if b.typ == want {
-			found, ok = b, true
-			return false
-		}
-		return true
-	})
-	if !ok {
-		if err != nil {
-			return box{}, fmt.Errorf("no %s box: %w: %w", want, err, ErrCorrupt)
-		}
-		return box{}, fmt.Errorf("no %s box: %w", want, ErrCorrupt)
-	}
-	if found.size > limit {
-		return box{}, fmt.Errorf("%s box of %d bytes: %w", want, found.size, ErrCorrupt)
-	}
-	return found, nil
-}
-
-// readBody reads a box's payload, at most limit bytes.
-func readBody(r io.ReaderAt, b box, limit int64) []byte {
-	off, n := b.body()
-	n = min(n, limit)
-	if n <= 0 {
-		return nil
-	}
-	buf := make([]byte, n)
-	k, _ := r.ReadAt(buf, off)
-	return buf[:k]
 }
 
 // cursor reads big-endian fields from a byte slice; reads past the end
@@ -179,7 +91,7 @@ type heif struct {
 	loc      map[uint32]ilocItem
 	props    []property // ipco children, 1-based in ipma
 	assoc    map[uint32][]int
-	idat     box
+	idat     bmff.Box
 	hasIdat  bool
 	metaData []byte
 	metaOff  int64
@@ -191,15 +103,15 @@ func readHEIF(r *io.SectionReader, x *extract) error {
 	if err != nil {
 		return err
 	}
-	data := readBody(r, mb, maxMeta)
-	if len(data) < 4 || int64(len(data)) != mb.size-mb.hdr {
+	data := bmff.ReadBody(r, mb, maxMeta)
+	if len(data) < 4 || int64(len(data)) != mb.Size-mb.Hdr {
 		return fmt.Errorf("meta box unreadable: %w", ErrCorrupt)
 	}
-	h := heif{loc: map[uint32]ilocItem{}, assoc: map[uint32][]int{}, metaData: data, metaOff: mb.off + mb.hdr}
+	h := heif{loc: map[uint32]ilocItem{}, assoc: map[uint32][]int{}, metaData: data, metaOff: mb.Off + mb.Hdr}
 	mr := bytes.NewReader(data)
-	err = walk(mr, 4, int64(len(data)), func(b box) bool {
-		body := readBody(mr, b, maxMeta)
-		switch b.typ {
+	err = bmff.Walk(mr, 4, int64(len(data)), func(b bmff.Box) bool {
+		body := bmff.ReadBody(mr, b, maxMeta)
+		switch b.Type {
 		case "pitm":
 			c := cursor{b: body}
 			if c.u8() == 0 {
@@ -280,11 +192,11 @@ func (h *heif) parseIinf(body []byte) {
 		return
 	}
 	r := bytes.NewReader(c.b)
-	_ = walk(r, 0, int64(len(c.b)), func(b box) bool {
-		if b.typ != "infe" {
+	_ = bmff.Walk(r, 0, int64(len(c.b)), func(b bmff.Box) bool {
+		if b.Type != "infe" {
 			return true
 		}
-		e := cursor{b: readBody(r, b, 64)}
+		e := cursor{b: bmff.ReadBody(r, b, 64)}
 		ev := e.u8()
 		e.next(3)
 		var id uint32
@@ -352,16 +264,16 @@ func (h *heif) parseIloc(body []byte) {
 
 func (h *heif) parseIprp(body []byte) {
 	r := bytes.NewReader(body)
-	_ = walk(r, 0, int64(len(body)), func(b box) bool {
-		switch b.typ {
+	_ = bmff.Walk(r, 0, int64(len(body)), func(b bmff.Box) bool {
+		switch b.Type {
 		case "ipco":
-			off, n := b.body()
-			_ = walk(r, off, off+n, func(p box) bool {
-				h.props = append(h.props, property{p.typ, readBody(r, p, 64)})
+			off, n := b.Body()
+			_ = bmff.Walk(r, off, off+n, func(p bmff.Box) bool {
+				h.props = append(h.props, property{p.Type, bmff.ReadBody(r, p, 64)})
 				return true
 			})
 		case "ipma":
-			c := cursor{b: readBody(r, b, maxMeta)}
+			c := cursor{b: bmff.ReadBody(r, b, maxMeta)}
 			v := c.u8()
 			flags := c.next(3)
 			n := c.u32()
@@ -407,7 +319,7 @@ func (h *heif) itemData(r *io.SectionReader, id uint32, limit int64) []byte {
 			if !h.hasIdat {
 				return nil
 			}
-			ioff, in := h.idat.body()
+			ioff, in := h.idat.Body()
 			src = io.NewSectionReader(bytes.NewReader(h.metaData), ioff, in)
 			end = uint64(in)
 		default:
@@ -447,11 +359,11 @@ func readQuickTime(r *io.SectionReader, x *extract) error {
 		return err
 	}
 	var m movie
-	off, n := moov.body()
-	walkErr := walk(r, off, off+n, func(b box) bool {
-		switch b.typ {
+	off, n := moov.Body()
+	walkErr := bmff.Walk(r, off, off+n, func(b bmff.Box) bool {
+		switch b.Type {
 		case "mvhd":
-			m.parseMvhd(readBody(r, b, maxSmall))
+			m.parseMvhd(bmff.ReadBody(r, b, maxSmall))
 		case "trak":
 			if x.md.Width == 0 {
 				readTrak(r, b, x)
@@ -502,19 +414,19 @@ func (m *movie) parseMvhd(b []byte) {
 }
 
 // readTrak takes the size and rotation of a video track.
-func readTrak(r *io.SectionReader, trak box, x *extract) {
+func readTrak(r *io.SectionReader, trak bmff.Box, x *extract) {
 	var tkhd []byte
 	video := false
-	off, n := trak.body()
-	_ = walk(r, off, off+n, func(b box) bool {
-		switch b.typ {
+	off, n := trak.Body()
+	_ = bmff.Walk(r, off, off+n, func(b bmff.Box) bool {
+		switch b.Type {
 		case "tkhd":
-			tkhd = readBody(r, b, maxSmall)
+			tkhd = bmff.ReadBody(r, b, maxSmall)
 		case "mdia":
-			moff, mn := b.body()
-			_ = walk(r, moff, moff+mn, func(h box) bool {
-				if h.typ == "hdlr" {
-					body := readBody(r, h, 12)
+			moff, mn := b.Body()
+			_ = bmff.Walk(r, moff, moff+mn, func(h bmff.Box) bool {
+				if h.Type == "hdlr" {
+					body := bmff.ReadBody(r, h, 12)
 					video = len(body) >= 12 && string(body[8:12]) == "vide"
 					return false
 				}
@@ -562,15 +474,15 @@ func matrixOrientation(a, b, c, d int32) int {
 }
 
 // readUdta reads the QuickTime user data text atoms ©xyz, ©mak, ©mod.
-func readUdta(r *io.SectionReader, udta box, x *extract) {
-	off, n := udta.body()
-	_ = walk(r, off, off+n, func(b box) bool {
-		switch b.typ {
+func readUdta(r *io.SectionReader, udta bmff.Box, x *extract) {
+	off, n := udta.Body()
+	_ = bmff.Walk(r, off, off+n, func(b bmff.Box) bool {
+		switch b.Type {
 		case "\xa9xyz", "\xa9mak", "\xa9mod":
 		default:
 			return true
 		}
-		c := cursor{b: readBody(r, b, maxSmall)}
+		c := cursor{b: bmff.ReadBody(r, b, maxSmall)}
 		size := int(c.u16())
 		c.u16() // language
 		s := c.next(size)
@@ -578,7 +490,7 @@ func readUdta(r *io.SectionReader, udta box, x *extract) {
 			return true
 		}
 		text := cleanString(string(s))
-		switch b.typ {
+		switch b.Type {
 		case "\xa9xyz":
 			if x.md.Lat == nil {
 				x.md.Lat, x.md.Lon, x.md.Altitude = parseISO6709(text)
@@ -597,17 +509,17 @@ func readUdta(r *io.SectionReader, udta box, x *extract) {
 }
 
 // readMeta reads an Apple "mdta" metadata box: keys and their ilst values.
-func (m *movie) readMeta(r *io.SectionReader, meta box, x *extract) {
-	off, n := meta.body()
+func (m *movie) readMeta(r *io.SectionReader, meta bmff.Box, x *extract) {
+	off, n := meta.Body()
 	// In QuickTime files meta is a plain box, in MP4 a full box.
 	if h := readAt(r, off, 8); len(h) == 8 && string(h[4:8]) != "hdlr" {
 		off, n = off+4, n-4
 	}
 	values := map[string]string{}
-	_ = walk(r, off, off+n, func(b box) bool {
-		switch b.typ {
+	_ = bmff.Walk(r, off, off+n, func(b bmff.Box) bool {
+		switch b.Type {
 		case "keys":
-			c := cursor{b: readBody(r, b, maxSmall)}
+			c := cursor{b: bmff.ReadBody(r, b, maxSmall)}
 			c.next(4)
 			count := c.u32()
 			for i := uint32(0); i < count && !c.bad && len(m.keys) < 4096; i++ {
@@ -619,18 +531,18 @@ func (m *movie) readMeta(r *io.SectionReader, meta box, x *extract) {
 				}
 			}
 		case "ilst":
-			ioff, in := b.body()
-			_ = walk(r, ioff, ioff+in, func(item box) bool {
-				idx := binary.BigEndian.Uint32([]byte(item.typ))
+			ioff, in := b.Body()
+			_ = bmff.Walk(r, ioff, ioff+in, func(item bmff.Box) bool {
+				idx := binary.BigEndian.Uint32([]byte(item.Type))
 				if idx == 0 || int(idx) > len(m.keys) {
 					return true
 				}
-				doff, dn := item.body()
-				_ = walk(r, doff, doff+dn, func(d box) bool {
-					if d.typ != "data" {
+				doff, dn := item.Body()
+				_ = bmff.Walk(r, doff, doff+dn, func(d bmff.Box) bool {
+					if d.Type != "data" {
 						return true
 					}
-					c := cursor{b: readBody(r, d, maxSmall)}
+					c := cursor{b: bmff.ReadBody(r, d, maxSmall)}
 					kind := c.u32()
 					c.u32()                  // locale
 					if !c.bad && kind == 1 { // UTF-8
@@ -670,18 +582,18 @@ func readCR3(r *io.SectionReader, x *extract) error {
 	if err != nil {
 		return err
 	}
-	off, n := moov.body()
-	_ = walk(r, off, off+n, func(b box) bool {
-		if b.typ != "uuid" {
+	off, n := moov.Body()
+	_ = bmff.Walk(r, off, off+n, func(b bmff.Box) bool {
+		if b.Type != "uuid" {
 			return true
 		}
-		boff, bn := b.body()
+		boff, bn := b.Body()
 		if id := readAt(r, boff, 16); !bytes.Equal(id, cr3Uuid) {
 			return true
 		}
-		_ = walk(r, boff+16, boff+bn, func(c box) bool {
-			if c.typ == "CMT1" || c.typ == "CMT2" {
-				if e, ok := parseExif(readBody(r, c, maxExif)); ok {
+		_ = bmff.Walk(r, boff+16, boff+bn, func(c bmff.Box) bool {
+			if c.Type == "CMT1" || c.Type == "CMT2" {
+				if e, ok := parseExif(bmff.ReadBody(r, c, maxExif)); ok {
 					x.addExif(e)
 				}
 			}

@@ -1,6 +1,7 @@
 package thumb
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/picup/picup/pkg/bmff"
 )
 
 // maxMetaBox bounds the HEIF meta box read to find the declared sizes.
@@ -46,91 +49,48 @@ func decodeHEIF(ctx context.Context, f *os.File, size int64) (image.Image, error
 // property in the meta box: the primary image is never larger, and a grid
 // image declares its full size. Only the meta box is read.
 func heifDeclaredSize(r io.ReaderAt, size int64) (int, int, error) {
-	meta, err := findBox(r, 0, size, "meta")
+	meta, err := bmff.Find(r, 0, size, "meta")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("%w (file is truncated or corrupt)", err)
 	}
-	if meta.size > maxMetaBox {
-		return 0, 0, fmt.Errorf("meta box of %d bytes (file is corrupt)", meta.size)
+	off, n := meta.Body()
+	if n > maxMetaBox {
+		return 0, 0, fmt.Errorf("meta box of %d bytes (file is corrupt)", n)
 	}
-	buf := make([]byte, meta.size)
-	if _, err := r.ReadAt(buf, meta.start); err != nil {
+	buf := make([]byte, n)
+	if _, err := r.ReadAt(buf, off); err != nil {
 		return 0, 0, fmt.Errorf("read meta box: %w (file is truncated or corrupt)", err)
 	}
 	if len(buf) < 4 {
 		return 0, 0, errors.New("meta box too short (file is corrupt)")
 	}
-	iprp, ok := childBox(buf[4:], "iprp") // meta is a full box: skip version and flags
-	if !ok {
-		return 0, 0, errors.New("no iprp box (file is corrupt)")
+	mr := bytes.NewReader(buf)
+	iprp, err := bmff.Find(mr, 4, int64(len(buf)), "iprp") // meta is a full box: skip version and flags
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w (file is corrupt)", err)
 	}
-	ipco, ok := childBox(iprp, "ipco")
-	if !ok {
-		return 0, 0, errors.New("no ipco box (file is corrupt)")
+	off, n = iprp.Body()
+	ipco, err := bmff.Find(mr, off, off+n, "ipco")
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w (file is corrupt)", err)
 	}
 	var w, h int
-	for b := ipco; len(b) >= 8; {
-		n := int(binary.BigEndian.Uint32(b))
-		if n < 8 || n > len(b) {
-			break
+	off, n = ipco.Body()
+	_ = bmff.Walk(mr, off, off+n, func(b bmff.Box) bool {
+		if b.Type != "ispe" {
+			return true
 		}
-		if string(b[4:8]) == "ispe" && n >= 20 {
-			iw := int(binary.BigEndian.Uint32(b[12:]))
-			ih := int(binary.BigEndian.Uint32(b[16:]))
+		if p := bmff.ReadBody(mr, b, 12); len(p) == 12 { // version and flags, width, height
+			iw := int(binary.BigEndian.Uint32(p[4:]))
+			ih := int(binary.BigEndian.Uint32(p[8:]))
 			if int64(iw)*int64(ih) > int64(w)*int64(h) {
 				w, h = iw, ih
 			}
 		}
-		b = b[n:]
-	}
+		return true
+	})
 	if w == 0 || h == 0 {
 		return 0, 0, errors.New("no image size declared (file is corrupt)")
 	}
 	return w, h, nil
-}
-
-// box is the payload position of an ISO BMFF box in a file.
-type box struct{ start, size int64 }
-
-// findBox walks the top-level boxes between off and end for typ.
-func findBox(r io.ReaderAt, off, end int64, typ string) (box, error) {
-	hdr := make([]byte, 16)
-	for off+8 <= end {
-		if _, err := r.ReadAt(hdr[:8], off); err != nil {
-			return box{}, fmt.Errorf("read box header: %w (file is truncated or corrupt)", err)
-		}
-		n, hl := int64(binary.BigEndian.Uint32(hdr)), int64(8)
-		switch n {
-		case 0:
-			n = end - off
-		case 1:
-			if _, err := r.ReadAt(hdr[8:16], off+8); err != nil {
-				return box{}, fmt.Errorf("read box header: %w (file is truncated or corrupt)", err)
-			}
-			n, hl = int64(binary.BigEndian.Uint64(hdr[8:])), 16
-		}
-		if n < hl || n > end-off {
-			return box{}, fmt.Errorf("box %q of %d bytes overruns the file (file is truncated or corrupt)", hdr[4:8], n)
-		}
-		if string(hdr[4:8]) == typ {
-			return box{start: off + hl, size: n - hl}, nil
-		}
-		off += n
-	}
-	return box{}, fmt.Errorf("no %s box (file is truncated or corrupt)", typ)
-}
-
-// childBox returns the payload of the first box of type typ in b.
-func childBox(b []byte, typ string) ([]byte, bool) {
-	for len(b) >= 8 {
-		n := int(binary.BigEndian.Uint32(b))
-		if n < 8 || n > len(b) {
-			return nil, false
-		}
-		if string(b[4:8]) == typ {
-			return b[8:n], true
-		}
-		b = b[n:]
-	}
-	return nil, false
 }
