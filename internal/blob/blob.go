@@ -168,16 +168,3 @@ func (v *verifyingReader) mismatch(format string, args ...any) error {
 	msg := fmt.Sprintf("put %q: content has "+format+"; the source changed or is corrupt, hash it again", append([]any{v.key}, args...)...)
 	return &kindError{msg: msg, err: ErrChecksumMismatch, kind: ErrPermanent}
 }
-
-// ctxReader fails reads once ctx is done, so that a long copy stops promptly.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/picup/picup/pkg/ctxio"
 )
 
 // dirMeta is the directory under a Dir store's root that holds temp files
@@ -63,7 +65,7 @@ func (d *Dir) Put(ctx context.Context, key string, r io.Reader, size int64, sha2
 	if err := os.MkdirAll(tmpDir, 0o755); err != nil {
 		return fmt.Errorf("put %q: %w", key, err)
 	}
-	data, err := writeTemp(tmpDir, newVerifyingReader(ctxReader{ctx, r}, key, size, sha256))
+	data, err := writeTemp(tmpDir, newVerifyingReader(ctxio.Reader(ctx, r), key, size, sha256))
 	if err != nil {
 		return fmt.Errorf("put %q: %w", key, err)
 	}

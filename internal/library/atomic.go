@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/picup/picup/pkg/ctxio"
 )
 
 // WriteFileAtomic writes data to path through a temporary file in the same
@@ -70,24 +72,11 @@ func HashFile(ctx context.Context, path string) (string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+	if _, err := io.Copy(h, ctxio.Reader(ctx, f)); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// ctxReader stops a long read when the context ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
 // CancelableReader wraps r so that reading stops once ctx ends.
-func CancelableReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+func CancelableReader(ctx context.Context, r io.Reader) io.Reader { return ctxio.Reader(ctx, r) }
