@@ -161,6 +161,13 @@ func (tx *Tx) TransferPhotos(ctx context.Context, from, to User) (int64, error) 
 	return gain, tx.recomputeUsage(ctx, to.ID)
 }
 
+// UserCount is how many users the library has.
+func (tx *Tx) UserCount(ctx context.Context) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
 // DeleteUser removes a user who owns nothing and has nothing reserved.
 func (tx *Tx) DeleteUser(ctx context.Context, userID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM reservations WHERE user_id = ?`, userID); err != nil {

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 )
@@ -47,6 +47,11 @@ func withLibrary(ctx context.Context, e *env, fn func(lib *library.Library) erro
 	return fn(lib)
 }
 
+// withArchive runs fn with the operations on the library (see withLibrary).
+func withArchive(ctx context.Context, e *env, fn func(a *archive.Archive) error) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error { return fn(archive.New(lib)) })
+}
+
 func newAlbumCreateCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "create NAME",
@@ -57,18 +62,12 @@ func newAlbumCreateCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					_, err := tx.CreateAlbum(ctx, args[0])
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				if err := a.CreateAlbum(ctx, args[0]); err != nil {
 					return err
-				})
-				if errors.Is(err, catalog.ErrAlbumExists) {
-					return fmt.Errorf("%w; pick another name or add photos to it with \"picup album add\"", err)
 				}
-				if err == nil {
-					fmt.Fprintf(e.stdout, "created album %q\n", args[0])
-				}
-				return err
+				fmt.Fprintf(e.stdout, "created album %q\n", args[0])
+				return nil
 			})
 		},
 	}
@@ -138,14 +137,8 @@ func newAlbumRenameCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					id, err := tx.AlbumID(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					return tx.RenameAlbum(ctx, id, args[1])
-				})
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				err := a.RenameAlbum(ctx, args[0], args[1])
 				if err == nil {
 					fmt.Fprintf(e.stdout, "renamed album %q to %q\n", args[0], args[1])
 				}
@@ -168,42 +161,20 @@ func albumMembership(e *env, add bool) func(cmd *cobra.Command, args []string) e
 				}
 				ids = append(ids, p.ID)
 			}
-			changed := 0
-			err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-				var albumID int64
-				var err error
-				if add {
-					albumID, err = tx.EnsureAlbum(ctx, args[0])
-				} else {
-					albumID, err = tx.AlbumID(ctx, args[0])
-				}
+			a := archive.New(lib)
+			if add {
+				c, err := a.AddToAlbum(ctx, args[0], ids)
 				if err != nil {
 					return err
 				}
-				for _, id := range ids {
-					var ok bool
-					if add {
-						ok, err = tx.AddToAlbum(ctx, albumID, id)
-					} else {
-						ok, err = tx.RemoveFromAlbum(ctx, albumID, id)
-					}
-					if err != nil {
-						return err
-					}
-					if ok {
-						changed++
-					}
-				}
+				fmt.Fprintf(e.stdout, "added %d photos to %q (%d were already in it)\n", c.Changed, args[0], c.Unchanged)
 				return nil
-			})
+			}
+			c, err := a.RemoveFromAlbum(ctx, args[0], ids)
 			if err != nil {
 				return err
 			}
-			if add {
-				fmt.Fprintf(e.stdout, "added %d photos to %q (%d were already in it)\n", changed, args[0], len(ids)-changed)
-			} else {
-				fmt.Fprintf(e.stdout, "removed %d photos from %q (%d were not in it)\n", changed, args[0], len(ids)-changed)
-			}
+			fmt.Fprintf(e.stdout, "removed %d photos from %q (%d were not in it)\n", c.Changed, args[0], c.Unchanged)
 			return nil
 		})
 	}
@@ -234,14 +205,8 @@ func newAlbumRmCmd(e *env) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					id, err := tx.AlbumID(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					return tx.DeleteAlbum(ctx, id)
-				})
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				err := a.DeleteAlbum(ctx, args[0])
 				if err == nil {
 					fmt.Fprintf(e.stdout, "removed album %q; its photos are still in the library\n", args[0])
 				}

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/pkg/bytesize"
@@ -183,15 +183,11 @@ func progressLine(p *importer.Progress, now time.Time) string {
 // autoSync queues a sync to every remote added with --auto and runs the
 // queue; a sync that fails stays queued for the next command.
 func autoSync(ctx context.Context, e *env, lib *library.Library) error {
-	n := 0
-	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		var err error
-		n, err = tx.QueueAutoSyncs(ctx)
-		return err
-	})
+	a := archive.New(lib)
+	n, err := a.QueueAutoSyncs(ctx)
 	if err != nil || n == 0 {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "syncing to %d remote(s) marked --auto\n", n)
-	return runJobs(ctx, e, lib)
+	return runJobs(ctx, e, a)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 )
@@ -69,18 +70,13 @@ func newJobsRetryCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				n := 0
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					var err error
-					n, err = tx.RetryJobs(ctx, ids)
-					return err
-				})
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				n, err := a.RetryJobs(ctx, ids)
 				if err != nil {
 					return fmt.Errorf("%w; see \"picup jobs ls\"", err)
 				}
 				fmt.Fprintf(e.stdout, "retrying %d jobs\n", n)
-				return runJobs(ctx, e, lib)
+				return runJobs(ctx, e, a)
 			})
 		},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/remote"
@@ -59,8 +60,8 @@ func newRemoteAddCmd(e *env) *cobra.Command {
 			}
 			r.Name, r.Bucket, r.Prefix = args[0], bucket, prefix
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				if err := a.AddRemote(ctx, r); err != nil {
 					return err
 				}
 				if err := remote.SaveConfig(r); err != nil {
@@ -127,8 +128,8 @@ func newRemoteRmCmd(e *env) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteRemote(ctx, args[0]) }); err != nil {
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				if err := a.RemoveRemote(ctx, args[0]); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "removed remote %q; its bucket was not touched\n", args[0])

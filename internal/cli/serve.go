@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
@@ -131,8 +132,7 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if public != "" {
-			err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetSetting(ctx, publicURLSetting, public) })
-			if err != nil {
+			if err := archive.New(lib).SetPublicURL(ctx, public); err != nil {
 				return err
 			}
 		} else {
@@ -265,7 +265,7 @@ type jobLoop struct {
 // run returns when ctx ends, after the job in progress (which sees ctx
 // end, and stays queued when interrupted).
 func (l *jobLoop) run(ctx context.Context) {
-	runner := jobRunner(l.lib, func(sum syncer.Summary) {
+	runner := archive.New(l.lib).JobRunner(func(sum syncer.Summary) {
 		l.metrics.Synced(sum.Remote, sum.Uploaded, sum.Bytes)
 		l.log.Info("synced", "remote", sum.Remote, "uploaded", sum.Uploaded, "bytes", sum.Bytes, "failed", sum.Failed)
 	}).Observe(func(j catalog.Job, result string, err error) {

@@ -15,11 +15,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/qrterm"
 	"github.com/picup/picup/internal/sharelink"
-	"github.com/picup/picup/internal/web"
 	"github.com/picup/picup/pkg/period"
 )
 
@@ -179,12 +179,12 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 		if pw == "" {
 			return usageErrorf("--password: the password is empty")
 		}
-		if spec.PasswordHash, err = web.HashPassword(pw); err != nil {
+		if spec.PasswordHash, err = sharelink.HashPassword(pw); err != nil {
 			return err
 		}
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
-		link, err := sharelink.Create(ctx, lib, spec)
+		link, err := archive.New(lib).CreateShare(ctx, spec)
 		if err != nil {
 			return err
 		}
@@ -342,13 +342,8 @@ func newShareRevokeCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				var was bool
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					var err error
-					was, err = tx.RevokeShare(ctx, id, catalog.Now())
-					return err
-				})
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				was, err := a.RevokeShare(ctx, id, time.Now())
 				if err != nil {
 					return err
 				}
@@ -435,7 +430,7 @@ func runShareExtend(ctx context.Context, e *env, o *shareExtendOptions, args []s
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		t := now()
-		ex, err := sharelink.Extend(ctx, lib, id, c, t)
+		ex, err := archive.New(lib).ExtendShare(ctx, id, c, t)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
@@ -98,22 +99,14 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 		if err != nil {
 			return err
 		}
-		store, s3, err := remote.Open(ctx, r, remote.Options{BytesPerSec: rate})
-		if err != nil {
-			return err
-		}
-		if !o.dryRun {
-			created, err := s3.EnsureBucket(ctx)
-			if err != nil {
-				return fmt.Errorf("remote %q: %w", r.Name, err)
-			}
-			if created {
-				fmt.Fprintf(e.stderr, "created bucket %q\n", r.Bucket)
-			}
-		}
+		a := archive.New(lib)
 		prog := &syncer.Progress{}
 		stop := startSyncProgress(e.stderr, prog)
-		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{Transfers: o.transfers, DryRun: o.dryRun, Progress: prog})
+		sum, r, err := a.Sync(ctx, r.Name, archive.SyncOptions{
+			Options:       syncer.Options{Transfers: o.transfers, DryRun: o.dryRun, Progress: prog},
+			BytesPerSec:   rate,
+			BucketCreated: func(bucket string) { fmt.Fprintf(e.stderr, "created bucket %q\n", bucket) },
+		})
 		stop()
 		if o.json {
 			if jerr := writeJSON(e.stdout, sum); jerr != nil {
@@ -135,7 +128,7 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 		}
 		if err == nil && !o.dryRun {
 			// Deletions of purged photos' objects wait in the queue.
-			err = runJobs(ctx, e, lib)
+			err = runJobs(ctx, e, a)
 		}
 		if err != nil {
 			if errors.Is(err, blob.ErrCircuitOpen) {

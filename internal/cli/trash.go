@@ -9,12 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/remote"
-	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/trash"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -47,27 +44,21 @@ stays; remove it with "picup album rm").`,
 				if err != nil {
 					return err
 				}
-				n := 0
-				err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					if album != "" {
-						id, err := tx.AlbumID(ctx, album)
-						if err != nil {
-							return err
-						}
-						n, err = tx.TrashAlbum(ctx, id)
-						return err
-					}
-					n, err = tx.Trash(ctx, ids)
-					return err
-				})
+				a := archive.New(lib)
+				var n int
+				if album != "" {
+					n, err = a.TrashAlbum(ctx, album)
+				} else {
+					n, err = a.Trash(ctx, ids)
+				}
 				if err != nil {
 					return err
 				}
-				keep, err := trash.Retention(ctx, lib)
+				keep, err := a.Retention(ctx)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged %s (restore with \"picup trash restore\")\n", n, purgedAfter(keep))
+				fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged %s (restore with \"picup trash restore\")\n", n, archive.PurgedAfter(keep))
 				return nil
 			})
 		},
@@ -174,12 +165,7 @@ func newTrashRestoreCmd(e *env) *cobra.Command {
 			}
 			ctx := cmd.Context()
 			return withLibrary(ctx, e, func(lib *library.Library) error {
-				n := 0
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					var err error
-					n, err = tx.Restore(ctx, ids)
-					return err
-				})
+				n, err := archive.New(lib).Restore(ctx, ids)
 				if err != nil {
 					return err
 				}
@@ -203,24 +189,21 @@ func newTrashEmptyCmd(e *env) *cobra.Command {
 		Example: "  picup trash empty\n  picup trash empty --older-than 7d",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var cutoff time.Time
-			why := trash.Reason{Kind: catalog.PurgeEmptied}
+			var d time.Duration
 			if older != "" {
-				d, err := period.Parse(older)
-				if err != nil {
+				var err error
+				if d, err = period.Parse(older); err != nil {
 					return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
 				}
-				cutoff = time.Now().Add(-d)
-				why = trash.Reason{Kind: catalog.PurgeOlderThan, After: d}
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				purged, err := trash.PurgeOlder(ctx, lib, cutoff, why)
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				purged, err := a.EmptyTrash(ctx, d, time.Now())
 				fmt.Fprintln(e.stderr, purged)
 				if err != nil {
 					return err
 				}
-				return runJobs(ctx, e, lib)
+				return runJobs(ctx, e, a)
 			})
 		},
 	}
@@ -249,24 +232,23 @@ at the next command).`,
 				if d, err = period.Parse(args[0]); err != nil {
 					return &UsageError{Err: err}
 				}
-				if d < trash.MinRetention && !force {
-					return usageErrorf("trash retention %s is under one day: photos moved to the trash would be purged for good %s; set at least 1d, or add --force if that is what you want",
-						args[0], purgedAfter(d))
+				if err := archive.CheckRetention(d, force); err != nil {
+					return &UsageError{Err: err}
 				}
 			} else if force {
 				return usageErrorf("--force goes with a DURATION to set")
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
+			return withArchive(ctx, e, func(a *archive.Archive) error {
 				if len(args) == 1 {
-					if err := trash.SetRetention(ctx, lib, d); err != nil {
+					if err := a.SetRetention(ctx, d, force); err != nil {
 						return err
 					}
 					if d < trash.MinRetention {
-						fmt.Fprintf(e.stderr, "warning: photos in the trash are purged %s, for good; \"picup trash retention 30d\" goes back to the default\n", purgedAfter(d))
+						fmt.Fprintf(e.stderr, "warning: photos in the trash are purged %s, for good; \"picup trash retention 30d\" goes back to the default\n", archive.PurgedAfter(d))
 					}
 				}
-				keep, err := trash.Retention(ctx, lib)
+				keep, err := a.Retention(ctx)
 				if err != nil {
 					return err
 				}
@@ -279,19 +261,10 @@ at the next command).`,
 	return cmd
 }
 
-// purgedAfter says when a trashed photo is purged under retention d:
-// "after 1 hour", or "by the next picup command" for none.
-func purgedAfter(d time.Duration) string {
-	if d <= 0 {
-		return "by the next picup command"
-	}
-	return "after " + period.Words(d)
-}
-
 // runJobs runs the queued jobs that are due, within jobBudget, and says
 // what is left.
-func runJobs(ctx context.Context, e *env, lib *library.Library) error {
-	res, err := jobRunner(lib, nil).RunDue(ctx, time.Now().Add(jobBudget))
+func runJobs(ctx context.Context, e *env, a *archive.Archive) error {
+	res, err := a.RunJobs(ctx, time.Now().Add(jobBudget), nil)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("run queued jobs: %w", err)
 	}
@@ -299,41 +272,6 @@ func runJobs(ctx context.Context, e *env, lib *library.Library) error {
 		fmt.Fprintf(e.stderr, "%d queued jobs failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
 	}
 	return err
-}
-
-// jobRunner runs every kind of job, connecting to remotes when a job needs
-// one; synced, when not nil, learns what each sync job uploaded.
-func jobRunner(lib *library.Library, synced func(syncer.Summary)) *jobs.Runner {
-	open := func(ctx context.Context, name string) (blob.Store, error) {
-		r, err := lib.Catalog.RemoteByName(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		s, _, err := remote.Open(ctx, r, remote.Options{})
-		return s, err
-	}
-	sync := func(ctx context.Context, name string) error {
-		r, err := lib.Catalog.RemoteByName(ctx, name)
-		if err != nil {
-			return err
-		}
-		store, s3, err := remote.Open(ctx, r, remote.Options{})
-		if err != nil {
-			return err
-		}
-		if _, err := s3.EnsureBucket(ctx); err != nil {
-			return err
-		}
-		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{})
-		if synced != nil {
-			synced(sum)
-		}
-		if err == nil && sum.Failed > 0 {
-			err = fmt.Errorf("%d objects failed to upload to %q", sum.Failed, name)
-		}
-		return err
-	}
-	return jobs.NewRunner(lib).WithRemotes(open, sync)
 }
 
 // idsOrAll reads numeric ids from args, or nil for --all; exactly one of

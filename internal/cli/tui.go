@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/remote"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/termimg"
 	"github.com/picup/picup/internal/tui"
@@ -108,18 +108,7 @@ func runTUI(ctx context.Context, e *env, o *tuiOptions) error {
 // then runs the queued deletions of purged photos' objects.
 func tuiSync(lib *library.Library) func(ctx context.Context, name string, p *syncer.Progress) (syncer.Summary, error) {
 	return func(ctx context.Context, name string, p *syncer.Progress) (syncer.Summary, error) {
-		r, err := lib.Catalog.RemoteByName(ctx, name)
-		if err != nil {
-			return syncer.Summary{}, err
-		}
-		store, s3, err := remote.Open(ctx, r, remote.Options{})
-		if err != nil {
-			return syncer.Summary{}, err
-		}
-		if _, err := s3.EnsureBucket(ctx); err != nil {
-			return syncer.Summary{}, fmt.Errorf("remote %q: %w", name, err)
-		}
-		sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{Progress: p})
+		sum, _, err := archive.New(lib).Sync(ctx, name, archive.SyncOptions{Options: syncer.Options{Progress: p}})
 		if err == nil {
 			err = tuiRunJobs(lib)(ctx)
 		}
@@ -130,7 +119,7 @@ func tuiSync(lib *library.Library) func(ctx context.Context, name string, p *syn
 // tuiRunJobs runs the due jobs within jobBudget.
 func tuiRunJobs(lib *library.Library) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		res, err := jobRunner(lib, nil).RunDue(ctx, time.Now().Add(jobBudget))
+		res, err := archive.New(lib).RunJobs(ctx, time.Now().Add(jobBudget), nil)
 		if err != nil {
 			return fmt.Errorf("run queued jobs: %w", err)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/pkg/bytesize"
 )
@@ -62,12 +62,8 @@ func newUserAddCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					_, err := tx.CreateUser(ctx, args[0], q)
-					return err
-				})
-				if err != nil {
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				if err := a.AddUser(ctx, args[0], q); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "added user %q (quota %s)\n", args[0], quotaString(q))
@@ -142,15 +138,8 @@ func newUserSetQuotaCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				var u catalog.User
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					var err error
-					if u, err = tx.UserByName(ctx, args[0]); err != nil {
-						return err
-					}
-					return tx.SetQuota(ctx, u.ID, q)
-				})
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				u, err := a.SetQuota(ctx, args[0], q)
 				if err != nil {
 					return err
 				}
@@ -171,14 +160,8 @@ func newUserRenameCmd(e *env) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-					u, err := tx.UserByName(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					return tx.RenameUser(ctx, u.ID, args[1])
-				})
+			return withArchive(ctx, e, func(a *archive.Archive) error {
+				err := a.RenameUser(ctx, args[0], args[1])
 				if err == nil {
 					fmt.Fprintf(e.stdout, "renamed user %q to %q\n", args[0], args[1])
 				}
@@ -206,41 +189,10 @@ func newUserRmCmd(e *env) *cobra.Command {
 }
 
 func runUserRm(ctx context.Context, e *env, lib *library.Library, name, to string) error {
-	var moved int64
-	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		u, err := tx.UserByName(ctx, name)
-		if err != nil {
-			return err
-		}
-		var n int
-		if n, err = tx.OwnedCount(ctx, u.ID); err != nil {
-			return err
-		}
-		if n > 0 && to == "" {
-			return fmt.Errorf("user %q owns %d photos (%s); give them to someone with \"picup user rm %s --transfer-to OTHER\"",
-				u.Name, n, bytesize.Format(u.UsedBytes), u.Name)
-		}
-		if n > 0 {
-			other, err := tx.UserByName(ctx, to)
-			if err != nil {
-				return err
-			}
-			if other.ID == u.ID {
-				return &UsageError{Err: errors.New("--transfer-to must name another user")}
-			}
-			if moved, err = tx.TransferPhotos(ctx, u, other); err != nil {
-				return err
-			}
-		}
-		var users int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&users); err != nil {
-			return err
-		}
-		if users == 1 {
-			return errors.New("cannot remove the library's only user; add another first")
-		}
-		return tx.DeleteUser(ctx, u.ID)
-	})
+	moved, err := archive.New(lib).RemoveUser(ctx, name, to)
+	if errors.Is(err, archive.ErrTransferToSelf) {
+		return &UsageError{Err: err}
+	}
 	if err != nil {
 		return err
 	}

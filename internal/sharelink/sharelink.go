@@ -11,7 +11,6 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/web"
 	"github.com/picup/picup/pkg/period"
 )
 
@@ -32,7 +31,7 @@ type Spec struct {
 	Expires      string // RFC 3339 UTC; "" never expires
 	Download     bool
 	BindIP       bool
-	PasswordHash string // from web.HashPassword; "" for no password
+	PasswordHash string // from HashPassword; "" for no password
 	PublicURL    string // base of the URL; "" for the saved one or the default
 }
 
@@ -119,7 +118,7 @@ func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
 	if err != nil {
 		return Link{}, err
 	}
-	token := web.NewToken()
+	token := NewToken()
 	var sh catalog.Share
 	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		row := catalog.Share{

@@ -2,14 +2,13 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/qrterm"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/syncer"
@@ -27,21 +26,16 @@ type actionMsg struct {
 	version int64
 }
 
-// write runs fn in a write transaction and reports text (or the error).
-func (m *Model) write(what, grid string, fn func(ctx context.Context, tx *catalog.Tx) (string, error)) tea.Cmd {
-	ctx, cat, log := m.ctx, m.lib.Catalog, m.log
+// act runs an operation and reports text (or the error).
+func (m *Model) act(what, grid string, fn func(ctx context.Context, a *archive.Archive) (string, error)) tea.Cmd {
+	ctx, lib, log := m.ctx, m.lib, m.log
 	return func() tea.Msg {
-		var text string
-		err := cat.Write(ctx, func(tx *catalog.Tx) error {
-			var err error
-			text, err = fn(ctx, tx)
-			return err
-		})
+		text, err := fn(ctx, archive.New(lib))
 		if err != nil {
 			return actionMsg{err: fmt.Errorf("%s: %w", what, err)}
 		}
 		log.Info(what, "result", text)
-		v, _ := cat.CatalogVersion(ctx)
+		v, _ := lib.Catalog.CatalogVersion(ctx)
 		return actionMsg{text: text, grid: grid, version: v}
 	}
 }
@@ -63,54 +57,39 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 }
 
 func (m *Model) addToAlbumCmd(name string, ids []int64) tea.Cmd {
-	return m.write("add to album", "timeline", func(ctx context.Context, tx *catalog.Tx) (string, error) {
-		created := false
-		id, err := tx.AlbumID(ctx, name)
-		if errors.Is(err, catalog.ErrNotFound) {
-			id, err = tx.CreateAlbum(ctx, name)
-			created = true
-		}
+	return m.act("add to album", "timeline", func(ctx context.Context, a *archive.Archive) (string, error) {
+		c, err := a.AddToAlbum(ctx, name, ids)
 		if err != nil {
 			return "", err
 		}
-		added := 0
-		for _, pid := range ids {
-			ok, err := tx.AddToAlbum(ctx, id, pid)
-			if err != nil {
-				return "", err
-			}
-			if ok {
-				added++
-			}
+		text := fmt.Sprintf("added %s to %q", photosWord(c.Changed), name)
+		if c.Created {
+			text = fmt.Sprintf("created album %q with %s", name, photosWord(c.Changed))
 		}
-		text := fmt.Sprintf("added %s to %q", photosWord(added), name)
-		if created {
-			text = fmt.Sprintf("created album %q with %s", name, photosWord(added))
-		}
-		if already := len(ids) - added; already > 0 {
-			text += fmt.Sprintf(" (%s already in it)", photosWord(already))
+		if c.Unchanged > 0 {
+			text += fmt.Sprintf(" (%s already in it)", photosWord(c.Unchanged))
 		}
 		return text, nil
 	})
 }
 
 func (m *Model) trashCmd(ids []int64) tea.Cmd {
-	return m.write("move to the trash", "timeline", func(ctx context.Context, tx *catalog.Tx) (string, error) {
-		n, err := tx.Trash(ctx, ids)
+	return m.act("move to the trash", "timeline", func(ctx context.Context, a *archive.Archive) (string, error) {
+		n, err := a.Trash(ctx, ids)
 		return "moved " + photosWord(n) + " to the trash", err
 	})
 }
 
 func (m *Model) restoreCmd(ids []int64) tea.Cmd {
-	return m.write("restore", "trash", func(ctx context.Context, tx *catalog.Tx) (string, error) {
-		n, err := tx.Restore(ctx, ids)
+	return m.act("restore", "trash", func(ctx context.Context, a *archive.Archive) (string, error) {
+		n, err := a.Restore(ctx, ids)
 		return "restored " + photosWord(n), err
 	})
 }
 
 func (m *Model) revokeCmd(id int64) tea.Cmd {
-	return m.write("revoke share", "", func(ctx context.Context, tx *catalog.Tx) (string, error) {
-		_, err := tx.RevokeShare(ctx, id, catalog.Now())
+	return m.act("revoke share", "", func(ctx context.Context, a *archive.Archive) (string, error) {
+		_, err := a.RevokeShare(ctx, id, time.Now())
 		return "revoked share " + itoa64(id), err
 	})
 }
@@ -118,14 +97,9 @@ func (m *Model) revokeCmd(id int64) tea.Cmd {
 // retryCmd makes failed jobs due now (ids nil: every failed one) and runs
 // the due jobs.
 func (m *Model) retryCmd(ids []int64) tea.Cmd {
-	ctx, cat, run, log := m.ctx, m.lib.Catalog, m.opts.RunJobs, m.log
+	ctx, lib, run, log := m.ctx, m.lib, m.opts.RunJobs, m.log
 	return func() tea.Msg {
-		n := 0
-		err := cat.Write(ctx, func(tx *catalog.Tx) error {
-			var err error
-			n, err = tx.RetryJobs(ctx, ids)
-			return err
-		})
+		n, err := archive.New(lib).RetryJobs(ctx, ids)
 		if err != nil {
 			return actionMsg{err: fmt.Errorf("retry jobs: %w", err)}
 		}
@@ -162,7 +136,7 @@ func (m *Model) shareCmd(spec sharelink.Spec) tea.Cmd {
 		style = qrterm.Plain
 	}
 	return func() tea.Msg {
-		link, err := sharelink.Create(ctx, lib, spec)
+		link, err := archive.New(lib).CreateShare(ctx, spec)
 		if err != nil {
 			return linkMsg{err: fmt.Errorf("create a share link: %w", err)}
 		}

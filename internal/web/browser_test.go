@@ -35,6 +35,7 @@ import (
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/web"
 )
 
@@ -247,13 +248,13 @@ func newSite(t *testing.T) *site {
 	if kinds["photo"] < 3 || kinds["video"] < 1 {
 		t.Fatalf("album has %v; want at least 3 photos and a video", kinds)
 	}
-	hash, err := web.HashPassword("sesame")
+	hash, err := sharelink.HashPassword("sesame")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
 	mk := func(sh catalog.Share) string {
-		token := web.NewToken()
+		token := sharelink.NewToken()
 		sh.TokenHash, sh.AlbumID = catalog.HashToken(token), a.ID
 		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 			_, err := tx.CreateShare(ctx, sh, nil)

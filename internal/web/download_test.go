@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/sharelink"
 )
 
 func readZip(t *testing.T, body string) map[string]*zip.File {
@@ -109,7 +110,7 @@ func TestShareZip(t *testing.T) {
 
 func TestShareZipRefused(t *testing.T) {
 	f := newFixture(t)
-	hash, err := HashPassword("pw")
+	hash, err := sharelink.HashPassword("pw")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestShareZipRefused(t *testing.T) {
 		{"downloads not allowed", "/s/" + closed + "/download", 403},
 		{"password, no cookie", "/s/" + locked + "/download", 403},
 		{"expired", "/s/" + expired + "/download", 410},
-		{"unknown token", "/s/" + NewToken() + "/download", 404},
+		{"unknown token", "/s/" + sharelink.NewToken() + "/download", 404},
 	}
 	for _, tt := range tests {
 		resp, body := f.get(t, tt.path)

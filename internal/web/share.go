@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/thumb"
 )
 
@@ -314,7 +315,7 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := texts(r)
-	if !CheckPassword(sh.PasswordHash, r.PostForm.Get("password")) {
+	if !sharelink.CheckPassword(sh.PasswordHash, r.PostForm.Get("password")) {
 		s.render(w, r, http.StatusUnauthorized, "password.html", pageData{T: t, Title: shareTitle(sh, t), FormPath: r.URL.Path, Error: t.WrongPassword})
 		return
 	}

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/pkg/diskspace"
 )
@@ -27,35 +27,20 @@ const viewRetryMax = time.Minute
 // to viewRetryMax apart, and the log says so once, then once more when
 // they succeed again.
 type viewCounter struct {
-	write func(ctx context.Context, batch map[int64]pendingViews) error
+	write func(ctx context.Context, batch map[int64]archive.ShareViews) error
 	dir   string // the library, named when its disk is full
 	log   *slog.Logger
 	every time.Duration
 
 	mu       sync.Mutex
-	pending  map[int64]pendingViews // by share id
-	timer    *time.Timer            // armed while views are pending
+	pending  map[int64]archive.ShareViews // by share id
+	timer    *time.Timer                  // armed while views are pending
 	closed   bool
 	failures int // writes failed in a row
 }
 
-type pendingViews struct {
-	n    int64
-	last string // RFC 3339 UTC of the latest
-}
-
 func newViewCounter(lib *library.Library, log *slog.Logger) *viewCounter {
-	write := func(ctx context.Context, batch map[int64]pendingViews) error {
-		return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			for id, p := range batch {
-				if err := tx.RecordShareViews(ctx, id, p.n, p.last); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	return &viewCounter{write: write, dir: lib.Root, log: log, every: viewFlushEvery, pending: map[int64]pendingViews{}}
+	return &viewCounter{write: archive.New(lib).RecordShareViews, dir: lib.Root, log: log, every: viewFlushEvery, pending: map[int64]archive.ShareViews{}}
 }
 
 // add counts one view of a share at a time (RFC 3339 UTC).
@@ -63,8 +48,8 @@ func (v *viewCounter) add(id int64, at string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	p := v.pending[id]
-	p.n++
-	p.last = max(p.last, at)
+	p.N++
+	p.Last = max(p.Last, at)
 	v.pending[id] = p
 	v.arm()
 }
@@ -88,7 +73,7 @@ func viewRetryDelay(every time.Duration, failures int) time.Duration {
 func (v *viewCounter) flush(ctx context.Context) error {
 	v.mu.Lock()
 	batch := v.pending
-	v.pending = map[int64]pendingViews{}
+	v.pending = map[int64]archive.ShareViews{}
 	v.timer = nil
 	v.mu.Unlock()
 	if len(batch) == 0 {
@@ -109,7 +94,7 @@ func (v *viewCounter) flush(ctx context.Context) error {
 	}
 	for id, p := range batch {
 		q := v.pending[id]
-		v.pending[id] = pendingViews{n: p.n + q.n, last: max(p.last, q.last)}
+		v.pending[id] = archive.ShareViews{N: p.N + q.N, Last: max(p.Last, q.Last)}
 	}
 	if v.failures == 0 {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "cannot record share views; keeping them in memory and trying again, less often while this lasts", slog.Any("err", err))

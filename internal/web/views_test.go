@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/picup/picup/internal/archive"
 )
 
 func TestViewRetryDelay(t *testing.T) {
@@ -40,10 +42,10 @@ func TestViewsSurviveAFullDiskAndLogOnce(t *testing.T) {
 
 	var mu sync.Mutex
 	calls := 0
-	var written map[int64]pendingViews
+	var written map[int64]archive.ShareViews
 	done := make(chan struct{})
-	v := &viewCounter{dir: t.TempDir(), log: log, every: time.Millisecond, pending: map[int64]pendingViews{}}
-	v.write = func(_ context.Context, batch map[int64]pendingViews) error {
+	v := &viewCounter{dir: t.TempDir(), log: log, every: time.Millisecond, pending: map[int64]archive.ShareViews{}}
+	v.write = func(_ context.Context, batch map[int64]archive.ShareViews) error {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
@@ -62,7 +64,7 @@ func TestViewsSurviveAFullDiskAndLogOnce(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the views were never written")
 	}
-	if got := written[1].n + written[2].n; got != 10 || written[2].last != "2026-12-05T10:00:09Z" {
+	if got := written[1].N + written[2].N; got != 10 || written[2].Last != "2026-12-05T10:00:09Z" {
 		t.Fatalf("written after the failures: %+v; want all 10 views, the last at 10:00:09", written)
 	}
 	// The recovery is logged after the write returns.

@@ -24,10 +24,6 @@ import (
 //go:embed templates/*.html static/*
 var assets embed.FS
 
-// SigningKeySetting is the catalog setting holding the library's random
-// HMAC key (hex) for media URLs and password cookies, made on first use.
-const SigningKeySetting = "web.signing_key"
-
 // PageSize is how many photos a share page and each JSON page hold.
 const PageSize = 60
 

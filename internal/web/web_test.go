@@ -19,6 +19,7 @@ import (
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/sharelink"
 )
 
 type fixture struct {
@@ -83,7 +84,7 @@ func newFixtureOf(t testing.TB, dirs ...string) *fixture {
 // share makes a share of the album and returns its token.
 func (f *fixture) share(t testing.TB, sh catalog.Share) (string, int64) {
 	t.Helper()
-	token := NewToken()
+	token := sharelink.NewToken()
 	sh.TokenHash = catalog.HashToken(token)
 	sh.AlbumID = f.album
 	var id int64
@@ -278,7 +279,7 @@ func TestShareStates(t *testing.T) {
 		{"expired", "/s/" + expired, 410},
 		{"expired json", "/s/" + expired + "/photos", 410},
 		{"revoked", "/s/" + revoked, 410},
-		{"forged", "/s/" + NewToken(), 404},
+		{"forged", "/s/" + sharelink.NewToken(), 404},
 		{"short token", "/s/abc", 404},
 		{"traversal", "/s/..%2f..%2fcatalog.db", 404},
 		{"unknown route", "/thumbs/", 404},
@@ -409,7 +410,7 @@ func TestSigningKeyPersists(t *testing.T) {
 
 func TestPassword(t *testing.T) {
 	f := newFixture(t)
-	hash, err := HashPassword("correct horse")
+	hash, err := sharelink.HashPassword("correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,32 +461,5 @@ func TestPassword(t *testing.T) {
 	forged := c.Name + "=" + strconv.FormatInt(f.now.Add(time.Hour).Unix(), 10) + ".AAAA"
 	if resp, body := f.get(t, "/s/"+token, "Cookie", forged); resp.StatusCode != 200 || !strings.Contains(body, `type="password"`) {
 		t.Errorf("forged cookie let the page through")
-	}
-}
-
-func TestCheckPassword(t *testing.T) {
-	h, _ := HashPassword("pw")
-	h2, _ := HashPassword("pw")
-	if h == h2 {
-		t.Error("two hashes of one password are equal: no random salt")
-	}
-	tests := []struct {
-		hash, pw string
-		want     bool
-	}{
-		{h, "pw", true}, {h, "pW", false}, {h, "", false},
-		{"", "pw", false}, {"pbkdf2-sha256$1$$", "pw", false}, {"md5$1$a$b", "pw", false},
-	}
-	for _, tt := range tests {
-		if got := CheckPassword(tt.hash, tt.pw); got != tt.want {
-			t.Errorf("CheckPassword(%q, %q) = %v; want %v", tt.hash, tt.pw, got, tt.want)
-		}
-	}
-}
-
-func TestTokenStrength(t *testing.T) {
-	tok := NewToken()
-	if len(tok) < 22 || NewToken() == tok { // 22 base64 chars = 128 bits
-		t.Errorf("NewToken() = %q: want at least 128 random bits", tok)
 	}
 }
