@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/picup/picup/internal/testenv"
 )
 
 var (
@@ -22,6 +24,7 @@ var (
 // detector, for tests that run it as a separate process on large inputs.
 func picupBinary(t *testing.T) string {
 	t.Helper()
+	needGo(t)
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "picup-bin-")
 		if err != nil {
@@ -48,9 +51,18 @@ func sharedCorpus(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.tsv")); err != nil {
-		t.Skip("corpus ../shared/testdata/photos not present; skipping the full-corpus import")
+		testenv.Missing(t, "the shared corpus is not at %s (%v); this test needs it", dir, err)
 	}
 	return dir
+}
+
+// needGo skips the test when the go command is not on PATH, or fails it
+// under CI: the test builds picup.
+func needGo(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		testenv.Missing(t, "go command not on PATH (%v): cannot build picup", err)
+	}
 }
 
 type manifestEntry struct {

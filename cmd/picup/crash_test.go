@@ -32,9 +32,7 @@ import (
 const crashProcTimeout = 3 * time.Minute
 
 func TestCrash(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go command not on PATH: cannot build picup")
-	}
+	needGo(t)
 	seed := time.Now().UnixNano()
 	if s := os.Getenv("PICUP_CRASH_SEED"); s != "" {
 		var err error

@@ -243,9 +243,6 @@ type qtImport struct {
 }
 
 func TestQuotaConcurrentImports(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go command not on PATH: cannot build picup")
-	}
 	bin := picupBinary(t)
 	seed := time.Now().UnixNano()
 	if s := os.Getenv("PICUP_QUOTA_SEED"); s != "" {
@@ -621,9 +618,6 @@ func qtState(t *testing.T, bin, lib string) string {
 // ownership of it; its own reservation for the same bytes must not count
 // against it then.)
 func TestImportSameBytesAsOtherUser(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go command not on PATH: cannot build picup")
-	}
 	bin := picupBinary(t)
 	in := filepath.Join(t.TempDir(), "in")
 	rng := rand.New(rand.NewPCG(7, 7))

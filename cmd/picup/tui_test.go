@@ -13,7 +13,19 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/miniotest"
+	"github.com/picup/picup/internal/testenv"
 )
+
+// needTmux returns the path of tmux, or skips the test without it (fails
+// it under CI).
+func needTmux(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("tmux")
+	if err != nil {
+		testenv.Missing(t, "tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux, or ./scripts/test)")
+	}
+	return bin
+}
 
 // tmuxSession runs a command in a detached tmux session of its own
 // server (a socket in the test's temp dir), to type into it and read its
@@ -27,10 +39,7 @@ type tmuxSession struct {
 
 func newTmux(t *testing.T, w, h string, env []string, command ...string) *tmuxSession {
 	t.Helper()
-	bin, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
-	}
+	bin := needTmux(t)
 	dir := t.TempDir()
 	s := &tmuxSession{t: t, bin: bin, sock: filepath.Join(dir, "tmux.sock"), status: filepath.Join(dir, "status")}
 	args := []string{"new-session", "-d", "-s", "e2e", "-x", w, "-y", h, "-e", "STATUS=" + s.status}
@@ -132,9 +141,7 @@ func picupJSON(t *testing.T, bin, lib string, v any, args ...string) {
 // photos: it moves through the grid, marks two photos, adds them to a new
 // album, and checks with picup album show that the album has exactly them.
 func TestTUIInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
-	}
+	needTmux(t)
 	bin := picupBinary(t)
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "lib")
@@ -213,9 +220,7 @@ func TestTUIInTmux(t *testing.T) {
 // against a real MinIO and waits for its result; a sync from the command
 // line then finds nothing left to upload.
 func TestTUISyncInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed; the terminal browser's end-to-end test needs it (apt-get install tmux)")
-	}
+	needTmux(t)
 	srv := miniotest.Start(t)
 	env := []string{"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
 		"PICUP_CREDENTIALS=" + filepath.Join(t.TempDir(), "none"), "PICUP_REMOTES=" + filepath.Join(t.TempDir(), "remotes")}

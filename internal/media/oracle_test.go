@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picup/picup/internal/testenv"
 	"github.com/picup/picup/pkg/capturetime"
 	"github.com/picup/picup/pkg/filetype"
 )
@@ -240,7 +241,7 @@ func TestOracle(t *testing.T) {
 func TestOracleCorpus(t *testing.T) {
 	root := filepath.Join("..", "..", "..", "shared", "testdata", "photos")
 	if _, err := os.Stat(filepath.Join(root, "EXIFTOOL.json")); err != nil {
-		t.Skip("corpus ../shared/testdata/photos not present")
+		testenv.Missing(t, "the shared corpus is not at %s (%v); TestOracleCorpus needs it", root, err)
 	}
 	runOracle(t, root)
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/picup/picup/internal/testenv"
 )
 
 // Server is a running MinIO server.
@@ -60,10 +62,7 @@ func Start(t *testing.T) Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("minio not installed and CI is set; ./scripts/test installs it (or set PICUP_MINIO)")
-		}
-		t.Skip("minio not installed; ./scripts/test installs it")
+		testenv.Missing(t, "minio not installed; ./scripts/test installs it (or set PICUP_MINIO)")
 	}
 	s := Server{
 		Endpoint:  freeAddr(t),

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picup/picup/internal/testenv"
 	"github.com/picup/picup/pkg/filetype"
 )
 
@@ -53,7 +54,7 @@ func BenchmarkGenerate(b *testing.B) {
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
 			if _, err := os.Stat(tt.path); err != nil {
-				b.Skipf("no sample: %v", err)
+				testenv.Missing(b, "no sample: %v", err)
 			}
 			if _, err := Generate(context.Background(), tt.path, tt.t, 6); err != nil {
 				b.Skipf("Generate(%q) = %v", tt.path, err)
@@ -86,7 +87,7 @@ var (
 func loadCorpus(tb testing.TB) []corpusFile {
 	f, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
 	if err != nil {
-		tb.Skipf("shared corpus not found at %s (%v): the whole-corpus run needs it", corpusDir, err)
+		testenv.Missing(tb, "shared corpus not found at %s (%v): the whole-corpus run needs it", corpusDir, err)
 	}
 	defer f.Close()
 	formats := map[string]filetype.Type{

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picup/picup/internal/testenv"
 	"github.com/picup/picup/pkg/filetype"
 )
 
@@ -650,7 +651,7 @@ func TestGenerateVideo(t *testing.T) {
 	})
 	t.Run("with ffmpeg", func(t *testing.T) {
 		if _, err := ffmpegPath(); err != nil {
-			t.Skipf("ffmpeg is not on PATH (%v); install it (apt-get install ffmpeg) to test video posters", err)
+			testenv.Missing(t, "ffmpeg is not on PATH (%v); install it (apt-get install ffmpeg, or ./scripts/test) to test video posters", err)
 		}
 		r, err := Generate(context.Background(), path, video, 0)
 		if err != nil {

@@ -1,0 +1,29 @@
+// Package testenv decides what a test does when something it needs from
+// the machine is missing: a tool (tmux, ffmpeg, MinIO, the go command),
+// the shared corpus at ../shared/testdata/photos, root for a tmpfs.
+// Outside CI the test is skipped and says why; under CI (the CI
+// environment variable set to anything) it fails, so that a broken setup
+// can never pass as a green run that tested less.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// Missing skips t, or fails it when CI is set, with the reason given
+// (format and args as fmt.Sprintf takes them). The reason should say how
+// to get what is missing.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if CI() {
+		t.Fatal(msg + " (CI is set: under CI this fails instead of skipping)")
+	} else {
+		t.Skip(msg)
+	}
+}
+
+// CI reports whether the tests run under CI.
+func CI() bool { return os.Getenv("CI") != "" }
