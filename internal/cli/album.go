@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -24,32 +22,6 @@ compare case-insensitively.`,
 	cmd.AddCommand(newAlbumCreateCmd(e), newAlbumLsCmd(e), newAlbumRenameCmd(e),
 		newAlbumAddCmd(e), newAlbumRemoveCmd(e), newAlbumShowCmd(e), newAlbumRmCmd(e))
 	return cmd
-}
-
-// checkName refuses empty names and names with surrounding spaces.
-func checkName(what, name string) error {
-	n := strings.TrimSpace(name)
-	if n == "" {
-		return usageErrorf("%s name cannot be empty", what)
-	}
-	if n != name {
-		return usageErrorf("%s name %q has leading or trailing spaces", what, name)
-	}
-	return nil
-}
-
-func withLibrary(ctx context.Context, e *env, fn func(lib *library.Library) error) error {
-	lib, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer lib.Close()
-	return fn(lib)
-}
-
-// withArchive runs fn with the operations on the library (see withLibrary).
-func withArchive(ctx context.Context, e *env, fn func(a *archive.Archive) error) error {
-	return withLibrary(ctx, e, func(lib *library.Library) error { return fn(archive.New(lib)) })
 }
 
 func newAlbumCreateCmd(e *env) *cobra.Command {
@@ -118,13 +90,6 @@ func newAlbumLsCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-func dateOnly(s string) string {
-	if len(s) >= 10 {
-		return s[:10]
-	}
-	return "-"
 }
 
 func newAlbumRenameCmd(e *env) *cobra.Command {
@@ -248,11 +213,4 @@ func newAlbumShowCmd(e *env) *cobra.Command {
 	f.IntVar(&o.limit, "limit", 0, "list at most N photos (default: all)")
 	f.StringVar(&o.after, "after", "", "continue after this cursor")
 	return cmd
-}
-
-func quoteArg(s string) string {
-	if strings.ContainsAny(s, " '\"\\$") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
 }

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/importer"
@@ -130,54 +127,6 @@ func printImportSummary(stdout, stderr io.Writer, s importer.Summary) {
 	for _, n := range s.Notes {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-}
-
-// startProgress draws a one-line progress display on stderr when it is a
-// terminal, and returns the function that clears it.
-func startProgress(w io.Writer, p *importer.Progress) func() {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				fmt.Fprint(w, "\r\033[K"+progressLine(p, time.Now()))
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
-func progressLine(p *importer.Progress, now time.Time) string {
-	files, bytes := p.DoneFiles.Load(), p.DoneBytes.Load()
-	elapsed := now.Sub(p.Started).Seconds()
-	rate := 0.0
-	if elapsed > 0 {
-		rate = float64(bytes) / elapsed
-	}
-	line := fmt.Sprintf("importing %d", files)
-	if p.Counted.Load() {
-		total, totalBytes := p.TotalFiles.Load(), p.TotalBytes.Load()
-		line = fmt.Sprintf("importing %d/%d files, %s/%s, %s/s", files, total,
-			bytesize.Format(bytes), bytesize.Format(totalBytes), bytesize.Format(int64(rate)))
-		if rate > 0 && totalBytes > bytes {
-			eta := time.Duration(float64(totalBytes-bytes) / rate * float64(time.Second)).Round(time.Second)
-			line += fmt.Sprintf(", ETA %s", eta)
-		}
-	} else {
-		line += fmt.Sprintf(" files, %s, %s/s", bytesize.Format(bytes), bytesize.Format(int64(rate)))
-	}
-	return line
 }
 
 // autoSync queues a sync to every remote added with --auto and runs the

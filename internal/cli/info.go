@@ -2,17 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/pkg/bytesize"
 )
 
@@ -49,36 +45,6 @@ type infoJSON struct {
 	TrashedAt string            `json:"trashed_at,omitempty"`
 	Albums    []string          `json:"albums"`
 	Sidecars  []catalog.Sidecar `json:"sidecars"`
-}
-
-func findPhoto(ctx context.Context, lib *library.Library, ref string) (catalog.Photo, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		p, err := lib.Catalog.PhotoByID(ctx, id)
-		if errors.Is(err, catalog.ErrNotFound) {
-			return p, fmt.Errorf("no photo with id %d; see \"picup ls\"", id)
-		}
-		return p, err
-	}
-	rels := []string{filepath.ToSlash(filepath.Clean(ref))}
-	if abs, err := filepath.Abs(ref); err == nil {
-		if r, ok := lib.Rel(abs); ok {
-			rels = append(rels, r)
-		}
-	}
-	for _, rel := range rels {
-		if p, err := lib.Catalog.PhotoByPath(ctx, rel); !errors.Is(err, catalog.ErrNotFound) {
-			return p, err
-		}
-	}
-	sum, err := library.HashFile(ctx, ref)
-	if err != nil {
-		return catalog.Photo{}, fmt.Errorf("%q is not a photo id, a path in the library or a readable file: %w", ref, err)
-	}
-	p, err := lib.Catalog.PhotoBySHA(ctx, sum)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return p, fmt.Errorf("%s is not in the library; import it with \"picup import %s\"", ref, ref)
-	}
-	return p, err
 }
 
 func runInfo(ctx context.Context, e *env, o *infoOptions) error {
@@ -150,13 +116,4 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	}
 	row("imported", p.ImportedAt)
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -82,4 +85,21 @@ func newJobsRetryCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "every failed or dead job")
 	return cmd
+}
+
+// jobBudget bounds how long a command runs queued jobs before it exits;
+// what is left is done by the next command.
+const jobBudget = 10 * time.Second
+
+// runJobs runs the queued jobs that are due, within jobBudget, and says
+// what is left.
+func runJobs(ctx context.Context, e *env, a *archive.Archive) error {
+	res, err := a.RunJobs(ctx, time.Now().Add(jobBudget), nil)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("run queued jobs: %w", err)
+	}
+	if res.Failed+res.Dead > 0 {
+		fmt.Fprintf(e.stderr, "%d queued jobs failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
+	}
+	return err
 }

@@ -46,8 +46,6 @@ Listings are paged with a cursor: every photo carries one ("cursor" in
 	return cmd
 }
 
-const pageSize = 500
-
 func runLs(ctx context.Context, e *env, o *lsOptions) error {
 	if o.limit < 0 {
 		return usageErrorf("--limit must be positive, not %d", o.limit)
@@ -89,52 +87,6 @@ func listPages(ctx context.Context, e *env, o *lsOptions, after *catalog.Cursor,
 		return err
 	}
 	return ctx.Err()
-}
-
-// pages reads a cursor-paged listing: page(after, n) returns at most n
-// items after the cursor, cursor says an item's own. Each item goes to
-// emit, and flush runs after each page. With limit > 0 it stops after
-// limit items and, when more remain, says on stderr how to get the next
-// page ("more: COMMAND --limit N --after CURSOR").
-func pages[T any, C fmt.Stringer](ctx context.Context, e *env, command string, limit int, after C,
-	page func(after C, n int) ([]T, error), cursor func(T) C, emit func(T) error, flush func() error) error {
-	remaining := limit
-	for {
-		n := pageSize
-		if limit > 0 {
-			n = min(n, remaining)
-		}
-		items, err := page(after, n)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if err := emit(it); err != nil {
-				return err
-			}
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		if len(items) > 0 {
-			after = cursor(items[len(items)-1])
-		}
-		if limit > 0 {
-			if remaining -= len(items); remaining == 0 && len(items) > 0 {
-				more, err := page(after, 1)
-				if err != nil {
-					return err
-				}
-				if len(more) > 0 {
-					fmt.Fprintf(e.stderr, "more: %s --limit %d --after %s\n", command, limit, after)
-				}
-				return nil
-			}
-		}
-		if len(items) < n || ctx.Err() != nil {
-			return nil // the caller ends its output, then reports ctx.Err()
-		}
-	}
 }
 
 // photoPrinter streams photos as a JSON array or as a table, so that a

@@ -161,25 +161,3 @@ func newFetchCmd(e *env) *cobra.Command {
 		},
 	}
 }
-
-// collectPhotos pages through a listing from a cursor and keeps the photos
-// keep accepts.
-func collectPhotos(after *catalog.Cursor, keep func(catalog.Photo) bool, page func(after *catalog.Cursor, n int) ([]catalog.Photo, error)) ([]catalog.Photo, error) {
-	var out []catalog.Photo
-	for {
-		ps, err := page(after, pageSize)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			if keep(p) {
-				out = append(out, p)
-			}
-		}
-		if len(ps) < pageSize {
-			return out, nil
-		}
-		c := catalog.CursorOf(ps[len(ps)-1])
-		after = &c
-	}
-}

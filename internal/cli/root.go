@@ -5,123 +5,21 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/picup/picup/internal/importer"
-	"github.com/picup/picup/internal/jobs"
-	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/trash"
-	"github.com/picup/picup/pkg/diskspace"
 )
 
 // Version is set at build time with -ldflags "-X github.com/picup/picup/internal/cli.Version=v1.2.3".
 var Version = "dev"
-
-// UsageError is a mistake in how a command was called (exit code 2).
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// PartialError means some inputs failed and the rest succeeded (exit code 3).
-type PartialError struct{ Err error }
-
-func (e *PartialError) Error() string { return e.Err.Error() }
-func (e *PartialError) Unwrap() error { return e.Err }
-
-// SilentError ends the command with an exit code after its output already
-// said why (verify finding problems: exit 1).
-type SilentError struct{ Code int }
-
-func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
-
-func usageErrorf(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
 
 // env is what every command shares.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	libraryFlag    string
-}
-
-// libraryRoot resolves --library, then PICUP_LIBRARY, then the default.
-func (e *env) libraryRoot() (string, error) {
-	if e.libraryFlag != "" {
-		return e.libraryFlag, nil
-	}
-	if d := os.Getenv("PICUP_LIBRARY"); d != "" {
-		return d, nil
-	}
-	return library.DefaultRoot()
-}
-
-// open opens the library (creating it on first use) and finishes whatever
-// an interrupted earlier run left behind.
-func (e *env) open(ctx context.Context) (*library.Library, error) {
-	root, err := e.libraryRoot()
-	if err != nil {
-		return nil, err
-	}
-	lib, err := library.Open(ctx, root)
-	if err != nil {
-		return nil, err
-	}
-	if err := importer.Recover(ctx, lib); e.fullDiskWarning(lib, err, "what an interrupted import left is recovered by a later command") != nil {
-		lib.Close()
-		return nil, err
-	}
-	if err := e.maintain(ctx, lib); e.fullDiskWarning(lib, err, "the trash is purged and queued jobs run by a later command") != nil {
-		lib.Close()
-		return nil, err
-	}
-	return lib, nil
-}
-
-// fullDiskWarning lets a command go on when the housekeeping it starts
-// with met a full disk, which reading (or emptying the trash) does not
-// need: it warns once on stderr and returns nil. Other errors it returns.
-func (e *env) fullDiskWarning(lib *library.Library, err error, later string) error {
-	if !diskspace.IsFull(err) {
-		return err
-	}
-	var full *diskspace.FullError
-	if !errors.As(err, &full) {
-		full = diskspace.Full(lib.Root, err)
-	}
-	fmt.Fprintf(e.stderr, "warning: %v; %s\n", full, later)
-	return nil
-}
-
-// maintain does the housekeeping every command starts with: purge what
-// has been in the trash longer than the retention (saying so on stderr),
-// and run the queued jobs that are due, briefly.
-func (e *env) maintain(ctx context.Context, lib *library.Library) error {
-	purged, err := trash.PurgeExpired(ctx, lib, time.Now())
-	if len(purged.Photos) > 0 {
-		fmt.Fprintln(e.stderr, purged)
-	}
-	if err != nil {
-		return fmt.Errorf("purge the trash: %w", err)
-	}
-	pending, _, err := lib.Catalog.PendingJobs(ctx)
-	if err != nil || pending == 0 {
-		return err
-	}
-	_, err = jobs.NewRunner(lib).RunDue(ctx, time.Now().Add(2*time.Second))
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("run queued jobs: %w", err)
-	}
-	return nil
 }
 
 // NewRoot builds the command tree.
@@ -202,12 +100,6 @@ func Execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return err
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 func newVersionCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
@@ -238,9 +130,4 @@ existing library changes nothing.`,
 			return err
 		},
 	}
-}
-
-func marshalIndented(v any) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "  ", "  ")
-	return b, err
 }

@@ -236,13 +236,6 @@ type shareJSON struct {
 	CreatedAt    string  `json:"created_at"`
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func shareState(s catalog.Share, now time.Time) string {
 	switch {
 	case s.RevokedAt != "":
@@ -307,20 +300,6 @@ func newShareLsCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func orNever(s string) string {
-	if s == "" {
-		return "never"
-	}
-	return s
 }
 
 func parseShareID(s string) (int64, error) {

@@ -4,18 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/blob"
-	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/remote"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/pkg/bytesize"
 )
@@ -63,24 +57,6 @@ REMOTE may be left out when the library has exactly one.`,
 	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "count what would be uploaded, upload nothing")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	return cmd
-}
-
-// pickRemote returns the named remote, or the only one.
-func pickRemote(ctx context.Context, lib *library.Library, name string) (catalog.Remote, error) {
-	if name != "" {
-		return lib.Catalog.RemoteByName(ctx, name)
-	}
-	rs, err := lib.Catalog.Remotes(ctx)
-	if err != nil {
-		return catalog.Remote{}, err
-	}
-	switch len(rs) {
-	case 0:
-		return catalog.Remote{}, remote.ErrNoRemote
-	case 1:
-		return rs[0], nil
-	}
-	return catalog.Remote{}, usageErrorf("the library has %d remotes; name one (see \"picup remote ls\")", len(rs))
 }
 
 func runSync(ctx context.Context, e *env, o *syncOptions) error {
@@ -141,33 +117,4 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 		}
 		return nil
 	})
-}
-
-func startSyncProgress(w io.Writer, p *syncer.Progress) func() {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
-	}
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				el := time.Since(p.Started).Seconds()
-				rate := 0.0
-				if el > 0 {
-					rate = float64(p.DoneBytes.Load()) / el
-				}
-				fmt.Fprintf(w, "\r\033[Ksyncing %d/%d objects, %s/%s, %s/s", p.DoneObjects.Load(), p.TotalObjects.Load(),
-					bytesize.Format(p.DoneBytes.Load()), bytesize.Format(p.TotalBytes.Load()), bytesize.Format(int64(rate)))
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }

@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,10 +13,6 @@ import (
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
 )
-
-// jobBudget bounds how long a command runs queued jobs before it exits;
-// what is left is done by the next command.
-const jobBudget = 10 * time.Second
 
 func newRmCmd(e *env) *cobra.Command {
 	var album string
@@ -65,23 +58,6 @@ stays; remove it with "picup album rm").`,
 	}
 	cmd.Flags().StringVar(&album, "album", "", "move every photo of this album to the trash")
 	return cmd
-}
-
-// photoIDs resolves photo references (ids, library paths, outside files).
-func photoIDs(ctx context.Context, lib *library.Library, refs []string) ([]int64, error) {
-	ids := make([]int64, 0, len(refs))
-	for _, ref := range refs {
-		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-			ids = append(ids, id) // trashed photos are found by id too
-			continue
-		}
-		p, err := findPhoto(ctx, lib, ref)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, p.ID)
-	}
-	return ids, nil
 }
 
 func newTrashCmd(e *env) *cobra.Command {
@@ -259,34 +235,4 @@ at the next command).`,
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "allow a retention under one day (photos in the trash are then purged within hours, minutes or at once)")
 	return cmd
-}
-
-// runJobs runs the queued jobs that are due, within jobBudget, and says
-// what is left.
-func runJobs(ctx context.Context, e *env, a *archive.Archive) error {
-	res, err := a.RunJobs(ctx, time.Now().Add(jobBudget), nil)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("run queued jobs: %w", err)
-	}
-	if res.Failed+res.Dead > 0 {
-		fmt.Fprintf(e.stderr, "%d queued jobs failed and stay queued (%d given up); see \"picup jobs ls --failed\"\n", res.Failed+res.Dead, res.Dead)
-	}
-	return err
-}
-
-// idsOrAll reads numeric ids from args, or nil for --all; exactly one of
-// the two must be given.
-func idsOrAll(args []string, all bool, what, list string) ([]int64, error) {
-	if (len(args) == 0) == !all {
-		return nil, usageErrorf("name %s ids or --all, not both or neither", what)
-	}
-	var ids []int64
-	for _, a := range args {
-		id, err := strconv.ParseInt(a, 10, 64)
-		if err != nil {
-			return nil, usageErrorf("%q is not a %s id; see \"%s\"", a, what, list)
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
 }

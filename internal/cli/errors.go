@@ -1,0 +1,28 @@
+package cli
+
+import "fmt"
+
+// The errors that end a command with an exit code other than 1
+// (docs/cli.md#exit-codes); internal/app maps them.
+
+// UsageError is a mistake in how a command was called (exit code 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// PartialError means some inputs failed and the rest succeeded (exit code 3).
+type PartialError struct{ Err error }
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// SilentError ends the command with an exit code after its output already
+// said why (verify finding problems: exit 1).
+type SilentError struct{ Code int }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/picup/picup/internal/archive"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/importer"
+	"github.com/picup/picup/internal/jobs"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/remote"
+	"github.com/picup/picup/internal/trash"
+	"github.com/picup/picup/pkg/diskspace"
+)
+
+// Opening the library for a command, and finding in it what the
+// arguments name: photos by id, path or content, and remotes.
+
+// libraryRoot resolves --library, then PICUP_LIBRARY, then the default.
+func (e *env) libraryRoot() (string, error) {
+	if e.libraryFlag != "" {
+		return e.libraryFlag, nil
+	}
+	if d := os.Getenv("PICUP_LIBRARY"); d != "" {
+		return d, nil
+	}
+	return library.DefaultRoot()
+}
+
+// open opens the library (creating it on first use) and finishes whatever
+// an interrupted earlier run left behind.
+func (e *env) open(ctx context.Context) (*library.Library, error) {
+	root, err := e.libraryRoot()
+	if err != nil {
+		return nil, err
+	}
+	lib, err := library.Open(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	if err := importer.Recover(ctx, lib); e.fullDiskWarning(lib, err, "what an interrupted import left is recovered by a later command") != nil {
+		lib.Close()
+		return nil, err
+	}
+	if err := e.maintain(ctx, lib); e.fullDiskWarning(lib, err, "the trash is purged and queued jobs run by a later command") != nil {
+		lib.Close()
+		return nil, err
+	}
+	return lib, nil
+}
+
+// fullDiskWarning lets a command go on when the housekeeping it starts
+// with met a full disk, which reading (or emptying the trash) does not
+// need: it warns once on stderr and returns nil. Other errors it returns.
+func (e *env) fullDiskWarning(lib *library.Library, err error, later string) error {
+	if !diskspace.IsFull(err) {
+		return err
+	}
+	var full *diskspace.FullError
+	if !errors.As(err, &full) {
+		full = diskspace.Full(lib.Root, err)
+	}
+	fmt.Fprintf(e.stderr, "warning: %v; %s\n", full, later)
+	return nil
+}
+
+// maintain does the housekeeping every command starts with: purge what
+// has been in the trash longer than the retention (saying so on stderr),
+// and run the queued jobs that are due, briefly.
+func (e *env) maintain(ctx context.Context, lib *library.Library) error {
+	purged, err := trash.PurgeExpired(ctx, lib, time.Now())
+	if len(purged.Photos) > 0 {
+		fmt.Fprintln(e.stderr, purged)
+	}
+	if err != nil {
+		return fmt.Errorf("purge the trash: %w", err)
+	}
+	pending, _, err := lib.Catalog.PendingJobs(ctx)
+	if err != nil || pending == 0 {
+		return err
+	}
+	_, err = jobs.NewRunner(lib).RunDue(ctx, time.Now().Add(2*time.Second))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("run queued jobs: %w", err)
+	}
+	return nil
+}
+
+// withLibrary opens the library (see env.open), runs fn and closes it.
+func withLibrary(ctx context.Context, e *env, fn func(lib *library.Library) error) error {
+	lib, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	return fn(lib)
+}
+
+// withArchive runs fn with the operations on the library (see withLibrary).
+func withArchive(ctx context.Context, e *env, fn func(a *archive.Archive) error) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error { return fn(archive.New(lib)) })
+}
+
+// findPhoto finds the photo ref names: an id, a path in the library, or
+// a file anywhere with the same content (hashed to find it).
+func findPhoto(ctx context.Context, lib *library.Library, ref string) (catalog.Photo, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		p, err := lib.Catalog.PhotoByID(ctx, id)
+		if errors.Is(err, catalog.ErrNotFound) {
+			return p, fmt.Errorf("no photo with id %d; see \"picup ls\"", id)
+		}
+		return p, err
+	}
+	rels := []string{filepath.ToSlash(filepath.Clean(ref))}
+	if abs, err := filepath.Abs(ref); err == nil {
+		if r, ok := lib.Rel(abs); ok {
+			rels = append(rels, r)
+		}
+	}
+	for _, rel := range rels {
+		if p, err := lib.Catalog.PhotoByPath(ctx, rel); !errors.Is(err, catalog.ErrNotFound) {
+			return p, err
+		}
+	}
+	sum, err := library.HashFile(ctx, ref)
+	if err != nil {
+		return catalog.Photo{}, fmt.Errorf("%q is not a photo id, a path in the library or a readable file: %w", ref, err)
+	}
+	p, err := lib.Catalog.PhotoBySHA(ctx, sum)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return p, fmt.Errorf("%s is not in the library; import it with \"picup import %s\"", ref, ref)
+	}
+	return p, err
+}
+
+// photoIDs resolves photo references (ids, library paths, outside files).
+func photoIDs(ctx context.Context, lib *library.Library, refs []string) ([]int64, error) {
+	ids := make([]int64, 0, len(refs))
+	for _, ref := range refs {
+		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+			ids = append(ids, id) // trashed photos are found by id too
+			continue
+		}
+		p, err := findPhoto(ctx, lib, ref)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
+}
+
+// pickRemote returns the named remote, or the only one.
+func pickRemote(ctx context.Context, lib *library.Library, name string) (catalog.Remote, error) {
+	if name != "" {
+		return lib.Catalog.RemoteByName(ctx, name)
+	}
+	rs, err := lib.Catalog.Remotes(ctx)
+	if err != nil {
+		return catalog.Remote{}, err
+	}
+	switch len(rs) {
+	case 0:
+		return catalog.Remote{}, remote.ErrNoRemote
+	case 1:
+		return rs[0], nil
+	}
+	return catalog.Remote{}, usageErrorf("the library has %d remotes; name one (see \"picup remote ls\")", len(rs))
+}

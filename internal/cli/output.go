@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+)
+
+// Writing results to stdout: JSON, tables and the words for empty values.
+
+// writeJSON writes v as indented JSON, the form of every --json.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// marshalIndented is v as JSON indented to stand in a JSON array.
+func marshalIndented(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "  ", "  ")
+	return b, err
+}
+
+// optional is s, or nil (JSON null) when s is empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func orNever(s string) string {
+	if s == "" {
+		return "never"
+	}
+	return s
+}
+
+// dateOnly is the day of a catalog time, "-" when there is none.
+func dateOnly(s string) string {
+	if len(s) >= 10 {
+		return s[:10]
+	}
+	return "-"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
