@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/photorecord"
 	"github.com/picup/picup/internal/termimg"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -281,14 +282,14 @@ func orDash(s string) string {
 }
 
 // camera names the camera once: the model often starts with the make.
-func camera(p catalog.Photo) string {
+func camera(p photorecord.Record) string {
 	if p.CameraMake != "" && !strings.HasPrefix(strings.ToLower(p.CameraModel), strings.ToLower(p.CameraMake)) {
 		return strings.TrimSpace(p.CameraMake + " " + p.CameraModel)
 	}
 	return p.CameraModel
 }
 
-func gps(p catalog.Photo) string {
+func gps(p photorecord.Record) string {
 	if p.Lat == nil || p.Lon == nil {
 		return "-"
 	}
@@ -336,7 +337,7 @@ func (m *Model) albumsOf(p catalog.Photo) string {
 	return orDash(strings.Join(m.detail.albums, ", "))
 }
 
-func size(p catalog.Photo) string {
+func size(p photorecord.Record) string {
 	s := bytesize.Format(p.Bytes)
 	if p.Width > 0 {
 		s += fmt.Sprintf(", %d×%d", p.Width, p.Height)
@@ -351,19 +352,20 @@ func size(p catalog.Photo) string {
 // detailLines is the detail pane of a photo.
 func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
 	row := func(k, v string) string { return " " + m.st.dim.Render(fit(k, 8)) + v }
+	r := photorecord.Of(p)
 	lines := []string{
-		" " + m.st.heading.Render(p.OriginalName),
-		" " + p.Type + " · " + p.Format + " · " + size(p),
+		" " + m.st.heading.Render(r.OriginalName),
+		" " + r.Type + " · " + r.Format + " · " + size(r),
 		"",
-		row("Taken", formatTaken(p.TakenAt)),
-		row("  from", p.TakenSource),
-		row("Camera", orDash(camera(p))),
-		row("Lens", orDash(p.Lens)),
-		row("GPS", gps(p)),
-		row("Owner", orDash(strings.Join(p.Owners, ", "))),
+		row("Taken", formatTaken(r.TakenAt)),
+		row("  from", r.TakenAtSource),
+		row("Camera", orDash(camera(r))),
+		row("Lens", orDash(r.Lens)),
+		row("GPS", gps(r)),
+		row("Owner", orDash(strings.Join(r.Owners, ", "))),
 		row("Albums", m.albumsOf(p)),
 		row("Sync", m.syncState(p)),
-		row("Path", p.Path),
+		row("Path", r.Path),
 	}
 	if m.detail.sidecars > 0 && m.detail.id == p.ID {
 		lines = append(lines, row("Sidecars", strconv.Itoa(m.detail.sidecars)))
@@ -401,11 +403,12 @@ func (m *Model) purgeAfter(p catalog.Photo) string {
 
 // detailStrip is the detail of a photo in two lines.
 func (m *Model) detailStrip(g *grid, p catalog.Photo) []string {
-	first := " " + m.st.heading.Render(p.OriginalName) + " · " + formatTaken(p.TakenAt) + " (" + p.TakenSource + ")"
-	if c := camera(p); c != "" {
+	r := photorecord.Of(p)
+	first := " " + m.st.heading.Render(r.OriginalName) + " · " + formatTaken(r.TakenAt) + " (" + r.TakenAtSource + ")"
+	if c := camera(r); c != "" {
 		first += " · " + c
 	}
-	second := size(p) + " · owner " + orDash(strings.Join(p.Owners, ", ")) + " · albums " + m.albumsOf(p) + " · " + m.syncState(p)
+	second := size(r) + " · owner " + orDash(strings.Join(r.Owners, ", ")) + " · albums " + m.albumsOf(p) + " · " + m.syncState(p)
 	if p.TrashedAt != "" {
 		trashed := "trashed " + formatTaken(p.TrashedAt)
 		if purge := m.purgeAfter(p); purge != "" {

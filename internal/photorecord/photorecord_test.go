@@ -1,0 +1,50 @@
+package photorecord
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/picup/picup/internal/catalog"
+)
+
+func TestRoundTrip(t *testing.T) {
+	lat, lon, alt, dur := 33.45, 126.56, 12.0, int64(3100)
+	p := catalog.Photo{
+		SHA256: "ab12", Path: "originals/2019/2019-05-03/IMG_1.JPG", OriginalName: "IMG_1.JPG", Type: "photo",
+		Format: "jpeg", MIME: "image/jpeg", Bytes: 1234, TakenAt: "2019-05-03T10:00:00+09:00", TakenSource: "exif",
+		Width: 4000, Height: 3000, Orientation: 6, CameraMake: "Apple", CameraModel: "iPhone 8", Lens: "4mm",
+		Lat: &lat, Lon: &lon, Altitude: &alt, DurationMS: &dur, Thumbs: "ok", ImportedAt: "2026-12-05T10:00:00Z",
+		Owners: []string{"mom", "dad"},
+	}
+	if got := Of(p).Photo(); !reflect.DeepEqual(got, p) {
+		t.Fatalf("Of(p).Photo() = %+v; want %+v", got, p)
+	}
+	if r := Of(catalog.Photo{SHA256: "cd34"}); r.Owners == nil || r.Thumbs["grid"] == "" || r.Thumbs["screen"] == "" {
+		t.Fatalf("Of(no owners) = %+v; want an empty owner list and both thumbnail paths", r)
+	}
+}
+
+// The JSON names are a documented interface (docs/cli.md, docs/sync.md).
+func TestJSONNames(t *testing.T) {
+	b, err := json.Marshal(Of(catalog.Photo{SHA256: "ab"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for k := range m {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	want := []string{"altitude", "bytes", "camera_make", "camera_model", "duration_ms", "format", "height", "imported_at",
+		"lat", "lens", "lon", "mime", "orientation", "original_name", "owners", "path", "sha256", "taken_at",
+		"taken_at_source", "thumbs", "thumbs_state", "type", "width"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("JSON names = %v; want %v", got, want)
+	}
+}
