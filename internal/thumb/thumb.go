@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/picup/picup/pkg/filetype"
+	"github.com/picup/picup/pkg/jpegopt"
 )
 
 // Size is one row of the thumbnail table.
@@ -112,7 +113,7 @@ func encode(img image.Image, quality int) ([]byte, error) {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, err
 	}
-	if opt, err := optimizeHuffman(buf.Bytes()); err == nil {
+	if opt, err := jpegopt.OptimizeHuffman(buf.Bytes()); err == nil {
 		return opt, nil
 	}
 	// Not expected for what image/jpeg writes; the standard tables are

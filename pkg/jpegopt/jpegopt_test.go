@@ -1,4 +1,4 @@
-package thumb
+package jpegopt
 
 import (
 	"bytes"
@@ -81,9 +81,9 @@ func TestOptimizeHuffmanSamePixels(t *testing.T) {
 				t.Fatal(err)
 			}
 			orig := buf.Bytes()
-			opt, err := optimizeHuffman(orig)
+			opt, err := OptimizeHuffman(orig)
 			if err != nil {
-				t.Fatalf("optimizeHuffman: %v", err)
+				t.Fatalf("OptimizeHuffman: %v", err)
 			}
 			if len(opt) >= len(orig) {
 				t.Errorf("optimized JPEG is %d bytes; want fewer than the %d of image/jpeg", len(opt), len(orig))
@@ -134,8 +134,8 @@ func TestOptimizeHuffmanRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if out, err := optimizeHuffman(tt.data); err == nil {
-				t.Errorf("optimizeHuffman = %d bytes, nil; want an error", len(out))
+			if out, err := OptimizeHuffman(tt.data); err == nil {
+				t.Errorf("OptimizeHuffman = %d bytes, nil; want an error", len(out))
 			}
 		})
 	}
@@ -186,7 +186,7 @@ func BenchmarkOptimizeHuffman(b *testing.B) {
 		b.Run(sz.name, func(b *testing.B) {
 			b.SetBytes(int64(buf.Len()))
 			for b.Loop() {
-				if _, err := optimizeHuffman(buf.Bytes()); err != nil {
+				if _, err := OptimizeHuffman(buf.Bytes()); err != nil {
 					b.Fatal(err)
 				}
 			}
