@@ -253,49 +253,24 @@ func (im *Importer) one(ctx context.Context, it item) {
 	}
 }
 
-func (im *Importer) importFile(ctx context.Context, it item) (err error) {
+func (im *Importer) importFile(ctx context.Context, it item) error {
 	src := sourceOf(it.path, it.info)
-	if prev, err := im.lib.Catalog.LookupSource(ctx, src.Path); err == nil && sameFile(prev, src) {
-		if p, err := im.lib.Catalog.PhotoBySHA(ctx, prev.SHA256); err == nil {
-			if owns, err := im.lib.Catalog.Owns(ctx, p.ID, im.userID); err == nil && owns {
-				im.tally.add(func(s *Summary) { s.Unchanged++ })
-				return im.afterKnown(ctx, it, p)
-			}
-		}
+	if done, err := im.unchanged(ctx, it, src); done {
+		return err
 	}
-
 	f, err := openSource(it.path)
 	if err != nil {
 		return explainOpen(err)
 	}
 	defer f.Close()
-	header := make([]byte, filetype.HeaderSize)
-	n, err := io.ReadFull(f, header)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read: %w", err)
+	ft, err := im.sniff(f, it)
+	if err != nil || ft.Kind == filetype.Unknown {
+		return err // failed, or skipped
 	}
-	if n == 0 {
-		if mediaExts[strings.ToLower(filepath.Ext(it.path))] {
-			return errEmpty
-		}
-		im.skip(it.path, "empty file")
-		return nil
-	}
-	ft := filetype.Detect(header[:n], filepath.Base(it.path))
-	if ft.Kind == filetype.Unknown {
-		if mediaExts[strings.ToLower(filepath.Ext(it.path))] {
-			return fmt.Errorf("content is not a photo or video format picup knows, although the name ends in %s (the file may be corrupt)", filepath.Ext(it.path))
-		}
-		im.skip(it.path, "not a photo or video")
-		return nil
-	}
-
 	// Hash first: known content costs no quota and no copy.
-	src.SHA256, err = readHash(ctx, f, it.info.Size())
-	if err != nil {
+	if src.SHA256, err = readHash(ctx, f, it.info.Size()); err != nil {
 		return err
 	}
-
 	fl, owner, err := im.claim(ctx, src.SHA256)
 	if err != nil {
 		return err
@@ -303,12 +278,62 @@ func (im *Importer) importFile(ctx context.Context, it item) (err error) {
 	if !owner {
 		return im.sameAsFlight(ctx, it, src, fl)
 	}
-	defer func() {
-		fl.err = err
-		close(fl.done)
-	}()
-	fl.path = it.path // the path to name if this file fails
+	err = im.firstWithContent(ctx, it, f, ft, src, fl)
+	fl.err = err
+	close(fl.done)
+	return err
+}
 
+// unchanged reports whether a source is one an earlier import already
+// took for this user (same path, size, modification time and inode), and
+// then finishes it without reading it.
+func (im *Importer) unchanged(ctx context.Context, it item, src catalog.Source) (bool, error) {
+	prev, err := im.lib.Catalog.LookupSource(ctx, src.Path)
+	if err != nil || !sameFile(prev, src) {
+		return false, nil
+	}
+	p, err := im.lib.Catalog.PhotoBySHA(ctx, prev.SHA256)
+	if err != nil {
+		return false, nil
+	}
+	if owns, err := im.lib.Catalog.Owns(ctx, p.ID, im.userID); err != nil || !owns {
+		return false, nil
+	}
+	im.tally.add(func(s *Summary) { s.Unchanged++ })
+	return true, im.afterKnown(ctx, it, p)
+}
+
+// sniff recognises a source by its first bytes. An empty file, or one
+// that is not a photo or video, is skipped (Unknown, no error), or fails
+// when its name promises media.
+func (im *Importer) sniff(f *os.File, it item) (filetype.Type, error) {
+	header := make([]byte, filetype.HeaderSize)
+	n, err := io.ReadFull(f, header)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return filetype.Type{}, fmt.Errorf("read: %w", err)
+	}
+	promised := mediaExts[strings.ToLower(filepath.Ext(it.path))]
+	if n == 0 {
+		if promised {
+			return filetype.Type{}, errEmpty
+		}
+		im.skip(it.path, "empty file")
+		return filetype.Type{}, nil
+	}
+	ft := filetype.Detect(header[:n], filepath.Base(it.path))
+	if ft.Kind == filetype.Unknown {
+		if promised {
+			return ft, fmt.Errorf("content is not a photo or video format picup knows, although the name ends in %s (the file may be corrupt)", filepath.Ext(it.path))
+		}
+		im.skip(it.path, "not a photo or video")
+	}
+	return ft, nil
+}
+
+// firstWithContent imports a file whose content no other worker of this
+// run has: a copy of what the library holds, or new.
+func (im *Importer) firstWithContent(ctx context.Context, it item, f *os.File, ft filetype.Type, src catalog.Source, fl *flight) error {
+	fl.path = it.path // the path to name if this file fails
 	if p, err := im.lib.Catalog.PhotoBySHA(ctx, src.SHA256); err == nil {
 		fl.photoID, fl.path = p.ID, p.Path
 		if im.opts.DryRun {
@@ -319,14 +344,18 @@ func (im *Importer) importFile(ctx context.Context, it item) (err error) {
 	} else if !errors.Is(err, catalog.ErrNotFound) {
 		return err
 	}
-
 	if im.opts.DryRun {
 		im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += it.info.Size() })
 		return nil
 	}
+	return im.store(ctx, it, f, ft, src, fl)
+}
 
-	// Reserve the bytes in the owner's quota before the expensive work;
-	// the reservation becomes ownership in the commit, or is released.
+// store brings new content into the library within the owner's quota:
+// reserve, copy, thumbnails and metadata, then the commit.
+func (im *Importer) store(ctx context.Context, it item, f *os.File, ft filetype.Type, src catalog.Source, fl *flight) error {
+	// Reserve the bytes before the expensive work; the reservation
+	// becomes ownership in the commit, or is released.
 	res, err := im.reserve(ctx, it.info.Size())
 	if err != nil {
 		return err
