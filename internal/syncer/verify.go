@@ -49,14 +49,44 @@ type expected struct {
 // a download with ReadData), and lists objects the catalog does not know.
 func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, store blob.Store, o VerifyOptions) (RemoteReport, error) {
 	rep := RemoteReport{Remote: r.Name, Problems: []RemoteProblem{}}
-	want := map[string]expected{}
-	sidecars, err := lib.Catalog.AllSidecars(ctx)
+	want, err := expectedObjects(ctx, lib)
 	if err != nil {
 		return rep, err
 	}
-	albums, err := lib.Catalog.AllAlbumNames(ctx)
+	snaps, err := lib.Catalog.Snapshots(ctx, r.Name)
 	if err != nil {
 		return rep, err
+	}
+	have := map[string]blob.Info{}
+	if err := store.List(ctx, "", func(i blob.Info) error { have[i.Key] = i; return nil }); err != nil {
+		return rep, fmt.Errorf("list remote %q: %w", r.Name, err)
+	}
+	forget, err := compareObjects(ctx, store, want, have, o, &rep)
+	if err != nil {
+		return rep, err
+	}
+	rep.Problems = append(rep.Problems, unknownObjects(want, have, snaps)...)
+	if o.Repair && len(forget) > 0 {
+		if err := forgetObjects(ctx, lib, r.Name, forget); err != nil {
+			return rep, err
+		}
+		rep.Repaired = true
+	}
+	return rep, nil
+}
+
+// expectedObjects is what the catalog needs in a remote, by key: each
+// photo's original, its sidecars, the thumbnails the library has (their
+// size only) and its meta/<sha256>.json.
+func expectedObjects(ctx context.Context, lib *library.Library) (map[string]expected, error) {
+	want := map[string]expected{}
+	sidecars, err := lib.Catalog.AllSidecars(ctx)
+	if err != nil {
+		return nil, err
+	}
+	albums, err := lib.Catalog.AllAlbumNames(ctx)
+	if err != nil {
+		return nil, err
 	}
 	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
 		want[p.Path] = expected{p.SHA256, p.Bytes}
@@ -78,21 +108,15 @@ func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, s
 		return nil
 	})
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	snaps, err := lib.Catalog.Snapshots(ctx, r.Name)
-	if err != nil {
-		return rep, err
-	}
-	snapKeys := map[string]bool{}
-	for _, s := range snaps {
-		snapKeys[s.Key] = true
-	}
+	return want, nil
+}
 
-	have := map[string]blob.Info{}
-	if err := store.List(ctx, "", func(i blob.Info) error { have[i.Key] = i; return nil }); err != nil {
-		return rep, fmt.Errorf("list remote %q: %w", r.Name, err)
-	}
+// compareObjects checks each expected object, in key order, against the
+// remote's listing and checksums, and adds what is missing or corrupt to
+// rep. It returns those keys, for the catalog to forget.
+func compareObjects(ctx context.Context, store blob.Store, want map[string]expected, have map[string]blob.Info, o VerifyOptions, rep *RemoteReport) ([]string, error) {
 	keys := make([]string, 0, len(want))
 	for k := range want {
 		keys = append(keys, k)
@@ -114,7 +138,7 @@ func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, s
 		case w.sha != "" && (o.Sample <= 0 || o.Sample >= 1 || rand.Float64() < o.Sample):
 			got, err := remoteSHA(ctx, store, k, o.ReadData)
 			if err != nil {
-				return rep, fmt.Errorf("check %s: %w", k, err)
+				return forget, fmt.Errorf("check %s: %w", k, err)
 			}
 			if got != w.sha {
 				rep.Problems = append(rep.Problems, RemoteProblem{Kind: "corrupt", Key: k,
@@ -123,6 +147,16 @@ func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, s
 			}
 		}
 	}
+	return forget, nil
+}
+
+// unknownObjects are the remote's objects that the catalog does not know:
+// neither expected nor one of its snapshots (catalog/ is sync's own).
+func unknownObjects(want map[string]expected, have map[string]blob.Info, snaps []catalog.Snapshot) []RemoteProblem {
+	snapKeys := map[string]bool{}
+	for _, s := range snaps {
+		snapKeys[s.Key] = true
+	}
 	var unknown []string
 	for k := range have {
 		if _, ok := want[k]; !ok && !snapKeys[k] && !strings.HasPrefix(k, "catalog/") {
@@ -130,24 +164,24 @@ func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, s
 		}
 	}
 	sort.Strings(unknown)
+	problems := make([]RemoteProblem, 0, len(unknown))
 	for _, k := range unknown {
-		rep.Problems = append(rep.Problems, RemoteProblem{Kind: "unknown", Key: k, Detail: "in the remote but not in the catalog"})
+		problems = append(problems, RemoteProblem{Kind: "unknown", Key: k, Detail: "in the remote but not in the catalog"})
 	}
-	if o.Repair && len(forget) > 0 {
-		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			for _, k := range forget {
-				if err := tx.DeleteRemoteObject(ctx, r.Name, k); err != nil {
-					return err
-				}
+	return problems
+}
+
+// forgetObjects makes the catalog forget that the remote holds keys, so
+// that the next sync uploads them again.
+func forgetObjects(ctx context.Context, lib *library.Library, remote string, keys []string) error {
+	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		for _, k := range keys {
+			if err := tx.DeleteRemoteObject(ctx, remote, k); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			return rep, err
 		}
-		rep.Repaired = true
-	}
-	return rep, nil
+		return nil
+	})
 }
 
 func short(s string) string {
