@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -24,25 +24,34 @@ compare case-insensitively.`,
 	return cmd
 }
 
+type albumCreateOptions struct {
+	name string
+}
+
 func newAlbumCreateCmd(e *env) *cobra.Command {
+	o := &albumCreateOptions{}
 	return &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create an empty album",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkName("album", args[0]); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				if err := a.CreateAlbum(ctx, args[0]); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "created album %q\n", args[0])
-				return nil
-			})
+			o.name = args[0]
+			return runAlbumCreate(cmd.Context(), e, o)
 		},
 	}
+}
+
+func runAlbumCreate(ctx context.Context, e *env, o *albumCreateOptions) error {
+	if err := checkName("album", o.name); err != nil {
+		return err
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		if err := a.CreateAlbum(ctx, o.name); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "created album %q\n", o.name)
+		return nil
+	})
 }
 
 type albumJSON struct {
@@ -59,153 +68,176 @@ func albumToJSON(a catalog.Album) albumJSON {
 	return albumJSON{ID: a.ID, Name: a.Name, Photos: a.Photos, Videos: a.Videos, FirstAt: a.FirstAt, LastAt: a.LastAt, CreatedAt: a.CreatedAt}
 }
 
+type albumLsOptions struct {
+	json bool
+}
+
 func newAlbumLsCmd(e *env) *cobra.Command {
-	var asJSON bool
+	o := &albumLsOptions{}
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List albums",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				albums, err := lib.Catalog.Albums(ctx)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					out := make([]albumJSON, 0, len(albums))
-					for _, a := range albums {
-						out = append(out, albumToJSON(a))
-					}
-					return writeJSON(e.stdout, out)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tPHOTOS\tVIDEOS\tFROM\tTO")
-				for _, a := range albums {
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", a.Name, a.Photos, a.Videos, dateOnly(a.FirstAt), dateOnly(a.LastAt))
-				}
-				return tw.Flush()
-			})
+			return runAlbumLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
 }
 
+func runAlbumLs(ctx context.Context, e *env, o *albumLsOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		albums, err := lib.Catalog.Albums(ctx)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			out := make([]albumJSON, 0, len(albums))
+			for _, a := range albums {
+				out = append(out, albumToJSON(a))
+			}
+			return writeJSON(e.stdout, out)
+		}
+		tw := newTable(e.stdout, "NAME", "PHOTOS", "VIDEOS", "FROM", "TO")
+		for _, a := range albums {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", a.Name, a.Photos, a.Videos, dateOnly(a.FirstAt), dateOnly(a.LastAt))
+		}
+		return tw.Flush()
+	})
+}
+
 func newAlbumRenameCmd(e *env) *cobra.Command {
+	return newRenameCmd(e, "album", "Rename an album", (*archive.Archive).RenameAlbum)
+}
+
+// renameOptions are those of "album rename" and "user rename".
+type renameOptions struct {
+	what     string // album or user
+	name, to string
+	rename   func(a *archive.Archive, ctx context.Context, name, to string) error
+}
+
+func newRenameCmd(e *env, what, short string, rename func(*archive.Archive, context.Context, string, string) error) *cobra.Command {
+	o := &renameOptions{what: what, rename: rename}
 	return &cobra.Command{
 		Use:   "rename OLD NEW",
-		Short: "Rename an album",
+		Short: short,
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkName("album", args[1]); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				err := a.RenameAlbum(ctx, args[0], args[1])
-				if err == nil {
-					fmt.Fprintf(e.stdout, "renamed album %q to %q\n", args[0], args[1])
-				}
-				return err
-			})
+			o.name, o.to = args[0], args[1]
+			return runRename(cmd.Context(), e, o)
 		},
 	}
 }
 
-// albumMembership adds photos to an album or removes them from it.
-func albumMembership(e *env, add bool) func(cmd *cobra.Command, args []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		return withLibrary(ctx, e, func(lib *library.Library) error {
-			ids := make([]int64, 0, len(args)-1)
-			for _, ref := range args[1:] {
-				p, err := findPhoto(ctx, lib, ref)
-				if err != nil {
-					return err
-				}
-				ids = append(ids, p.ID)
-			}
-			a := archive.New(lib)
-			if add {
-				c, err := a.AddToAlbum(ctx, args[0], ids)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "added %d photos to %q (%d were already in it)\n", c.Changed, args[0], c.Unchanged)
-				return nil
-			}
-			c, err := a.RemoveFromAlbum(ctx, args[0], ids)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "removed %d photos from %q (%d were not in it)\n", c.Changed, args[0], c.Unchanged)
-			return nil
-		})
+func runRename(ctx context.Context, e *env, o *renameOptions) error {
+	if err := checkName(o.what, o.to); err != nil {
+		return err
 	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		err := o.rename(a, ctx, o.name, o.to)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "renamed %s %q to %q\n", o.what, o.name, o.to)
+		}
+		return err
+	})
+}
+
+// albumPhotosOptions are those of "album add" and "album remove".
+type albumPhotosOptions struct {
+	album  string
+	photos []string // ids or paths, as findPhoto reads them
+	remove bool     // take the photos out of the album, instead of adding them
 }
 
 func newAlbumAddCmd(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "add NAME ID|PATH...",
-		Short: "Add photos to an album (created if needed)",
-		Args:  cobra.MinimumNArgs(2),
-		RunE:  albumMembership(e, true),
-	}
+	return newAlbumPhotosCmd(e, &albumPhotosOptions{}, "add NAME ID|PATH...", "Add photos to an album (created if needed)")
 }
 
 func newAlbumRemoveCmd(e *env) *cobra.Command {
+	return newAlbumPhotosCmd(e, &albumPhotosOptions{remove: true}, "remove NAME ID|PATH...", "Take photos out of an album (they stay in the library)")
+}
+
+func newAlbumPhotosCmd(e *env, o *albumPhotosOptions, use, short string) *cobra.Command {
 	return &cobra.Command{
-		Use:   "remove NAME ID|PATH...",
-		Short: "Take photos out of an album (they stay in the library)",
+		Use:   use,
+		Short: short,
 		Args:  cobra.MinimumNArgs(2),
-		RunE:  albumMembership(e, false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.album, o.photos = args[0], args[1:]
+			return runAlbumPhotos(cmd.Context(), e, o)
+		},
 	}
 }
 
+// runAlbumPhotos adds photos to an album, or takes them out of it.
+func runAlbumPhotos(ctx context.Context, e *env, o *albumPhotosOptions) error {
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		ids := make([]int64, 0, len(o.photos))
+		for _, ref := range o.photos {
+			p, err := findPhoto(ctx, a.Library(), ref)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, p.ID)
+		}
+		if o.remove {
+			c, err := a.RemoveFromAlbum(ctx, o.album, ids)
+			if err == nil {
+				fmt.Fprintf(e.stdout, "removed %d photos from %q (%d were not in it)\n", c.Changed, o.album, c.Unchanged)
+			}
+			return err
+		}
+		c, err := a.AddToAlbum(ctx, o.album, ids)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "added %d photos to %q (%d were already in it)\n", c.Changed, o.album, c.Unchanged)
+		}
+		return err
+	})
+}
+
+type albumRmOptions struct {
+	name string
+}
+
 func newAlbumRmCmd(e *env) *cobra.Command {
+	o := &albumRmOptions{}
 	return &cobra.Command{
 		Use:   "rm NAME",
 		Short: "Remove an album (its photos stay in the library)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				err := a.DeleteAlbum(ctx, args[0])
-				if err == nil {
-					fmt.Fprintf(e.stdout, "removed album %q; its photos are still in the library\n", args[0])
-				}
-				return err
-			})
+			o.name = args[0]
+			return runAlbumRm(cmd.Context(), e, o)
 		},
 	}
 }
 
+func runAlbumRm(ctx context.Context, e *env, o *albumRmOptions) error {
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		err := a.DeleteAlbum(ctx, o.name)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "removed album %q; its photos are still in the library\n", o.name)
+		}
+		return err
+	})
+}
+
+type albumShowOptions struct {
+	name string
+	lsOptions
+}
+
 func newAlbumShowCmd(e *env) *cobra.Command {
-	o := &lsOptions{}
+	o := &albumShowOptions{}
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "List an album's photos, newest first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			var after *catalog.Cursor
-			if o.after != "" {
-				c, err := catalog.ParseCursor(o.after)
-				if err != nil {
-					return &UsageError{Err: err}
-				}
-				after = &c
-			}
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				a, err := lib.Catalog.AlbumByName(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return listPages(ctx, e, o, after, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
-					return lib.Catalog.AlbumPhotos(ctx, a.ID, after, n)
-				}, "picup album show "+quoteArg(args[0]))
-			})
+			o.name = args[0]
+			return runAlbumShow(cmd.Context(), e, o)
 		},
 	}
 	f := cmd.Flags()
@@ -213,4 +245,20 @@ func newAlbumShowCmd(e *env) *cobra.Command {
 	f.IntVar(&o.limit, "limit", 0, "list at most N photos (default: all)")
 	f.StringVar(&o.after, "after", "", "continue after this cursor")
 	return cmd
+}
+
+func runAlbumShow(ctx context.Context, e *env, o *albumShowOptions) error {
+	after, err := afterCursor(o.after)
+	if err != nil {
+		return err
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		a, err := lib.Catalog.AlbumByName(ctx, o.name)
+		if err != nil {
+			return err
+		}
+		return listPages(ctx, e, &o.lsOptions, after, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
+			return lib.Catalog.AlbumPhotos(ctx, a.ID, after, n)
+		}, "picup album show "+quoteArg(o.name))
+	})
 }

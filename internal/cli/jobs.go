@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,71 +28,87 @@ retry".`,
 	return cmd
 }
 
+type jobsLsOptions struct {
+	json   bool
+	failed bool
+}
+
 func newJobsLsCmd(e *env) *cobra.Command {
-	var asJSON, failed bool
+	o := &jobsLsOptions{}
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List queued jobs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				list, err := lib.Catalog.Jobs(ctx, failed)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					if list == nil {
-						list = []catalog.Job{}
-					}
-					return writeJSON(e.stdout, list)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tKIND\tSTATE\tATTEMPTS\tTARGET\tLAST ERROR")
-				for _, j := range list {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.Target, j.LastError)
-				}
-				return tw.Flush()
-			})
+			return runJobsLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().BoolVar(&failed, "failed", false, "only jobs that failed at least once, dead ones included")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.failed, "failed", false, "only jobs that failed at least once, dead ones included")
 	return cmd
 }
 
+func runJobsLs(ctx context.Context, e *env, o *jobsLsOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		list, err := lib.Catalog.Jobs(ctx, o.failed)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			if list == nil {
+				list = []catalog.Job{}
+			}
+			return writeJSON(e.stdout, list)
+		}
+		tw := newTable(e.stdout, "ID", "KIND", "STATE", "ATTEMPTS", "TARGET", "LAST ERROR")
+		for _, j := range list {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.Target, j.LastError)
+		}
+		return tw.Flush()
+	})
+}
+
+type jobsRetryOptions struct {
+	ids []string
+	all bool
+}
+
 func newJobsRetryCmd(e *env) *cobra.Command {
-	var all bool
+	o := &jobsRetryOptions{}
 	cmd := &cobra.Command{
 		Use:   "retry ID|--all",
 		Short: "Run failed or dead jobs again now",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := idsOrAll(args, all, "job", "picup jobs ls")
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				n, err := a.RetryJobs(ctx, ids)
-				if err != nil {
-					return fmt.Errorf("%w; see \"picup jobs ls\"", err)
-				}
-				fmt.Fprintf(e.stdout, "retrying %d jobs\n", n)
-				return runJobs(ctx, e, a)
-			})
+			o.ids = args
+			return runJobsRetry(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "every failed or dead job")
+	cmd.Flags().BoolVar(&o.all, "all", false, "every failed or dead job")
 	return cmd
+}
+
+func runJobsRetry(ctx context.Context, e *env, o *jobsRetryOptions) error {
+	ids, err := idsOrAll(o.ids, o.all, "job", "picup jobs ls")
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		n, err := a.RetryJobs(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("%w; see \"picup jobs ls\"", err)
+		}
+		fmt.Fprintf(e.stdout, "retrying %d jobs\n", n)
+		return runQueuedJobs(ctx, e, a)
+	})
 }
 
 // jobBudget bounds how long a command runs queued jobs before it exits;
 // what is left is done by the next command.
 const jobBudget = 10 * time.Second
 
-// runJobs runs the queued jobs that are due, within jobBudget, and says
+// runQueuedJobs runs the queued jobs that are due, within jobBudget, and says
 // what is left.
-func runJobs(ctx context.Context, e *env, a *archive.Archive) error {
+func runQueuedJobs(ctx context.Context, e *env, a *archive.Archive) error {
 	res, err := a.RunJobs(ctx, time.Now().Add(jobBudget), nil)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("run queued jobs: %w", err)

@@ -50,13 +50,9 @@ func runLs(ctx context.Context, e *env, o *lsOptions) error {
 	if o.limit < 0 {
 		return usageErrorf("--limit must be positive, not %d", o.limit)
 	}
-	var after *catalog.Cursor
-	if o.after != "" {
-		c, err := catalog.ParseCursor(o.after)
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-		after = &c
+	after, err := afterCursor(o.after)
+	if err != nil {
+		return err
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if o.user != "" {
@@ -72,6 +68,18 @@ func runLs(ctx context.Context, e *env, o *lsOptions) error {
 			return lib.Catalog.ListPhotos(ctx, after, n)
 		}, "picup ls")
 	})
+}
+
+// afterCursor reads --after: nil when it is empty.
+func afterCursor(s string) (*catalog.Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	c, err := catalog.ParseCursor(s)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return &c, nil
 }
 
 // listPages prints photos page by page from a cursor-paged query; when
@@ -101,8 +109,7 @@ type photoPrinter struct {
 func newPhotoPrinter(w io.Writer, asJSON bool) *photoPrinter {
 	p := &photoPrinter{w: w, json: asJSON}
 	if !asJSON {
-		p.table = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(p.table, "ID\tTAKEN\tTYPE\tSIZE\tDIMENSIONS\tCAMERA\tOWNER\tPATH")
+		p.table = newTable(w, "ID", "TAKEN", "TYPE", "SIZE", "DIMENSIONS", "CAMERA", "OWNER", "PATH")
 	}
 	return p
 }

@@ -36,9 +36,6 @@ kept and listed.`,
 		Example: "  picup offload --older-than 2y\n  picup offload --album 'Jeju 2019' --dry-run",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (o.older == "") == (o.album == "") {
-				return usageErrorf("choose photos with --older-than DURATION or --album NAME")
-			}
 			return runOffload(cmd.Context(), e, o)
 		},
 	}
@@ -52,6 +49,9 @@ kept and listed.`,
 }
 
 func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
+	if (o.older == "") == (o.album == "") {
+		return usageErrorf("choose photos with --older-than DURATION or --album NAME")
+	}
 	var cutoff int64
 	if o.older != "" {
 		d, err := period.Parse(o.older)
@@ -121,43 +121,48 @@ func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
 	})
 }
 
+type fetchOptions struct {
+	photos []string // ids or paths, as photoIDs reads them
+}
+
 func newFetchCmd(e *env) *cobra.Command {
+	o := &fetchOptions{}
 	return &cobra.Command{
 		Use:   "fetch ID|PATH...",
 		Short: "Bring offloaded originals back from the remote",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				ids, err := photoIDs(ctx, lib, args)
-				if err != nil {
-					return err
-				}
-				n := 0
-				for _, id := range ids {
-					p, err := lib.Catalog.PhotoByID(ctx, id)
-					if err != nil {
-						return fmt.Errorf("photo %d: %w", id, err)
-					}
-					if p.Offloaded == "" {
-						continue
-					}
-					r, err := lib.Catalog.RemoteByName(ctx, p.Offloaded)
-					if err != nil {
-						return err
-					}
-					store, _, err := remote.Open(ctx, r, remote.Options{})
-					if err != nil {
-						return err
-					}
-					if err := syncer.Fetch(ctx, lib, store, p); err != nil {
-						return err
-					}
-					n++
-				}
-				fmt.Fprintf(e.stdout, "fetched %d originals\n", n)
-				return nil
-			})
+			o.photos = args
+			return runFetch(cmd.Context(), e, o)
 		},
 	}
+}
+
+func runFetch(ctx context.Context, e *env, o *fetchOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		ids, err := photoIDs(ctx, lib, o.photos)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, id := range ids {
+			p, err := lib.Catalog.PhotoByID(ctx, id)
+			if err != nil {
+				return fmt.Errorf("photo %d: %w", id, err)
+			}
+			if p.Offloaded == "" {
+				continue
+			}
+			_, store, _, err := openRemote(ctx, lib, p.Offloaded)
+			if err != nil {
+				return err
+			}
+			if err := syncer.Fetch(ctx, lib, store, p); err != nil {
+				return err
+			}
+			n++
+		}
+		fmt.Fprintf(e.stdout, "fetched %d originals\n", n)
+		return nil
+	})
 }

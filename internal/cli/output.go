@@ -2,8 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"sort"
+	"strings"
+	"text/tabwriter"
 )
 
 // Writing results to stdout: JSON, tables and the words for empty values.
@@ -58,4 +61,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// newTable starts a table on w with a row of column names; rows are
+// tab-separated, and Flush aligns and writes them.
+func newTable(w io.Writer, columns ...string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(columns, "\t"))
+	return tw
 }

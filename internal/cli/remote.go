@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,137 +36,168 @@ section per remote:
 	return cmd
 }
 
+type remoteAddOptions struct {
+	name string
+	url  string // s3://BUCKET[/PREFIX]
+	r    catalog.Remote
+}
+
 func newRemoteAddCmd(e *env) *cobra.Command {
-	var r catalog.Remote
+	o := &remoteAddOptions{}
 	cmd := &cobra.Command{
 		Use:     "add NAME s3://BUCKET[/PREFIX] --endpoint HOST[:PORT]",
 		Short:   "Add a remote",
 		Example: "  picup remote add b2 s3://family-photos --endpoint s3.eu-central-003.backblazeb2.com\n  picup remote add nas s3://photos/picup --endpoint 192.168.1.10:9000 --insecure-http",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkName("remote", args[0]); err != nil {
-				return err
-			}
-			bucket, prefix, err := remote.ParseURL(args[1])
-			if err != nil {
-				return &UsageError{Err: err}
-			}
-			if r.Endpoint == "" {
-				return usageErrorf("--endpoint is required (e.g. s3.amazonaws.com or 127.0.0.1:9000)")
-			}
-			if strings.Contains(r.Endpoint, "://") {
-				return usageErrorf("--endpoint takes HOST[:PORT] without a scheme; use --insecure-http for plain HTTP")
-			}
-			r.Name, r.Bucket, r.Prefix = args[0], bucket, prefix
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				if err := a.AddRemote(ctx, r); err != nil {
-					return err
-				}
-				if err := remote.SaveConfig(r); err != nil {
-					fmt.Fprintf(e.stderr, "warning: could not keep the remote in %s for \"picup restore --from\": %v\n", remote.ConfigFile(), err)
-				}
-				fmt.Fprintf(e.stdout, "added remote %q: s3://%s/%s at %s; check it with \"picup remote test %s\"\n", r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Name)
-				return nil
-			})
+			o.name, o.url = args[0], args[1]
+			return runRemoteAdd(cmd.Context(), e, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&r.Endpoint, "endpoint", "", "S3 endpoint HOST[:PORT]")
-	f.StringVar(&r.Region, "region", "", "region (when the provider needs one)")
-	f.BoolVar(&r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS (only on a trusted network)")
-	f.IntVar(&r.KeepSnapshots, "keep-snapshots", 7, "catalog snapshots to keep in the bucket")
-	f.BoolVar(&r.Auto, "auto", false, "sync to this remote after every import that stores something (through the job queue)")
+	f.StringVar(&o.r.Endpoint, "endpoint", "", "S3 endpoint HOST[:PORT]")
+	f.StringVar(&o.r.Region, "region", "", "region (when the provider needs one)")
+	f.BoolVar(&o.r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS (only on a trusted network)")
+	f.IntVar(&o.r.KeepSnapshots, "keep-snapshots", 7, "catalog snapshots to keep in the bucket")
+	f.BoolVar(&o.r.Auto, "auto", false, "sync to this remote after every import that stores something (through the job queue)")
 	return cmd
 }
 
+func runRemoteAdd(ctx context.Context, e *env, o *remoteAddOptions) error {
+	if err := checkName("remote", o.name); err != nil {
+		return err
+	}
+	bucket, prefix, err := remote.ParseURL(o.url)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	r := o.r
+	if r.Endpoint == "" {
+		return usageErrorf("--endpoint is required (e.g. s3.amazonaws.com or 127.0.0.1:9000)")
+	}
+	if strings.Contains(r.Endpoint, "://") {
+		return usageErrorf("--endpoint takes HOST[:PORT] without a scheme; use --insecure-http for plain HTTP")
+	}
+	r.Name, r.Bucket, r.Prefix = o.name, bucket, prefix
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		if err := a.AddRemote(ctx, r); err != nil {
+			return err
+		}
+		if err := remote.SaveConfig(r); err != nil {
+			fmt.Fprintf(e.stderr, "warning: could not keep the remote in %s for \"picup restore --from\": %v\n", remote.ConfigFile(), err)
+		}
+		fmt.Fprintf(e.stdout, "added remote %q: s3://%s/%s at %s; check it with \"picup remote test %s\"\n", r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Name)
+		return nil
+	})
+}
+
+type remoteLsOptions struct {
+	json bool
+}
+
 func newRemoteLsCmd(e *env) *cobra.Command {
-	var asJSON bool
+	o := &remoteLsOptions{}
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List remotes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				rs, err := lib.Catalog.Remotes(ctx)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					if rs == nil {
-						rs = []catalog.Remote{}
-					}
-					return writeJSON(e.stdout, rs)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tURL\tENDPOINT\tLAST SNAPSHOT")
-				for _, r := range rs {
-					last := "-"
-					if snaps, err := lib.Catalog.Snapshots(ctx, r.Name); err == nil && len(snaps) > 0 {
-						last = snaps[0].CreatedAt
-					}
-					scheme := "https"
-					if r.Insecure {
-						scheme = "http"
-					}
-					fmt.Fprintf(tw, "%s\ts3://%s/%s\t%s://%s\t%s\n", r.Name, r.Bucket, r.Prefix, scheme, r.Endpoint, last)
-				}
-				return tw.Flush()
-			})
+			return runRemoteLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
 }
 
+func runRemoteLs(ctx context.Context, e *env, o *remoteLsOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		rs, err := lib.Catalog.Remotes(ctx)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			if rs == nil {
+				rs = []catalog.Remote{}
+			}
+			return writeJSON(e.stdout, rs)
+		}
+		tw := newTable(e.stdout, "NAME", "URL", "ENDPOINT", "LAST SNAPSHOT")
+		for _, r := range rs {
+			last := "-"
+			if snaps, err := lib.Catalog.Snapshots(ctx, r.Name); err == nil && len(snaps) > 0 {
+				last = snaps[0].CreatedAt
+			}
+			scheme := "https"
+			if r.Insecure {
+				scheme = "http"
+			}
+			fmt.Fprintf(tw, "%s\ts3://%s/%s\t%s://%s\t%s\n", r.Name, r.Bucket, r.Prefix, scheme, r.Endpoint, last)
+		}
+		return tw.Flush()
+	})
+}
+
+type remoteRmOptions struct {
+	name string
+}
+
 func newRemoteRmCmd(e *env) *cobra.Command {
+	o := &remoteRmOptions{}
 	return &cobra.Command{
 		Use:   "rm NAME",
 		Short: "Forget a remote (the bucket and its objects are left as they are)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				if err := a.RemoveRemote(ctx, args[0]); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "removed remote %q; its bucket was not touched\n", args[0])
-				return nil
-			})
+			o.name = args[0]
+			return runRemoteRm(cmd.Context(), e, o)
 		},
 	}
 }
 
+func runRemoteRm(ctx context.Context, e *env, o *remoteRmOptions) error {
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		if err := a.RemoveRemote(ctx, o.name); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "removed remote %q; its bucket was not touched\n", o.name)
+		return nil
+	})
+}
+
+type remoteTestOptions struct {
+	name string
+}
+
 func newRemoteTestCmd(e *env) *cobra.Command {
+	o := &remoteTestOptions{}
 	return &cobra.Command{
 		Use:   "test NAME",
 		Short: "Check a remote: reach, credentials, bucket, write/read/delete, clock skew",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				r, err := lib.Catalog.RemoteByName(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				_, s3, err := remote.Open(ctx, r, remote.Options{})
-				if err != nil {
-					return err
-				}
-				tctx, cancel := context.WithTimeout(ctx, time.Minute)
-				defer cancel()
-				skew, err := s3.Probe(tctx)
-				if err != nil {
-					return fmt.Errorf("remote %q: %w", r.Name, err)
-				}
-				fmt.Fprintf(e.stdout, "remote %q works: reached %s, credentials accepted, bucket %q writable and readable, clock skew %s\n",
-					r.Name, r.Endpoint, r.Bucket, skew.Round(time.Millisecond))
-				if skew > 5*time.Minute || skew < -5*time.Minute {
-					return errors.New("the clocks differ by more than 5 minutes, which S3 signatures refuse; fix this machine's clock (NTP)")
-				}
-				return nil
-			})
+			o.name = args[0]
+			return runRemoteTest(cmd.Context(), e, o)
 		},
 	}
+}
+
+func runRemoteTest(ctx context.Context, e *env, o *remoteTestOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		r, _, s3, err := openRemote(ctx, lib, o.name)
+		if err != nil {
+			return err
+		}
+		tctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		skew, err := s3.Probe(tctx)
+		if err != nil {
+			return fmt.Errorf("remote %q: %w", r.Name, err)
+		}
+		fmt.Fprintf(e.stdout, "remote %q works: reached %s, credentials accepted, bucket %q writable and readable, clock skew %s\n",
+			r.Name, r.Endpoint, r.Bucket, skew.Round(time.Millisecond))
+		if skew > 5*time.Minute || skew < -5*time.Minute {
+			return errors.New("the clocks differ by more than 5 minutes, which S3 signatures refuse; fix this machine's clock (NTP)")
+		}
+		return nil
+	})
 }

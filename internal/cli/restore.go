@@ -14,7 +14,7 @@ import (
 )
 
 type restoreOptions struct {
-	url          string
+	url          *string // s3://BUCKET[/PREFIX]; nil with --from
 	from         string
 	r            catalog.Remote
 	fromSidecars bool
@@ -43,11 +43,8 @@ only what is still missing. Check the result with "picup verify".`,
 		Example: "  picup restore s3://family-photos --endpoint s3.eu-central-003.backblazeb2.com --library /srv/photos",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (len(args) == 1) == (o.from != "") {
-				return usageErrorf("give the bucket URL (s3://BUCKET) or --from NAME, not both or neither")
-			}
 			if len(args) == 1 {
-				o.url = args[0]
+				o.url = &args[0]
 			}
 			return runRestore(cmd.Context(), e, o)
 		},
@@ -65,6 +62,9 @@ only what is still missing. Check the result with "picup verify".`,
 }
 
 func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
+	if (o.url != nil) == (o.from != "") {
+		return usageErrorf("give the bucket URL (s3://BUCKET) or --from NAME, not both or neither")
+	}
 	if o.from != "" {
 		r, err := remote.LoadConfig(o.from)
 		if err != nil {
@@ -72,7 +72,7 @@ func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
 		}
 		o.r = r
 	} else {
-		bucket, prefix, err := remote.ParseURL(o.url)
+		bucket, prefix, err := remote.ParseURL(*o.url)
 		if err != nil {
 			return &UsageError{Err: err}
 		}

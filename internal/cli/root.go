@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/picup/picup/internal/library"
 	"github.com/spf13/cobra"
 )
 
@@ -106,10 +107,14 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print picup's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(e.stdout, "picup %s\n", Version)
-			return err
+			return runVersion(e)
 		},
 	}
+}
+
+func runVersion(e *env) error {
+	_, err := fmt.Fprintf(e.stdout, "picup %s\n", Version)
+	return err
 }
 
 func newInitCmd(e *env) *cobra.Command {
@@ -121,13 +126,14 @@ library on first use; init exists to do it explicitly. Running it on an
 existing library changes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lib, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer lib.Close()
-			_, err = fmt.Fprintf(e.stdout, "library ready at %s\n", lib.Root)
-			return err
+			return runInit(cmd.Context(), e)
 		},
 	}
+}
+
+func runInit(ctx context.Context, e *env) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		_, err := fmt.Fprintf(e.stdout, "library ready at %s\n", lib.Root)
+		return err
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -246,60 +245,70 @@ func shareState(s catalog.Share, now time.Time) string {
 	return "active"
 }
 
+type shareLsOptions struct {
+	json bool
+}
+
 func newShareLsCmd(e *env) *cobra.Command {
-	var asJSON bool
+	o := &shareLsOptions{}
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List share links with their views, last opening and expiry",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				shares, err := lib.Catalog.Shares(ctx)
-				if err != nil {
-					return err
-				}
-				now := time.Now()
-				if asJSON {
-					out := make([]shareJSON, 0, len(shares))
-					for _, s := range shares {
-						j := shareJSON{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: shareState(s, now),
-							ExpiresAt: optional(s.ExpiresAt), RevokedAt: optional(s.RevokedAt), Download: s.Download,
-							Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(s.LastOpenedAt), CreatedAt: s.CreatedAt}
-						switch {
-						case s.AlbumID != 0:
-							j.Album = &s.AlbumName
-						case s.Year != 0:
-							j.Year = &s.Year
-						default:
-							j.Photos = &s.Photos
-						}
-						out = append(out, j)
-					}
-					return writeJSON(e.stdout, out)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tOPENS\tNAME\tSTATE\tEXPIRES\tVIEWS\tLAST OPENED\tOPTIONS")
-				for _, s := range shares {
-					var opts []string
-					if s.PasswordHash != "" {
-						opts = append(opts, "password")
-					}
-					if s.Download {
-						opts = append(opts, "download")
-					}
-					if s.BindIP {
-						opts = append(opts, "bind-ip")
-					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), shareState(s, now),
-						orNever(s.ExpiresAt), s.Views, orDash(s.LastOpenedAt), orDash(strings.Join(opts, ",")))
-				}
-				return tw.Flush()
-			})
+			return runShareLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
+}
+
+func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		shares, err := lib.Catalog.Shares(ctx)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if o.json {
+			out := make([]shareJSON, 0, len(shares))
+			for _, s := range shares {
+				out = append(out, shareToJSON(s, now))
+			}
+			return writeJSON(e.stdout, out)
+		}
+		tw := newTable(e.stdout, "ID", "OPENS", "NAME", "STATE", "EXPIRES", "VIEWS", "LAST OPENED", "OPTIONS")
+		for _, s := range shares {
+			var opts []string
+			if s.PasswordHash != "" {
+				opts = append(opts, "password")
+			}
+			if s.Download {
+				opts = append(opts, "download")
+			}
+			if s.BindIP {
+				opts = append(opts, "bind-ip")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), shareState(s, now),
+				orNever(s.ExpiresAt), s.Views, orDash(s.LastOpenedAt), orDash(strings.Join(opts, ",")))
+		}
+		return tw.Flush()
+	})
+}
+
+func shareToJSON(s catalog.Share, now time.Time) shareJSON {
+	j := shareJSON{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: shareState(s, now),
+		ExpiresAt: optional(s.ExpiresAt), RevokedAt: optional(s.RevokedAt), Download: s.Download,
+		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(s.LastOpenedAt), CreatedAt: s.CreatedAt}
+	switch {
+	case s.AlbumID != 0:
+		j.Album = &s.AlbumName
+	case s.Year != 0:
+		j.Year = &s.Year
+	default:
+		j.Photos = &s.Photos
+	}
+	return j
 }
 
 func parseShareID(s string) (int64, error) {
@@ -310,34 +319,45 @@ func parseShareID(s string) (int64, error) {
 	return id, nil
 }
 
+type shareRevokeOptions struct {
+	id string // as "picup share ls" prints it
+}
+
 func newShareRevokeCmd(e *env) *cobra.Command {
+	o := &shareRevokeOptions{}
 	return &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Close a share link for good (its page then says so)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseShareID(args[0])
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				was, err := a.RevokeShare(ctx, id, time.Now())
-				if err != nil {
-					return err
-				}
-				if was {
-					fmt.Fprintf(e.stdout, "revoked share %d\n", id)
-				} else {
-					fmt.Fprintf(e.stdout, "share %d was already revoked\n", id)
-				}
-				return nil
-			})
+			o.id = args[0]
+			return runShareRevoke(cmd.Context(), e, o)
 		},
 	}
 }
 
+func runShareRevoke(ctx context.Context, e *env, o *shareRevokeOptions) error {
+	id, err := parseShareID(o.id)
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		was, err := a.RevokeShare(ctx, id, time.Now())
+		if err != nil {
+			return err
+		}
+		if was {
+			fmt.Fprintf(e.stdout, "revoked share %d\n", id)
+		} else {
+			fmt.Fprintf(e.stdout, "share %d was already revoked\n", id)
+		}
+		return nil
+	})
+}
+
 type shareExtendOptions struct {
+	id        string  // as "picup share ls" prints it
+	by        *string // DURATION or never; nil with --expires-at
 	expiresAt string
 	shorten   bool
 	now       func() time.Time
@@ -368,7 +388,11 @@ make a new one.`,
   picup share extend 12 --expires-at 2027-01-10 --shorten`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runShareExtend(cmd.Context(), e, o, args)
+			o.id = args[0]
+			if len(args) == 2 {
+				o.by = &args[1]
+			}
+			return runShareExtend(cmd.Context(), e, o)
 		},
 	}
 	f := cmd.Flags()
@@ -377,14 +401,14 @@ make a new one.`,
 	return cmd
 }
 
-func runShareExtend(ctx context.Context, e *env, o *shareExtendOptions, args []string) error {
-	id, err := parseShareID(args[0])
+func runShareExtend(ctx context.Context, e *env, o *shareExtendOptions) error {
+	id, err := parseShareID(o.id)
 	if err != nil {
 		return err
 	}
 	var c sharelink.ExpiryChange
 	switch {
-	case (len(args) == 2) == (o.expiresAt != ""):
+	case (o.by != nil) == (o.expiresAt != ""):
 		return usageErrorf("give a DURATION to add (30d), never, or --expires-at DATE, one of them")
 	case o.shorten && o.expiresAt == "":
 		return usageErrorf("--shorten goes with --expires-at DATE: a duration is always added to the expiry, never taken off")
@@ -393,14 +417,14 @@ func runShareExtend(ctx context.Context, e *env, o *shareExtendOptions, args []s
 			return err
 		}
 		c.Shorten = o.shorten
-	case strings.EqualFold(strings.TrimSpace(args[1]), "never"):
+	case strings.EqualFold(strings.TrimSpace(*o.by), "never"):
 		c.Never = true
 	default:
-		if c.Add, err = period.Parse(args[1]); err != nil {
+		if c.Add, err = period.Parse(*o.by); err != nil {
 			return &UsageError{Err: fmt.Errorf(`%w, or "never"`, err)}
 		}
 		if c.Add <= 0 {
-			return usageErrorf("share extend %s: a link is extended by more than nothing", args[1])
+			return usageErrorf("share extend %s: a link is extended by more than nothing", *o.by)
 		}
 	}
 	now := time.Now

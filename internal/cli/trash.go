@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -14,8 +15,13 @@ import (
 	"github.com/picup/picup/pkg/period"
 )
 
+type rmOptions struct {
+	photos []string // ids or paths, as photoIDs reads them
+	album  string
+}
+
 func newRmCmd(e *env) *cobra.Command {
-	var album string
+	o := &rmOptions{}
 	cmd := &cobra.Command{
 		Use:   "rm ID|PATH... | --album NAME",
 		Short: "Move photos to the trash",
@@ -28,36 +34,39 @@ With --album, every photo of the album goes to the trash (the album itself
 stays; remove it with "picup album rm").`,
 		Example: "  picup rm 42 43\n  picup rm --album 'Blurry shots'",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (len(args) == 0) == (album == "") {
-				return usageErrorf("name photos (ID or PATH) or --album NAME, not both or neither")
-			}
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				ids, err := photoIDs(ctx, lib, args)
-				if err != nil {
-					return err
-				}
-				a := archive.New(lib)
-				var n int
-				if album != "" {
-					n, err = a.TrashAlbum(ctx, album)
-				} else {
-					n, err = a.Trash(ctx, ids)
-				}
-				if err != nil {
-					return err
-				}
-				keep, err := a.Retention(ctx)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged %s (restore with \"picup trash restore\")\n", n, archive.PurgedAfter(keep))
-				return nil
-			})
+			o.photos = args
+			return runRm(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&album, "album", "", "move every photo of this album to the trash")
+	cmd.Flags().StringVar(&o.album, "album", "", "move every photo of this album to the trash")
 	return cmd
+}
+
+func runRm(ctx context.Context, e *env, o *rmOptions) error {
+	if (len(o.photos) == 0) == (o.album == "") {
+		return usageErrorf("name photos (ID or PATH) or --album NAME, not both or neither")
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		ids, err := photoIDs(ctx, a.Library(), o.photos)
+		if err != nil {
+			return err
+		}
+		var n int
+		if o.album != "" {
+			n, err = a.TrashAlbum(ctx, o.album)
+		} else {
+			n, err = a.Trash(ctx, ids)
+		}
+		if err != nil {
+			return err
+		}
+		keep, err := a.Retention(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged %s (restore with \"picup trash restore\")\n", n, archive.PurgedAfter(keep))
+		return nil
+	})
 }
 
 func newTrashCmd(e *env) *cobra.Command {
@@ -80,115 +89,143 @@ type trashedJSON struct {
 	TrashedAt string `json:"trashed_at"`
 }
 
+type trashLsOptions struct {
+	json bool
+}
+
 func newTrashLsCmd(e *env) *cobra.Command {
-	var asJSON bool
+	o := &trashLsOptions{}
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List the trash, most recently trashed first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				keep, err := trash.Retention(ctx, lib)
-				if err != nil {
-					return err
-				}
-				var all []catalog.Photo
-				afterAt, afterID := "", int64(0)
-				for {
-					page, err := lib.Catalog.TrashedPhotos(ctx, afterAt, afterID, pageSize)
-					if err != nil {
-						return err
-					}
-					all = append(all, page...)
-					if len(page) < pageSize {
-						break
-					}
-					afterAt, afterID = page[len(page)-1].TrashedAt, page[len(page)-1].ID
-				}
-				if asJSON {
-					out := make([]trashedJSON, 0, len(all))
-					for _, p := range all {
-						out = append(out, trashedJSON{photoJSON: toJSON(p), TrashedAt: p.TrashedAt})
-					}
-					return writeJSON(e.stdout, out)
-				}
-				var total int64
-				for _, p := range all {
-					total += p.Bytes
-					t, _ := time.Parse(time.RFC3339, p.TrashedAt)
-					fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
-						p.TrashedAt, t.Add(keep).Format(time.RFC3339))
-				}
-				fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(all), bytesize.Format(total))
-				return nil
-			})
+			return runTrashLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
 }
 
+func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		keep, err := trash.Retention(ctx, lib)
+		if err != nil {
+			return err
+		}
+		var all []catalog.Photo
+		afterAt, afterID := "", int64(0)
+		for {
+			page, err := lib.Catalog.TrashedPhotos(ctx, afterAt, afterID, pageSize)
+			if err != nil {
+				return err
+			}
+			all = append(all, page...)
+			if len(page) < pageSize {
+				break
+			}
+			afterAt, afterID = page[len(page)-1].TrashedAt, page[len(page)-1].ID
+		}
+		if o.json {
+			out := make([]trashedJSON, 0, len(all))
+			for _, p := range all {
+				out = append(out, trashedJSON{photoJSON: toJSON(p), TrashedAt: p.TrashedAt})
+			}
+			return writeJSON(e.stdout, out)
+		}
+		var total int64
+		for _, p := range all {
+			total += p.Bytes
+			t, _ := time.Parse(time.RFC3339, p.TrashedAt)
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
+				p.TrashedAt, t.Add(keep).Format(time.RFC3339))
+		}
+		fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(all), bytesize.Format(total))
+		return nil
+	})
+}
+
+type trashRestoreOptions struct {
+	ids []string
+	all bool
+}
+
 func newTrashRestoreCmd(e *env) *cobra.Command {
-	var all bool
+	o := &trashRestoreOptions{}
 	cmd := &cobra.Command{
 		Use:   "restore ID...|--all",
 		Short: "Take photos out of the trash",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := idsOrAll(args, all, "photo", "picup trash ls")
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				n, err := archive.New(lib).Restore(ctx, ids)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "restored %d\n", n)
-				if n < len(ids) {
-					return fmt.Errorf("%d of the ids were not in the trash; see \"picup trash ls\"", len(ids)-n)
-				}
-				return nil
-			})
+			o.ids = args
+			return runTrashRestore(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "restore everything in the trash")
+	cmd.Flags().BoolVar(&o.all, "all", false, "restore everything in the trash")
 	return cmd
 }
 
+func runTrashRestore(ctx context.Context, e *env, o *trashRestoreOptions) error {
+	ids, err := idsOrAll(o.ids, o.all, "photo", "picup trash ls")
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		n, err := a.Restore(ctx, ids)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "restored %d\n", n)
+		if n < len(ids) {
+			return fmt.Errorf("%d of the ids were not in the trash; see \"picup trash ls\"", len(ids)-n)
+		}
+		return nil
+	})
+}
+
+type trashEmptyOptions struct {
+	olderThan string // a period; "" for all
+}
+
 func newTrashEmptyCmd(e *env) *cobra.Command {
-	var older string
+	o := &trashEmptyOptions{}
 	cmd := &cobra.Command{
 		Use:     "empty [--older-than 30d]",
 		Short:   "Purge the trash now (all of it, or what is older than a duration)",
 		Example: "  picup trash empty\n  picup trash empty --older-than 7d",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var d time.Duration
-			if older != "" {
-				var err error
-				if d, err = period.Parse(older); err != nil {
-					return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
-				}
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				purged, err := a.EmptyTrash(ctx, d, time.Now())
-				fmt.Fprintln(e.stderr, purged)
-				if err != nil {
-					return err
-				}
-				return runJobs(ctx, e, a)
-			})
+			return runTrashEmpty(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&older, "older-than", "", "only what has been in the trash longer than this (30d, 12h ...; "+seeDurations+")")
+	cmd.Flags().StringVar(&o.olderThan, "older-than", "", "only what has been in the trash longer than this (30d, 12h ...; "+seeDurations+")")
 	return cmd
 }
 
+func runTrashEmpty(ctx context.Context, e *env, o *trashEmptyOptions) error {
+	var d time.Duration
+	if o.olderThan != "" {
+		var err error
+		if d, err = period.Parse(o.olderThan); err != nil {
+			return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
+		}
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		purged, err := a.EmptyTrash(ctx, d, time.Now())
+		fmt.Fprintln(e.stderr, purged)
+		if err != nil {
+			return err
+		}
+		return runQueuedJobs(ctx, e, a)
+	})
+}
+
+type trashRetentionOptions struct {
+	set   *string // the DURATION to set; nil to show the retention
+	force bool
+}
+
 func newTrashRetentionCmd(e *env) *cobra.Command {
-	var force bool
+	o := &trashRetentionOptions{}
 	cmd := &cobra.Command{
 		Use:   "retention [DURATION]",
 		Short: "Show or set how long photos stay in the trash (default 30d)",
@@ -202,37 +239,43 @@ at the next command).`,
 		Example: "  picup trash retention\n  picup trash retention 60d\n  picup trash retention 1h --force",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var d time.Duration
 			if len(args) == 1 {
-				var err error
-				if d, err = period.Parse(args[0]); err != nil {
-					return &UsageError{Err: err}
-				}
-				if err := archive.CheckRetention(d, force); err != nil {
-					return &UsageError{Err: err}
-				}
-			} else if force {
-				return usageErrorf("--force goes with a DURATION to set")
+				o.set = &args[0]
 			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				if len(args) == 1 {
-					if err := a.SetRetention(ctx, d, force); err != nil {
-						return err
-					}
-					if d < trash.MinRetention {
-						fmt.Fprintf(e.stderr, "warning: photos in the trash are purged %s, for good; \"picup trash retention 30d\" goes back to the default\n", archive.PurgedAfter(d))
-					}
-				}
-				keep, err := a.Retention(ctx)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "photos stay in the trash for %s (%s)\n", period.Words(keep), period.Format(keep))
-				return nil
-			})
+			return runTrashRetention(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "allow a retention under one day (photos in the trash are then purged within hours, minutes or at once)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "allow a retention under one day (photos in the trash are then purged within hours, minutes or at once)")
 	return cmd
+}
+
+func runTrashRetention(ctx context.Context, e *env, o *trashRetentionOptions) error {
+	var d time.Duration
+	if o.set != nil {
+		var err error
+		if d, err = period.Parse(*o.set); err != nil {
+			return &UsageError{Err: err}
+		}
+		if err := archive.CheckRetention(d, o.force); err != nil {
+			return &UsageError{Err: err}
+		}
+	} else if o.force {
+		return usageErrorf("--force goes with a DURATION to set")
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		if o.set != nil {
+			if err := a.SetRetention(ctx, d, o.force); err != nil {
+				return err
+			}
+			if d < trash.MinRetention {
+				fmt.Fprintf(e.stderr, "warning: photos in the trash are purged %s, for good; \"picup trash retention 30d\" goes back to the default\n", archive.PurgedAfter(d))
+			}
+		}
+		keep, err := a.Retention(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "photos stay in the trash for %s (%s)\n", period.Words(keep), period.Format(keep))
+		return nil
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -46,33 +45,42 @@ func quotaString(q *int64) string {
 	return bytesize.Format(*q)
 }
 
+type userAddOptions struct {
+	name  string
+	quota string // a size, or none
+}
+
 func newUserAddCmd(e *env) *cobra.Command {
-	var quota string
+	o := &userAddOptions{}
 	cmd := &cobra.Command{
 		Use:     "add NAME",
 		Short:   "Add a family member",
 		Example: `  picup user add mom --quota 50GB`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkName("user", args[0]); err != nil {
-				return err
-			}
-			q, err := parseQuota(quota)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				if err := a.AddUser(ctx, args[0], q); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "added user %q (quota %s)\n", args[0], quotaString(q))
-				return nil
-			})
+			o.name = args[0]
+			return runUserAdd(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&quota, "quota", "none", "storage quota: 500MB, 50GB, 1.5TB, 20GiB, or none")
+	cmd.Flags().StringVar(&o.quota, "quota", "none", "storage quota: 500MB, 50GB, 1.5TB, 20GiB, or none")
 	return cmd
+}
+
+func runUserAdd(ctx context.Context, e *env, o *userAddOptions) error {
+	if err := checkName("user", o.name); err != nil {
+		return err
+	}
+	q, err := parseQuota(o.quota)
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		if err := a.AddUser(ctx, o.name, q); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added user %q (quota %s)\n", o.name, quotaString(q))
+		return nil
+	})
 }
 
 type userJSON struct {
@@ -86,46 +94,58 @@ type userJSON struct {
 	CreatedAt     string `json:"created_at"`
 }
 
+type userLsOptions struct {
+	json bool
+}
+
 func newUserLsCmd(e *env) *cobra.Command {
-	var asJSON bool
+	o := &userLsOptions{}
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List family members with usage and quota",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				users, err := lib.Catalog.Users(ctx)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					out := make([]userJSON, 0, len(users))
-					for _, u := range users {
-						out = append(out, userJSON{Name: u.Name, QuotaBytes: u.QuotaBytes, UsedBytes: u.UsedBytes,
-							TrashedBytes: u.TrashedBytes, ReservedBytes: u.ReservedBytes, Photos: u.Photos, Videos: u.Videos, CreatedAt: u.CreatedAt})
-					}
-					return writeJSON(e.stdout, out)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tUSED\tQUOTA\tFREE\tIN TRASH\tPHOTOS\tVIDEOS")
-				for _, u := range users {
-					free := "-"
-					if u.QuotaBytes != nil {
-						free = bytesize.Format(max(0, *u.QuotaBytes-u.UsedBytes-u.ReservedBytes))
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", u.Name, bytesize.Format(u.UsedBytes), quotaString(u.QuotaBytes),
-						free, bytesize.Format(u.TrashedBytes), u.Photos, u.Videos)
-				}
-				return tw.Flush()
-			})
+			return runUserLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
 }
 
+func runUserLs(ctx context.Context, e *env, o *userLsOptions) error {
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		users, err := lib.Catalog.Users(ctx)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			out := make([]userJSON, 0, len(users))
+			for _, u := range users {
+				out = append(out, userJSON{Name: u.Name, QuotaBytes: u.QuotaBytes, UsedBytes: u.UsedBytes,
+					TrashedBytes: u.TrashedBytes, ReservedBytes: u.ReservedBytes, Photos: u.Photos, Videos: u.Videos, CreatedAt: u.CreatedAt})
+			}
+			return writeJSON(e.stdout, out)
+		}
+		tw := newTable(e.stdout, "NAME", "USED", "QUOTA", "FREE", "IN TRASH", "PHOTOS", "VIDEOS")
+		for _, u := range users {
+			free := "-"
+			if u.QuotaBytes != nil {
+				free = bytesize.Format(max(0, *u.QuotaBytes-u.UsedBytes-u.ReservedBytes))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", u.Name, bytesize.Format(u.UsedBytes), quotaString(u.QuotaBytes),
+				free, bytesize.Format(u.TrashedBytes), u.Photos, u.Videos)
+		}
+		return tw.Flush()
+	})
+}
+
+type userSetQuotaOptions struct {
+	name  string
+	quota string // a size, or none
+}
+
 func newUserSetQuotaCmd(e *env) *cobra.Command {
+	o := &userSetQuotaOptions{}
 	return &cobra.Command{
 		Use:     "set-quota NAME SIZE|none",
 		Short:   "Change a family member's quota",
@@ -133,73 +153,65 @@ func newUserSetQuotaCmd(e *env) *cobra.Command {
 		Example: "  picup user set-quota mom 60GB\n  picup user set-quota dad none",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q, err := parseQuota(args[1])
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				u, err := a.SetQuota(ctx, args[0], q)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "quota of %q is now %s (%s used)\n", u.Name, quotaString(q), bytesize.Format(u.UsedBytes))
-				return nil
-			})
+			o.name, o.quota = args[0], args[1]
+			return runUserSetQuota(cmd.Context(), e, o)
 		},
 	}
+}
+
+func runUserSetQuota(ctx context.Context, e *env, o *userSetQuotaOptions) error {
+	q, err := parseQuota(o.quota)
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		u, err := a.SetQuota(ctx, o.name, q)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "quota of %q is now %s (%s used)\n", u.Name, quotaString(q), bytesize.Format(u.UsedBytes))
+		return nil
+	})
 }
 
 func newUserRenameCmd(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rename OLD NEW",
-		Short: "Rename a family member",
-		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkName("user", args[1]); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			return withArchive(ctx, e, func(a *archive.Archive) error {
-				err := a.RenameUser(ctx, args[0], args[1])
-				if err == nil {
-					fmt.Fprintf(e.stdout, "renamed user %q to %q\n", args[0], args[1])
-				}
-				return err
-			})
-		},
-	}
+	return newRenameCmd(e, "user", "Rename a family member", (*archive.Archive).RenameUser)
+}
+
+type userRmOptions struct {
+	name       string
+	transferTo string // the user who gets name's photos; "" for none
 }
 
 func newUserRmCmd(e *env) *cobra.Command {
-	var to string
+	o := &userRmOptions{}
 	cmd := &cobra.Command{
 		Use:   "rm NAME",
 		Short: "Remove a family member (refused while they own photos, unless --transfer-to)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return withLibrary(ctx, e, func(lib *library.Library) error {
-				return runUserRm(ctx, e, lib, args[0], to)
-			})
+			o.name = args[0]
+			return runUserRm(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&to, "transfer-to", "", "give the user's photos to this user first")
+	cmd.Flags().StringVar(&o.transferTo, "transfer-to", "", "give the user's photos to this user first")
 	return cmd
 }
 
-func runUserRm(ctx context.Context, e *env, lib *library.Library, name, to string) error {
-	moved, err := archive.New(lib).RemoveUser(ctx, name, to)
-	if errors.Is(err, archive.ErrTransferToSelf) {
-		return &UsageError{Err: err}
-	}
-	if err != nil {
-		return err
-	}
-	if to != "" {
-		fmt.Fprintf(e.stdout, "removed user %q; %q now also owns their photos (+%s)\n", name, to, bytesize.Format(moved))
-	} else {
-		fmt.Fprintf(e.stdout, "removed user %q\n", name)
-	}
-	return nil
+func runUserRm(ctx context.Context, e *env, o *userRmOptions) error {
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		moved, err := a.RemoveUser(ctx, o.name, o.transferTo)
+		if errors.Is(err, archive.ErrTransferToSelf) {
+			return &UsageError{Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		if o.transferTo != "" {
+			fmt.Fprintf(e.stdout, "removed user %q; %q now also owns their photos (+%s)\n", o.name, o.transferTo, bytesize.Format(moved))
+		} else {
+			fmt.Fprintf(e.stdout, "removed user %q\n", o.name)
+		}
+		return nil
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/remote"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/verify"
 	"github.com/picup/picup/pkg/bytesize"
@@ -117,11 +116,7 @@ func runVerifyRemote(ctx context.Context, e *env, o *verifyOptions) error {
 		sample = v / 100
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
-		r, err := lib.Catalog.RemoteByName(ctx, o.remote)
-		if err != nil {
-			return err
-		}
-		store, _, err := remote.Open(ctx, r, remote.Options{})
+		r, store, _, err := openRemote(ctx, lib, o.remote)
 		if err != nil {
 			return err
 		}
