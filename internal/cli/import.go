@@ -138,5 +138,5 @@ func autoSync(ctx context.Context, e *env, lib *library.Library) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "syncing to %d remote(s) marked --auto\n", n)
-	return runJobs(ctx, e, a)
+	return runQueuedJobs(ctx, e, a)
 }

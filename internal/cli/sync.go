@@ -104,7 +104,7 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 		}
 		if err == nil && !o.dryRun {
 			// Deletions of purged photos' objects wait in the queue.
-			err = runJobs(ctx, e, a)
+			err = runQueuedJobs(ctx, e, a)
 		}
 		if err != nil {
 			if errors.Is(err, blob.ErrCircuitOpen) {
