@@ -15,6 +15,7 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/thumb"
 )
 
 // intent is written into the scratch dir, inside the write transaction and
@@ -22,12 +23,12 @@ import (
 // the commit, the next run reads it (Recover) and either adopts the files
 // that reached the library or removes them: nothing is left half-done.
 type intent struct {
-	Photo    catalog.Photo     `json:"photo"`
-	Sidecars []intentSidecar   `json:"sidecars"`
-	Thumbs   map[string]string `json:"thumbs"` // size -> library-relative path
-	Source   catalog.Source    `json:"source"`
-	AlbumID  int64             `json:"album_id"`
-	UserID   int64             `json:"user_id"`
+	Photo    catalog.Photo             `json:"photo"`
+	Sidecars []intentSidecar           `json:"sidecars"`
+	Thumbs   map[thumb.SizeName]string `json:"thumbs"` // size -> library-relative path
+	Source   catalog.Source            `json:"source"`
+	AlbumID  int64                     `json:"album_id"`
+	UserID   int64                     `json:"user_id"`
 	// Reservation becomes ownership in the commit (OwnReserved), also
 	// when a later run adopts the files after a crash.
 	Reservation int64 `json:"reservation"`
@@ -134,7 +135,7 @@ func (im *Importer) choosePaths(ctx context.Context, tx *catalog.Tx, prep *prepa
 		p := prep.photo
 		p.Path = rel
 		p.ImportedAt = catalog.Now()
-		thumbs := map[string]string{}
+		thumbs := map[thumb.SizeName]string{}
 		for size := range prep.thumbs {
 			thumbs[size] = library.ThumbPath(p.SHA256, size)
 		}

@@ -20,8 +20,8 @@ import (
 // catalog row needs, ready to be committed.
 type prepared struct {
 	photo       catalog.Photo
-	tmp         string            // the copied original
-	thumbs      map[string]string // size name -> scratch file
+	tmp         string                    // the copied original
+	thumbs      map[thumb.SizeName]string // size -> scratch file
 	sidecars    []sidecarFile
 	source      catalog.Source
 	taken       time.Time // for the directory of the original
@@ -102,7 +102,7 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 		p.DurationMS = &ms
 	}
 
-	prep := &prepared{photo: p, tmp: tmp, thumbs: map[string]string{}, source: src, taken: md.Taken, placeholder: placeholder}
+	prep := &prepared{photo: p, tmp: tmp, thumbs: map[thumb.SizeName]string{}, source: src, taken: md.Taken, placeholder: placeholder}
 	for name, data := range res.JPEG {
 		f := filepath.Join(im.run.Dir, fmt.Sprintf("thumb-%s-%s.jpg", src.SHA256[:16], name))
 		// Thumbnails are derived data: verify regenerates a lost one, so

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/thumb"
 	"github.com/picup/picup/pkg/diskspace"
 )
 
@@ -130,8 +131,8 @@ func OriginalDir(taken time.Time) string {
 
 // ThumbPath is where the thumbnail of a given size of the content with this
 // hash lives: thumbs/ab/abcdef…-grid.jpg.
-func ThumbPath(sha, size string) string {
-	return path.Join(ThumbsDir, sha[:2], sha+"-"+size+".jpg")
+func ThumbPath(sha string, size thumb.SizeName) string {
+	return path.Join(ThumbsDir, sha[:2], sha+"-"+string(size)+".jpg")
 }
 
 // Candidate returns the n-th name tried for an original: the name itself

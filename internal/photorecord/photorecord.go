@@ -43,7 +43,7 @@ type Record struct {
 func Of(p catalog.Photo) Record {
 	thumbs := map[string]string{}
 	for _, s := range thumb.Sizes {
-		thumbs[s.Name] = library.ThumbPath(p.SHA256, s.Name)
+		thumbs[string(s.Name)] = library.ThumbPath(p.SHA256, s.Name)
 	}
 	owners := p.Owners
 	if owners == nil {

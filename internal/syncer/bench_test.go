@@ -97,7 +97,7 @@ func fillLibrary(tb testing.TB, lib *library.Library, n int) {
 					return err
 				}
 				for _, s := range thumb.Sizes {
-					if err := writeFile(lib.Abs(library.ThumbPath(p.SHA256, s.Name)), []byte("thumb "+s.Name+p.SHA256)); err != nil {
+					if err := writeFile(lib.Abs(library.ThumbPath(p.SHA256, s.Name)), []byte("thumb "+string(s.Name)+p.SHA256)); err != nil {
 						return err
 					}
 				}

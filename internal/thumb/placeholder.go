@@ -31,7 +31,7 @@ func Placeholder(kind filetype.Kind) Result {
 		kind = filetype.Photo
 	}
 	r := placeholders[kind]
-	out := Result{JPEG: make(map[string][]byte, len(r.JPEG))}
+	out := Result{JPEG: make(map[SizeName][]byte, len(r.JPEG))}
 	for k, v := range r.JPEG {
 		out.JPEG[k] = v
 	}
@@ -41,7 +41,7 @@ func Placeholder(kind filetype.Kind) Result {
 // drawPlaceholder renders glyph on a 4:3 tile for every size. glyph gets
 // coordinates scaled so the tile height is 1 and the centre is (0, 0).
 func drawPlaceholder(glyph func(x, y float64) uint8) Result {
-	res := Result{JPEG: make(map[string][]byte, len(Sizes))}
+	res := Result{JPEG: make(map[SizeName][]byte, len(Sizes))}
 	for _, s := range Sizes {
 		w, h := s.LongEdge, s.LongEdge*3/4
 		img := image.NewGray(image.Rect(0, 0, w, h))

@@ -16,11 +16,30 @@ import (
 	"github.com/picup/picup/pkg/jpegopt"
 )
 
+// SizeName names a row of the thumbnail table.
+type SizeName string
+
+// The thumbnail sizes.
+const (
+	Screen SizeName = "screen" // a full tablet screen
+	Grid   SizeName = "grid"   // a tile of the grid
+)
+
 // Size is one row of the thumbnail table.
 type Size struct {
-	Name     string // "grid", "screen"
-	LongEdge int    // pixels of the longer side
-	Quality  int    // JPEG quality
+	Name     SizeName
+	LongEdge int // pixels of the longer side
+	Quality  int // JPEG quality
+}
+
+// SizeNamed returns the size of that name, as a URL or a file names it.
+func SizeNamed(name string) (SizeName, bool) {
+	for _, s := range Sizes {
+		if string(s.Name) == name {
+			return s.Name, true
+		}
+	}
+	return "", false
 }
 
 // Sizes is the one table that decides every thumbnail, largest first.
@@ -29,8 +48,8 @@ type Size struct {
 // the picture): there quality 65 is hard to tell from 82 and a third
 // smaller, which is what a screenful of tiles costs on a slow network.
 var Sizes = []Size{
-	{Name: "screen", LongEdge: 2048, Quality: 82},
-	{Name: "grid", LongEdge: 360, Quality: 65},
+	{Name: Screen, LongEdge: 2048, Quality: 82},
+	{Name: Grid, LongEdge: 360, Quality: 65},
 }
 
 var (
@@ -45,7 +64,7 @@ var (
 
 // Result holds the encoded JPEG of every size in Sizes, by size name.
 type Result struct {
-	JPEG          map[string][]byte
+	JPEG          map[SizeName][]byte
 	Width, Height int // pixel size as displayed (after orientation) of the decoded source
 }
 
@@ -79,7 +98,7 @@ func render(ctx context.Context, img image.Image, o int) (Result, error) {
 		return cmp.Compare(b.LongEdge, a.LongEdge)
 	})
 	b := img.Bounds()
-	res := Result{JPEG: make(map[string][]byte, len(sizes)), Width: b.Dx(), Height: b.Dy()}
+	res := Result{JPEG: make(map[SizeName][]byte, len(sizes)), Width: b.Dx(), Height: b.Dy()}
 	if swapsAxes(o) {
 		res.Width, res.Height = res.Height, res.Width
 	}

@@ -31,7 +31,7 @@ func testdata(parts ...string) string {
 }
 
 // decodeJPEG decodes one thumbnail of r and fails the test if it is missing.
-func decodeJPEG(t *testing.T, r Result, size string) image.Image {
+func decodeJPEG(t *testing.T, r Result, size SizeName) image.Image {
 	t.Helper()
 	data, ok := r.JPEG[size]
 	if !ok {
@@ -140,7 +140,7 @@ func TestGenerateOrientation(t *testing.T) {
 		if r.Width != ww || r.Height != wh {
 			t.Errorf("Generate(orientation %d) size = %dx%d; want %dx%d", o, r.Width, r.Height, ww, wh)
 		}
-		for _, size := range []string{"screen", "grid"} {
+		for _, size := range []SizeName{Screen, Grid} {
 			img := decodeJPEG(t, r, size)
 			b := img.Bounds()
 			if b.Dx() != ww || b.Dy() != wh {
@@ -294,9 +294,9 @@ func TestGenerateSizes(t *testing.T) {
 				t.Errorf("Generate(%q) size = %dx%d; want %dx%d", tt.name, r.Width, r.Height, b.Dx(), b.Dy())
 			}
 			for _, s := range []struct {
-				name string
+				name SizeName
 				w, h int
-			}{{"screen", tt.screenW, tt.screenH}, {"grid", tt.gridW, tt.gridH}} {
+			}{{Screen, tt.screenW, tt.screenH}, {Grid, tt.gridW, tt.gridH}} {
 				got := decodeJPEG(t, r, s.name)
 				if g := got.Bounds(); g.Dx() != s.w || g.Dy() != s.h {
 					t.Errorf("Generate(%q) %s = %dx%d; want %dx%d", tt.name, s.name, g.Dx(), g.Dy(), s.w, s.h)

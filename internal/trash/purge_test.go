@@ -21,7 +21,7 @@ func TestFiles(t *testing.T) {
 	scs := []catalog.Sidecar{{Path: "originals/2024/2024-05-03/IMG_1234.XMP"}, {Path: "originals/2024/2024-05-03/IMG_1234.AAE"}}
 	want := []string{p.Path, "meta/" + p.SHA256 + ".json", scs[0].Path, scs[1].Path}
 	for _, s := range thumb.Sizes {
-		want = append(want, "thumbs/"+p.SHA256[:2]+"/"+p.SHA256+"-"+s.Name+".jpg")
+		want = append(want, "thumbs/"+p.SHA256[:2]+"/"+p.SHA256+"-"+string(s.Name)+".jpg")
 	}
 	if got := files(p, scs); !reflect.DeepEqual(got, want) {
 		t.Errorf("files(%s) = %q; want %q", p.Path, got, want)

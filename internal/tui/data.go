@@ -12,6 +12,7 @@ import (
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/termimg"
+	"github.com/picup/picup/internal/thumb"
 	"github.com/picup/picup/internal/trash"
 )
 
@@ -280,7 +281,7 @@ func (m *Model) loadThumbs(g *grid, l layout) tea.Cmd {
 // the message that shows it goes back, so the terminal has the image when
 // its cells appear.
 func (m *Model) renderThumb(k, sha string, o termimg.Options) tea.Cmd {
-	path := m.lib.Abs(library.ThumbPath(sha, "grid"))
+	path := m.lib.Abs(library.ThumbPath(sha, thumb.Grid))
 	out, sem, ctx := m.opts.Output, m.sem, m.ctx
 	return func() tea.Msg {
 		select {

@@ -85,7 +85,7 @@ func (f *fixture) path(name string) string { return f.photos[name].Path }
 // beside is a path in the directory of a photo's original.
 func (f *fixture) beside(name, file string) string { return path.Join(path.Dir(f.path(name)), file) }
 
-func (f *fixture) thumb(name, size string) string {
+func (f *fixture) thumb(name string, size thumb.SizeName) string {
 	return library.ThumbPath(f.photos[name].SHA256, size)
 }
 

@@ -23,15 +23,8 @@ const (
 )
 
 func knownKind(kind string) bool {
-	if kind == kindVideo || kind == kindOriginal {
-		return true
-	}
-	for _, sz := range thumb.Sizes {
-		if sz.Name == kind {
-			return true
-		}
-	}
-	return false
+	_, size := thumb.SizeNamed(kind)
+	return size || kind == kindVideo || kind == kindOriginal
 }
 
 // media serves a thumbnail, a video or an original through a signed URL:
@@ -107,7 +100,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 			notFound(w)
 			return
 		}
-		s.serveFile(w, r, p.Path, fileType(p.MIME, p.Path), `"`+p.SHA256+`"`, cache, "")
+		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache})
 	case kindOriginal:
 		if p.Offloaded != "" {
 			notFound(w)
@@ -115,17 +108,27 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		}
 		name := downloadName(catalog.Photo{ID: p.ID, OriginalName: p.OriginalName, Path: p.Path})
 		disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
-		s.serveFile(w, r, p.Path, fileType(p.MIME, p.Path), `"`+p.SHA256+`"`, cache, disp)
+		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, disposition: disp})
 	default:
-		s.serveThumb(w, r, v, library.ThumbPath(p.SHA256, kind), `"`+p.SHA256+"-"+kind+`"`, cache)
+		size, _ := thumb.SizeNamed(kind)
+		s.serveThumb(w, r, v, servedFile{rel: library.ThumbPath(p.SHA256, size), ctype: "image/jpeg", etag: `"` + p.SHA256 + "-" + kind + `"`, cache: cache})
 	}
+}
+
+// servedFile is a file of the library and the headers it goes out with.
+type servedFile struct {
+	rel         string // library-relative path
+	ctype       string // Content-Type
+	etag        string // ETag, quoted
+	cache       string // Cache-Control
+	disposition string // Content-Disposition; "" for none
 }
 
 // serveThumb serves a thumbnail as serveFile does, from memory when it
 // can (see thumbCache); v is the catalog version the request was
 // decided at.
-func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, rel, etag, cache string) {
-	data, err := s.thumbs.get(v, s.lib.Abs(rel))
+func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, f servedFile) {
+	data, err := s.thumbs.get(v, s.lib.Abs(f.rel))
 	if errors.Is(err, os.ErrNotExist) {
 		notFound(w)
 		return
@@ -135,13 +138,13 @@ func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, rel
 		return
 	}
 	if data == nil {
-		s.serveFile(w, r, rel, "image/jpeg", etag, cache, "")
+		s.serveFile(w, r, f)
 		return
 	}
 	h := w.Header()
 	h["Content-Type"] = jpegType
-	h.Set("Cache-Control", cache)
-	h.Set("ETag", etag)
+	h.Set("Cache-Control", f.cache)
+	h.Set("ETag", f.etag)
 	if r.Method == http.MethodGet && !conditional(r) {
 		// What ServeContent answers to a plain GET, without its copy
 		// through a buffer of its own.
@@ -175,8 +178,8 @@ func conditional(r *http.Request) bool {
 
 // serveFile serves a file of the library with ETag, 304 and range
 // requests; a missing file is a plain 404.
-func (s *server) serveFile(w http.ResponseWriter, r *http.Request, rel, ctype, etag, cache, disposition string) {
-	f, err := os.Open(s.lib.Abs(rel))
+func (s *server) serveFile(w http.ResponseWriter, r *http.Request, sf servedFile) {
+	f, err := os.Open(s.lib.Abs(sf.rel))
 	if errors.Is(err, os.ErrNotExist) {
 		notFound(w)
 		return
@@ -187,11 +190,11 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, rel, ctype, e
 	}
 	defer f.Close()
 	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Cache-Control", cache)
-	h.Set("ETag", etag)
-	if disposition != "" {
-		h.Set("Content-Disposition", disposition)
+	h.Set("Content-Type", sf.ctype)
+	h.Set("Cache-Control", sf.cache)
+	h.Set("ETag", sf.etag)
+	if sf.disposition != "" {
+		h.Set("Content-Disposition", sf.disposition)
 	}
 	// The content is addressed by its hash: the file's mtime says nothing,
 	// so ServeContent gets the zero time and relies on the ETag.

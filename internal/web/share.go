@@ -97,7 +97,7 @@ type pageData struct {
 }
 
 // sizeEdge is the long edge of a named thumbnail size.
-func sizeEdge(name string) int {
+func sizeEdge(name thumb.SizeName) int {
 	for _, sz := range thumb.Sizes {
 		if sz.Name == name {
 			return sz.LongEdge
@@ -150,8 +150,8 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor, 
 	}
 	tiles := make([]tile, 0, len(photos))
 	for i, p := range photos {
-		gw, gh := fit(p.Width, p.Height, sizeEdge("grid"))
-		sw, _ := fit(p.Width, p.Height, sizeEdge("screen"))
+		gw, gh := fit(p.Width, p.Height, sizeEdge(thumb.Grid))
+		sw, _ := fit(p.Width, p.Height, sizeEdge(thumb.Screen))
 		date := captureDate(p.TakenAt)
 		tl := tile{
 			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date), Width: p.Width, Height: p.Height,
