@@ -1,20 +1,35 @@
 package web
 
+// The metrics are kept and written by github.com/prometheus/client_golang,
+// the Prometheus project's own library, rather than by
+// VictoriaMetrics/metrics. The latter is smaller (fewer dependencies),
+// but its metrics are named by hand-built strings that carry their labels
+// (escaping a remote's name in a label would be ours to get right again),
+// its histograms count in vmrange buckets, which Prometheus'
+// histogram_quantile cannot read, where picup's duration histogram has le
+// buckets, and its README says it writes no help text for a metric.
+// client_golang writes every family with its HELP and TYPE, escapes
+// labels, takes our bucket bounds, and brings the Go runtime (go_*) and
+// process (process_*) collectors. The request path touches it through
+// children looked up once per route and status code (see requestObs).
+
 import (
 	"bytes"
-	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
@@ -22,18 +37,23 @@ import (
 
 // Metrics are the server's counters, exposed in the Prometheus text format
 // at /metrics together with the archive's totals read from the catalog at
-// scrape time. The methods are safe for concurrent use, and do nothing on
-// a nil *Metrics.
+// scrape time, and the Go runtime's and the process's metrics. The methods
+// are safe for concurrent use, and do nothing on a nil *Metrics.
 type Metrics struct {
-	started    time.Time
-	inFlight   atomic.Int64
-	shareViews atomic.Uint64
-	requests   vec[requestKey, histogram]
-	bytes      vec[string, atomic.Uint64] // by route
-	limited    vec[string, atomic.Uint64] // by limit
-	jobs       vec[jobKey, atomic.Uint64]
-	syncObj    vec[string, atomic.Uint64] // by remote
-	syncBytes  vec[string, atomic.Uint64] // by remote
+	reg        *prometheus.Registry
+	inFlight   atomic.Int64 // read at scrape time by a GaugeFunc
+	shareViews prometheus.Counter
+	duration   *prometheus.HistogramVec // by route, code
+	bytes      *prometheus.CounterVec   // by route
+	limited    *prometheus.CounterVec   // by limit
+	jobs       *prometheus.CounterVec   // by kind, result
+	syncObj    *prometheus.CounterVec   // by remote
+	syncBytes  *prometheus.CounterVec   // by remote
+
+	// requests caches the children of duration and bytes for each route
+	// and status code, so that a request costs one map lookup under a
+	// read lock and no label hashing.
+	requests vec[requestKey, requestObs]
 
 	statsMu sync.Mutex // one catalog count at a time
 	statsAt time.Time
@@ -65,7 +85,13 @@ type requestKey struct {
 	code  int
 }
 
-type jobKey struct{ kind, result string }
+// requestObs are the series one route and status code feed. nil fields
+// mean labels the library refused (not valid UTF-8): nothing is counted.
+type requestObs struct {
+	once     sync.Once
+	duration prometheus.Observer
+	bytes    prometheus.Counter
+}
 
 // Limit names, the label of picup_http_rate_limited_total.
 const (
@@ -73,18 +99,56 @@ const (
 	limitPassword = "password"
 )
 
-// NewMetrics returns zeroed metrics.
+// durationBuckets are the upper bounds (seconds) of the request duration
+// histogram: thumbnails take a millisecond or two, a share page some ten.
+var durationBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// NewMetrics returns zeroed metrics, with the Go runtime and process
+// collectors, in a registry of their own.
 func NewMetrics() *Metrics {
-	m := &Metrics{started: time.Now()}
-	m.limited.at(limitShare)
-	m.limited.at(limitPassword)
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	counters := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	}
+	m.shareViews = prometheus.NewCounter(prometheus.CounterOpts{Name: "picup_share_views_total", Help: "Share pages opened."})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "picup_http_request_duration_seconds",
+		Help:    "Time to serve a request, by route pattern and status code.",
+		Buckets: durationBuckets,
+	}, []string{"route", "code"})
+	m.bytes = counters("picup_http_response_bytes_total", "Bytes of response bodies sent, by route pattern.", "route")
+	m.limited = counters("picup_http_rate_limited_total", "Requests refused with 429 Too Many Requests, by limit (share or password).", "limit")
+	m.jobs = counters("picup_jobs_run_total", "Attempts at queued jobs by this server, by kind and result (done, failed, dead).", "kind", "result")
+	m.syncObj = counters("picup_sync_uploaded_objects_total", "Objects uploaded by this server's sync jobs, by remote.", "remote")
+	m.syncBytes = counters("picup_sync_uploaded_bytes_total", "Bytes uploaded by this server's sync jobs, by remote.", "remote")
+	started := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "picup_server_start_time_seconds", Help: "When this server started, in seconds since the Unix epoch.",
+	})
+	started.Set(float64(time.Now().UnixMilli()) / 1000)
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "picup_http_requests_in_flight", Help: "Requests being served now."},
+			func() float64 { return float64(m.inFlight.Load()) }),
+		m.shareViews, m.duration, m.bytes, m.limited, m.jobs, m.syncObj, m.syncBytes, started,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	m.limited.WithLabelValues(limitShare)
+	m.limited.WithLabelValues(limitPassword)
 	return m
 }
 
 // ShareViewed counts one opening of a share page.
 func (m *Metrics) ShareViewed() {
 	if m != nil {
-		m.shareViews.Add(1)
+		m.shareViews.Inc()
+	}
+}
+
+// add adds n to the series of v with these label values; values the
+// library refuses (not valid UTF-8) are not counted.
+func add(v *prometheus.CounterVec, n float64, labels ...string) {
+	if c, err := v.GetMetricWithLabelValues(labels...); err == nil {
+		c.Add(n)
 	}
 }
 
@@ -92,27 +156,26 @@ func (m *Metrics) ShareViewed() {
 // ResultFailed or ResultDead.
 func (m *Metrics) JobRan(kind, result string) {
 	if m != nil {
-		m.jobs.at(jobKey{kind, result}).Add(1)
+		add(m.jobs, 1, kind, result)
 	}
 }
 
 // Synced counts the objects and bytes a sync uploaded to a remote.
 func (m *Metrics) Synced(remote string, objects int, bytes int64) {
 	if m != nil {
-		m.syncObj.at(remote).Add(uint64(max(objects, 0)))
-		m.syncBytes.at(remote).Add(uint64(max(bytes, 0)))
+		add(m.syncObj, float64(max(objects, 0)), remote)
+		add(m.syncBytes, float64(max(bytes, 0)), remote)
 	}
 }
 
 func (m *Metrics) rateLimited(limit string) {
 	if m != nil {
-		m.limited.at(limit).Add(1)
+		add(m.limited, 1, limit)
 	}
 }
 
-// vec is a metric with labels: one value per key, made on first use. The
-// keys are route patterns, status codes, job kinds and remote names, a
-// bounded set.
+// vec is a cache with a key: one value per key, made on first use. The
+// keys are route patterns and status codes, a bounded set.
 type vec[K comparable, V any] struct {
 	mu sync.RWMutex
 	m  map[K]*V
@@ -137,142 +200,100 @@ func (v *vec[K, V]) at(k K) *V {
 	return x
 }
 
-// each calls fn for every key, in order.
-func (v *vec[K, V]) each(order func(a, b K) int, fn func(K, *V)) {
-	v.mu.RLock()
-	keys := make([]K, 0, len(v.m))
-	for k := range v.m {
-		keys = append(keys, k)
-	}
-	v.mu.RUnlock()
-	slices.SortFunc(keys, order)
-	for _, k := range keys {
-		fn(k, v.at(k))
-	}
-}
-
-// durationBuckets are the upper bounds (seconds) of the request duration
-// histogram: thumbnails take a millisecond or two, a share page some ten.
-var durationBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
-
-type histogram struct {
-	counts [len(durationBuckets) + 1]atomic.Uint64 // per bucket, not cumulative; the last is above every bound
-	nanos  atomic.Int64
-}
-
-func (h *histogram) observe(d time.Duration) {
-	h.counts[sort.SearchFloat64s(durationBuckets[:], d.Seconds())].Add(1)
-	h.nanos.Add(int64(d))
-}
-
 // observe records one finished request.
 func (m *Metrics) observe(route string, code int, d time.Duration, n int64) {
-	m.requests.at(requestKey{route, code}).observe(d)
-	m.bytes.at(route).Add(uint64(n))
+	o := m.requests.at(requestKey{route, code})
+	o.once.Do(func() {
+		if h, err := m.duration.GetMetricWithLabelValues(route, strconv.Itoa(code)); err == nil {
+			o.duration = h
+		}
+		if c, err := m.bytes.GetMetricWithLabelValues(route); err == nil {
+			o.bytes = c
+		}
+	})
+	if o.duration != nil {
+		o.duration.Observe(d.Seconds())
+		o.bytes.Add(float64(n))
+	}
 }
 
-// exposition writes the Prometheus text format (version 0.0.4).
+// exposition is metrics in the Prometheus text format (version 0.0.4).
 type exposition struct{ bytes.Buffer }
 
-var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+// contentType is the text format's media type.
+const contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-func (e *exposition) family(name, typ, help string) {
-	e.WriteString("# HELP " + name + " " + helpEscaper.Replace(help) + "\n")
-	e.WriteString("# TYPE " + name + " " + typ + "\n")
-}
-
-// sample writes one line; labels are name, value pairs.
-func (e *exposition) sample(name string, value string, labels ...string) {
-	e.WriteString(name)
-	for i := 0; i+1 < len(labels); i += 2 {
-		if i == 0 {
-			e.WriteByte('{')
-		} else {
-			e.WriteByte(',')
-		}
-		e.WriteString(labels[i] + `="` + labelEscaper.Replace(labels[i+1]) + `"`)
-		if i+2 >= len(labels) {
-			e.WriteByte('}')
+// families writes metric families in the text format.
+func (e *exposition) families(mfs []*dto.MetricFamily) error {
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(e, mf); err != nil {
+			return err
 		}
 	}
-	e.WriteString(" " + value + "\n")
+	return nil
 }
 
-func u64(v uint64) string { return strconv.FormatUint(v, 10) }
-func i64(v int64) string  { return strconv.FormatInt(v, 10) }
-func f64(v float64) string {
-	return strconv.FormatFloat(v, 'f', -1, 64)
+// write writes the server's own metrics, the Go runtime's and the
+// process's, and those of more.
+func (m *Metrics) write(e *exposition, more ...prometheus.Gatherer) error {
+	// A collector that fails (the process's metrics on a system that
+	// hides some of them) costs its own metrics, not everyone's: mfs
+	// holds all that was gathered.
+	mfs, err := append(prometheus.Gatherers{m.reg}, more...).Gather()
+	if err != nil && len(mfs) == 0 {
+		return fmt.Errorf("gather metrics: %w", err)
+	}
+	return e.families(mfs)
 }
 
-// write writes the server's own metrics.
-func (m *Metrics) write(e *exposition) {
-	e.family("picup_http_requests_in_flight", "gauge", "Requests being served now.")
-	e.sample("picup_http_requests_in_flight", i64(m.inFlight.Load()))
+// stats are the archive's totals as metrics, read from the catalog at
+// scrape time.
+type stats catalog.Stats
 
-	const dur = "picup_http_request_duration_seconds"
-	e.family(dur, "histogram", "Time to serve a request, by route pattern and status code.")
-	m.requests.each(func(a, b requestKey) int {
-		return cmp.Or(strings.Compare(a.route, b.route), cmp.Compare(a.code, b.code))
-	}, func(k requestKey, h *histogram) {
-		code := strconv.Itoa(k.code)
-		var total uint64
-		for i, le := range durationBuckets {
-			total += h.counts[i].Load()
-			e.sample(dur+"_bucket", u64(total), "route", k.route, "code", code, "le", f64(le))
+var (
+	itemsDesc = prometheus.NewDesc("picup_library_items",
+		"Photos and videos in the library, by type and state (live or trash).", []string{"type", "state"}, nil)
+	bytesDesc = prometheus.NewDesc("picup_library_bytes",
+		"Bytes of originals in the library, by state (live or trash).", []string{"state"}, nil)
+	queuedDesc = prometheus.NewDesc("picup_jobs_queued",
+		"Jobs in the queue, by state (pending, or dead until \"picup jobs retry\").", []string{"state"}, nil)
+	pendingDesc = prometheus.NewDesc("picup_remote_pending_originals",
+		"Originals a remote does not hold yet, by remote.", []string{"remote"}, nil)
+)
+
+func (st stats) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{itemsDesc, bytesDesc, queuedDesc, pendingDesc} {
+		ch <- d
+	}
+}
+
+func (st stats) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v int64, labels ...string) {
+		if g, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, float64(v), labels...); err == nil {
+			ch <- g
 		}
-		total += h.counts[len(durationBuckets)].Load()
-		e.sample(dur+"_bucket", u64(total), "route", k.route, "code", code, "le", "+Inf")
-		e.sample(dur+"_sum", f64(time.Duration(h.nanos.Load()).Seconds()), "route", k.route, "code", code)
-		e.sample(dur+"_count", u64(total), "route", k.route, "code", code)
-	})
-
-	counters := func(name, help, label string, v *vec[string, atomic.Uint64]) {
-		e.family(name, "counter", help)
-		v.each(strings.Compare, func(k string, n *atomic.Uint64) { e.sample(name, u64(n.Load()), label, k) })
 	}
-	counters("picup_http_response_bytes_total", "Bytes of response bodies sent, by route pattern.", "route", &m.bytes)
-	counters("picup_http_rate_limited_total", "Requests refused with 429 Too Many Requests, by limit (share or password).", "limit", &m.limited)
-
-	e.family("picup_share_views_total", "counter", "Share pages opened.")
-	e.sample("picup_share_views_total", u64(m.shareViews.Load()))
-
-	e.family("picup_jobs_run_total", "counter", "Attempts at queued jobs by this server, by kind and result (done, failed, dead).")
-	m.jobs.each(func(a, b jobKey) int {
-		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.result, b.result))
-	}, func(k jobKey, n *atomic.Uint64) {
-		e.sample("picup_jobs_run_total", u64(n.Load()), "kind", k.kind, "result", k.result)
-	})
-
-	counters("picup_sync_uploaded_objects_total", "Objects uploaded by this server's sync jobs, by remote.", "remote", &m.syncObj)
-	counters("picup_sync_uploaded_bytes_total", "Bytes uploaded by this server's sync jobs, by remote.", "remote", &m.syncBytes)
-
-	e.family("picup_server_start_time_seconds", "gauge", "When this server started, in seconds since the Unix epoch.")
-	e.sample("picup_server_start_time_seconds", f64(float64(m.started.UnixMilli())/1000))
+	gauge(itemsDesc, st.Photos, "photo", "live")
+	gauge(itemsDesc, st.Videos, "video", "live")
+	gauge(itemsDesc, st.TrashPhotos, "photo", "trash")
+	gauge(itemsDesc, st.TrashVideos, "video", "trash")
+	gauge(bytesDesc, st.Bytes, "live")
+	gauge(bytesDesc, st.TrashBytes, "trash")
+	gauge(queuedDesc, st.JobsPending, "pending")
+	gauge(queuedDesc, st.JobsDead, "dead")
+	for name, n := range st.RemotePending {
+		gauge(pendingDesc, n, name)
+	}
 }
 
-// writeStats writes the archive's totals.
-func writeStats(e *exposition, st catalog.Stats) {
-	e.family("picup_library_items", "gauge", "Photos and videos in the library, by type and state (live or trash).")
-	e.sample("picup_library_items", i64(st.Photos), "type", "photo", "state", "live")
-	e.sample("picup_library_items", i64(st.Videos), "type", "video", "state", "live")
-	e.sample("picup_library_items", i64(st.TrashPhotos), "type", "photo", "state", "trash")
-	e.sample("picup_library_items", i64(st.TrashVideos), "type", "video", "state", "trash")
-	e.family("picup_library_bytes", "gauge", "Bytes of originals in the library, by state (live or trash).")
-	e.sample("picup_library_bytes", i64(st.Bytes), "state", "live")
-	e.sample("picup_library_bytes", i64(st.TrashBytes), "state", "trash")
-	e.family("picup_jobs_queued", "gauge", "Jobs in the queue, by state (pending, or dead until \"picup jobs retry\").")
-	e.sample("picup_jobs_queued", i64(st.JobsPending), "state", "pending")
-	e.sample("picup_jobs_queued", i64(st.JobsDead), "state", "dead")
-	e.family("picup_remote_pending_originals", "gauge", "Originals a remote does not hold yet, by remote.")
-	names := make([]string, 0, len(st.RemotePending))
-	for name := range st.RemotePending {
-		names = append(names, name)
+// scrape writes everything /metrics shows: the server's metrics and the
+// archive's totals.
+func (m *Metrics) scrape(e *exposition, st catalog.Stats) error {
+	totals := prometheus.NewRegistry()
+	if err := totals.Register(stats(st)); err != nil {
+		return err
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		e.sample("picup_remote_pending_originals", i64(st.RemotePending[name]), "remote", name)
-	}
+	return m.write(e, totals)
 }
 
 // Handler serves the metrics and the library's totals to anyone who
@@ -300,9 +321,12 @@ func serveMetrics(w http.ResponseWriter, r *http.Request, lib *library.Library, 
 		return
 	}
 	var e exposition
-	m.write(&e)
-	writeStats(&e, st)
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	if err := m.scrape(&e, st); err != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
 	io.Copy(w, &e)
 }

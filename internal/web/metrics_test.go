@@ -3,15 +3,21 @@ package web
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/picup/picup/internal/catalog"
 )
@@ -47,7 +53,7 @@ func parseExposition(t *testing.T, body string) exposed {
 			if !helped[name] || e.types[name] != "" {
 				t.Errorf("TYPE line %q: want exactly one, after its HELP", line)
 			}
-			if !slices.Contains([]string{"counter", "gauge", "histogram"}, typ) {
+			if !slices.Contains([]string{"counter", "gauge", "histogram", "summary"}, typ) {
 				t.Errorf("TYPE line %q: unknown type", line)
 			}
 			e.types[name] = typ
@@ -56,9 +62,12 @@ func parseExposition(t *testing.T, body string) exposed {
 		name, labels, value := parseSample(t, line)
 		family := name
 		for _, suf := range []string{"_bucket", "_sum", "_count"} {
-			if base, ok := strings.CutSuffix(name, suf); ok && e.types[base] == "histogram" {
+			if base, ok := strings.CutSuffix(name, suf); ok && (e.types[base] == "histogram" || e.types[base] == "summary" && suf != "_bucket") {
 				family = base
 			}
+		}
+		if e.types[family] == "summary" && name == family && labels["quantile"] == "" {
+			t.Errorf("summary sample %q without a quantile", line)
 		}
 		if e.types[family] == "" {
 			t.Errorf("sample %q before its family's TYPE", line)
@@ -195,6 +204,16 @@ func (e exposed) checkHistograms(t *testing.T) {
 
 var inf, _ = strconv.ParseFloat("+Inf", 64)
 
+// counterValue reads a counter.
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
 func scrape(t *testing.T, url string) exposed {
 	t.Helper()
 	resp, err := http.Get(url + "/metrics")
@@ -214,6 +233,12 @@ func scrape(t *testing.T, url string) exposed {
 func TestMetrics(t *testing.T) {
 	f := newFixture(t)
 	token, _ := f.share(t, catalog.Share{})
+	ctx := context.Background()
+	if err := f.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.AddRemote(ctx, catalog.Remote{Name: "b2", Bucket: "photos", Endpoint: "s3.example.org"})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	m := NewMetrics()
 	var logs bytes.Buffer
 	srv := httptest.NewServer(NewServer(f.lib, Options{Metrics: m, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
@@ -239,6 +264,7 @@ func TestMetrics(t *testing.T) {
 		{"picup_jobs_queued", []string{"state", "dead"}, 0},
 		{"picup_http_rate_limited_total", []string{"limit", "share"}, 0},
 		{"picup_http_rate_limited_total", []string{"limit", "password"}, 0},
+		{"picup_remote_pending_originals", []string{"remote", "b2"}, photos},
 	} {
 		if got := before.get(t, c.name, c.labels...); got != c.want {
 			t.Errorf("%s%v = %v; want %v", c.name, c.labels, got, c.want)
@@ -299,6 +325,62 @@ func TestMetrics(t *testing.T) {
 	if d := time.Since(time.UnixMilli(int64(started * 1000))); d < 0 || d > time.Hour {
 		t.Errorf("start time %v is %v ago", started, d)
 	}
+
+	// Every family keeps the type docs/viewer.md gives it, and nothing else
+	// of picup's is there.
+	types := map[string]string{
+		"picup_http_request_duration_seconds": "histogram",
+		"picup_http_response_bytes_total":     "counter",
+		"picup_http_requests_in_flight":       "gauge",
+		"picup_http_rate_limited_total":       "counter",
+		"picup_share_views_total":             "counter",
+		"picup_jobs_run_total":                "counter",
+		"picup_sync_uploaded_objects_total":   "counter",
+		"picup_sync_uploaded_bytes_total":     "counter",
+		"picup_library_items":                 "gauge",
+		"picup_library_bytes":                 "gauge",
+		"picup_jobs_queued":                   "gauge",
+		"picup_remote_pending_originals":      "gauge",
+		"picup_server_start_time_seconds":     "gauge",
+	}
+	for name, typ := range after.types {
+		if strings.HasPrefix(name, "picup_") && types[name] != typ {
+			t.Errorf("family %s is a %s; want %q", name, typ, types[name])
+		}
+	}
+	for name, typ := range types {
+		if after.types[name] != typ {
+			t.Errorf("family %s: type %q; want %s", name, after.types[name], typ)
+		}
+	}
+
+	// The Go runtime's and the process's metrics.
+	if v := after.get(t, "go_goroutines"); v < 1 {
+		t.Errorf("go_goroutines = %v", v)
+	}
+	if v := after.get(t, "go_info", "version", runtime.Version()); v != 1 {
+		t.Errorf("go_info = %v", v)
+	}
+	if v := after.get(t, "go_memstats_heap_alloc_bytes"); v <= 0 {
+		t.Errorf("go_memstats_heap_alloc_bytes = %v", v)
+	}
+	if after.types["go_gc_duration_seconds"] != "summary" {
+		t.Errorf("go_gc_duration_seconds: type %q; want summary", after.types["go_gc_duration_seconds"])
+	}
+	if runtime.GOOS == "linux" {
+		if v := after.get(t, "process_resident_memory_bytes"); v <= 0 {
+			t.Errorf("process_resident_memory_bytes = %v", v)
+		}
+		if v := after.get(t, "process_open_fds"); v < 3 {
+			t.Errorf("process_open_fds = %v", v)
+		}
+		if v := after.get(t, "process_start_time_seconds"); math.Abs(v-started) > 3600 {
+			t.Errorf("process_start_time_seconds = %v; the server started at %v", v, started)
+		}
+		if after.types["process_cpu_seconds_total"] != "counter" {
+			t.Errorf("process_cpu_seconds_total: type %q", after.types["process_cpu_seconds_total"])
+		}
+	}
 }
 
 // /metrics answers loopback clients that come directly, and no one else;
@@ -354,13 +436,25 @@ func TestMetricsOnlyLoopback(t *testing.T) {
 	}
 }
 
+// The text the library writes escapes HELP and label values, and reads
+// back as it was.
 func TestExpositionEscaping(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "x_total", Help: `a \ b` + "\nc"}, []string{"remote", "kind"})
+	reg.MustRegister(c)
+	c.WithLabelValues("we\"ird\\\nname", "sync").Add(1)
+	c.WithLabelValues("plain", "sync").Add(2)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var e exposition
-	e.family("x_total", "counter", `a \ b`+"\nc")
-	e.sample("x_total", "1", "remote", "we\"ird\\\nname", "kind", "sync")
-	e.sample("x_total", "2")
+	if err := e.families(mfs); err != nil {
+		t.Fatal(err)
+	}
 	want := "# HELP x_total a \\\\ b\\nc\n# TYPE x_total counter\n" +
-		`x_total{remote="we\"ird\\\nname",kind="sync"} 1` + "\nx_total 2\n"
+		`x_total{kind="sync",remote="plain"} 2` + "\n" +
+		`x_total{kind="sync",remote="we\"ird\\\nname"} 1` + "\n"
 	if e.String() != want {
 		t.Errorf("exposition:\n%s\nwant:\n%s", e.String(), want)
 	}
@@ -370,16 +464,76 @@ func TestExpositionEscaping(t *testing.T) {
 	}
 }
 
+// A request's duration lands in the buckets of the documented bounds, 1 ms
+// to 10 s, each bound inclusive, with the exact sum.
 func TestHistogramBuckets(t *testing.T) {
-	var h histogram
+	m := NewMetrics()
 	for _, d := range []time.Duration{500 * time.Microsecond, time.Millisecond, 3 * time.Millisecond, time.Minute} {
-		h.observe(d)
+		m.observe("GET /x", 200, d, 10)
 	}
+	var e exposition
+	if err := m.write(&e); err != nil {
+		t.Fatal(err)
+	}
+	p := parseExposition(t, e.String())
+	p.checkHistograms(t)
 	// 0.5 ms and exactly 1 ms are both "le 0.001"; a minute is over every bound.
-	if h.counts[0].Load() != 2 || h.counts[2].Load() != 1 || h.counts[len(durationBuckets)].Load() != 1 {
-		t.Errorf("bucket counts wrong: first %d, third %d, overflow %d", h.counts[0].Load(), h.counts[2].Load(), h.counts[len(durationBuckets)].Load())
+	for le, want := range map[string]float64{"0.001": 2, "0.0025": 2, "0.005": 3, "10": 3, "+Inf": 4} {
+		if got := p.get(t, "picup_http_request_duration_seconds_bucket", "route", "GET /x", "code", "200", "le", le); got != want {
+			t.Errorf("bucket le=%s: %v; want %v", le, got, want)
+		}
 	}
-	if got := time.Duration(h.nanos.Load()); got != time.Minute+4500*time.Microsecond {
-		t.Errorf("sum = %v", got)
+	var les []string
+	for _, key := range p.order {
+		if rest, ok := strings.CutPrefix(key, "picup_http_request_duration_seconds_bucket{"); ok {
+			_, labels, _ := parseSample(t, "x{"+rest+" 0")
+			les = append(les, labels["le"])
+		}
 	}
+	if want := []string{"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"}; !slices.Equal(les, want) {
+		t.Errorf("bucket bounds %q; want %q", les, want)
+	}
+	if got := p.get(t, "picup_http_request_duration_seconds_sum", "route", "GET /x", "code", "200"); math.Abs(got-60.0045) > 1e-9 {
+		t.Errorf("sum = %v; want 60.0045", got)
+	}
+	if got := p.get(t, "picup_http_response_bytes_total", "route", "GET /x"); got != 40 {
+		t.Errorf("bytes = %v; want 40", got)
+	}
+}
+
+// Labels that are not valid UTF-8 (a remote named so by hand) are not
+// counted, and break nothing: the library would refuse to write them.
+func TestMetricsRefusedLabels(t *testing.T) {
+	m := NewMetrics()
+	m.Synced("bad\xff", 1, 1)
+	m.JobRan("sync", "bad\xff")
+	m.observe("GET /\xff", 200, time.Millisecond, 1)
+	m.Synced("good", 1, 1)
+	var e exposition
+	if err := m.write(&e); err != nil {
+		t.Fatalf("write after refused labels: %v", err)
+	}
+	p := parseExposition(t, e.String())
+	if v := p.get(t, "picup_sync_uploaded_objects_total", "remote", "good"); v != 1 {
+		t.Errorf("good remote: %v", v)
+	}
+	if strings.Contains(e.String(), "\xff") {
+		t.Error("a label that is not UTF-8 was written")
+	}
+}
+
+// BenchmarkMetricsObserve is what the metrics add to every request: one
+// observation of its route, status code, duration and size, from all
+// cores at once.
+func BenchmarkMetricsObserve(b *testing.B) {
+	m := NewMetrics()
+	routes := []string{"GET /s/{token}", "GET /m/{sig}/{photo}/{kind}", "GET /healthz", "/"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			m.observe(routes[i%len(routes)], 200, time.Duration(i%5000)*time.Microsecond, 38_000)
+			i++
+		}
+	})
 }

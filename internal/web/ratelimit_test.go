@@ -297,8 +297,8 @@ func TestShareRateLimit(t *testing.T) {
 	if w := do(h, "GET", "/s/"+token, "[2001:db8::1]:4000", nil); w.Code != http.StatusOK {
 		t.Errorf("another client: %d; want 200", w.Code)
 	}
-	if got := m.limited.at(limitShare).Load(); got != 3 {
-		t.Errorf("share 429s counted: %d; want 3", got)
+	if got := counterValue(t, m.limited.WithLabelValues(limitShare)); got != 3 {
+		t.Errorf("share 429s counted: %v; want 3", got)
 	}
 }
 
