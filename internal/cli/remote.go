@@ -123,8 +123,12 @@ func runRemoteLs(ctx context.Context, e *env, o *remoteLsOptions) error {
 		}
 		tw := newTable(e.stdout, "NAME", "URL", "ENDPOINT", "LAST SNAPSHOT")
 		for _, r := range rs {
+			snaps, err := lib.Catalog.Snapshots(ctx, r.Name)
+			if err != nil {
+				return fmt.Errorf("remote %q: snapshots: %w", r.Name, err)
+			}
 			last := "-"
-			if snaps, err := lib.Catalog.Snapshots(ctx, r.Name); err == nil && len(snaps) > 0 {
+			if len(snaps) > 0 {
 				last = snaps[0].CreatedAt
 			}
 			scheme := "https"

@@ -136,9 +136,12 @@ func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
 		var total int64
 		for _, p := range all {
 			total += p.Bytes
-			t, _ := time.Parse(time.RFC3339, p.TrashedAt)
+			trashed, err := catalogTime(p.TrashedAt)
+			if err != nil {
+				return fmt.Errorf("photo %d: when it was trashed: %w", p.ID, err)
+			}
 			fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
-				p.TrashedAt, t.Add(keep).Format(time.RFC3339))
+				p.TrashedAt, trashed.Add(keep).Format(time.RFC3339))
 		}
 		fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(all), bytesize.Format(total))
 		return nil
@@ -278,4 +281,14 @@ func runTrashRetention(ctx context.Context, e *env, o *trashRetentionOptions) er
 		fmt.Fprintf(e.stdout, "photos stay in the trash for %s (%s)\n", period.Words(keep), period.Format(keep))
 		return nil
 	})
+}
+
+// catalogTime reads a time the catalog wrote (RFC 3339, UTC). One that
+// does not read is an error, never the zero time.
+func catalogTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("the catalog's time %q is not an RFC 3339 time", s)
+	}
+	return t, nil
 }

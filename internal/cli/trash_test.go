@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // the catalog's driver, to spoil a row
+
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/pkg/bytesize"
+)
+
+func retention(set string, force bool) func(ctx context.Context, e *env) error {
+	return func(ctx context.Context, e *env) error {
+		return runTrashRetention(ctx, e, &trashRetentionOptions{set: &set, force: force})
+	}
+}
+
+func TestRunTrashRetention(t *testing.T) {
+	te := newTestEnv(t)
+	show := func(ctx context.Context, e *env) error { return runTrashRetention(ctx, e, &trashRetentionOptions{}) }
+	te.steps(t, []step{
+		{name: "show the default", run: show, stdout: "photos stay in the trash for 30 days (30d)\n"},
+		{name: "set 60d", run: retention("60d", false), stdout: "photos stay in the trash for 60 days (60d)\n"},
+		{name: "set 6mo", run: retention("6mo", false), stdout: "photos stay in the trash for 180 days (180d)\n"},
+		{name: "set 1m", run: retention("1m", false),
+			err: `invalid duration "1m": "m" could mean minutes or months; write 1min for minutes or 1mo for months`, usage: true},
+		{name: "set an empty duration", run: retention("", false),
+			err: `invalid duration "": use a whole number and a unit (s, min, h, d, w, mo, y), such as 30d, 12h or 90min`, usage: true},
+		{name: "set 1h", run: retention("1h", false),
+			err: "trash retention 1h is under one day: photos moved to the trash would be purged for good after 1 hour; set at least 1d, or add --force if that is what you want", usage: true},
+		{name: "show what 1h left", run: show, stdout: "photos stay in the trash for 180 days (180d)\n"},
+		{name: "--force alone", run: func(ctx context.Context, e *env) error {
+			return runTrashRetention(ctx, e, &trashRetentionOptions{force: true})
+		}, err: "--force goes with a DURATION to set", usage: true},
+	})
+
+	if err := retention("1h", true)(context.Background(), te.env); err != nil {
+		t.Fatalf("trash retention 1h --force: %v", err)
+	}
+	want := "warning: photos in the trash are purged after 1 hour, for good; \"picup trash retention 30d\" goes back to the default\n"
+	if te.stdout.String() != "photos stay in the trash for 1 hour (1h)\n" || te.stderr.String() != want {
+		t.Errorf("trash retention 1h --force: stdout %q, stderr %q; want the new retention, and on stderr %q", te.stdout, te.stderr, want)
+	}
+}
+
+func TestRunTrashLsAndRestore(t *testing.T) {
+	te := newTestEnv(t)
+	photos := te.importSamples(t, "")
+	p := photos[1]
+	ls := func(ctx context.Context, e *env) error { return runTrashLs(ctx, e, &trashLsOptions{}) }
+	te.steps(t, []step{
+		{name: "rm neither photos nor album", run: func(ctx context.Context, e *env) error {
+			return runRm(ctx, e, &rmOptions{})
+		}, err: "name photos (ID or PATH) or --album NAME, not both or neither", usage: true},
+		{name: "rm", run: func(ctx context.Context, e *env) error {
+			return runRm(ctx, e, &rmOptions{photos: []string{p.Path}})
+		}, stdout: "moved 1 to the trash; they are purged after 30 days (restore with \"picup trash restore\")\n"},
+		{name: "retention 7d", run: retention("7d", false), stdout: "photos stay in the trash for 1 week (1w)\n"},
+	})
+
+	// One line a photo, and the purge a retention after it was trashed.
+	te.stdout.Reset()
+	if err := ls(context.Background(), te.env); err != nil {
+		t.Fatal(err)
+	}
+	line, total, _ := strings.Cut(strings.TrimSuffix(te.stdout.String(), "\n"), "\n")
+	var trashed, purged string
+	fmt.Sscanf(line[strings.LastIndex(line, "\t")+1:], "trashed %s purged after %s", &trashed, &purged)
+	at, err1 := time.Parse(time.RFC3339, strings.TrimSuffix(trashed, ","))
+	until, err2 := time.Parse(time.RFC3339, purged)
+	if line != fmt.Sprintf("%d\t%s\t%s\ttrashed %s purged after %s", p.ID, bytesize.Format(p.Bytes), p.Path, trashed, purged) ||
+		total != fmt.Sprintf("1 in the trash (%s)", bytesize.Format(p.Bytes)) ||
+		err1 != nil || err2 != nil || until.Sub(at) != 7*24*time.Hour || time.Since(at) > time.Minute {
+		t.Errorf("trash ls:\n%s\nwant photo %d, %s, %s, trashed now and purged 7 days later, then the total", te.stdout, p.ID, bytesize.Format(p.Bytes), p.Path)
+	}
+
+	// A trash time the catalog cannot read is reported, not taken for 0001-01-01.
+	spoil(t, te.libraryFlag, "UPDATE photos SET trashed_at = 'last Tuesday' WHERE id = ?", p.ID)
+	te.steps(t, []step{
+		{name: "ls with a spoilt time", run: ls,
+			err: fmt.Sprintf(`photo %d: when it was trashed: the catalog's time "last Tuesday" is not an RFC 3339 time`, p.ID)},
+		{name: "restore by path", run: func(ctx context.Context, e *env) error {
+			return runTrashRestore(ctx, e, &trashRestoreOptions{ids: []string{p.Path}})
+		}, err: fmt.Sprintf(`%q is not a photo id; see "picup trash ls"`, p.Path), usage: true},
+		{name: "restore ids and --all", run: func(ctx context.Context, e *env) error {
+			return runTrashRestore(ctx, e, &trashRestoreOptions{ids: []string{idString(p)}, all: true})
+		}, err: "name photo ids or --all, not both or neither", usage: true},
+		{name: "restore", run: func(ctx context.Context, e *env) error {
+			return runTrashRestore(ctx, e, &trashRestoreOptions{ids: []string{idString(p), "9999"}})
+		}, stdout: "restored 1\n", err: `1 of the ids were not in the trash; see "picup trash ls"`},
+		{name: "ls the empty trash", run: ls, stdout: "0 in the trash (0 B)\n"},
+	})
+}
+
+// spoil changes the catalog of the library in dir behind picup's back.
+func spoil(t *testing.T, dir, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, library.CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if res, err := db.Exec(query, args...); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("%s: %d rows changed; want 1", query, n)
+	}
+}
