@@ -96,11 +96,48 @@ gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
 const shutdownGrace = 10 * time.Second
 
 func runServe(ctx context.Context, e *env, o *serveOptions) error {
-	var public string
-	if o.publicURL != "" {
-		var err error
-		if public, err = checkPublicURL(o.publicURL); err != nil {
+	public, trusted, err := checkServeFlags(o)
+	if err != nil {
+		return err
+	}
+	out := newServeLog(e.stderr)
+	defer out.close()
+	log := out.logger()
+	var certs *certFiles
+	if o.tlsCert != "" {
+		if certs, err = loadCertFiles(o.tlsCert, o.tlsKey, log); err != nil {
 			return err
+		}
+	}
+	return withLibrary(ctx, e, func(lib *library.Library) error {
+		if public, err = savePublicURL(ctx, lib, public); err != nil {
+			return err
+		}
+		if certs != nil && !strings.HasPrefix(public, "https://") {
+			log.Warn("serving HTTPS, but the links \"picup share\" prints start with "+public+"; set the https:// address with --public-url", "public_url", public)
+		}
+		vs, err := listenViewer(ctx, lib, o, log, web.Options{
+			Logger:          log,
+			SecureCookies:   certs != nil || strings.HasPrefix(public, "https://"),
+			SeparateMetrics: o.metricsAddr != "",
+			NoRateLimits:    o.noRateLimit,
+			TrustedProxies:  trusted,
+		}, certs)
+		if err != nil {
+			return err
+		}
+		vs.log.Info("serving", "addr", vs.addr(), "scheme", vs.scheme(), "public_url", public, "library", lib.Root)
+		return vs.serve(ctx, o)
+	})
+}
+
+// checkServeFlags checks serve's flags and fills in the loops' defaults;
+// it returns --public-url without a trailing slash ("" when not given)
+// and the --trusted-proxy prefixes.
+func checkServeFlags(o *serveOptions) (public string, trusted []netip.Prefix, err error) {
+	if o.publicURL != "" {
+		if public, err = checkPublicURL(o.publicURL); err != nil {
+			return "", nil, err
 		}
 	}
 	if o.jobEvery <= 0 {
@@ -110,146 +147,168 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 		o.purgeEvery = time.Hour
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
-		return usageErrorf("--tls-cert and --tls-key go together: give both files or neither")
+		return "", nil, usageErrorf("--tls-cert and --tls-key go together: give both files or neither")
 	}
-	var trusted []netip.Prefix
 	for _, s := range o.trustedProxies {
 		p, err := web.ParseTrustedProxy(s)
 		if err != nil {
-			return &UsageError{Err: fmt.Errorf("--trusted-proxy: %w", err)}
+			return "", nil, &UsageError{Err: fmt.Errorf("--trusted-proxy: %w", err)}
 		}
 		trusted = append(trusted, p)
 	}
-	out := newServeLog(e.stderr)
-	defer out.close()
-	log := out.logger()
-	var certs *certFiles
-	if o.tlsCert != "" {
-		var err error
-		if certs, err = loadCertFiles(o.tlsCert, o.tlsKey, log); err != nil {
+	return public, trusted, nil
+}
+
+// savePublicURL saves --public-url in the library for the links "picup
+// share" prints, or, without one, returns the URL saved before.
+func savePublicURL(ctx context.Context, lib *library.Library, public string) (string, error) {
+	if public == "" {
+		return publicURL(ctx, lib, "")
+	}
+	return public, archive.New(lib).SetPublicURL(ctx, public)
+}
+
+// viewerServers are the viewer's HTTP server and, with --metrics-addr,
+// the one of /metrics, each with its listener, and the job loop that
+// runs beside them.
+type viewerServers struct {
+	lib       *library.Library
+	log       *slog.Logger
+	viewer    *web.Server
+	metrics   *web.Metrics
+	servers   []*http.Server // the viewer's first
+	listeners []net.Listener // servers[i] serves listeners[i]
+	tls       bool           // the viewer serves HTTPS
+
+	errc     chan error // what each server's Serve returned
+	stopLoop context.CancelFunc
+	loop     sync.WaitGroup
+}
+
+// listenViewer makes the viewer's server (and /metrics' own with
+// --metrics-addr) and opens their listeners.
+func listenViewer(ctx context.Context, lib *library.Library, o *serveOptions, log *slog.Logger, wo web.Options, certs *certFiles) (*viewerServers, error) {
+	vs := &viewerServers{lib: lib, log: log, metrics: web.NewMetrics(), tls: certs != nil}
+	wo.Metrics = vs.metrics
+	vs.viewer = web.NewServer(lib, wo)
+	srv := &http.Server{
+		Handler:           vs.viewer,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext:       web.ConnContext,
+	}
+	if certs != nil {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetHTTP2(true)
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w; pick another --addr", o.addr, err)
+	}
+	vs.servers, vs.listeners = []*http.Server{srv}, []net.Listener{web.Listener(ln)}
+	if o.metricsAddr != "" {
+		mln, err := net.Listen("tcp", o.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("listen on %s: %w; pick another --metrics-addr", o.metricsAddr, err)
+		}
+		vs.servers = append(vs.servers, &http.Server{
+			Handler:           vs.metrics.Handler(lib),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          srv.ErrorLog,
+			BaseContext:       srv.BaseContext,
+		})
+		vs.listeners = append(vs.listeners, mln)
+	}
+	return vs, nil
+}
+
+// addr is the address the viewer listens on.
+func (vs *viewerServers) addr() string { return vs.listeners[0].Addr().String() }
+
+// metricsAddr is the address /metrics listens on alone, "" without
+// --metrics-addr.
+func (vs *viewerServers) metricsAddr() string {
+	if len(vs.listeners) < 2 {
+		return ""
+	}
+	return vs.listeners[1].Addr().String()
+}
+
+func (vs *viewerServers) scheme() string {
+	if vs.tls {
+		return "https"
+	}
+	return "http"
+}
+
+// serve runs the servers and the job loop until ctx ends or a server
+// fails, then shuts them down.
+func (vs *viewerServers) serve(ctx context.Context, o *serveOptions) error {
+	if m := vs.metricsAddr(); m != "" {
+		vs.log.Info("serving metrics", "addr", m)
+	}
+	vs.errc = make(chan error, len(vs.servers))
+	for i, s := range vs.servers {
+		go func() {
+			if i == 0 && vs.tls {
+				vs.errc <- s.ServeTLS(vs.listeners[i], "", "")
+			} else {
+				vs.errc <- s.Serve(vs.listeners[i])
+			}
+		}()
+	}
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	vs.stopLoop = stopLoop
+	vs.loop.Go(func() {
+		(&jobLoop{lib: vs.lib, log: vs.log, metrics: vs.metrics, every: o.jobEvery, purgeEvery: o.purgeEvery}).run(loopCtx)
+	})
+	if o.ready != nil {
+		o.ready(vs.addr(), vs.metricsAddr())
+	}
+
+	var serveErr error
+	select {
+	case err := <-vs.errc:
+		serveErr = fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	return vs.shutdown(ctx, serveErr)
+}
+
+// shutdown stops the job loop and the servers, letting requests in
+// flight finish within shutdownGrace, and records the share views still
+// counted in memory. serveErr is why serving ended, nil for ctx.
+func (vs *viewerServers) shutdown(ctx context.Context, serveErr error) error {
+	vs.log.Info("shutting down", "grace", shutdownGrace)
+	vs.stopLoop()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	for _, s := range vs.servers {
+		if err := s.Shutdown(sctx); err != nil {
+			s.Close()
+			serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
+		}
+	}
+	vs.loop.Wait()
+	if err := vs.viewer.Close(context.WithoutCancel(ctx)); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("record share views: %w", err))
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	for range vs.servers {
+		if err := <-vs.errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 	}
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		if public != "" {
-			if err := archive.New(lib).SetPublicURL(ctx, public); err != nil {
-				return err
-			}
-		} else {
-			var err error
-			if public, err = publicURL(ctx, lib, ""); err != nil {
-				return err
-			}
-		}
-		if certs != nil && !strings.HasPrefix(public, "https://") {
-			log.Warn("serving HTTPS, but the links \"picup share\" prints start with "+public+"; set the https:// address with --public-url", "public_url", public)
-		}
-		metrics := web.NewMetrics()
-		viewer := web.NewServer(lib, web.Options{
-			Logger:          log,
-			SecureCookies:   certs != nil || strings.HasPrefix(public, "https://"),
-			Metrics:         metrics,
-			SeparateMetrics: o.metricsAddr != "",
-			NoRateLimits:    o.noRateLimit,
-			TrustedProxies:  trusted,
-		})
-		srv := &http.Server{
-			Handler:           viewer,
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-			ConnContext:       web.ConnContext,
-		}
-		if certs != nil {
-			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
-			srv.Protocols = new(http.Protocols)
-			srv.Protocols.SetHTTP1(true)
-			srv.Protocols.SetHTTP2(true)
-		}
-		ln, err := net.Listen("tcp", o.addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w; pick another --addr", o.addr, err)
-		}
-		ln = web.Listener(ln)
-		servers := []*http.Server{srv}
-		listeners := []net.Listener{ln}
-		metricsAt := ""
-		if o.metricsAddr != "" {
-			mln, err := net.Listen("tcp", o.metricsAddr)
-			if err != nil {
-				ln.Close()
-				return fmt.Errorf("listen on %s: %w; pick another --metrics-addr", o.metricsAddr, err)
-			}
-			metricsAt = mln.Addr().String()
-			servers = append(servers, &http.Server{
-				Handler:           metrics.Handler(lib),
-				ReadHeaderTimeout: 10 * time.Second,
-				ErrorLog:          srv.ErrorLog,
-				BaseContext:       srv.BaseContext,
-			})
-			listeners = append(listeners, mln)
-		}
-
-		scheme := "http"
-		if certs != nil {
-			scheme = "https"
-		}
-		log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "public_url", public, "library", lib.Root)
-		if metricsAt != "" {
-			log.Info("serving metrics", "addr", metricsAt)
-		}
-		errc := make(chan error, len(servers))
-		for i, s := range servers {
-			go func() {
-				if s == srv && certs != nil {
-					errc <- s.ServeTLS(listeners[i], "", "")
-				} else {
-					errc <- s.Serve(listeners[i])
-				}
-			}()
-		}
-		loopCtx, stopLoop := context.WithCancel(ctx)
-		defer stopLoop()
-		var loop sync.WaitGroup
-		loop.Go(func() {
-			(&jobLoop{lib: lib, log: log, metrics: metrics, every: o.jobEvery, purgeEvery: o.purgeEvery}).run(loopCtx)
-		})
-		if o.ready != nil {
-			o.ready(ln.Addr().String(), metricsAt)
-		}
-
-		var serveErr error
-		select {
-		case err := <-errc:
-			serveErr = fmt.Errorf("serve: %w", err)
-		case <-ctx.Done():
-		}
-		log.Info("shutting down", "grace", shutdownGrace)
-		stopLoop()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-		defer cancel()
-		for _, s := range servers {
-			if err := s.Shutdown(sctx); err != nil {
-				s.Close()
-				serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
-			}
-		}
-		loop.Wait()
-		if err := viewer.Close(context.WithoutCancel(ctx)); err != nil {
-			serveErr = errors.Join(serveErr, fmt.Errorf("record share views: %w", err))
-		}
-		if serveErr != nil {
-			return serveErr
-		}
-		for range servers {
-			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-		}
-		log.Info("stopped")
-		return nil
-	})
+	vs.log.Info("stopped")
+	return nil
 }
 
 // jobLoop runs the queue while the server runs: every few seconds the
