@@ -28,14 +28,22 @@ func quoteArg(s string) string {
 	return s
 }
 
-// idsOrAll reads numeric ids from args, or nil for --all; exactly one of
-// the two must be given.
-func idsOrAll(args []string, all bool, what, list string) ([]int64, error) {
-	if (len(args) == 0) == !all {
+// idsOrAllOptions are those of a command that takes ids or --all (trash
+// restore, jobs retry).
+type idsOrAllOptions struct {
+	ids []string
+	all bool
+}
+
+// idsOrAll reads the numeric ids of what (photo, job), or nil for --all;
+// exactly one of the two must be given. list is the command that lists
+// the ids.
+func idsOrAll(o *idsOrAllOptions, what, list string) ([]int64, error) {
+	if (len(o.ids) == 0) == !o.all {
 		return nil, usageErrorf("name %s ids or --all, not both or neither", what)
 	}
 	var ids []int64
-	for _, a := range args {
+	for _, a := range o.ids {
 		id, err := strconv.ParseInt(a, 10, 64)
 		if err != nil {
 			return nil, usageErrorf("%q is not a %s id; see \"%s\"", a, what, list)

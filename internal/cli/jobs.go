@@ -68,13 +68,8 @@ func runJobsLs(ctx context.Context, e *env, o *jobsLsOptions) error {
 	})
 }
 
-type jobsRetryOptions struct {
-	ids []string
-	all bool
-}
-
 func newJobsRetryCmd(e *env) *cobra.Command {
-	o := &jobsRetryOptions{}
+	o := &idsOrAllOptions{}
 	cmd := &cobra.Command{
 		Use:   "retry ID|--all",
 		Short: "Run failed or dead jobs again now",
@@ -87,8 +82,8 @@ func newJobsRetryCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func runJobsRetry(ctx context.Context, e *env, o *jobsRetryOptions) error {
-	ids, err := idsOrAll(o.ids, o.all, "job", "picup jobs ls")
+func runJobsRetry(ctx context.Context, e *env, o *idsOrAllOptions) error {
+	ids, err := idsOrAll(o, "job", "picup jobs ls")
 	if err != nil {
 		return err
 	}

@@ -148,13 +148,8 @@ func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
 	})
 }
 
-type trashRestoreOptions struct {
-	ids []string
-	all bool
-}
-
 func newTrashRestoreCmd(e *env) *cobra.Command {
-	o := &trashRestoreOptions{}
+	o := &idsOrAllOptions{}
 	cmd := &cobra.Command{
 		Use:   "restore ID...|--all",
 		Short: "Take photos out of the trash",
@@ -167,8 +162,8 @@ func newTrashRestoreCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func runTrashRestore(ctx context.Context, e *env, o *trashRestoreOptions) error {
-	ids, err := idsOrAll(o.ids, o.all, "photo", "picup trash ls")
+func runTrashRestore(ctx context.Context, e *env, o *idsOrAllOptions) error {
+	ids, err := idsOrAll(o, "photo", "picup trash ls")
 	if err != nil {
 		return err
 	}

@@ -86,13 +86,13 @@ func TestRunTrashLsAndRestore(t *testing.T) {
 		{name: "ls with a spoilt time", run: ls,
 			err: fmt.Sprintf(`photo %d: when it was trashed: the catalog's time "last Tuesday" is not an RFC 3339 time`, p.ID)},
 		{name: "restore by path", run: func(ctx context.Context, e *env) error {
-			return runTrashRestore(ctx, e, &trashRestoreOptions{ids: []string{p.Path}})
+			return runTrashRestore(ctx, e, &idsOrAllOptions{ids: []string{p.Path}})
 		}, err: fmt.Sprintf(`%q is not a photo id; see "picup trash ls"`, p.Path), usage: true},
 		{name: "restore ids and --all", run: func(ctx context.Context, e *env) error {
-			return runTrashRestore(ctx, e, &trashRestoreOptions{ids: []string{idString(p)}, all: true})
+			return runTrashRestore(ctx, e, &idsOrAllOptions{ids: []string{idString(p)}, all: true})
 		}, err: "name photo ids or --all, not both or neither", usage: true},
 		{name: "restore", run: func(ctx context.Context, e *env) error {
-			return runTrashRestore(ctx, e, &trashRestoreOptions{ids: []string{idString(p), "9999"}})
+			return runTrashRestore(ctx, e, &idsOrAllOptions{ids: []string{idString(p), "9999"}})
 		}, stdout: "restored 1\n", err: `1 of the ids were not in the trash; see "picup trash ls"`},
 		{name: "ls the empty trash", run: ls, stdout: "0 in the trash (0 B)\n"},
 	})
