@@ -115,7 +115,7 @@ func crashInput(t *testing.T) string {
 		n        int
 	}{{"broken", 100 << 10, 10}, {"jpeg", 60 << 10, 10}} {
 		var files []string
-		filepath.WalkDir(filepath.Join(shared, sub.dir), func(p string, d fs.DirEntry, err error) error {
+		_ = filepath.WalkDir(filepath.Join(shared, sub.dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || strings.EqualFold(filepath.Ext(p), ".heic") {
 				return err
 			}
@@ -500,7 +500,7 @@ func (r *crashRig) check(t *testing.T, lib string, ref *crashReference) (map[str
 	}
 	sidecars := map[string]bool{}
 	asked := map[int64]bool{}
-	filepath.WalkDir(filepath.Join(lib, "originals"), func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(lib, "originals"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -575,7 +575,7 @@ func (r *crashRig) report(t *testing.T, i int, lib string, history []crashRun, p
 // in tmp/.
 func crashDump(lib string) string {
 	var b strings.Builder
-	filepath.WalkDir(lib, func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(lib, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			fmt.Fprintf(&b, "  %s: %v\n", p, err)
 			return nil

@@ -595,7 +595,7 @@ func qtState(t *testing.T, bin, lib string) string {
 		fmt.Fprintf(&b, "picup %s (exit %d):\n%s%s\n", strings.Join(args, " "), res.code, crashClip(res.stdout), res.stderr)
 	}
 	b.WriteString("files:\n")
-	filepath.WalkDir(lib, func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(lib, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}

@@ -142,7 +142,7 @@ func TestCircuitBreaker(t *testing.T) {
 	r, clock, _ := newTestRetry(f, RetryPolicy{Attempts: 2, BreakAfter: 3, Cooldown: time.Minute})
 
 	// Two calls, three failures: the circuit opens during the second.
-	r.Head(t.Context(), "k")
+	_, _ = r.Head(t.Context(), "k") // fails, and opens the circuit
 	_, err := r.Head(t.Context(), "k")
 	if !errors.Is(err, ErrCircuitOpen) || f.calls != 3 {
 		t.Fatalf("Head() = %v after %d calls; want ErrCircuitOpen after 3", err, f.calls)

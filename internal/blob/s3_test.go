@@ -81,7 +81,9 @@ func TestS3Probe(t *testing.T) {
 		t.Errorf("Probe() skew = %v; want within 2s of 0", skew)
 	}
 	var left []string
-	ok.List(t.Context(), "", func(i blob.Info) error { left = append(left, i.Key); return nil })
+	if err := ok.List(t.Context(), "", func(i blob.Info) error { left = append(left, i.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if len(left) != 0 {
 		t.Errorf("Probe left %q behind", left)
 	}

@@ -289,34 +289,24 @@ type querier interface {
 // IntegrityCheck runs SQLite's integrity and foreign key checks and returns
 // what they report, empty when all is well.
 func (c *Catalog) IntegrityCheck(ctx context.Context) ([]string, error) {
-	var problems []string
 	rows, err := c.r.QueryContext(ctx, "PRAGMA integrity_check")
+	problems, err := collect(rows, err, func(s scanner) (string, error) {
+		var v string
+		err := s.Scan(&v)
+		return "integrity: " + v, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if s != "ok" {
-			problems = append(problems, "integrity: "+s)
-		}
+	if len(problems) == 1 && problems[0] == "integrity: ok" {
+		problems = nil
 	}
-	rows.Close()
 	rows, err = c.r.QueryContext(ctx, "PRAGMA foreign_key_check")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	fks, err := collect(rows, err, func(s scanner) (string, error) {
 		var table, parent string
 		var rowid, fkid sql.NullInt64
-		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
-			return nil, err
-		}
-		problems = append(problems, fmt.Sprintf("foreign key: %s row %d points to a missing %s", table, rowid.Int64, parent))
-	}
-	return problems, rows.Err()
+		err := s.Scan(&table, &rowid, &parent, &fkid)
+		return fmt.Sprintf("foreign key: %s row %d points to a missing %s", table, rowid.Int64, parent), err
+	})
+	return append(problems, fks...), err
 }

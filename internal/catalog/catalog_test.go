@@ -149,22 +149,26 @@ func TestListingsUseIndexes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rows, err := c.r.Query("EXPLAIN QUERY PLAN "+tt.query, tt.args...)
+		type step struct {
+			parent int
+			detail string
+		}
+		steps, err := collect(rows, err, func(s scanner) (step, error) {
+			var id, notused int
+			var st step
+			err := s.Scan(&id, &st.parent, &notused, &st.detail)
+			return st, err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var plan, top []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-			if parent == 0 {
-				top = append(top, detail) // the listing itself, not a per-row subquery
+		for _, st := range steps {
+			plan = append(plan, st.detail)
+			if st.parent == 0 {
+				top = append(top, st.detail) // the listing itself, not a per-row subquery
 			}
 		}
-		rows.Close()
 		joined := strings.Join(plan, "; ")
 		if !strings.Contains(joined, tt.want) {
 			t.Errorf("%s: plan %q does not use %s", tt.name, joined, tt.want)

@@ -116,7 +116,11 @@ func openRaw(path string) (*sql.DB, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	return db, db.Ping()
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // A catalog written by a newer picup is refused with a message that says
@@ -367,39 +371,35 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 // that makes it, and every table's columns as PRAGMA table_info says.
 func schema(t *testing.T, db *sql.DB) []string {
 	t.Helper()
+	type object struct{ typ, name, tbl, sql string }
 	rows, err := db.Query(`SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY type, name`)
+	objects, err := collect(rows, err, func(s scanner) (object, error) {
+		var o object
+		err := s.Scan(&o.typ, &o.name, &o.tbl, &o.sql)
+		return o, err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out, tables []string
-	for rows.Next() {
-		var typ, name, tbl, q string
-		if err := rows.Scan(&typ, &name, &tbl, &q); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, typ+" "+name+" on "+tbl+": "+q)
-		if typ == "table" {
-			tables = append(tables, name)
+	for _, o := range objects {
+		out = append(out, o.typ+" "+o.name+" on "+o.tbl+": "+o.sql)
+		if o.typ == "table" {
+			tables = append(tables, o.name)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows.Close()
 	for _, tbl := range tables {
 		cols, err := db.Query(`SELECT cid, name, type, "notnull", coalesce(dflt_value, ''), pk FROM pragma_table_info(?) ORDER BY cid`, tbl)
+		lines, err := collect(cols, err, func(s scanner) (string, error) {
+			var cid, notnull, pk int
+			var name, typ, dflt string
+			err := s.Scan(&cid, &name, &typ, &notnull, &dflt, &pk)
+			return fmt.Sprintf("column %s.%d %s %s notnull=%d default=%q pk=%d", tbl, cid, name, typ, notnull, dflt, pk), err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for cols.Next() {
-			var cid, notnull, pk int
-			var name, typ, dflt string
-			if err := cols.Scan(&cid, &name, &typ, &notnull, &dflt, &pk); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, fmt.Sprintf("column %s.%d %s %s notnull=%d default=%q pk=%d", tbl, cid, name, typ, notnull, dflt, pk))
-		}
-		cols.Close()
+		out = append(out, lines...)
 	}
 	if len(tables) < 10 {
 		t.Fatalf("schema: only tables %q", tables)

@@ -188,9 +188,10 @@ func (im *Importer) unplace(prep *prepared, intentFile string) {
 	if json.Unmarshal(data, &in) != nil {
 		return
 	}
-	os.Rename(im.lib.Abs(in.Photo.Path), prep.tmp)
+	// A file that cannot be moved back is found by "picup verify".
+	_ = os.Rename(im.lib.Abs(in.Photo.Path), prep.tmp)
 	for i, sc := range prep.sidecars {
-		os.Rename(im.lib.Abs(in.Sidecars[i].Path), sc.tmp)
+		_ = os.Rename(im.lib.Abs(in.Sidecars[i].Path), sc.tmp)
 	}
 	for _, rel := range in.Thumbs {
 		os.Remove(im.lib.Abs(rel))

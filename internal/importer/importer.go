@@ -127,7 +127,8 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 			// Every reservation ends with its file; this is the safety net
 			// for one that did not (its release failed).
 			bg := context.WithoutCancel(ctx)
-			lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.ReleaseRun(bg, im.runName) })
+			// Not written (a full disk): Recover releases them.
+			_ = lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.ReleaseRun(bg, im.runName) })
 			run.Close()
 		}()
 		if opts.Album != "" {
@@ -443,7 +444,7 @@ func (r *reservation) release(ctx context.Context, lib *library.Library) {
 	}
 	r.settled = true
 	bg := context.WithoutCancel(ctx)
-	lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.Release(bg, r.id) })
+	_ = lib.Catalog.Write(bg, func(tx *catalog.Tx) error { return tx.Release(bg, r.id) })
 }
 
 // readHash hashes a whole source, checking that it is as long as it was

@@ -67,7 +67,7 @@ func sum(b []byte) string {
 func libraryFiles(t *testing.T, lib *library.Library, dir string) []string {
 	t.Helper()
 	var out []string
-	filepath.WalkDir(lib.Abs(dir), func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(lib.Abs(dir), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			rel, _ := lib.Rel(p)
 			out = append(out, rel)

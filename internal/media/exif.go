@@ -73,7 +73,8 @@ func sanitizeTIFF(b []byte) (extraTags, bool) {
 	}
 	// ORF ("IIRO") and RW2 ("IIU\0") use their own magic numbers.
 	bo.PutUint16(b[2:], 42)
-	return x, sanitizeIFD(b, bo, bo.Uint32(b[4:]), 0, &x)
+	ok := sanitizeIFD(b, bo, bo.Uint32(b[4:]), 0, &x)
+	return x, ok
 }
 
 func sanitizeIFD(b []byte, bo binary.ByteOrder, off uint32, depth int, x *extraTags) bool {

@@ -126,10 +126,10 @@ func (s Server) start() {
 			p.cmd = nil
 			p.t.Fatalf("minio exited before it was live: %v\n%s", err, out)
 		case <-ctx.Done():
-			cmd.Process.Kill()
-			<-exited
+			_ = cmd.Process.Kill()
+			err := <-exited
 			p.cmd = nil
-			p.t.Fatalf("minio not live at %s after 60s\n%s", s.Endpoint, out)
+			p.t.Fatalf("minio not live at %s after 60s (then killed: %v)\n%s", s.Endpoint, err, out)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -143,8 +143,10 @@ func (s Server) Stop() {
 	if p.cmd == nil {
 		return
 	}
-	p.cmd.Process.Kill()
-	<-p.exited
+	_ = p.cmd.Process.Kill() // already gone is as good
+	if err := <-p.exited; err != nil {
+		p.t.Logf("minio stopped: %v", err)
+	}
 	p.cmd = nil
 }
 

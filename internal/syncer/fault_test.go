@@ -237,7 +237,7 @@ func dropConn(w http.ResponseWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetLinger(0)
+		_ = tc.SetLinger(0)
 	}
 	conn.Close()
 }
@@ -255,7 +255,7 @@ func s3Error(w http.ResponseWriter, r *http.Request, status int) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		io.WriteString(w, body)
+		_, _ = io.WriteString(w, body)
 	}
 }
 
@@ -322,15 +322,15 @@ func (c *bodyWriter) Write(p []byte) (int, error) {
 		q := bytes.Clone(p)
 		q[len(head)] ^= 0xff
 		return c.ResponseWriter.Write(q)
-	case "cut":
-		c.ResponseWriter.Write(head)
+	case "cut": // the client sees the response stop: errors do not matter
+		_, _ = c.ResponseWriter.Write(head)
 		rc := http.NewResponseController(c.ResponseWriter)
-		rc.Flush()
+		_ = rc.Flush()
 		if conn, _, err := rc.Hijack(); err == nil {
 			conn.Close()
 		}
 	default:
-		c.ResponseWriter.Write(head)
+		_, _ = c.ResponseWriter.Write(head)
 	}
 	return len(p), nil
 }

@@ -639,7 +639,7 @@ func TestLargeFileMultipart(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	big := append(src, make([]byte, 20<<20)...)
+	big := slices.Concat(src, make([]byte, 20<<20))
 	if err := os.WriteFile(filepath.Join(dir, "big.mp4"), big, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -677,7 +677,9 @@ func TestPrefixIsolation(t *testing.T) {
 	verifyClean(t, la, ra, sa, syncer.VerifyOptions{})
 	verifyClean(t, lb, rb, sb, syncer.VerifyOptions{})
 	var keys []string
-	sa.List(ctx, "", func(i blob.Info) error { keys = append(keys, i.Key); return nil })
+	if err := sa.List(ctx, "", func(i blob.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range keys {
 		if strings.HasPrefix(k, "b/") {
 			t.Errorf("prefix a lists %s", k)

@@ -212,7 +212,9 @@ func TestKittyDerivedID(t *testing.T) {
 		t.Fatalf("derived ids %q and %q: want non-zero and different for different images", idA, idB)
 	}
 	var id uint32
-	fmt.Sscan(idA, &id)
+	if _, err := fmt.Sscan(idA, &id); err != nil {
+		t.Fatal(err)
+	}
 	color := fmt.Sprintf("\x1b[38;2;%d;%d;%dm", id>>16&0xff, id>>8&0xff, id&0xff)
 	if !strings.HasPrefix(a.Lines[0], color) {
 		t.Errorf("placeholders do not carry the derived id %d: %q", id, a.Lines[0])

@@ -74,7 +74,6 @@ func serveHEIF(in io.Reader, out io.Writer) int {
 		if err != nil {
 			return 1
 		}
-		img = nil
 		debug.FreeOSMemory()
 		idle.Reset(heifWorkerIdle)
 	}
@@ -270,7 +269,7 @@ func startHEIFHelper() (*heifHelper, error) {
 func (h *heifHelper) kill() {
 	h.in.Close()
 	h.cmd.Process.Kill()
-	h.cmd.Wait()
+	_ = h.cmd.Wait() // killed: its exit status says nothing
 }
 
 // getHEIFHelper returns an idle helper or starts one; nil means decode in

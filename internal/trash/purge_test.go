@@ -222,7 +222,9 @@ func TestPurgeExpiredRetention(t *testing.T) {
 			var got []int
 			for _, p := range r.Photos {
 				var i int
-				fmt.Sscanf(p.Path, "originals/2024/2024-01-01/IMG_%04d.JPG", &i)
+				if _, err := fmt.Sscanf(p.Path, "originals/2024/2024-01-01/IMG_%04d.JPG", &i); err != nil {
+					t.Fatal(err)
+				}
 				got = append(got, i-1)
 			}
 			slices.Sort(got)

@@ -224,7 +224,8 @@ func (c *checker) photo(ctx context.Context, p catalog.Photo) {
 			Action: "flagged as corrupt; restore the file from a backup"})
 	}
 	if state != p.State && c.opts.Repair {
-		c.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetState(ctx, p.ID, state) })
+		// Not written: the next verify finds the same state again.
+		_ = c.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetState(ctx, p.ID, state) })
 	}
 	if state == "ok" {
 		c.thumbs(ctx, p)

@@ -93,7 +93,7 @@ func coalesced(r *http.Request, size int, write func()) {
 		if len(*b) > 0 {
 			// A failed write fails the next one net/http makes, or its
 			// read of the next request: the connection is done.
-			c.Conn.Write(*b)
+			_, _ = c.Conn.Write(*b)
 		}
 		*b = (*b)[:0]
 		batches.Put(b)

@@ -168,7 +168,9 @@ func TestZipNames(t *testing.T) {
 			t.Fatalf("zipAdd(%s) = %v, %v", tt.name, ok, err)
 		}
 	}
-	zw.Close()
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil {
 		t.Fatal(err)

@@ -92,7 +92,7 @@ func (g *gzipWriter) finish() {
 	if g.zw == nil {
 		return
 	}
-	g.zw.Close()
+	_ = g.zw.Close() // a failed write already failed the response
 	g.zw.Reset(nil)
 	gzipPool.Put(g.zw)
 	g.zw = nil

@@ -328,7 +328,7 @@ func BenchmarkMediaThumbnail(b *testing.B) {
 		b.Fatal("no thumbnails on the share page")
 	}
 	h := NewServer(f.lib, Options{NoRateLimits: true, Now: func() time.Time { return f.now }})
-	defer h.Close(context.Background())
+	defer func() { _ = h.Close(context.Background()) }()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -405,8 +405,8 @@ func TestThumbnailOneWrite(t *testing.T) {
 	}
 	var writes atomic.Int64
 	srv := &http.Server{Handler: f.h, ConnContext: ConnContext}
-	go srv.Serve(Listener(countingListener{ln, &writes}))
-	defer srv.Close()
+	go func() { _ = srv.Serve(Listener(countingListener{ln, &writes})) }() // ends with Close
+	defer func() { _ = srv.Close() }()
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
 	defer client.CloseIdleConnections()
 	for _, tt := range []struct {

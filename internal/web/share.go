@@ -201,7 +201,7 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	s.views.add(sh.ID, s.opts.Now().UTC().Format(time.RFC3339))
+	s.views.add(sh.ID, s.opts.Now().UTC().Format(time.RFC3339)) //nolint:contextcheck // views are written later, whatever becomes of this request
 	s.metrics.ShareViewed()
 	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles)}
 	if next != "" {
@@ -247,7 +247,7 @@ func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, no-store")
-	json.NewEncoder(w).Encode(out)
+	_ = json.NewEncoder(w).Encode(out) // fails only when the client went away
 }
 
 // render executes a template into a buffer first, so that a template
@@ -262,7 +262,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Language", d.T.Lang)
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes()) // fails only when the client went away
 }
 
 // Password-protected shares: the form posts the password; when it matches,

@@ -40,8 +40,8 @@ var staticSet = sync.OnceValue(func() map[string]*staticFile {
 		if hasAnyPrefix(f.ctype, compressible) {
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			zw.Write(raw)
-			zw.Close()
+			_, _ = zw.Write(raw) // into memory
+			_ = zw.Close()
 			if buf.Len() < len(raw) {
 				f.gz = buf.Bytes()
 			}

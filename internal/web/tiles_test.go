@@ -34,13 +34,13 @@ func TestShareTileImages(t *testing.T) {
 		want := "/" + strconv.FormatInt(tiles[i].ID, 10) + "/grid"
 		if i < 4 {
 			e := eager.FindStringSubmatch(m[1])
-			if e == nil || !strings.HasSuffix(html.UnescapeString(e[1]), want) {
+			if len(e) < 2 || !strings.HasSuffix(html.UnescapeString(e[1]), want) {
 				t.Errorf("tile %d: %s; want an <img src> of its grid thumbnail at high priority", i, m[1])
 			}
 			continue
 		}
 		l := lazy.FindStringSubmatch(m[1])
-		if l == nil || l[1] != l[2] || !strings.HasSuffix(html.UnescapeString(l[1]), want) {
+		if len(l) < 3 || l[1] != l[2] || !strings.HasSuffix(html.UnescapeString(l[1]), want) {
 			t.Errorf("tile %d: %s; want an <img data-src> of its grid thumbnail and the same in <noscript>", i, m[1])
 		}
 	}

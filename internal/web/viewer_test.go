@@ -311,7 +311,9 @@ func TestVideo(t *testing.T) {
 	// JSON pages carry the video URL too.
 	_, jbody := f.get(t, "/s/"+token+"/photos")
 	var page photosJSON
-	json.Unmarshal([]byte(jbody), &page)
+	if err := json.Unmarshal([]byte(jbody), &page); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range page.Photos {
 		if (p.Type == "video") != (p.Video != "") {
 			t.Errorf("JSON photo %d (%s) has video URL %q", p.ID, p.Type, p.Video)
@@ -559,7 +561,9 @@ func TestBindIP(t *testing.T) {
 		// The JSON pages are signed for the address that asks.
 		rec = f.do(t, addr.opener, "/s/"+token+"/photos")
 		var page photosJSON
-		json.Unmarshal(rec.Body.Bytes(), &page)
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
+			t.Fatal(err)
+		}
 		if len(page.Photos) == 0 || f.do(t, addr.same, page.Photos[0].Screen).Code != 200 || f.do(t, addr.other, page.Photos[0].Screen).Code != 403 {
 			t.Errorf("JSON page media of a pinned share are not pinned to %s", addr.opener)
 		}

@@ -58,7 +58,8 @@ func (v *viewCounter) add(id int64, at string) {
 // failed one. v.mu is held.
 func (v *viewCounter) arm() {
 	if v.timer == nil && !v.closed && len(v.pending) > 0 {
-		v.timer = time.AfterFunc(viewRetryDelay(v.every, v.failures), func() { v.flush(context.Background()) })
+		// A failed flush keeps its views and says so in the log.
+		v.timer = time.AfterFunc(viewRetryDelay(v.every, v.failures), func() { _ = v.flush(context.Background()) })
 	}
 }
 
@@ -100,7 +101,7 @@ func (v *viewCounter) flush(ctx context.Context) error {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "cannot record share views; keeping them in memory and trying again, less often while this lasts", slog.Any("err", err))
 	}
 	v.failures++
-	v.arm()
+	v.arm() //nolint:contextcheck // the next flush comes from a timer, whatever becomes of this one's context
 	return err
 }
 

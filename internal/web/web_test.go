@@ -252,7 +252,9 @@ func TestSharePhotosJSON(t *testing.T) {
 	after := catalog.CursorOf(f.inside[0]).String()
 	_, body = f.get(t, "/s/"+token+"/photos?after="+url.QueryEscape(after))
 	page = photosJSON{}
-	json.Unmarshal([]byte(body), &page)
+	if err := json.Unmarshal([]byte(body), &page); err != nil {
+		t.Fatal(err)
+	}
 	if len(page.Photos) != len(f.inside)-1 || page.Photos[0].ID != f.inside[1].ID {
 		t.Errorf("page after the first photo: %+v", page.Photos)
 	}

@@ -149,7 +149,7 @@ func (t *huffTable) build() error {
 		t.valptr[l], t.mincode[l], t.maxcode[l] = int32(k), code, -1
 		for range n {
 			if code >= 1<<l {
-				return errors.New("Huffman table overflows its code space")
+				return errors.New("the Huffman table overflows its code space")
 			}
 			v := t.vals[k]
 			t.code[v], t.size[v] = uint16(code), uint8(l)
@@ -522,7 +522,7 @@ func optimalTable(freq *[257]int) (*huffTable, error) {
 	var bits [33]int
 	for i, s := range codesize {
 		if s > 32 {
-			return nil, fmt.Errorf("Huffman code of symbol %d too long", i)
+			return nil, fmt.Errorf("the Huffman code of symbol %d is too long", i)
 		}
 		if s > 0 {
 			bits[s]++

@@ -33,16 +33,17 @@ func tiffWith(t *testing.T, small, large []byte) []byte {
 	smallOff, largeOff := dataStart, dataStart+uint32(len(small))
 	var b bytes.Buffer
 	b.WriteString("II*\x00")
-	binary.Write(&b, binary.LittleEndian, uint32(ifd0))
+	put := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) } // a bytes.Buffer takes every write
+	put(uint32(ifd0))
 	writeIFD := func(es []entry) {
-		binary.Write(&b, binary.LittleEndian, uint16(len(es)))
+		put(uint16(len(es)))
 		for _, e := range es {
-			binary.Write(&b, binary.LittleEndian, e.tag)
-			binary.Write(&b, binary.LittleEndian, e.typ)
-			binary.Write(&b, binary.LittleEndian, uint32(1))
-			binary.Write(&b, binary.LittleEndian, e.value)
+			put(e.tag)
+			put(e.typ)
+			put(uint32(1))
+			put(e.value)
 		}
-		binary.Write(&b, binary.LittleEndian, uint32(0))
+		put(uint32(0))
 	}
 	writeIFD([]entry{{tagSubIFDs, 4, sub}, {tagJPEGOffset, 4, smallOff}, {tagJPEGLength, 4, uint32(len(small))}})
 	writeIFD([]entry{{tagCompression, 3, 7}, {tagStripOffsets, 4, largeOff}, {tagStripByteCounts, 4, uint32(len(large))}})

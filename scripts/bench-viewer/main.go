@@ -75,8 +75,9 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, stop := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer stop()
-	if err := bench(ctx, *n, *runs, *perDay, *keep, *library, *timeline); err != nil {
+	err := bench(ctx, *n, *runs, *perDay, *keep, *library, *timeline)
+	stop()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench-viewer: %v\n", err)
 		os.Exit(1)
 	}
@@ -256,17 +257,17 @@ func serve(ctx context.Context, env []string, picup, logPath string) (string, fu
 			}
 			fmt.Fprintln(logFile, line)
 		}
-		io.Copy(logFile, stderr)
+		_, _ = io.Copy(logFile, stderr) // the log of a server being stopped
 	}()
 	stop := func() {
-		cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Process.Signal(syscall.SIGTERM) // gone already is as good
 		select {
 		case <-logged:
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
 			<-logged
 		}
-		cmd.Wait()
+		_ = cmd.Wait() // stopped by a signal: its status says nothing
 	}
 	select {
 	case a := <-addrc:
@@ -455,7 +456,7 @@ func printTimeline(w io.Writer, run int, t timings) {
 	for _, s := range slices.SortedStableFunc(slices.Values(t.Timeline), func(a, b span) int { return cmp.Compare(a.Start, b.Start) }) {
 		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.1f\t\n", s.Name, s.Start, s.First, s.End, s.Bytes/1000)
 	}
-	tw.Flush()
+	_ = tw.Flush() // to stdout
 	for _, c := range t.Candidates {
 		fmt.Fprintf(w, "LCP candidate at %.0f ms: %s (%.0f px²)\n", c.At, c.Name, c.Size)
 	}
@@ -479,7 +480,7 @@ func report(w io.Writer, album string, rs []result) {
 			kinds[network.ResourceTypeDocument], kinds[network.ResourceTypeStylesheet], kinds[network.ResourceTypeScript],
 			kinds[network.ResourceTypeImage], kinds[network.ResourceTypeFetch], other, r.lcpElement)
 	}
-	tw.Flush()
+	_ = tw.Flush() // to stdout
 	lcp := median(rs, func(r result) float64 { return float64(r.lcp.Milliseconds()) })
 	kb := median(rs, func(r result) float64 { return r.bytes / 1000 })
 	fmt.Fprintf(w, "\nmedian LCP %.0f ms (target < %d ms: %s); median first view %.1f KB (target < %d KB: %s)\n",
