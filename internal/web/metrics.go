@@ -331,7 +331,7 @@ func serveMetrics(w http.ResponseWriter, r *http.Request, lib *library.Library, 
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
-	io.Copy(w, &e)
+	_, _ = io.Copy(w, &e) // fails only when the scraper went away
 }
 
 // metricsPage is /metrics on the main listener: for loopback clients that
@@ -402,7 +402,7 @@ func (s *server) instrumented(h http.Handler) http.Handler {
 		start := time.Now()
 		s.metrics.inFlight.Add(1)
 		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
+		defer func() { //nolint:contextcheck // it only records the request, with the request's own context
 			d := time.Since(start)
 			s.metrics.inFlight.Add(-1)
 			switch {

@@ -268,7 +268,9 @@ func TestPasswordRateLimit(t *testing.T) {
 		t.Errorf("the limited client opening the page: %d; want 200", w.Code)
 	}
 	var e exposition
-	m.write(&e)
+	if err := m.write(&e); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(e.String(), `picup_http_rate_limited_total{limit="password"} 2`) {
 		t.Errorf("metrics do not count the two 429s:\n%s", e.String())
 	}
