@@ -45,11 +45,11 @@ func (e *env) open(ctx context.Context) (*library.Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := importer.Recover(ctx, lib); e.fullDiskWarning(lib, err, "what an interrupted import left is recovered by a later command") != nil {
-		lib.Close()
-		return nil, err
+	err = e.fullDiskWarning(lib, importer.Recover(ctx, lib), "what an interrupted import left is recovered by a later command")
+	if err == nil {
+		err = e.fullDiskWarning(lib, e.maintain(ctx, lib), "the trash is purged and queued jobs run by a later command")
 	}
-	if err := e.maintain(ctx, lib); e.fullDiskWarning(lib, err, "the trash is purged and queued jobs run by a later command") != nil {
+	if err != nil {
 		lib.Close()
 		return nil, err
 	}

@@ -291,7 +291,7 @@ func (vs *viewerServers) shutdown(ctx context.Context, serveErr error) error {
 	defer cancel()
 	for _, s := range vs.servers {
 		if err := s.Shutdown(sctx); err != nil {
-			s.Close()
+			_ = s.Close() // the connections that outlived the grace: the error above says enough
 			serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
 		}
 	}

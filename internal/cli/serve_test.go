@@ -172,7 +172,7 @@ func startServe(t *testing.T, dir string, o *serveOptions) *serving {
 			return errors.New("serve did not stop on cancel")
 		}
 	}
-	t.Cleanup(func() { s.stop() })
+	t.Cleanup(func() { _ = s.stop() }) // tests that stop it themselves check the error
 	return s
 }
 
@@ -230,7 +230,7 @@ func TestServeRunsJobs(t *testing.T) {
 		t.Errorf("/metrics on the main listener with --metrics-addr: %d; want 404", resp.StatusCode)
 	}
 	resp, body := get(t, http.DefaultClient, "http://"+s.metricsAddr+"/metrics")
-	if resp.StatusCode != 200 || metricValue(body, `picup_library_items{type="photo",state="live"}`) != float64(len(photos)) {
+	if resp.StatusCode != 200 || metricValue(body, `picup_library_items{state="live",type="photo"}`) != float64(len(photos)) {
 		t.Fatalf("metrics listener: %d\n%s", resp.StatusCode, body)
 	}
 
@@ -336,7 +336,11 @@ func TestServeTLS(t *testing.T) {
 		t.Errorf("plain HTTP on the TLS port: %d; want 400", resp.StatusCode)
 	}
 
-	path := link[strings.Index(link, "/s/"):]
+	i := strings.Index(link, "/s/")
+	if i < 0 {
+		t.Fatalf("link %q has no /s/", link)
+	}
+	path := link[i:]
 	resp, err := client.PostForm(base+path, url.Values{"password": {"hunter2"}})
 	if err != nil {
 		t.Fatal(err)
@@ -416,7 +420,9 @@ func TestCertReload(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Some file systems keep modification times coarse.
-			os.Chtimes(f[1], clock.Add(time.Duration(serial)*time.Second), clock.Add(time.Duration(serial)*time.Second))
+			if err := os.Chtimes(f[1], clock.Add(time.Duration(serial)*time.Second), clock.Add(time.Duration(serial)*time.Second)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	renew(2)
@@ -430,8 +436,12 @@ func TestCertReload(t *testing.T) {
 	// Half a renewal: a new certificate next to the old key.
 	newCert, _ := writeCert(t, t.TempDir(), "half", 3)
 	b, _ := os.ReadFile(newCert)
-	os.WriteFile(certFile, b, 0o644)
-	os.Chtimes(certFile, clock.Add(time.Hour), clock.Add(time.Hour))
+	if err := os.WriteFile(certFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(certFile, clock.Add(time.Hour), clock.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	clock = clock.Add(time.Minute)
 	if got := serial(); got != 2 || !strings.Contains(logs.String(), "keeping the current one") {
 		t.Errorf("after half a renewal: serial %d, log %q; want 2 kept and a warning", got, logs.String())

@@ -50,7 +50,7 @@ func (l *serveLog) flush() {
 		l.timer.Stop()
 		l.timer = nil
 	}
-	l.w.Flush()
+	_ = l.w.Flush() // to stderr: nowhere to report a failure
 }
 
 // close writes the lines that wait; later ones are written at once.

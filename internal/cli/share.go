@@ -22,10 +22,6 @@ import (
 	"github.com/picup/picup/pkg/period"
 )
 
-// publicURLSetting is where "picup serve --public-url" saves the base URL
-// of printed links.
-const publicURLSetting = sharelink.PublicURLSetting
-
 type shareOptions struct {
 	album     string
 	ids       []int64

@@ -71,7 +71,9 @@ func TestRunTrashLsAndRestore(t *testing.T) {
 	}
 	line, total, _ := strings.Cut(strings.TrimSuffix(te.stdout.String(), "\n"), "\n")
 	var trashed, purged string
-	fmt.Sscanf(line[strings.LastIndex(line, "\t")+1:], "trashed %s purged after %s", &trashed, &purged)
+	if _, err := fmt.Sscanf(line[strings.LastIndex(line, "\t")+1:], "trashed %s purged after %s", &trashed, &purged); err != nil {
+		t.Fatalf("%q: %v", line, err)
+	}
 	at, err1 := time.Parse(time.RFC3339, strings.TrimSuffix(trashed, ","))
 	until, err2 := time.Parse(time.RFC3339, purged)
 	if line != fmt.Sprintf("%d\t%s\t%s\ttrashed %s purged after %s", p.ID, bytesize.Format(p.Bytes), p.Path, trashed, purged) ||
