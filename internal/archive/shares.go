@@ -19,7 +19,7 @@ func (a *Archive) RevokeShare(ctx context.Context, id int64, now time.Time) (boo
 	var was bool
 	err := a.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		var err error
-		was, err = tx.RevokeShare(ctx, id, now.UTC().Format(time.RFC3339))
+		was, err = tx.RevokeShare(ctx, id, now)
 		return err
 	})
 	return was, err
@@ -38,7 +38,7 @@ func (a *Archive) SetPublicURL(ctx context.Context, url string) error {
 }
 
 // RecordShareViews adds page views counted in memory to their shares, in
-// one transaction: n views of share id, the latest at last (RFC 3339).
+// one transaction: n views of share id, the latest at Last.
 func (a *Archive) RecordShareViews(ctx context.Context, views map[int64]ShareViews) error {
 	return a.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		for id, v := range views {
@@ -53,5 +53,5 @@ func (a *Archive) RecordShareViews(ctx context.Context, views map[int64]ShareVie
 // ShareViews is a count of page views of one share.
 type ShareViews struct {
 	N    int64
-	Last string // RFC 3339 UTC of the latest
+	Last time.Time // the latest
 }

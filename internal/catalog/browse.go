@@ -305,11 +305,11 @@ func (c *Catalog) HeldBy(ctx context.Context, key, sha string) ([]string, error)
 // RemoteStatus is how far a remote is behind the library.
 type RemoteStatus struct {
 	Remote
-	Objects          int    // objects recorded in it
-	PendingOriginals int    // originals it does not hold yet
-	PendingBytes     int64  // their size
-	LastUpload       string // when the newest recorded object landed, "" if none
-	LastSnapshot     string // when the newest catalog snapshot was made, "" if none
+	Objects          int       // objects recorded in it
+	PendingOriginals int       // originals it does not hold yet
+	PendingBytes     int64     // their size
+	LastUpload       time.Time // when the newest recorded object landed, zero if none
+	LastSnapshot     time.Time // when the newest catalog snapshot was made, zero if none
 }
 
 // RemoteStatuses reports every remote's state, by name. It reads each
@@ -322,8 +322,9 @@ func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
 	out := make([]RemoteStatus, 0, len(remotes))
 	for _, r := range remotes {
 		st := RemoteStatus{Remote: r}
+		var upload, snapshot string
 		err := c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(synced_at), '') FROM remote_objects WHERE remote = ?`,
-			r.Name).Scan(&st.Objects, &st.LastUpload)
+			r.Name).Scan(&st.Objects, &upload)
 		if err != nil {
 			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
 		}
@@ -334,9 +335,15 @@ func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
 			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
 		}
 		err = c.r.QueryRowContext(ctx, `SELECT coalesce(max(created_at), '') FROM remote_snapshots WHERE remote = ?`,
-			r.Name).Scan(&st.LastSnapshot)
+			r.Name).Scan(&snapshot)
 		if err != nil {
 			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
+		}
+		tc := timeCol{row: fmt.Sprintf("remote %q", r.Name)}
+		tc.parse(&st.LastUpload, "last synced_at", upload)
+		tc.parse(&st.LastSnapshot, "last snapshot created_at", snapshot)
+		if tc.err != nil {
+			return nil, tc.err
 		}
 		out = append(out, st)
 	}

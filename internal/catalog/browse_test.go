@@ -302,10 +302,10 @@ func TestRemoteStatusesAndJobs(t *testing.T) {
 		}
 		sizes += p.Bytes
 	}
-	if b2 := st[0]; b2.Objects != 2 || b2.PendingOriginals != 6 || b2.PendingBytes != sizes || b2.LastUpload == "" || b2.LastSnapshot == "" {
+	if b2 := st[0]; b2.Objects != 2 || b2.PendingOriginals != 6 || b2.PendingBytes != sizes || b2.LastUpload.IsZero() || b2.LastSnapshot.IsZero() {
 		t.Errorf("b2 = %+v; want 2 objects, 6 originals (%d bytes) pending, an upload and a snapshot", b2, sizes)
 	}
-	if nas := st[1]; nas.Objects != 0 || nas.PendingOriginals != 7 || nas.LastUpload != "" || nas.LastSnapshot != "" {
+	if nas := st[1]; nas.Objects != 0 || nas.PendingOriginals != 7 || !nas.LastUpload.IsZero() || !nas.LastSnapshot.IsZero() {
 		t.Errorf("nas = %+v; want nothing synced and 7 pending", nas)
 	}
 	held, err := c.HeldBy(ctx, p1.Path, p1.SHA256)

@@ -336,7 +336,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		if n, err := tx.Trash(ctx, []int64{4}); err != nil || n != 1 {
 			return fmt.Errorf("trash: %d, %w", n, err)
 		}
-		if _, err := tx.CreateShare(ctx, Share{TokenHash: HashToken("t"), AlbumID: 1, CreatedAt: Now()}, nil); err != nil {
+		if _, err := tx.CreateShare(ctx, Share{TokenHash: HashToken("t"), AlbumID: 1, CreatedAt: now()}, nil); err != nil {
 			return err
 		}
 		p := testPhoto(99, 1)

@@ -19,16 +19,16 @@ type Share struct {
 	Name         string
 	AlbumID      int64 // album shares
 	AlbumName    string
-	Year         int    // year shares
-	Photos       int64  // selection shares: how many photos were selected
-	BindIP       bool   // media URLs are pinned to the address that opened the page
-	ExpiresAt    string // RFC 3339 UTC, "" when it never expires
-	RevokedAt    string // "" when not revoked
+	Year         int       // year shares
+	Photos       int64     // selection shares: how many photos were selected
+	BindIP       bool      // media URLs are pinned to the address that opened the page
+	ExpiresAt    time.Time // zero when it never expires
+	RevokedAt    time.Time // zero when not revoked
 	Download     bool
 	PasswordHash string // "" when there is no password
 	Views        int64
-	LastOpenedAt string
-	CreatedAt    string
+	LastOpenedAt time.Time // zero when never opened
+	CreatedAt    time.Time
 }
 
 // HashToken is how a share token is stored and looked up: hex SHA-256.
@@ -39,19 +39,12 @@ func HashToken(token string) string {
 
 // Expired reports whether the share's expiry is at or before now.
 func (s Share) Expired(now time.Time) bool {
-	if s.ExpiresAt == "" {
-		return false
-	}
-	t, err := time.Parse(time.RFC3339, s.ExpiresAt)
-	if err != nil {
-		return true // an unreadable expiry closes the link rather than opening it forever
-	}
-	return !now.Before(t)
+	return !s.ExpiresAt.IsZero() && !now.Before(s.ExpiresAt)
 }
 
 // Active reports whether the share may be opened at now: neither revoked
 // nor expired.
-func (s Share) Active(now time.Time) bool { return s.RevokedAt == "" && !s.Expired(now) }
+func (s Share) Active(now time.Time) bool { return s.RevokedAt.IsZero() && !s.Expired(now) }
 
 // Scope says in words what a share opens: `album "Jeju 2019"`,
 // `photos of 2024` or `3 photos`.
@@ -76,9 +69,18 @@ const shareFrom = ` FROM shares s LEFT JOIN albums a ON a.id = s.album_id`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
-	err := sc.Scan(&s.ID, &s.TokenHash, &s.Name, &s.AlbumID, &s.AlbumName, &s.Year, &s.Photos, &s.BindIP, &s.ExpiresAt,
-		&s.RevokedAt, &s.Download, &s.PasswordHash, &s.Views, &s.LastOpenedAt, &s.CreatedAt)
-	return s, err
+	var expires, revoked, opened, created string
+	err := sc.Scan(&s.ID, &s.TokenHash, &s.Name, &s.AlbumID, &s.AlbumName, &s.Year, &s.Photos, &s.BindIP, &expires,
+		&revoked, &s.Download, &s.PasswordHash, &s.Views, &opened, &created)
+	if err != nil {
+		return s, err
+	}
+	tc := timeCol{row: fmt.Sprintf("share %d", s.ID)}
+	tc.parse(&s.ExpiresAt, "expires_at", expires)
+	tc.parse(&s.RevokedAt, "revoked_at", revoked)
+	tc.parse(&s.LastOpenedAt, "last_opened_at", opened)
+	tc.parse(&s.CreatedAt, "created_at", created)
+	return s, tc.err
 }
 
 func nullString(s string) any {
@@ -88,8 +90,8 @@ func nullString(s string) any {
 	return s
 }
 
-// CreateShare stores a new share; s.TokenHash and s.CreatedAt (Now() when
-// empty) are required, and exactly one of s.AlbumID, s.Year and photoIDs
+// CreateShare stores a new share; s.TokenHash and s.CreatedAt (now when
+// zero) are required, and exactly one of s.AlbumID, s.Year and photoIDs
 // says what it opens. Selected photos must exist and not be in the trash.
 // It returns the new id.
 func (tx *Tx) CreateShare(ctx context.Context, s Share, photoIDs []int64) (int64, error) {
@@ -102,12 +104,12 @@ func (tx *Tx) CreateShare(ctx context.Context, s Share, photoIDs []int64) (int64
 	if s.TokenHash == "" || scopes != 1 {
 		return 0, errors.New("create share: a token hash and exactly one of an album, a year or photos are required")
 	}
-	if s.CreatedAt == "" {
-		s.CreatedAt = Now()
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = now()
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), nullString(s.ExpiresAt), s.Download,
-		nullString(s.PasswordHash), s.BindIP, s.CreatedAt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), timeArg(s.ExpiresAt), s.Download,
+		nullString(s.PasswordHash), s.BindIP, FormatTime(s.CreatedAt))
 	if err != nil {
 		return 0, fmt.Errorf("create share: %w", err)
 	}
@@ -179,9 +181,9 @@ func (c *Catalog) Shares(ctx context.Context) ([]Share, error) {
 	return collect(rows, err, scanShare)
 }
 
-// RevokeShare closes a share for good at the given time (RFC 3339). It
+// RevokeShare closes a share for good at the given time. It
 // reports whether the share was open; ErrNotFound when there is none.
-func (tx *Tx) RevokeShare(ctx context.Context, id int64, at string) (bool, error) {
+func (tx *Tx) RevokeShare(ctx context.Context, id int64, at time.Time) (bool, error) {
 	var revoked sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM shares WHERE id = ?`, id).Scan(&revoked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -190,16 +192,16 @@ func (tx *Tx) RevokeShare(ctx context.Context, id int64, at string) (bool, error
 	if err != nil || revoked.Valid {
 		return false, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE shares SET revoked_at = ? WHERE id = ?`, at, id)
+	_, err = tx.ExecContext(ctx, `UPDATE shares SET revoked_at = ? WHERE id = ?`, FormatTime(at), id)
 	return err == nil, err
 }
 
 // ErrShareRevoked is returned when extending a revoked share.
 var ErrShareRevoked = errors.New("share is revoked")
 
-// ExtendShare sets a share's expiry ("" for never). A revoked share
+// ExtendShare sets a share's expiry (the zero time for never). A revoked share
 // cannot be extended (ErrShareRevoked): make a new one.
-func (tx *Tx) ExtendShare(ctx context.Context, id int64, expiresAt string) error {
+func (tx *Tx) ExtendShare(ctx context.Context, id int64, expiresAt time.Time) error {
 	var revoked sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM shares WHERE id = ?`, id).Scan(&revoked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -211,16 +213,16 @@ func (tx *Tx) ExtendShare(ctx context.Context, id int64, expiresAt string) error
 	if revoked.Valid {
 		return fmt.Errorf("share %d: %w; create a new one with \"picup share\"", id, ErrShareRevoked)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE shares SET expires_at = ? WHERE id = ?`, nullString(expiresAt), id)
+	_, err = tx.ExecContext(ctx, `UPDATE shares SET expires_at = ? WHERE id = ?`, timeArg(expiresAt), id)
 	return err
 }
 
 // RecordShareViews counts n openings of a share, the last at the given
-// time (RFC 3339 UTC; an earlier time than the one recorded leaves it).
+// time (an earlier time than the one recorded leaves it).
 // It changes neither catalog_version nor what the viewer keeps in memory.
-func (tx *Tx) RecordShareViews(ctx context.Context, id, n int64, last string) error {
+func (tx *Tx) RecordShareViews(ctx context.Context, id, n int64, last time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE shares SET views = views + ?, last_opened_at = max(coalesce(last_opened_at, ''), ?)
-		WHERE id = ?`, n, last, id)
+		WHERE id = ?`, n, FormatTime(last), id)
 	return err
 }
 

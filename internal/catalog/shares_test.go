@@ -35,7 +35,7 @@ func TestShares(t *testing.T) {
 	if HashToken("secret-token") != hash || HashToken("other") == hash || len(hash) != 64 {
 		t.Fatalf("HashToken is not a stable hex SHA-256: %q", hash)
 	}
-	expires := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	expires := now().Add(time.Hour)
 	var id int64
 	err = c.Write(ctx, func(tx *Tx) error {
 		var err error
@@ -56,7 +56,7 @@ func TestShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != id || s.Name != "For Mom" || s.AlbumName != "Family" || s.ExpiresAt != expires || !s.Download || s.PasswordHash != "pw" {
+	if s.ID != id || s.Name != "For Mom" || s.AlbumName != "Family" || !s.ExpiresAt.Equal(expires) || !s.Download || s.PasswordHash != "pw" {
 		t.Errorf("ShareByTokenHash = %+v", s)
 	}
 	if !s.Active(time.Now()) || s.Active(time.Now().Add(2*time.Hour)) {
@@ -66,21 +66,21 @@ func TestShares(t *testing.T) {
 		t.Errorf("ShareByTokenHash(forged) err = %v; want ErrNotFound", err)
 	}
 
-	at := Now()
+	at := now()
 	err = c.Write(ctx, func(tx *Tx) error {
 		if err := tx.RecordShareViews(ctx, id, 1, at); err != nil {
 			return err
 		}
-		if err := tx.RecordShareViews(ctx, id, 1, "2000-01-01T00:00:00Z"); err != nil {
+		if err := tx.RecordShareViews(ctx, id, 1, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 			return err
 		}
-		return tx.ExtendShare(ctx, id, "")
+		return tx.ExtendShare(ctx, id, time.Time{})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s, _ = c.ShareByID(ctx, id)
-	if s.Views != 2 || s.LastOpenedAt != at || s.ExpiresAt != "" || !s.Active(time.Now().Add(1000*time.Hour)) {
+	if s.Views != 2 || !s.LastOpenedAt.Equal(at) || !s.ExpiresAt.IsZero() || !s.Active(time.Now().Add(1000*time.Hour)) {
 		t.Errorf("after views and extend: %+v", s)
 	}
 
@@ -93,7 +93,7 @@ func TestShares(t *testing.T) {
 	if err != nil || !was {
 		t.Fatalf("RevokeShare = %v, %v", was, err)
 	}
-	err = c.Write(ctx, func(tx *Tx) error { return tx.ExtendShare(ctx, id, "") })
+	err = c.Write(ctx, func(tx *Tx) error { return tx.ExtendShare(ctx, id, time.Time{}) })
 	if !errors.Is(err, ErrShareRevoked) {
 		t.Errorf("ExtendShare(revoked) err = %v; want ErrShareRevoked", err)
 	}

@@ -89,11 +89,11 @@ The link starts with --public-url, else the URL saved by
 	return cmd
 }
 
-// parseExpiry turns --expires into an RFC 3339 UTC time, "" for never.
-func parseExpiry(s string, now time.Time) (string, error) {
+// parseExpiry turns --expires into a time, the zero time for never.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
 	t, err := sharelink.ExpiresIn(s, now)
 	if err != nil {
-		return "", usageErrorf("--expires: %v", err)
+		return time.Time{}, usageErrorf("--expires: %v", err)
 	}
 	return t, nil
 }
@@ -184,7 +184,7 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 			return err
 		}
 		if o.json {
-			return writeJSON(e.stdout, shareCreatedJSON{ID: link.ID, URL: link.URL, ExpiresAt: optional(link.ExpiresAt)})
+			return writeJSON(e.stdout, shareCreatedJSON{ID: link.ID, URL: link.URL, ExpiresAt: optional(catalog.FormatTime(link.ExpiresAt))})
 		}
 		fmt.Fprintln(e.stdout, link.URL)
 		if !o.noQR {
@@ -193,7 +193,7 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 			}
 		}
 		fmt.Fprintf(e.stderr, "share %d of %s; expires %s. Serve it with \"picup serve\"; revoke it with \"picup share revoke %d\".\n",
-			link.ID, link.Scope, orNever(link.ExpiresAt), link.ID)
+			link.ID, link.Scope, orNever(catalog.FormatTime(link.ExpiresAt)), link.ID)
 		return nil
 	})
 }
@@ -233,7 +233,7 @@ type shareJSON struct {
 
 func shareState(s catalog.Share, now time.Time) string {
 	switch {
-	case s.RevokedAt != "":
+	case !s.RevokedAt.IsZero():
 		return "revoked"
 	case s.Expired(now):
 		return "expired"
@@ -286,7 +286,7 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 				opts = append(opts, "bind-ip")
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), shareState(s, now),
-				orNever(s.ExpiresAt), s.Views, orDash(s.LastOpenedAt), orDash(strings.Join(opts, ",")))
+				orNever(catalog.FormatTime(s.ExpiresAt)), s.Views, orDash(catalog.FormatTime(s.LastOpenedAt)), orDash(strings.Join(opts, ",")))
 		}
 		return tw.Flush()
 	})
@@ -294,8 +294,8 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 
 func shareToJSON(s catalog.Share, now time.Time) shareJSON {
 	j := shareJSON{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: shareState(s, now),
-		ExpiresAt: optional(s.ExpiresAt), RevokedAt: optional(s.RevokedAt), Download: s.Download,
-		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(s.LastOpenedAt), CreatedAt: s.CreatedAt}
+		ExpiresAt: optional(catalog.FormatTime(s.ExpiresAt)), RevokedAt: optional(catalog.FormatTime(s.RevokedAt)), Download: s.Download,
+		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(catalog.FormatTime(s.LastOpenedAt)), CreatedAt: catalog.FormatTime(s.CreatedAt)}
 	switch {
 	case s.AlbumID != 0:
 		j.Album = &s.AlbumName

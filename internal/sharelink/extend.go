@@ -25,11 +25,11 @@ type ExpiryChange struct {
 // without saying so (ExpiryChange.Shorten).
 var ErrShorten = errors.New("would shorten it")
 
-// Expiry is a link's expiry before and after a change: RFC 3339 UTC, ""
-// for never.
+// Expiry is a link's expiry before and after a change: the zero time for
+// never.
 type Expiry struct {
 	ID            int64
-	Before, After string
+	Before, After time.Time
 }
 
 // Extend changes when a link expires, never to sooner unless c.Shorten
@@ -50,30 +50,30 @@ func Extend(ctx context.Context, lib *library.Library, id int64, c ExpiryChange,
 		if err != nil {
 			return err
 		}
-		if sh.RevokedAt != "" {
+		if !sh.RevokedAt.IsZero() {
 			return fmt.Errorf("share %d: %w; create a new one with \"picup share\"", id, catalog.ErrShareRevoked)
 		}
 		ex.Before = sh.ExpiresAt
-		before, _ := time.Parse(time.RFC3339, sh.ExpiresAt) // unreadable: treated as expired, as Share.Expired does
+		before := sh.ExpiresAt
 		switch {
 		case c.Never:
-			ex.After = ""
-		case c.Add != 0 && sh.ExpiresAt == "":
+			ex.After = time.Time{}
+		case c.Add != 0 && sh.ExpiresAt.IsZero():
 			return fmt.Errorf("share %d never expires: adding %s changes nothing; to make it expire, give --expires-at DATE with --shorten",
 				id, period.Words(c.Add))
 		case c.Add != 0:
-			ex.After = laterOf(before, now).Add(c.Add).UTC().Format(time.RFC3339)
+			ex.After = laterOf(before, now).Add(c.Add).UTC().Truncate(time.Second)
 		default:
 			if !c.At.After(now) {
 				return fmt.Errorf("%s is not in the future; to close the link now, use \"picup share revoke %d\"", c.At.UTC().Format(time.RFC3339), id)
 			}
-			if !c.Shorten && (sh.ExpiresAt == "" || c.At.Before(before)) {
+			if !c.Shorten && (sh.ExpiresAt.IsZero() || c.At.Before(before)) {
 				return fmt.Errorf("share %d %s, so an expiry of %s %w; add --shorten if that is what you want",
-					id, ExpiryWords(sh.ExpiresAt, now), When(c.At.UTC().Format(time.RFC3339)), ErrShorten)
+					id, ExpiryWords(sh.ExpiresAt, now), When(c.At), ErrShorten)
 			}
-			ex.After = c.At.UTC().Format(time.RFC3339)
+			ex.After = c.At.UTC().Truncate(time.Second)
 		}
-		if ex.After == ex.Before {
+		if ex.After.Equal(ex.Before) {
 			return nil
 		}
 		return tx.ExtendShare(ctx, id, ex.After)
@@ -84,12 +84,12 @@ func Extend(ctx context.Context, lib *library.Library, id int64, c ExpiryChange,
 // Words says what changed, for people: "share 12 expired 2027-01-05 20:04
 // UTC (2 days ago), now expires 2027-02-04 20:04 UTC (in 30 days)".
 func (e Expiry) Words(now time.Time) string {
-	if e.Before == e.After {
+	if e.Before.Equal(e.After) {
 		return fmt.Sprintf("share %d %s, unchanged", e.ID, ExpiryWords(e.Before, now))
 	}
 	before := ExpiryWords(e.Before, now)
 	switch {
-	case e.Before == "":
+	case e.Before.IsZero():
 		before = "had no expiry"
 	case strings.HasPrefix(before, "expires "):
 		before = "was to expire " + strings.TrimPrefix(before, "expires ")
@@ -111,29 +111,23 @@ func laterOf(a, b time.Time) time.Time {
 	return b
 }
 
-// When prints an expiry for people: "2027-02-04 20:04 UTC", or "never".
-func When(expiresAt string) string {
-	if expiresAt == "" {
+// When prints an expiry for people: "2027-02-04 20:04 UTC", or "never"
+// for the zero time.
+func When(expiresAt time.Time) string {
+	if expiresAt.IsZero() {
 		return "never"
 	}
-	t, err := time.Parse(time.RFC3339, expiresAt)
-	if err != nil {
-		return expiresAt
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return expiresAt.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 // ExpiryWords says where a link's expiry stands at now: "expires
 // 2027-02-04 20:04 UTC (in 30 days)", "expired 2027-01-05 20:04 UTC (3
 // days ago)", "never expires".
-func ExpiryWords(expiresAt string, now time.Time) string {
-	if expiresAt == "" {
+func ExpiryWords(expiresAt, now time.Time) string {
+	if expiresAt.IsZero() {
 		return "never expires"
 	}
-	t, err := time.Parse(time.RFC3339, expiresAt)
-	if err != nil {
-		return "expires " + expiresAt
-	}
+	t := expiresAt
 	if !now.Before(t) {
 		return fmt.Sprintf("expired %s (%s ago)", When(expiresAt), period.About(now.Sub(t)))
 	}

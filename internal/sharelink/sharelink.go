@@ -28,7 +28,7 @@ type Spec struct {
 	Album        string
 	PhotoIDs     []int64
 	Year         int
-	Expires      string // RFC 3339 UTC; "" never expires
+	Expires      time.Time // the zero time: it never expires
 	Download     bool
 	BindIP       bool
 	PasswordHash string // from HashPassword; "" for no password
@@ -39,8 +39,8 @@ type Spec struct {
 type Link struct {
 	ID        int64
 	URL       string
-	ExpiresAt string
-	Scope     string // what it opens, in words (catalog.Share.Scope)
+	ExpiresAt time.Time // zero when it never expires
+	Scope     string    // what it opens, in words (catalog.Share.Scope)
 }
 
 // CheckPublicURL accepts an absolute http(s) URL and returns it without a
@@ -65,19 +65,20 @@ func BaseURL(ctx context.Context, lib *library.Library) (string, error) {
 
 // ExpiresIn reads how long a new link works, as people type it: a
 // duration (pkg/period's grammar: 30d, 12h, 90min) or "never". It returns
-// the expiry, RFC 3339 UTC, counted from now; "" for never.
-func ExpiresIn(s string, now time.Time) (string, error) {
+// the expiry, in UTC to the second, counted from now; the zero time for
+// never.
+func ExpiresIn(s string, now time.Time) (time.Time, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "never") {
-		return "", nil
+		return time.Time{}, nil
 	}
 	d, err := period.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf(`%w, or "never"`, err)
+		return time.Time{}, fmt.Errorf(`%w, or "never"`, err)
 	}
 	if d <= 0 {
-		return "", fmt.Errorf(`expiry %s: must be longer than zero (or "never")`, s)
+		return time.Time{}, fmt.Errorf(`expiry %s: must be longer than zero (or "never")`, s)
 	}
-	return now.Add(d).UTC().Format(time.RFC3339), nil
+	return now.Add(d).UTC().Truncate(time.Second), nil
 }
 
 // Check says what is wrong with a spec before anything is stored: it

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
@@ -27,7 +28,7 @@ func TestCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	link, err := Create(ctx, lib, Spec{Album: "Jeju 2019", Name: "For Mom", Expires: "2030-01-01T00:00:00Z", BindIP: true})
+	link, err := Create(ctx, lib, Spec{Album: "Jeju 2019", Name: "For Mom", Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), BindIP: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestCreate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the link's token does not find its share: %v", err)
 	}
-	if sh.ID != link.ID || sh.Name != "For Mom" || sh.AlbumName != "Jeju 2019" || !sh.BindIP || sh.ExpiresAt != link.ExpiresAt || link.ExpiresAt != "2030-01-01T00:00:00Z" {
+	if sh.ID != link.ID || sh.Name != "For Mom" || sh.AlbumName != "Jeju 2019" || !sh.BindIP || !sh.ExpiresAt.Equal(link.ExpiresAt) || catalog.FormatTime(link.ExpiresAt) != "2030-01-01T00:00:00Z" {
 		t.Errorf("stored %+v for link %+v", sh, link)
 	}
 	if link.Scope != `album "Jeju 2019"` {

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/picup/picup/internal/archive"
+	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/qrterm"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/syncer"
@@ -155,8 +156,8 @@ func (m *Model) onLink(msg linkMsg) tea.Cmd {
 		return nil
 	}
 	expires := "never expires"
-	if msg.link.ExpiresAt != "" {
-		expires = "expires " + msg.link.ExpiresAt
+	if !msg.link.ExpiresAt.IsZero() {
+		expires = "expires " + catalog.FormatTime(msg.link.ExpiresAt)
 	}
 	m.dialog = &dialog{kind: dialogLink, title: "Share link " + itoa64(msg.link.ID) + ": " + msg.link.Scope,
 		lines: []string{expires + "; revoke it in Shares (4).", "Shown once: copy it or scan the code now."},

@@ -115,7 +115,7 @@ func testLibrary(t testing.TB) *library.Library {
 			}
 		}
 		if _, err := tx.CreateShare(ctx, catalog.Share{TokenHash: catalog.HashToken("token"), Name: "For grandma",
-			AlbumID: album, ExpiresAt: "2025-03-31T12:00:00Z", CreatedAt: "2025-02-01T00:00:00Z"}, nil); err != nil {
+			AlbumID: album, ExpiresAt: time.Date(2025, 3, 31, 12, 0, 0, 0, time.UTC), CreatedAt: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}, nil); err != nil {
 			return err
 		}
 		if err := tx.AddRemote(ctx, catalog.Remote{Name: "b2", Bucket: "family", Endpoint: "s3.example.org"}); err != nil {

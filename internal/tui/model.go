@@ -748,7 +748,7 @@ func (m *Model) sharesKey(k tea.KeyMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		if s.RevokedAt != "" {
+		if !s.RevokedAt.IsZero() {
 			m.setStatus("share " + itoa64(s.ID) + " is already revoked")
 			return nil
 		}

@@ -363,7 +363,7 @@ func TestShareLinkAndRevoke(t *testing.T) {
 	}
 	h.keys("x", "y")
 	s, err := lib.Catalog.ShareByID(context.Background(), newest.ID)
-	if err != nil || s.RevokedAt == "" {
+	if err != nil || s.RevokedAt.IsZero() {
 		t.Errorf("share %d not revoked: %+v, %v", newest.ID, s, err)
 	}
 	if !strings.Contains(h.screen(), "revoked") {

@@ -527,11 +527,7 @@ func (m *Model) usersView(l layout) []string {
 }
 
 // until says how far a time is from now: "in 29d", "2h ago".
-func (m *Model) until(rfc string) string {
-	t, err := time.Parse(time.RFC3339, rfc)
-	if err != nil {
-		return rfc
-	}
+func (m *Model) until(t time.Time) string {
 	d := t.Sub(m.now())
 	round := func(d time.Duration) string {
 		switch {
@@ -556,17 +552,17 @@ func (m *Model) sharesView(l layout) []string {
 		"No share links yet: press s on marked photos or on an album.",
 		func(s catalog.Share) string {
 			state, expires := "active", "never"
-			if s.ExpiresAt != "" {
+			if !s.ExpiresAt.IsZero() {
 				expires = m.until(s.ExpiresAt)
 			}
 			switch {
-			case s.RevokedAt != "":
+			case !s.RevokedAt.IsZero():
 				state = "revoked"
 			case s.Expired(now):
 				state = "expired"
 			}
 			last := "-"
-			if s.LastOpenedAt != "" {
+			if !s.LastOpenedAt.IsZero() {
 				last = m.until(s.LastOpenedAt)
 			}
 			return table(widths, w, []string{itoa64(s.ID), s.Scope(), orDash(s.Name), state, expires, strconv.FormatInt(s.Views, 10), last})
@@ -599,10 +595,10 @@ func (m *Model) jobsView(l layout) []string {
 			pending = commas(r.PendingOriginals) + " originals to upload (" + bytesize.Format(r.PendingBytes) + ")"
 		}
 		last := "never synced"
-		if r.LastUpload != "" {
+		if !r.LastUpload.IsZero() {
 			last = "last upload " + m.until(r.LastUpload)
 		}
-		if r.LastSnapshot != "" {
+		if !r.LastSnapshot.IsZero() {
 			last += ", snapshot " + m.until(r.LastSnapshot)
 		}
 		where := r.Endpoint + "/" + r.Bucket

@@ -263,8 +263,8 @@ func newSite(t *testing.T) *site {
 		}
 		return "/s/" + token
 	}
-	s.open = mk(catalog.Share{Name: "open", Download: true, ExpiresAt: now.Add(24 * time.Hour).Format(time.RFC3339)})
-	s.gone = mk(catalog.Share{Name: "gone", ExpiresAt: now.Add(-time.Hour).Format(time.RFC3339)})
+	s.open = mk(catalog.Share{Name: "open", Download: true, ExpiresAt: now.Add(24 * time.Hour)})
+	s.gone = mk(catalog.Share{Name: "gone", ExpiresAt: now.Add(-time.Hour)})
 	s.locked = mk(catalog.Share{Name: "locked", PasswordHash: hash})
 
 	srv := httptest.NewServer(web.NewServer(lib, web.Options{}))

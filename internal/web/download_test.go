@@ -115,7 +115,7 @@ func TestShareZipRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	locked, _ := f.share(t, catalog.Share{Download: true, PasswordHash: hash})
-	expired, _ := f.share(t, catalog.Share{Download: true, ExpiresAt: f.now.Add(-time.Minute).UTC().Format(time.RFC3339)})
+	expired, _ := f.share(t, catalog.Share{Download: true, ExpiresAt: f.now.Add(-time.Minute)})
 	closed, _ := f.share(t, catalog.Share{})
 	tests := []struct {
 		name, path string

@@ -35,11 +35,11 @@ func (c catalogChange) apply(ctx context.Context, cat *catalog.Catalog) error {
 		var err error
 		switch c.do {
 		case "revoke":
-			_, err = tx.RevokeShare(ctx, c.id, catalog.Now())
+			_, err = tx.RevokeShare(ctx, c.id, time.Now())
 		case "expire":
-			err = tx.ExtendShare(ctx, c.id, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339))
+			err = tx.ExtendShare(ctx, c.id, time.Now().Add(-time.Minute))
 		case "extend":
-			err = tx.ExtendShare(ctx, c.id, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+			err = tx.ExtendShare(ctx, c.id, time.Now().Add(time.Hour))
 		case "trash":
 			_, err = tx.Trash(ctx, []int64{c.id})
 		case "restore":
@@ -307,8 +307,8 @@ func TestShareViewsWritten(t *testing.T) {
 	}
 	for id, want := range map[int64]int64{aID: 2, bID: 1} {
 		sh, err := f.lib.Catalog.ShareByID(ctx, id)
-		if err != nil || sh.Views != want || sh.LastOpenedAt != f.now.UTC().Format(time.RFC3339) {
-			t.Errorf("share %d: views %d, last opened %q (%v); want %d at %s", id, sh.Views, sh.LastOpenedAt, err, want, f.now.UTC().Format(time.RFC3339))
+		if err != nil || sh.Views != want || catalog.FormatTime(sh.LastOpenedAt) != f.now.UTC().Format(time.RFC3339) {
+			t.Errorf("share %d: views %d, last opened %q (%v); want %d at %s", id, sh.Views, catalog.FormatTime(sh.LastOpenedAt), err, want, f.now.UTC().Format(time.RFC3339))
 		}
 	}
 }

@@ -201,7 +201,7 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	s.views.add(sh.ID, s.opts.Now().UTC().Format(time.RFC3339)) //nolint:contextcheck // views are written later, whatever becomes of this request
+	s.views.add(sh.ID, s.opts.Now()) //nolint:contextcheck // views are written later, whatever becomes of this request
 	s.metrics.ShareViewed()
 	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles)}
 	if next != "" {
@@ -325,10 +325,8 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	expires := s.opts.Now().Add(cookieTTL)
-	if sh.ExpiresAt != "" {
-		if t, err := time.Parse(time.RFC3339, sh.ExpiresAt); err == nil && t.Before(expires) {
-			expires = t
-		}
+	if !sh.ExpiresAt.IsZero() && sh.ExpiresAt.Before(expires) {
+		expires = sh.ExpiresAt
 	}
 	exp := strconv.FormatInt(expires.Unix(), 10)
 	sig := base64.RawURLEncoding.EncodeToString(mac(key, "session", strconv.FormatInt(sh.ID, 10), exp, sh.PasswordHash))

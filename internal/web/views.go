@@ -43,15 +43,23 @@ func newViewCounter(lib *library.Library, log *slog.Logger) *viewCounter {
 	return &viewCounter{write: archive.New(lib).RecordShareViews, dir: lib.Root, log: log, every: viewFlushEvery, pending: map[int64]archive.ShareViews{}}
 }
 
-// add counts one view of a share at a time (RFC 3339 UTC).
-func (v *viewCounter) add(id int64, at string) {
+// add counts one view of a share at a time.
+func (v *viewCounter) add(id int64, at time.Time) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	p := v.pending[id]
 	p.N++
-	p.Last = max(p.Last, at)
+	p.Last = later(p.Last, at)
 	v.pending[id] = p
 	v.arm()
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // arm makes sure a flush comes while views are pending, later after each
@@ -95,7 +103,7 @@ func (v *viewCounter) flush(ctx context.Context) error {
 	}
 	for id, p := range batch {
 		q := v.pending[id]
-		v.pending[id] = archive.ShareViews{N: p.N + q.N, Last: max(p.Last, q.Last)}
+		v.pending[id] = archive.ShareViews{N: p.N + q.N, Last: later(p.Last, q.Last)}
 	}
 	if v.failures == 0 {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "cannot record share views; keeping them in memory and trying again, less often while this lasts", slog.Any("err", err))

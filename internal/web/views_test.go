@@ -57,14 +57,14 @@ func TestViewsSurviveAFullDiskAndLogOnce(t *testing.T) {
 		return nil
 	}
 	for i := range 10 {
-		v.add(int64(1+i%2), fmt.Sprintf("2026-12-05T10:00:%02dZ", i))
+		v.add(int64(1+i%2), time.Date(2026, 12, 5, 10, 0, i, 0, time.UTC))
 	}
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the views were never written")
 	}
-	if got := written[1].N + written[2].N; got != 10 || written[2].Last != "2026-12-05T10:00:09Z" {
+	if got := written[1].N + written[2].N; got != 10 || !written[2].Last.Equal(time.Date(2026, 12, 5, 10, 0, 9, 0, time.UTC)) {
 		t.Fatalf("written after the failures: %+v; want all 10 views, the last at 10:00:09", written)
 	}
 	// The recovery is logged after the write returns.

@@ -160,7 +160,7 @@ func checkSecurityHeaders(t *testing.T, resp *http.Response) {
 
 func TestSharePage(t *testing.T) {
 	f := newFixture(t)
-	token, id := f.share(t, catalog.Share{Name: "For Mom", ExpiresAt: f.now.Add(time.Hour).UTC().Format(time.RFC3339)})
+	token, id := f.share(t, catalog.Share{Name: "For Mom", ExpiresAt: f.now.Add(time.Hour)})
 	resp, body := f.get(t, "/s/"+token)
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET share page = %d\n%s", resp.StatusCode, body)
@@ -190,7 +190,7 @@ func TestSharePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh, _ := f.lib.Catalog.ShareByID(context.Background(), id)
-	if sh.Views != 1 || sh.LastOpenedAt == "" {
+	if sh.Views != 1 || sh.LastOpenedAt.IsZero() {
 		t.Errorf("after one view: views=%d last_opened=%q", sh.Views, sh.LastOpenedAt)
 	}
 	if strings.Contains(f.logs.String(), token) {
@@ -265,10 +265,10 @@ func TestSharePhotosJSON(t *testing.T) {
 
 func TestShareStates(t *testing.T) {
 	f := newFixture(t)
-	expired, _ := f.share(t, catalog.Share{ExpiresAt: f.now.Add(-time.Minute).UTC().Format(time.RFC3339)})
+	expired, _ := f.share(t, catalog.Share{ExpiresAt: f.now.Add(-time.Minute)})
 	revoked, rid := f.share(t, catalog.Share{})
 	err := f.lib.Catalog.Write(context.Background(), func(tx *catalog.Tx) error {
-		_, err := tx.RevokeShare(context.Background(), rid, catalog.Now())
+		_, err := tx.RevokeShare(context.Background(), rid, time.Now())
 		return err
 	})
 	if err != nil {
@@ -382,7 +382,7 @@ func TestMedia(t *testing.T) {
 
 	// Revoking the share ends its media too.
 	err = f.lib.Catalog.Write(context.Background(), func(tx *catalog.Tx) error {
-		_, err := tx.RevokeShare(context.Background(), shareID, catalog.Now())
+		_, err := tx.RevokeShare(context.Background(), shareID, time.Now())
 		return err
 	})
 	if err != nil {

@@ -1,0 +1,56 @@
+package catalog
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTimesRoundTrip: a time is stored as RFC 3339 UTC to the second,
+// byte for byte what picup always wrote, and read back as the same time.
+func TestTimesRoundTrip(t *testing.T) {
+	at := time.Date(2026, 12, 5, 21, 4, 1, 0, time.FixedZone("KST", 9*3600))
+	if got := FormatTime(at); got != "2026-12-05T12:04:01Z" {
+		t.Errorf("FormatTime = %q; want 2026-12-05T12:04:01Z", got)
+	}
+	if got := FormatTime(time.Time{}); got != "" {
+		t.Errorf("FormatTime(zero) = %q; want \"\"", got)
+	}
+	back, err := ParseTime("2026-12-05T12:04:01Z")
+	if err != nil || !back.Equal(at) {
+		t.Errorf("ParseTime = %v, %v; want %v", back, err, at)
+	}
+	if z, err := ParseTime(""); err != nil || !z.IsZero() {
+		t.Errorf("ParseTime(\"\") = %v, %v; want the zero time", z, err)
+	}
+}
+
+// TestUnreadableTime: a stored time that does not parse is an error that
+// names the row, the column and the value, never a zero time.
+func TestUnreadableTime(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	var id int64
+	err := c.Write(ctx, func(tx *Tx) error {
+		var err error
+		if id, err = tx.CreateShare(ctx, Share{TokenHash: HashToken("t"), Year: 2024}, nil); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE shares SET expires_at = 'next tuesday' WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, read := range map[string]func() error{
+		"ShareByID":        func() error { _, err := c.ShareByID(ctx, id); return err },
+		"ShareByTokenHash": func() error { _, err := c.ShareByTokenHash(ctx, HashToken("t")); return err },
+		"Shares":           func() error { _, err := c.Shares(ctx); return err },
+	} {
+		err := read()
+		if err == nil || !strings.Contains(err.Error(), `share 1: expires_at "next tuesday"`) {
+			t.Errorf("%s: err = %v; want one naming share 1, expires_at and \"next tuesday\"", name, err)
+		}
+	}
+}
