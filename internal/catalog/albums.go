@@ -38,7 +38,7 @@ func (tx *Tx) EnsureAlbum(ctx context.Context, name string) (int64, error) {
 
 // CreateAlbum creates an album; ErrAlbumExists when the name is taken.
 func (tx *Tx) CreateAlbum(ctx context.Context, name string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO albums (name, created_at) VALUES (?, ?)`, name, Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO albums (name, created_at) VALUES (?, ?)`, name, nowText())
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return 0, fmt.Errorf("%w: %q", ErrAlbumExists, name)
@@ -63,7 +63,7 @@ func (tx *Tx) AlbumID(ctx context.Context, name string) (int64, error) {
 func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
 		SELECT ?, id, taken_key, ? FROM photos WHERE id = ?
-		ON CONFLICT DO NOTHING`, albumID, Now(), photoID)
+		ON CONFLICT DO NOTHING`, albumID, nowText(), photoID)
 	if err != nil {
 		return false, err
 	}

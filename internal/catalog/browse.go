@@ -377,12 +377,12 @@ func (c *Catalog) JobsAfter(ctx context.Context, failedOnly bool, after int64, l
 
 // TrashedPhotosBefore returns up to limit trashed photos that come just
 // before (beforeAt, beforeID) in the most-recently-trashed-first order of
-// TrashedPhotos ("" and 0: the ones trashed first), in that order.
-func (c *Catalog) TrashedPhotosBefore(ctx context.Context, beforeAt string, beforeID int64, limit int) ([]Photo, error) {
-	if beforeAt == "" {
+// TrashedPhotos (the zero time and 0: the ones trashed first), in that order.
+func (c *Catalog) TrashedPhotosBefore(ctx context.Context, beforeAt time.Time, beforeID int64, limit int) ([]Photo, error) {
+	if beforeAt.IsZero() {
 		beforeID = -1 << 63
 	}
-	rows, err := c.r.QueryContext(ctx, trashedBeforeQuery, beforeAt, beforeID, limit)
+	rows, err := c.r.QueryContext(ctx, trashedBeforeQuery, FormatTime(beforeAt), beforeID, limit)
 	ps, err := collect(rows, err, scanPhoto)
 	if err != nil {
 		return nil, fmt.Errorf("list the trash: %w", err)
@@ -405,22 +405,22 @@ func (c *Catalog) CountTrashed(ctx context.Context) (int, error) {
 
 // CountTrashedBefore counts the trashed photos listed before (at, id) in
 // the most-recently-trashed-first order.
-func (c *Catalog) CountTrashedBefore(ctx context.Context, at string, id int64) (int, error) {
+func (c *Catalog) CountTrashedBefore(ctx context.Context, at time.Time, id int64) (int, error) {
 	var n int
 	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE trashed_at IS NOT NULL AND (trashed_at, id) > (?, ?)`,
-		at, id).Scan(&n)
+		FormatTime(at), id).Scan(&n)
 	return n, err
 }
 
 // TrashedIDsBetween returns the ids of the trashed photos from one
 // (trashed_at, id) position to another, both included, most recently
 // trashed first.
-func (c *Catalog) TrashedIDsBetween(ctx context.Context, aAt string, aID int64, bAt string, bID int64) ([]int64, error) {
-	if aAt < bAt || aAt == bAt && aID < bID {
+func (c *Catalog) TrashedIDsBetween(ctx context.Context, aAt time.Time, aID int64, bAt time.Time, bID int64) ([]int64, error) {
+	if aAt.Before(bAt) || aAt.Equal(bAt) && aID < bID {
 		aAt, aID, bAt, bID = bAt, bID, aAt, aID
 	}
 	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL
-		AND (trashed_at, id) <= (?, ?) AND (trashed_at, id) >= (?, ?) ORDER BY trashed_at DESC, id DESC`, aAt, aID, bAt, bID)
+		AND (trashed_at, id) <= (?, ?) AND (trashed_at, id) >= (?, ?) ORDER BY trashed_at DESC, id DESC`, FormatTime(aAt), aID, FormatTime(bAt), bID)
 	return collect(rows, err, func(s scanner) (int64, error) {
 		var id int64
 		err := s.Scan(&id)

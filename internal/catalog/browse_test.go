@@ -420,12 +420,12 @@ func TestTrashPaging(t *testing.T) {
 	if n, err := c.CountTrashed(ctx); err != nil || n != 4 {
 		t.Errorf("CountTrashed = %d, %v; want 4", n, err)
 	}
-	all, err := c.TrashedPhotos(ctx, "", 0, 10)
+	all, err := c.TrashedPhotos(ctx, time.Time{}, 0, 10)
 	if err != nil || !reflect.DeepEqual(ids(all), want) {
 		t.Fatalf("TrashedPhotos = %v, %v; want %v", ids(all), err, want)
 	}
 	var back []Photo
-	at, id := "", int64(0)
+	at, id := time.Time{}, int64(0)
 	for {
 		page, err := c.TrashedPhotosBefore(ctx, at, id, 3)
 		if err != nil {

@@ -49,7 +49,7 @@ func scanJob(s scanner) (Job, error) {
 // AddJob queues a job, due now.
 func (tx *Tx) AddJob(ctx context.Context, kind, target string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, target, next_at, created_at) VALUES (?, ?, ?, ?)`,
-		kind, target, time.Now().UnixMilli(), Now())
+		kind, target, time.Now().UnixMilli(), nowText())
 	return err
 }
 

@@ -36,7 +36,7 @@ func TestShareChangesRaiseVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	future := now().Add(time.Hour)
+	future := Now().Add(time.Hour)
 	steps := []struct {
 		name   string
 		change func(tx *Tx) error
@@ -50,15 +50,15 @@ func TestShareChangesRaiseVersion(t *testing.T) {
 			selectionID, err = tx.CreateShare(ctx, Share{TokenHash: HashToken("b")}, []int64{p1.ID, p2.ID})
 			return err
 		}, true},
-		{"record page views", func(tx *Tx) error { return tx.RecordShareViews(ctx, shareID, 3, now()) }, false},
+		{"record page views", func(tx *Tx) error { return tx.RecordShareViews(ctx, shareID, 3, Now()) }, false},
 		{"extend", func(tx *Tx) error { return tx.ExtendShare(ctx, shareID, future) }, true},
 		{"extend to never", func(tx *Tx) error { return tx.ExtendShare(ctx, shareID, time.Time{}) }, true},
 		{"set a password", func(tx *Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE shares SET password_hash = 'x' WHERE id = ?`, shareID)
 			return err
 		}, true},
-		{"record more views", func(tx *Tx) error { return tx.RecordShareViews(ctx, selectionID, 1, now()) }, false},
-		{"revoke", func(tx *Tx) error { _, err := tx.RevokeShare(ctx, shareID, now()); return err }, true},
+		{"record more views", func(tx *Tx) error { return tx.RecordShareViews(ctx, selectionID, 1, Now()) }, false},
+		{"revoke", func(tx *Tx) error { _, err := tx.RevokeShare(ctx, shareID, Now()); return err }, true},
 		{"take a photo out of a selection", func(tx *Tx) error {
 			_, err := tx.ExecContext(ctx, `DELETE FROM share_photos WHERE share_id = ? AND photo_id = ?`, selectionID, p1.ID)
 			return err
@@ -121,12 +121,12 @@ func TestCatalogVersionSeesOtherConnections(t *testing.T) {
 		switch i % 3 {
 		case 0: // changes the version
 			change = func(tx *Tx) error {
-				return tx.ExtendShare(ctx, id, now().Add(time.Duration(i)*time.Hour))
+				return tx.ExtendShare(ctx, id, Now().Add(time.Duration(i)*time.Hour))
 			}
 		case 1: // commits without changing it
-			change = func(tx *Tx) error { return tx.RecordShareViews(ctx, id, 1, now()) }
+			change = func(tx *Tx) error { return tx.RecordShareViews(ctx, id, 1, Now()) }
 		default:
-			change = func(tx *Tx) error { return tx.SetSetting(ctx, "test.other", Now()) }
+			change = func(tx *Tx) error { return tx.SetSetting(ctx, "test.other", nowText()) }
 		}
 		if err := other.Write(ctx, change); err != nil {
 			t.Fatal(err)

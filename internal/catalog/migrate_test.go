@@ -163,21 +163,21 @@ func v1Photos() []Photo {
 			Type: "photo", Format: "jpeg", MIME: "image/jpeg", Bytes: 2_345_678, TakenAt: "2019-07-14T10:11:12+02:00",
 			TakenKey: 1563091872000, TakenSource: "exif:DateTimeOriginal", OffsetKnown: true, Width: 4032, Height: 3024,
 			Orientation: 6, CameraMake: "Apple", CameraModel: "iPhone XS", Lens: "iPhone XS back dual camera 4.25mm f/1.8",
-			Lat: f(48.8584), Lon: f(2.2945), Altitude: f(35.5), Thumbs: "ok", ImportedAt: "2020-01-02T03:04:05Z", State: "ok"},
+			Lat: f(48.8584), Lon: f(2.2945), Altitude: f(35.5), Thumbs: "ok", ImportedAt: mustTime("2020-01-02T03:04:05Z"), State: "ok"},
 		{SHA256: strings.Repeat("b", 64), Path: "originals/2019/2019-07-14/IMG_0001_2.JPG", OriginalName: "IMG_0001.JPG",
 			Type: "photo", Format: "jpeg", MIME: "image/jpeg", Bytes: 1_000_000, TakenAt: "2019-07-14T10:11:12",
 			TakenKey: 1563099072000, TakenSource: "filename", Width: 3000, Height: 2000, Orientation: 1,
-			Thumbs: "ok", ImportedAt: "2020-01-02T03:04:06Z", State: "missing"},
+			Thumbs: "ok", ImportedAt: mustTime("2020-01-02T03:04:06Z"), State: "missing"},
 		{SHA256: strings.Repeat("c", 64), Path: "originals/2020/2020-12-24/MVI_0042.MP4", OriginalName: "MVI_0042.MP4",
 			Type: "video", Format: "mp4", MIME: "video/mp4", Bytes: 98_765_432, TakenAt: "2020-12-24T18:00:00Z",
 			TakenKey: 1608832800000, TakenSource: "quicktime:CreateDate", OffsetKnown: true, Width: 1920, Height: 1080,
 			Orientation: 1, CameraMake: "Canon", CameraModel: "EOS R6", DurationMS: &dur,
-			Thumbs: "placeholder", ImportedAt: "2021-01-01T00:00:00Z", State: "ok"},
+			Thumbs: "placeholder", ImportedAt: mustTime("2021-01-01T00:00:00Z"), State: "ok"},
 		{SHA256: strings.Repeat("d", 64), Path: "originals/2021/2021-03-01/DSC_7777.NEF", OriginalName: "DSC_7777.NEF",
 			Type: "photo", Format: "nef", MIME: "image/x-nikon-nef", Bytes: 25_000_000, TakenAt: "2021-03-01T09:30:00-05:00",
 			TakenKey: 1614609000000, TakenSource: "exif:DateTimeOriginal", OffsetKnown: true, Width: 6000, Height: 4000,
 			Orientation: 8, CameraMake: "NIKON CORPORATION", CameraModel: "NIKON D750", Lens: "24.0-120.0 mm f/4.0",
-			Lat: f(-33.8568), Lon: f(151.2153), Thumbs: "ok", ImportedAt: "2021-03-02T00:00:00Z", State: "corrupt"},
+			Lat: f(-33.8568), Lon: f(151.2153), Thumbs: "ok", ImportedAt: mustTime("2021-03-02T00:00:00Z"), State: "corrupt"},
 	}
 }
 
@@ -210,7 +210,7 @@ func firstSchemaCatalog(t *testing.T, path string) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			i+1, p.SHA256, p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey,
 			p.TakenSource, p.OffsetKnown, p.Width, p.Height, p.Orientation, p.CameraMake, p.CameraModel, p.Lens,
-			nullFloat(p.Lat), nullFloat(p.Lon), nullFloat(p.Altitude), p.DurationMS, p.Thumbs, p.ImportedAt, p.State)
+			nullFloat(p.Lat), nullFloat(p.Lon), nullFloat(p.Altitude), p.DurationMS, p.Thumbs, FormatTime(p.ImportedAt), p.State)
 		exec(`INSERT INTO sources (path, size, mtime_ns, inode, sha256) VALUES (?, ?, ?, ?, ?)`,
 			"/media/sdcard/DCIM/"+p.OriginalName+fmt.Sprint(i), p.Bytes, 1_600_000_000_000_000_000+int64(i), 1000+i, p.SHA256)
 	}
@@ -336,7 +336,7 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		if n, err := tx.Trash(ctx, []int64{4}); err != nil || n != 1 {
 			return fmt.Errorf("trash: %d, %w", n, err)
 		}
-		if _, err := tx.CreateShare(ctx, Share{TokenHash: HashToken("t"), AlbumID: 1, CreatedAt: now()}, nil); err != nil {
+		if _, err := tx.CreateShare(ctx, Share{TokenHash: HashToken("t"), AlbumID: 1, CreatedAt: Now()}, nil); err != nil {
 			return err
 		}
 		p := testPhoto(99, 1)

@@ -35,10 +35,10 @@ type Photo struct {
 	Altitude     *float64
 	DurationMS   *int64
 	Thumbs       string // "ok" or "placeholder"
-	ImportedAt   string
-	State        string // "ok", "missing", "corrupt"
-	TrashedAt    string // "" when not in the trash
-	Offloaded    string // remote holding the only copy of the original, "" when it is local
+	ImportedAt   time.Time
+	State        string    // "ok", "missing", "corrupt"
+	TrashedAt    time.Time // zero when not in the trash
+	Offloaded    string    // remote holding the only copy of the original, "" when it is local
 	Owners       []string
 }
 
@@ -74,13 +74,19 @@ func scanPhoto(s scanner) (Photo, error) {
 	var p Photo
 	var lat, lon, alt sql.NullFloat64
 	var dur sql.NullInt64
-	var owners string
+	var owners, imported, trashed string
 	err := s.Scan(&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
 		&p.TakenAt, &p.TakenKey, &p.TakenSource, &p.OffsetKnown, &p.Width, &p.Height, &p.Orientation,
-		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &p.ImportedAt, &p.State,
-		&p.TrashedAt, &p.Offloaded, &owners)
+		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &imported, &p.State,
+		&trashed, &p.Offloaded, &owners)
 	if err != nil {
 		return p, err
+	}
+	tc := timeCol{row: fmt.Sprintf("photo %d", p.ID)}
+	tc.parse(&p.ImportedAt, "imported_at", imported)
+	tc.parse(&p.TrashedAt, "trashed_at", trashed)
+	if tc.err != nil {
+		return p, tc.err
 	}
 	if owners != "" {
 		p.Owners = strings.Split(owners, "\x1f")
@@ -122,7 +128,7 @@ func (tx *Tx) InsertPhoto(ctx context.Context, p Photo) (int64, error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.SHA256, p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey,
 		p.TakenSource, p.OffsetKnown, p.Width, p.Height, p.Orientation, p.CameraMake, p.CameraModel,
-		p.Lens, nullFloat(p.Lat), nullFloat(p.Lon), nullFloat(p.Altitude), dur, p.Thumbs, p.ImportedAt, p.State)
+		p.Lens, nullFloat(p.Lat), nullFloat(p.Lon), nullFloat(p.Altitude), dur, p.Thumbs, FormatTime(p.ImportedAt), p.State)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed: photos.sha256") {
 			return 0, ErrDuplicate
@@ -314,6 +320,3 @@ func (c *Catalog) KnownSHA(ctx context.Context, sha string) (bool, error) {
 	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE sha256 = ?`, sha).Scan(&n)
 	return n > 0, err
 }
-
-// Now is the catalog's timestamp format for *_at columns.
-func Now() string { return time.Now().UTC().Format(time.RFC3339) }

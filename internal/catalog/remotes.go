@@ -39,7 +39,7 @@ func (tx *Tx) AddRemote(ctx context.Context, r Remote) error {
 		r.KeepSnapshots = 7
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO remotes (`+remoteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, r.KeepSnapshots, r.Auto, Now())
+		r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, r.KeepSnapshots, r.Auto, nowText())
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("%w: %q; remove it first with \"picup remote rm %s\"", ErrRemoteExists, r.Name, r.Name)
 	}
@@ -103,7 +103,7 @@ func (c *Catalog) RemoteObjects(ctx context.Context, remote string) (map[string]
 func (tx *Tx) PutRemoteObject(ctx context.Context, remote, key, sha string, size int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO remote_objects (remote, key, sha256, size, synced_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (remote, key) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, synced_at = excluded.synced_at`,
-		remote, key, sha, size, Now())
+		remote, key, sha, size, nowText())
 	return err
 }
 
@@ -144,7 +144,7 @@ func (c *Catalog) Snapshots(ctx context.Context, remote string) ([]Snapshot, err
 // AddSnapshot records a snapshot uploaded to a remote.
 func (tx *Tx) AddSnapshot(ctx context.Context, remote, key string, version int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO remote_snapshots (remote, key, version, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, remote, key, version, Now())
+		ON CONFLICT DO NOTHING`, remote, key, version, nowText())
 	return err
 }
 

@@ -90,7 +90,7 @@ func nullString(s string) any {
 	return s
 }
 
-// CreateShare stores a new share; s.TokenHash and s.CreatedAt (now when
+// CreateShare stores a new share; s.TokenHash and s.CreatedAt (Now() when
 // zero) are required, and exactly one of s.AlbumID, s.Year and photoIDs
 // says what it opens. Selected photos must exist and not be in the trash.
 // It returns the new id.
@@ -105,7 +105,7 @@ func (tx *Tx) CreateShare(ctx context.Context, s Share, photoIDs []int64) (int64
 		return 0, errors.New("create share: a token hash and exactly one of an album, a year or photos are required")
 	}
 	if s.CreatedAt.IsZero() {
-		s.CreatedAt = now()
+		s.CreatedAt = Now()
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), timeArg(s.ExpiresAt), s.Download,

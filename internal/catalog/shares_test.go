@@ -35,7 +35,7 @@ func TestShares(t *testing.T) {
 	if HashToken("secret-token") != hash || HashToken("other") == hash || len(hash) != 64 {
 		t.Fatalf("HashToken is not a stable hex SHA-256: %q", hash)
 	}
-	expires := now().Add(time.Hour)
+	expires := Now().Add(time.Hour)
 	var id int64
 	err = c.Write(ctx, func(tx *Tx) error {
 		var err error
@@ -66,7 +66,7 @@ func TestShares(t *testing.T) {
 		t.Errorf("ShareByTokenHash(forged) err = %v; want ErrNotFound", err)
 	}
 
-	at := now()
+	at := Now()
 	err = c.Write(ctx, func(tx *Tx) error {
 		if err := tx.RecordShareViews(ctx, id, 1, at); err != nil {
 			return err

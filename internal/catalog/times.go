@@ -10,8 +10,11 @@ import (
 // second: "2026-12-05T20:04:01Z". In Go they are time.Time, the zero time
 // where the column is NULL.
 
-// now is the current time as the catalog records it: UTC, to the second.
-func now() time.Time { return time.Now().UTC().Truncate(time.Second) }
+// Now is the current time as the catalog records it: UTC, to the second.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Second) }
+
+// nowText is Now as the catalog stores it.
+func nowText() string { return FormatTime(Now()) }
 
 // FormatTime is t as the catalog stores it and as picup prints it:
 // RFC 3339 in UTC, "" for the zero time.

@@ -54,3 +54,34 @@ func TestUnreadableTime(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadablePhotoTime: a photo whose trashed_at does not parse is
+// reported by every read of it, with its id and the value.
+func TestUnreadablePhotoTime(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	insert(t, c, testPhoto(1, 10))
+	err := c.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = '2026-13-45' WHERE id = 1`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PhotoByID(ctx, 1)
+	if err == nil || !strings.Contains(err.Error(), `photo 1: trashed_at "2026-13-45"`) {
+		t.Errorf("PhotoByID: err = %v; want one naming photo 1, trashed_at and \"2026-13-45\"", err)
+	}
+	if _, err := c.TrashedPhotos(ctx, time.Time{}, 0, 10); err == nil || !strings.Contains(err.Error(), `"2026-13-45"`) {
+		t.Errorf("TrashedPhotos: err = %v; want one naming \"2026-13-45\"", err)
+	}
+}
+
+// mustTime parses a time as the catalog stores it.
+func mustTime(s string) time.Time {
+	t, err := ParseTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

@@ -8,7 +8,7 @@ import (
 // Trash moves live photos to the trash and returns how many moved.
 func (tx *Tx) Trash(ctx context.Context, ids []int64) (int, error) {
 	n := 0
-	now := Now()
+	now := nowText()
 	for _, id := range ids {
 		res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL`, now, id)
 		if err != nil {
@@ -23,7 +23,7 @@ func (tx *Tx) Trash(ctx context.Context, ids []int64) (int, error) {
 // TrashAlbum moves every live photo of an album to the trash.
 func (tx *Tx) TrashAlbum(ctx context.Context, albumID int64) (int, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE trashed_at IS NULL
-		AND id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)`, Now(), albumID)
+		AND id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)`, nowText(), albumID)
 	if err != nil {
 		return 0, err
 	}
@@ -60,11 +60,12 @@ const trashedQuery = `SELECT ` + photoCols + ` FROM photos p
 
 // TrashedPhotos lists the trash page by page: after is the (trashed_at, id)
 // of the last photo of the previous page, zero for the first.
-func (c *Catalog) TrashedPhotos(ctx context.Context, afterAt string, afterID int64, limit int) ([]Photo, error) {
-	if afterAt == "" {
-		afterAt, afterID = "\U0010FFFF", 1<<63-1
+func (c *Catalog) TrashedPhotos(ctx context.Context, afterAt time.Time, afterID int64, limit int) ([]Photo, error) {
+	after := FormatTime(afterAt)
+	if afterAt.IsZero() {
+		after, afterID = "\U0010FFFF", 1<<63-1
 	}
-	rows, err := c.r.QueryContext(ctx, trashedQuery, afterAt, afterID, limit)
+	rows, err := c.r.QueryContext(ctx, trashedQuery, after, afterID, limit)
 	return collect(rows, err, scanPhoto)
 }
 
@@ -73,7 +74,7 @@ func (c *Catalog) TrashedPhotos(ctx context.Context, afterAt string, afterID int
 func (c *Catalog) TrashedBefore(ctx context.Context, t time.Time, limit int) ([]int64, error) {
 	cutoff := "\U0010FFFF"
 	if !t.IsZero() {
-		cutoff = t.UTC().Format(time.RFC3339)
+		cutoff = FormatTime(t)
 	}
 	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL AND trashed_at <= ?
 		ORDER BY trashed_at LIMIT ?`, cutoff, limit)

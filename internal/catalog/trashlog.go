@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 )
 
@@ -16,7 +17,7 @@ const (
 // TrashLogEntry is one purge in the trash log.
 type TrashLogEntry struct {
 	ID       int64
-	PurgedAt string        // RFC 3339 UTC, when the purge began
+	PurgedAt time.Time     // when the purge began
 	Reason   string        // PurgeExpired, PurgeEmptied or PurgeOlderThan
 	After    time.Duration // PurgeExpired: the retention; PurgeOlderThan: how long at least; else 0
 	Photos   int64
@@ -30,7 +31,7 @@ type PurgedPhoto struct {
 	OriginalName string
 	SHA256       string
 	Bytes        int64
-	TrashedAt    string
+	TrashedAt    time.Time
 }
 
 // LogPurge records photos that tx.Purge just purged, in the same
@@ -45,7 +46,7 @@ func (tx *Tx) LogPurge(ctx context.Context, e TrashLogEntry, photos []Photo) (Tr
 		return e, nil
 	}
 	if e.ID == 0 {
-		if e.PurgedAt == "" {
+		if e.PurgedAt.IsZero() {
 			e.PurgedAt = Now()
 		}
 		var after any
@@ -53,7 +54,7 @@ func (tx *Tx) LogPurge(ctx context.Context, e TrashLogEntry, photos []Photo) (Tr
 			after = int64(e.After / time.Second)
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO trash_log (purged_at, reason, after_s) VALUES (?, ?, ?) RETURNING id`,
-			e.PurgedAt, e.Reason, after).Scan(&e.ID)
+			FormatTime(e.PurgedAt), e.Reason, after).Scan(&e.ID)
 		if err != nil {
 			return e, err
 		}
@@ -61,7 +62,7 @@ func (tx *Tx) LogPurge(ctx context.Context, e TrashLogEntry, photos []Photo) (Tr
 	var bytes int64
 	for _, p := range photos {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO trash_log_photos (log_id, photo_id, path, original_name, sha256, bytes, trashed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, p.ID, p.Path, p.OriginalName, p.SHA256, p.Bytes, p.TrashedAt); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, p.ID, p.Path, p.OriginalName, p.SHA256, p.Bytes, FormatTime(p.TrashedAt)); err != nil {
 			return e, err
 		}
 		bytes += p.Bytes
@@ -86,8 +87,13 @@ func (c *Catalog) TrashLog(ctx context.Context, before int64, limit int) ([]Tras
 	return collect(rows, err, func(s scanner) (TrashLogEntry, error) {
 		var e TrashLogEntry
 		var after sql.NullInt64
-		err := s.Scan(&e.ID, &e.PurgedAt, &e.Reason, &after, &e.Photos, &e.Bytes)
+		var purged string
+		if err := s.Scan(&e.ID, &purged, &e.Reason, &after, &e.Photos, &e.Bytes); err != nil {
+			return e, err
+		}
 		e.After = time.Duration(after.Int64) * time.Second
+		var err error
+		e.PurgedAt, err = parseStored(fmt.Sprintf("trash log entry %d", e.ID), "purged_at", purged)
 		return e, err
 	})
 }
@@ -99,7 +105,12 @@ func (c *Catalog) TrashLogPhotos(ctx context.Context, logID, after int64, limit 
 		WHERE log_id = ? AND photo_id > ? ORDER BY photo_id LIMIT ?`, logID, after, limit)
 	return collect(rows, err, func(s scanner) (PurgedPhoto, error) {
 		var p PurgedPhoto
-		err := s.Scan(&p.ID, &p.Path, &p.OriginalName, &p.SHA256, &p.Bytes, &p.TrashedAt)
+		var trashed string
+		if err := s.Scan(&p.ID, &p.Path, &p.OriginalName, &p.SHA256, &p.Bytes, &trashed); err != nil {
+			return p, err
+		}
+		var err error
+		p.TrashedAt, err = parseStored(fmt.Sprintf("trash log entry %d, photo %d", logID, p.ID), "trashed_at", trashed)
 		return p, err
 	})
 }

@@ -63,7 +63,7 @@ func TestTrashLogCommitsWithThePurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.ID == 0 || e.Photos != 2 || e.Bytes != 101+102 || e.PurgedAt == "" {
+	if e.ID == 0 || e.Photos != 2 || e.Bytes != 101+102 || e.PurgedAt.IsZero() {
 		t.Fatalf("LogPurge = %+v; want a new entry of 2 photos, 203 bytes", e)
 	}
 	e2, err := purgeAndLog(c, e, []int64{3}, nil) // the same purge, next transaction
@@ -99,7 +99,7 @@ func TestTrashLogCommitsWithThePurge(t *testing.T) {
 	var got []int64
 	for _, p := range ps {
 		got = append(got, p.ID)
-		if p.Path != testPhoto(int(p.ID), 0).Path || p.SHA256 != testPhoto(int(p.ID), 0).SHA256 || p.TrashedAt == "" {
+		if p.Path != testPhoto(int(p.ID), 0).Path || p.SHA256 != testPhoto(int(p.ID), 0).SHA256 || p.TrashedAt.IsZero() {
 			t.Errorf("logged photo %+v; want the photo as it was", p)
 		}
 	}

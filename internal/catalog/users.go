@@ -87,7 +87,7 @@ func (c *Catalog) FirstUser(ctx context.Context) (User, error) {
 
 // CreateUser adds a user; quota nil means unlimited.
 func (tx *Tx) CreateUser(ctx context.Context, name string, quota *int64) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, quota_bytes, created_at) VALUES (?, ?, ?)`, name, quota, Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, quota_bytes, created_at) VALUES (?, ?, ?)`, name, quota, nowText())
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return 0, fmt.Errorf("%w: %q", ErrUserExists, name)
@@ -114,7 +114,7 @@ func (c *Catalog) EnsureFirstUser(ctx context.Context, name string) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
 			SELECT p.id, ?, p.taken_key, ? FROM photos p
-			WHERE NOT EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id)`, id, Now()); err != nil {
+			WHERE NOT EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id)`, id, nowText()); err != nil {
 			return err
 		}
 		return tx.recomputeUsage(ctx, id)
@@ -207,7 +207,7 @@ func (tx *Tx) Reserve(ctx context.Context, userID, n int64, run string) (int64, 
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO reservations (user_id, bytes, run, created_at) VALUES (?, ?, ?, ?)`,
-		userID, n, run, Now())
+		userID, n, run, nowText())
 	if err != nil {
 		return 0, err
 	}

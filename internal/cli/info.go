@@ -72,7 +72,7 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 		sidecars = []catalog.Sidecar{}
 	}
 	if o.json {
-		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), TrashedAt: p.TrashedAt, Albums: albums, Sidecars: sidecars})
+		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: albums, Sidecars: sidecars})
 	}
 	j := toJSON(p)
 	w := e.stdout
@@ -107,13 +107,13 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 		row("state", p.State+` (see "picup verify")`)
 	}
 	row("owners", strings.Join(p.Owners, ", "))
-	if p.TrashedAt != "" {
-		row("trashed", p.TrashedAt+` (restore with "picup trash restore`+fmt.Sprintf(" %d", p.ID)+`")`)
+	if !p.TrashedAt.IsZero() {
+		row("trashed", catalog.FormatTime(p.TrashedAt)+` (restore with "picup trash restore`+fmt.Sprintf(" %d", p.ID)+`")`)
 	}
 	row("albums", strings.Join(albums, ", "))
 	for _, s := range sidecars {
 		row("sidecar", s.Path)
 	}
-	row("imported", p.ImportedAt)
+	row("imported", catalog.FormatTime(p.ImportedAt))
 	return nil
 }

@@ -114,7 +114,8 @@ func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
 			return err
 		}
 		var all []catalog.Photo
-		afterAt, afterID := "", int64(0)
+		var afterAt time.Time
+		var afterID int64
 		for {
 			page, err := lib.Catalog.TrashedPhotos(ctx, afterAt, afterID, pageSize)
 			if err != nil {
@@ -129,19 +130,15 @@ func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
 		if o.json {
 			out := make([]trashedJSON, 0, len(all))
 			for _, p := range all {
-				out = append(out, trashedJSON{photoJSON: toJSON(p), TrashedAt: p.TrashedAt})
+				out = append(out, trashedJSON{photoJSON: toJSON(p), TrashedAt: catalog.FormatTime(p.TrashedAt)})
 			}
 			return writeJSON(e.stdout, out)
 		}
 		var total int64
 		for _, p := range all {
 			total += p.Bytes
-			trashed, err := catalogTime(p.TrashedAt)
-			if err != nil {
-				return fmt.Errorf("photo %d: when it was trashed: %w", p.ID, err)
-			}
 			fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
-				p.TrashedAt, trashed.Add(keep).Format(time.RFC3339))
+				catalog.FormatTime(p.TrashedAt), catalog.FormatTime(p.TrashedAt.Add(keep)))
 		}
 		fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(all), bytesize.Format(total))
 		return nil
@@ -276,14 +273,4 @@ func runTrashRetention(ctx context.Context, e *env, o *trashRetentionOptions) er
 		fmt.Fprintf(e.stdout, "photos stay in the trash for %s (%s)\n", period.Words(keep), period.Format(keep))
 		return nil
 	})
-}
-
-// catalogTime reads a time the catalog wrote (RFC 3339, UTC). One that
-// does not read is an error, never the zero time.
-func catalogTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("the catalog's time %q is not an RFC 3339 time", s)
-	}
-	return t, nil
 }

@@ -86,7 +86,7 @@ func TestRunTrashLsAndRestore(t *testing.T) {
 	spoil(t, te.libraryFlag, "UPDATE photos SET trashed_at = 'last Tuesday' WHERE id = ?", p.ID)
 	te.steps(t, []step{
 		{name: "ls with a spoilt time", run: ls,
-			err: fmt.Sprintf(`photo %d: when it was trashed: the catalog's time "last Tuesday" is not an RFC 3339 time`, p.ID)},
+			err: fmt.Sprintf(`photo %d: trashed_at "last Tuesday" is not an RFC 3339 time`, p.ID)},
 		{name: "restore by path", run: func(ctx context.Context, e *env) error {
 			return runTrashRestore(ctx, e, &idsOrAllOptions{ids: []string{p.Path}})
 		}, err: fmt.Sprintf(`%q is not a photo id; see "picup trash ls"`, p.Path), usage: true},

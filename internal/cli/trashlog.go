@@ -123,7 +123,7 @@ func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e cat
 	why := trash.Reason{Kind: e.Reason, After: e.After}
 	p.n++
 	if p.json {
-		j := trashLogJSON{ID: e.ID, PurgedAt: e.PurgedAt, Reason: e.Reason, Why: why.String(),
+		j := trashLogJSON{ID: e.ID, PurgedAt: catalog.FormatTime(e.PurgedAt), Reason: e.Reason, Why: why.String(),
 			Photos: e.Photos, Bytes: e.Bytes, Cursor: logCursor(e.ID).String()}
 		if e.Reason != catalog.PurgeEmptied {
 			j.After = optional(period.Format(e.After))
@@ -143,7 +143,8 @@ func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e cat
 		}
 		first := true
 		err = eachPurgedPhoto(ctx, lib, e.ID, func(ph catalog.PurgedPhoto) error {
-			b, err := json.Marshal(purgedPhotoJSON(ph))
+			b, err := json.Marshal(purgedPhotoJSON{ID: ph.ID, Path: ph.Path, OriginalName: ph.OriginalName, SHA256: ph.SHA256,
+				Bytes: ph.Bytes, TrashedAt: catalog.FormatTime(ph.TrashedAt)})
 			if err != nil {
 				return err
 			}
@@ -164,7 +165,7 @@ func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e cat
 		_, err = io.WriteString(p.w, end)
 		return err
 	}
-	if _, err := fmt.Fprintf(p.w, "%s  %s: %s\n", e.PurgedAt, trash.PurgedWords(e.Photos, e.Bytes), why); err != nil {
+	if _, err := fmt.Fprintf(p.w, "%s  %s: %s\n", catalog.FormatTime(e.PurgedAt), trash.PurgedWords(e.Photos, e.Bytes), why); err != nil {
 		return err
 	}
 	return eachPurgedPhoto(ctx, lib, e.ID, func(ph catalog.PurgedPhoto) error {

@@ -6,6 +6,8 @@
 package photorecord
 
 import (
+	"fmt"
+
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/thumb"
@@ -35,7 +37,7 @@ type Record struct {
 	DurationMS    *int64            `json:"duration_ms"`
 	Thumbs        map[string]string `json:"thumbs"` // size name -> library path
 	ThumbsState   string            `json:"thumbs_state"`
-	ImportedAt    string            `json:"imported_at"`
+	ImportedAt    string            `json:"imported_at"` // RFC 3339 UTC, as the catalog stores it
 	Owners        []string          `json:"owners"`
 }
 
@@ -54,18 +56,23 @@ func Of(p catalog.Photo) Record {
 		MIME: p.MIME, Bytes: p.Bytes, TakenAt: p.TakenAt, TakenAtSource: p.TakenSource,
 		Width: p.Width, Height: p.Height, Orientation: p.Orientation, CameraMake: p.CameraMake,
 		CameraModel: p.CameraModel, Lens: p.Lens, Lat: p.Lat, Lon: p.Lon, Altitude: p.Altitude,
-		DurationMS: p.DurationMS, Thumbs: thumbs, ThumbsState: p.Thumbs, ImportedAt: p.ImportedAt, Owners: owners,
+		DurationMS: p.DurationMS, Thumbs: thumbs, ThumbsState: p.Thumbs, ImportedAt: catalog.FormatTime(p.ImportedAt), Owners: owners,
 	}
 }
 
 // Photo is the catalog photo the record describes, without what a record
-// does not carry (id, state, trash, offload).
-func (r Record) Photo() catalog.Photo {
+// does not carry (id, state, trash, offload); an imported_at that is not an
+// RFC 3339 time is an error.
+func (r Record) Photo() (catalog.Photo, error) {
+	imported, err := catalog.ParseTime(r.ImportedAt)
+	if err != nil {
+		return catalog.Photo{}, fmt.Errorf("photo %s: imported_at %q is not an RFC 3339 time", r.SHA256, r.ImportedAt)
+	}
 	return catalog.Photo{
 		SHA256: r.SHA256, Path: r.Path, OriginalName: r.OriginalName, Type: r.Type, Format: r.Format, MIME: r.MIME,
 		Bytes: r.Bytes, TakenAt: r.TakenAt, TakenSource: r.TakenAtSource, Width: r.Width, Height: r.Height,
 		Orientation: r.Orientation, CameraMake: r.CameraMake, CameraModel: r.CameraModel, Lens: r.Lens,
 		Lat: r.Lat, Lon: r.Lon, Altitude: r.Altitude, DurationMS: r.DurationMS, Thumbs: r.ThumbsState,
-		ImportedAt: r.ImportedAt, Owners: r.Owners,
-	}
+		ImportedAt: imported, Owners: r.Owners,
+	}, nil
 }

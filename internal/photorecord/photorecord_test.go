@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/picup/picup/internal/catalog"
 )
@@ -15,11 +17,19 @@ func TestRoundTrip(t *testing.T) {
 		SHA256: "ab12", Path: "originals/2019/2019-05-03/IMG_1.JPG", OriginalName: "IMG_1.JPG", Type: "photo",
 		Format: "jpeg", MIME: "image/jpeg", Bytes: 1234, TakenAt: "2019-05-03T10:00:00+09:00", TakenSource: "exif",
 		Width: 4000, Height: 3000, Orientation: 6, CameraMake: "Apple", CameraModel: "iPhone 8", Lens: "4mm",
-		Lat: &lat, Lon: &lon, Altitude: &alt, DurationMS: &dur, Thumbs: "ok", ImportedAt: "2026-12-05T10:00:00Z",
+		Lat: &lat, Lon: &lon, Altitude: &alt, DurationMS: &dur, Thumbs: "ok", ImportedAt: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC),
 		Owners: []string{"mom", "dad"},
 	}
-	if got := Of(p).Photo(); !reflect.DeepEqual(got, p) {
-		t.Fatalf("Of(p).Photo() = %+v; want %+v", got, p)
+	if got, err := Of(p).Photo(); err != nil || !reflect.DeepEqual(got, p) {
+		t.Fatalf("Of(p).Photo() = %+v, %v; want %+v", got, err, p)
+	}
+	if r := Of(p); r.ImportedAt != "2026-12-05T10:00:00Z" {
+		t.Errorf("imported_at = %q; want 2026-12-05T10:00:00Z", r.ImportedAt)
+	}
+	bad := Of(p)
+	bad.ImportedAt = "yesterday"
+	if _, err := bad.Photo(); err == nil || !strings.Contains(err.Error(), `imported_at "yesterday"`) {
+		t.Errorf("Photo() of imported_at \"yesterday\" = %v; want an error naming it", err)
 	}
 	if r := Of(catalog.Photo{SHA256: "cd34"}); r.Owners == nil || r.Thumbs["grid"] == "" || r.Thumbs["screen"] == "" {
 		t.Fatalf("Of(no owners) = %+v; want an empty owner list and both thumbnail paths", r)

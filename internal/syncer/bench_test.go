@@ -91,7 +91,7 @@ func fillLibrary(tb testing.TB, lib *library.Library, n int) {
 					OriginalName: fmt.Sprintf("IMG_%05d.JPG", i), Type: "photo", Format: "jpeg", MIME: "image/jpeg",
 					Bytes: int64(len(content)), TakenAt: "2024-01-01T12:00:00", TakenKey: int64(1704110400000 + i),
 					TakenSource: "exif", Width: 4000, Height: 3000, Orientation: 1, Thumbs: "ok",
-					ImportedAt: "2024-02-01T00:00:00Z",
+					ImportedAt: time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC),
 				}
 				if err := writeFile(lib.Abs(p.Path), content); err != nil {
 					return err

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/photorecord"
@@ -15,7 +16,7 @@ type Meta struct {
 	photorecord.Record
 	TakenKey    int64             `json:"taken_key"`
 	OffsetKnown bool              `json:"offset_known"`
-	TrashedAt   string            `json:"trashed_at,omitempty"`
+	TrashedAt   string            `json:"trashed_at,omitempty"` // RFC 3339 UTC, "" when not in the trash
 	Albums      []string          `json:"albums"`
 	Sidecars    []catalog.Sidecar `json:"sidecars"`
 }
@@ -32,15 +33,22 @@ func MetaOf(p catalog.Photo, albums []string, sidecars []catalog.Sidecar) Meta {
 		sidecars = []catalog.Sidecar{}
 	}
 	return Meta{Version: 1, Record: photorecord.Of(p), TakenKey: p.TakenKey, OffsetKnown: p.OffsetKnown,
-		TrashedAt: p.TrashedAt, Albums: albums, Sidecars: sidecars}
+		TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: albums, Sidecars: sidecars}
 }
 
-// Photo turns a sidecar back into a catalog row (without id).
-func (m Meta) Photo() catalog.Photo {
-	p := m.Record.Photo()
+// Photo turns a sidecar back into a catalog row (without id); a time
+// that is not RFC 3339 is an error.
+func (m Meta) Photo() (catalog.Photo, error) {
+	p, err := m.Record.Photo()
+	if err != nil {
+		return p, err
+	}
+	if p.TrashedAt, err = catalog.ParseTime(m.TrashedAt); err != nil {
+		return p, fmt.Errorf("photo %s: trashed_at %q is not an RFC 3339 time", m.SHA256, m.TrashedAt)
+	}
 	p.TakenKey, p.OffsetKnown, p.State = m.TakenKey, m.OffsetKnown, "ok"
 	p.Owners = nil // owners are users, added by name
-	return p
+	return p, nil
 }
 
 func (m Meta) encode() ([]byte, error) { return json.MarshalIndent(m, "", "  ") }

@@ -185,14 +185,17 @@ func insertMeta(ctx context.Context, tx *catalog.Tx, m Meta) error {
 	if _, err := tx.PhotoBySHA(ctx, m.SHA256); err == nil {
 		return nil
 	}
-	p := m.Photo()
+	p, err := m.Photo()
+	if err != nil {
+		return err
+	}
 	id, err := tx.InsertPhoto(ctx, p)
 	if err != nil {
 		return err
 	}
 	p.ID = id
-	if m.TrashedAt != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ?`, m.TrashedAt, id); err != nil {
+	if !p.TrashedAt.IsZero() {
+		if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ?`, catalog.FormatTime(p.TrashedAt), id); err != nil {
 			return err
 		}
 	}

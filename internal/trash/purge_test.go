@@ -92,7 +92,7 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 	if err := os.WriteFile(original, []byte("photo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	trashed, err := lib.Catalog.TrashedPhotos(ctx, "", 0, 10)
+	trashed, err := lib.Catalog.TrashedPhotos(ctx, time.Time{}, 0, 10)
 	if err != nil || len(trashed) != 1 {
 		t.Fatalf("trash before the purge = %+v, %v", trashed, err)
 	}
@@ -105,7 +105,7 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 	if _, err := lib.Catalog.PhotoByID(ctx, gone.ID); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("the purged photo is still in the catalog: %v", err)
 	}
-	if p, err := lib.Catalog.PhotoByID(ctx, kept.ID); err != nil || p.TrashedAt != "" {
+	if p, err := lib.Catalog.PhotoByID(ctx, kept.ID); err != nil || !p.TrashedAt.IsZero() {
 		t.Errorf("the photo outside the trash: %+v, %v; want it kept as it was", p, err)
 	}
 	if scs, err := lib.Catalog.Sidecars(ctx, gone.ID); err != nil || len(scs) != 0 {

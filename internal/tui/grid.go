@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"context"
 	"strconv"
 	"strings"
@@ -69,14 +71,14 @@ type trashSource struct{}
 
 func (trashSource) after(ctx context.Context, c *catalog.Catalog, p *catalog.Photo, limit int) ([]catalog.Photo, error) {
 	if p == nil {
-		return c.TrashedPhotos(ctx, "", 0, limit)
+		return c.TrashedPhotos(ctx, time.Time{}, 0, limit)
 	}
 	return c.TrashedPhotos(ctx, p.TrashedAt, p.ID, limit)
 }
 
 func (trashSource) before(ctx context.Context, c *catalog.Catalog, p *catalog.Photo, limit int) ([]catalog.Photo, error) {
 	if p == nil {
-		return c.TrashedPhotosBefore(ctx, "", 0, limit)
+		return c.TrashedPhotosBefore(ctx, time.Time{}, 0, limit)
 	}
 	return c.TrashedPhotosBefore(ctx, p.TrashedAt, p.ID, limit)
 }

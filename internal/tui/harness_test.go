@@ -38,7 +38,7 @@ func testPhoto(i int, takenAt, name, make, model string) catalog.Photo {
 		OriginalName: name, Type: "photo", Format: "jpeg", MIME: "image/jpeg", Bytes: int64(2_000_000 + 1000*i),
 		TakenAt: takenAt, TakenKey: t.UnixMilli(), TakenSource: "exif:DateTimeOriginal",
 		Width: 4000, Height: 3000, Orientation: 1, CameraMake: make, CameraModel: model,
-		Thumbs: "ok", ImportedAt: "2025-01-01T00:00:00Z",
+		Thumbs: "ok", ImportedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 }
 

@@ -169,11 +169,11 @@ func TestTrashAsksThenRestores(t *testing.T) {
 		t.Fatal("d did not ask first")
 	}
 	h.keys("n")
-	if got, _ := lib.Catalog.PhotoByID(ctx, p.ID); got.TrashedAt != "" {
+	if got, _ := lib.Catalog.PhotoByID(ctx, p.ID); !got.TrashedAt.IsZero() {
 		t.Fatal("n moved the photo to the trash")
 	}
 	h.keys("d", "y")
-	if got, _ := lib.Catalog.PhotoByID(ctx, p.ID); got.TrashedAt == "" {
+	if got, _ := lib.Catalog.PhotoByID(ctx, p.ID); got.TrashedAt.IsZero() {
 		t.Fatal("y did not move the photo to the trash")
 	}
 	if h.m.photos.total != 23 || h.m.tl.rows()[0].count != 23 {
@@ -190,7 +190,7 @@ func TestTrashAsksThenRestores(t *testing.T) {
 		t.Errorf("trash detail lacks the trashed time:\n%s", h.screen())
 	}
 	h.keys("r")
-	if got, _ := lib.Catalog.PhotoByID(ctx, p.ID); got.TrashedAt != "" {
+	if got, _ := lib.Catalog.PhotoByID(ctx, p.ID); !got.TrashedAt.IsZero() {
 		t.Fatal("r did not restore the photo")
 	}
 	if len(h.m.trash.items) != 0 || !strings.Contains(h.screen(), "The trash is empty.") {

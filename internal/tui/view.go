@@ -274,6 +274,10 @@ func formatTaken(s string) string {
 	return strings.Replace(s, "T", " ", 1)
 }
 
+// formatTime prints a catalog time (UTC) as formatTaken prints a capture
+// time: "2026-12-05 20:04:01 Z".
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 Z07:00") }
+
 func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
@@ -376,8 +380,8 @@ func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
 	if p.State != "ok" {
 		lines = append(lines, row("State", m.st.err.Render(p.State)))
 	}
-	if p.TrashedAt != "" {
-		lines = append(lines, row("Trashed", formatTaken(p.TrashedAt)))
+	if !p.TrashedAt.IsZero() {
+		lines = append(lines, row("Trashed", formatTime(p.TrashedAt)))
 		if purge := m.purgeAfter(p); purge != "" {
 			lines = append(lines, row("Purged", "after "+purge))
 		}
@@ -394,11 +398,10 @@ func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
 // purgeAfter is when a trashed photo gets purged, once the retention is
 // known.
 func (m *Model) purgeAfter(p catalog.Photo) string {
-	t, err := time.Parse(time.RFC3339, p.TrashedAt)
-	if err != nil || m.retention == 0 {
+	if p.TrashedAt.IsZero() || m.retention == 0 {
 		return ""
 	}
-	return t.Add(m.retention).UTC().Format("2006-01-02 15:04")
+	return p.TrashedAt.Add(m.retention).UTC().Format("2006-01-02 15:04")
 }
 
 // detailStrip is the detail of a photo in two lines.
@@ -409,8 +412,8 @@ func (m *Model) detailStrip(g *grid, p catalog.Photo) []string {
 		first += " · " + c
 	}
 	second := size(r) + " · owner " + orDash(strings.Join(r.Owners, ", ")) + " · albums " + m.albumsOf(p) + " · " + m.syncState(p)
-	if p.TrashedAt != "" {
-		trashed := "trashed " + formatTaken(p.TrashedAt)
+	if !p.TrashedAt.IsZero() {
+		trashed := "trashed " + formatTime(p.TrashedAt)
 		if purge := m.purgeAfter(p); purge != "" {
 			trashed += ", purged after " + purge
 		}
