@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Album is a named set of photos.
 type Album struct {
 	ID        int64
 	Name      string
-	CreatedAt string
+	CreatedAt time.Time
 	Photos    int
 	Videos    int
 	FirstAt   string // earliest capture time, "" when empty
@@ -105,7 +106,12 @@ const albumCols = `a.id, a.name, a.created_at,
 
 func scanAlbum(s scanner) (Album, error) {
 	var a Album
-	err := s.Scan(&a.ID, &a.Name, &a.CreatedAt, &a.Photos, &a.Videos, &a.FirstAt, &a.LastAt)
+	var created string
+	if err := s.Scan(&a.ID, &a.Name, &created, &a.Photos, &a.Videos, &a.FirstAt, &a.LastAt); err != nil {
+		return a, err
+	}
+	var err error
+	a.CreatedAt, err = parseStored(fmt.Sprintf("album %q", a.Name), "created_at", created)
 	return a, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -28,21 +29,26 @@ const (
 
 // Job is one unit of work in the outbox.
 type Job struct {
-	ID        int64  `json:"id"`
-	Kind      string `json:"kind"`
-	Target    string `json:"target"`
-	State     string `json:"state"`
-	Attempts  int    `json:"attempts"`
-	NextAt    int64  `json:"-"`
-	LastError string `json:"last_error"`
-	CreatedAt string `json:"created_at"`
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	Target    string    `json:"target"`
+	State     string    `json:"state"`
+	Attempts  int       `json:"attempts"`
+	NextAt    int64     `json:"-"`
+	LastError string    `json:"last_error"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 const jobCols = `id, kind, target, state, attempts, next_at, last_error, created_at`
 
 func scanJob(s scanner) (Job, error) {
 	var j Job
-	err := s.Scan(&j.ID, &j.Kind, &j.Target, &j.State, &j.Attempts, &j.NextAt, &j.LastError, &j.CreatedAt)
+	var created string
+	if err := s.Scan(&j.ID, &j.Kind, &j.Target, &j.State, &j.Attempts, &j.NextAt, &j.LastError, &created); err != nil {
+		return j, err
+	}
+	var err error
+	j.CreatedAt, err = parseStored(fmt.Sprintf("job %d", j.ID), "created_at", created)
 	return j, err
 }
 

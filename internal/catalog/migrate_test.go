@@ -297,8 +297,8 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantAlbums := []Album{
-		{ID: 2, Name: "Empty", CreatedAt: "2020-01-04T00:00:00Z"},
-		{ID: 1, Name: "Summer 2019", CreatedAt: "2020-01-03T00:00:00Z", Photos: 2, Videos: 1,
+		{ID: 2, Name: "Empty", CreatedAt: mustTime("2020-01-04T00:00:00Z")},
+		{ID: 1, Name: "Summer 2019", CreatedAt: mustTime("2020-01-03T00:00:00Z"), Photos: 2, Videos: 1,
 			FirstAt: "2019-07-14T10:11:12", LastAt: "2020-12-24T18:00:00Z"},
 	}
 	if !reflect.DeepEqual(albums, wantAlbums) {

@@ -6,20 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Remote is an S3-compatible bucket the library syncs to. Credentials are
 // never stored in the catalog.
 type Remote struct {
-	Name          string `json:"name"`
-	Bucket        string `json:"bucket"`
-	Prefix        string `json:"prefix"`
-	Endpoint      string `json:"endpoint"`
-	Region        string `json:"region"`
-	Insecure      bool   `json:"insecure_http"`
-	KeepSnapshots int    `json:"keep_snapshots"`
-	Auto          bool   `json:"auto"`
-	CreatedAt     string `json:"created_at"`
+	Name          string    `json:"name"`
+	Bucket        string    `json:"bucket"`
+	Prefix        string    `json:"prefix"`
+	Endpoint      string    `json:"endpoint"`
+	Region        string    `json:"region"`
+	Insecure      bool      `json:"insecure_http"`
+	KeepSnapshots int       `json:"keep_snapshots"`
+	Auto          bool      `json:"auto"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // ErrRemoteExists is returned when a remote name is taken.
@@ -29,7 +30,12 @@ const remoteCols = `name, bucket, prefix, endpoint, region, insecure, keep_snaps
 
 func scanRemote(s scanner) (Remote, error) {
 	var r Remote
-	err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.Auto, &r.CreatedAt)
+	var created string
+	if err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.Auto, &created); err != nil {
+		return r, err
+	}
+	var err error
+	r.CreatedAt, err = parseStored(fmt.Sprintf("remote %q", r.Name), "created_at", created)
 	return r, err
 }
 
@@ -127,7 +133,7 @@ func (tx *Tx) RemotesHolding(ctx context.Context, key string) ([]string, error) 
 type Snapshot struct {
 	Key       string
 	Version   int64
-	CreatedAt string
+	CreatedAt time.Time
 }
 
 // Snapshots lists a remote's snapshots, newest first.
@@ -136,7 +142,12 @@ func (c *Catalog) Snapshots(ctx context.Context, remote string) ([]Snapshot, err
 		ORDER BY created_at DESC, key DESC`, remote)
 	return collect(rows, err, func(s scanner) (Snapshot, error) {
 		var sn Snapshot
-		err := s.Scan(&sn.Key, &sn.Version, &sn.CreatedAt)
+		var created string
+		if err := s.Scan(&sn.Key, &sn.Version, &created); err != nil {
+			return sn, err
+		}
+		var err error
+		sn.CreatedAt, err = parseStored(fmt.Sprintf("remote %q, snapshot %s", remote, sn.Key), "created_at", created)
 		return sn, err
 	})
 }

@@ -77,6 +77,46 @@ func TestUnreadablePhotoTime(t *testing.T) {
 	}
 }
 
+// TestUnreadableCreatedAt: the created_at of an album, a user, a remote
+// and a job that does not parse is reported with the row and the value.
+func TestUnreadableCreatedAt(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	err := c.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.CreateAlbum(ctx, "Jeju"); err != nil {
+			return err
+		}
+		if _, err := tx.CreateUser(ctx, "mom", nil); err != nil {
+			return err
+		}
+		if err := tx.AddRemote(ctx, Remote{Name: "b2", Bucket: "family", Endpoint: "s3.example.org"}); err != nil {
+			return err
+		}
+		if err := tx.AddJob(ctx, JobSync, "b2"); err != nil {
+			return err
+		}
+		for _, table := range []string{"albums", "users", "remotes", "jobs"} {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET created_at = 'soon'`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, read := range map[string]func() error{
+		`album "Jeju"`: func() error { _, err := c.Albums(ctx); return err },
+		`user "mom"`:   func() error { _, err := c.Users(ctx); return err },
+		`remote "b2"`:  func() error { _, err := c.Remotes(ctx); return err },
+		`job 1`:        func() error { _, err := c.Jobs(ctx, false); return err },
+	} {
+		if err := read(); err == nil || !strings.Contains(err.Error(), name+`: created_at "soon" is not an RFC 3339 time`) {
+			t.Errorf("%s: err = %v; want one naming it, created_at and \"soon\"", name, err)
+		}
+	}
+}
+
 // mustTime parses a time as the catalog stores it.
 func mustTime(s string) time.Time {
 	t, err := ParseTime(s)

@@ -22,7 +22,7 @@ type User struct {
 	ReservedBytes int64  // promised to imports in flight
 	Photos        int
 	Videos        int
-	CreatedAt     string
+	CreatedAt     time.Time
 }
 
 var (
@@ -45,10 +45,15 @@ const userCols = `u.id, u.name, u.quota_bytes, u.used_bytes,
 func scanUser(s scanner) (User, error) {
 	var u User
 	var quota sql.NullInt64
-	err := s.Scan(&u.ID, &u.Name, &quota, &u.UsedBytes, &u.TrashedBytes, &u.ReservedBytes, &u.Photos, &u.Videos, &u.CreatedAt)
+	var created string
+	err := s.Scan(&u.ID, &u.Name, &quota, &u.UsedBytes, &u.TrashedBytes, &u.ReservedBytes, &u.Photos, &u.Videos, &created)
+	if err != nil {
+		return u, err
+	}
 	if quota.Valid {
 		u.QuotaBytes = &quota.Int64
 	}
+	u.CreatedAt, err = parseStored(fmt.Sprintf("user %q", u.Name), "created_at", created)
 	return u, err
 }
 

@@ -65,7 +65,7 @@ type albumJSON struct {
 }
 
 func albumToJSON(a catalog.Album) albumJSON {
-	return albumJSON{ID: a.ID, Name: a.Name, Photos: a.Photos, Videos: a.Videos, FirstAt: a.FirstAt, LastAt: a.LastAt, CreatedAt: a.CreatedAt}
+	return albumJSON{ID: a.ID, Name: a.Name, Photos: a.Photos, Videos: a.Videos, FirstAt: a.FirstAt, LastAt: a.LastAt, CreatedAt: catalog.FormatTime(a.CreatedAt)}
 }
 
 type albumLsOptions struct {

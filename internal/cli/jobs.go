@@ -48,6 +48,17 @@ func newJobsLsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// jobJSON is a job in "picup jobs ls --json".
+type jobJSON struct {
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`
+	Target    string `json:"target"`
+	State     string `json:"state"`
+	Attempts  int    `json:"attempts"`
+	LastError string `json:"last_error"`
+	CreatedAt string `json:"created_at"`
+}
+
 func runJobsLs(ctx context.Context, e *env, o *jobsLsOptions) error {
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		list, err := lib.Catalog.Jobs(ctx, o.failed)
@@ -55,10 +66,12 @@ func runJobsLs(ctx context.Context, e *env, o *jobsLsOptions) error {
 			return err
 		}
 		if o.json {
-			if list == nil {
-				list = []catalog.Job{}
+			out := make([]jobJSON, 0, len(list))
+			for _, j := range list {
+				out = append(out, jobJSON{ID: j.ID, Kind: j.Kind, Target: j.Target, State: j.State, Attempts: j.Attempts,
+					LastError: j.LastError, CreatedAt: catalog.FormatTime(j.CreatedAt)})
 			}
-			return writeJSON(e.stdout, list)
+			return writeJSON(e.stdout, out)
 		}
 		tw := newTable(e.stdout, "ID", "KIND", "STATE", "ATTEMPTS", "TARGET", "LAST ERROR")
 		for _, j := range list {

@@ -109,6 +109,19 @@ func newRemoteLsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// remoteJSON is a remote in "picup remote ls --json".
+type remoteJSON struct {
+	Name          string `json:"name"`
+	Bucket        string `json:"bucket"`
+	Prefix        string `json:"prefix"`
+	Endpoint      string `json:"endpoint"`
+	Region        string `json:"region"`
+	Insecure      bool   `json:"insecure_http"`
+	KeepSnapshots int    `json:"keep_snapshots"`
+	Auto          bool   `json:"auto"`
+	CreatedAt     string `json:"created_at"`
+}
+
 func runRemoteLs(ctx context.Context, e *env, o *remoteLsOptions) error {
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		rs, err := lib.Catalog.Remotes(ctx)
@@ -116,10 +129,12 @@ func runRemoteLs(ctx context.Context, e *env, o *remoteLsOptions) error {
 			return err
 		}
 		if o.json {
-			if rs == nil {
-				rs = []catalog.Remote{}
+			out := make([]remoteJSON, 0, len(rs))
+			for _, r := range rs {
+				out = append(out, remoteJSON{Name: r.Name, Bucket: r.Bucket, Prefix: r.Prefix, Endpoint: r.Endpoint, Region: r.Region,
+					Insecure: r.Insecure, KeepSnapshots: r.KeepSnapshots, Auto: r.Auto, CreatedAt: catalog.FormatTime(r.CreatedAt)})
 			}
-			return writeJSON(e.stdout, rs)
+			return writeJSON(e.stdout, out)
 		}
 		tw := newTable(e.stdout, "NAME", "URL", "ENDPOINT", "LAST SNAPSHOT")
 		for _, r := range rs {
@@ -129,7 +144,7 @@ func runRemoteLs(ctx context.Context, e *env, o *remoteLsOptions) error {
 			}
 			last := "-"
 			if len(snaps) > 0 {
-				last = snaps[0].CreatedAt
+				last = catalog.FormatTime(snaps[0].CreatedAt)
 			}
 			scheme := "https"
 			if r.Insecure {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/picup/picup/internal/archive"
+	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/pkg/bytesize"
 )
@@ -122,7 +123,7 @@ func runUserLs(ctx context.Context, e *env, o *userLsOptions) error {
 			out := make([]userJSON, 0, len(users))
 			for _, u := range users {
 				out = append(out, userJSON{Name: u.Name, QuotaBytes: u.QuotaBytes, UsedBytes: u.UsedBytes,
-					TrashedBytes: u.TrashedBytes, ReservedBytes: u.ReservedBytes, Photos: u.Photos, Videos: u.Videos, CreatedAt: u.CreatedAt})
+					TrashedBytes: u.TrashedBytes, ReservedBytes: u.ReservedBytes, Photos: u.Photos, Videos: u.Videos, CreatedAt: catalog.FormatTime(u.CreatedAt)})
 			}
 			return writeJSON(e.stdout, out)
 		}
