@@ -161,6 +161,35 @@ func (c crashRun) String() string {
 	return fmt.Sprintf("picup %s: %s after %v", strings.Join(c.args, " "), state, c.took.Round(time.Millisecond))
 }
 
+// crashKill SIGKILLs a started picup whose Wait result arrives on done,
+// and returns whether the kill ended it and that result. The timer can
+// fire just as picup ends on its own: then it ended first, and Kill says
+// os.ErrProcessDone.
+func crashKill(t *testing.T, cmd *exec.Cmd, done <-chan error) (killed bool, waitErr error) {
+	t.Helper()
+	if kerr := cmd.Process.Kill(); kerr != nil && !errors.Is(kerr, os.ErrProcessDone) {
+		t.Fatalf("kill picup: %v", kerr)
+	}
+	waitErr = <-done
+	return cmd.ProcessState != nil && !cmd.ProcessState.Exited(), waitErr
+}
+
+// A kill that comes after picup has ended is no failure: the run ended
+// by itself. (The crash tests failed now and then when their timer fired
+// as picup exited.)
+func TestCrashKillAfterTheEnd(t *testing.T) {
+	cmd := exec.Command(picupBinary(t), "version")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	done <- cmd.Wait() // picup has ended, and been waited for
+	killed, err := crashKill(t, cmd, done)
+	if err != nil || killed {
+		t.Fatalf("crashKill after the end = %v, killed %v; want the run's own nil result, not killed", err, killed)
+	}
+}
+
 // start runs picup and, when killAfter > 0, SIGKILLs it after that long
 // unless it ended first.
 func (r *crashRig) start(t *testing.T, killAfter time.Duration, args ...string) crashRun {
@@ -187,12 +216,7 @@ func (r *crashRig) start(t *testing.T, killAfter time.Duration, args ...string) 
 	select {
 	case err = <-done:
 	case <-kill:
-		// The timer can fire just as picup ends: then it ended first.
-		if kerr := cmd.Process.Kill(); kerr != nil && !errors.Is(kerr, os.ErrProcessDone) {
-			t.Fatalf("kill picup: %v", kerr)
-		}
-		err = <-done
-		res.killed = cmd.ProcessState != nil && !cmd.ProcessState.Exited()
+		res.killed, err = crashKill(t, cmd, done)
 	}
 	res.took = time.Since(begin)
 	res.stdout, res.stderr = stdout.Bytes(), stderr.Bytes()
