@@ -29,14 +29,14 @@ const (
 
 // Job is one unit of work in the outbox.
 type Job struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	Target    string    `json:"target"`
-	State     string    `json:"state"`
-	Attempts  int       `json:"attempts"`
-	NextAt    int64     `json:"-"`
-	LastError string    `json:"last_error"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64
+	Kind      string
+	Target    string
+	State     string
+	Attempts  int
+	NextAt    int64
+	LastError string
+	CreatedAt time.Time
 }
 
 const jobCols = `id, kind, target, state, attempts, next_at, last_error, created_at`

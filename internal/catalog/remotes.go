@@ -12,15 +12,15 @@ import (
 // Remote is an S3-compatible bucket the library syncs to. Credentials are
 // never stored in the catalog.
 type Remote struct {
-	Name          string    `json:"name"`
-	Bucket        string    `json:"bucket"`
-	Prefix        string    `json:"prefix"`
-	Endpoint      string    `json:"endpoint"`
-	Region        string    `json:"region"`
-	Insecure      bool      `json:"insecure_http"`
-	KeepSnapshots int       `json:"keep_snapshots"`
-	Auto          bool      `json:"auto"`
-	CreatedAt     time.Time `json:"created_at"`
+	Name          string
+	Bucket        string
+	Prefix        string
+	Endpoint      string
+	Region        string
+	Insecure      bool
+	KeepSnapshots int
+	Auto          bool
+	CreatedAt     time.Time
 }
 
 // ErrRemoteExists is returned when a remote name is taken.
