@@ -38,7 +38,10 @@ with their photo. Sources are never modified; with --move each is removed
 only after its copy is committed and verified.
 
 An interrupted import (Ctrl-C, a crash, a power cut) is resumed by running
-it again: files already imported are recognised without being read.`,
+it again: files already imported are recognised without being read. So is
+one that the library's disk stopped: the first write that finds the disk
+full ends the import (exit 3) with one message naming the disk and its
+free space, and the files it did not reach are counted as not tried.`,
 		Example: `  picup import /media/sdcard/DCIM
   picup import --album "Jeju 2019" ~/Pictures/jeju
   picup import --dry-run --json ~/Downloads`,
