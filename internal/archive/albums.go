@@ -62,6 +62,14 @@ func (a *Archive) RemoveFromAlbum(ctx context.Context, name string, ids []int64)
 
 func (a *Archive) albumMembership(ctx context.Context, name string, ids []int64, add bool) (AlbumChange, error) {
 	var c AlbumChange
+	var by catalog.Actor
+	if add {
+		owner, err := a.lib.Catalog.FirstUser(ctx)
+		if err != nil {
+			return c, err
+		}
+		by.Name = owner.Name
+	}
 	err := a.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		c = AlbumChange{}
 		albumID, err := tx.AlbumID(ctx, name)
@@ -75,7 +83,7 @@ func (a *Archive) albumMembership(ctx context.Context, name string, ids []int64,
 		for _, id := range ids {
 			var ok bool
 			if add {
-				ok, err = tx.AddToAlbum(ctx, albumID, id)
+				ok, err = tx.AddToAlbum(ctx, albumID, id, by)
 			} else {
 				ok, err = tx.RemoveFromAlbum(ctx, albumID, id)
 			}

@@ -60,8 +60,9 @@ func (tx *Tx) AlbumID(ctx context.Context, name string) (int64, error) {
 }
 
 // AddToAlbum puts a photo in an album; adding it twice is not an error.
-// It reports whether the photo was newly added.
-func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64) (bool, error) {
+// It reports whether the photo was newly added, which the family feed
+// then says, naming by (unless by.Name is empty).
+func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64, by Actor) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
 		SELECT ?, id, taken_key, ? FROM photos WHERE id = ?
 		ON CONFLICT DO NOTHING`, albumID, nowText(), photoID)
@@ -69,7 +70,10 @@ func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64) (bool, err
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	if err != nil || n == 0 || by.Name == "" {
+		return n > 0, err
+	}
+	return true, tx.photosAdded(ctx, albumID, photoID, by)
 }
 
 // RemoveFromAlbum takes a photo out of an album (the photo stays in the

@@ -121,7 +121,7 @@ func TestBrowsePhotosFilters(t *testing.T) {
 			return err
 		}
 		for _, id := range []int64{2, 4, 7} {
-			if _, err := tx.AddToAlbum(ctx, album, id); err != nil {
+			if _, err := tx.AddToAlbum(ctx, album, id, Actor{}); err != nil {
 				return err
 			}
 		}

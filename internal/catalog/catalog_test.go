@@ -199,7 +199,7 @@ func TestAlbums(t *testing.T) {
 			return fmt.Errorf("CreateAlbum duplicate: %v; want ErrAlbumExists", err)
 		}
 		for _, pid := range []int64{1, 2, 1} {
-			if _, err := tx.AddToAlbum(ctx, id, pid); err != nil {
+			if _, err := tx.AddToAlbum(ctx, id, pid, Actor{}); err != nil {
 				return err
 			}
 		}

@@ -168,7 +168,7 @@ func TestSharedFile(t *testing.T) {
 			return err
 		}
 		for _, p := range []int64{ids["in"], ids["trashed"]} {
-			if _, err := tx.AddToAlbum(ctx, a, p); err != nil {
+			if _, err := tx.AddToAlbum(ctx, a, p, Actor{}); err != nil {
 				return err
 			}
 		}

@@ -29,6 +29,14 @@ type Share struct {
 	Views        int64
 	LastOpenedAt time.Time // zero when never opened
 	CreatedAt    time.Time
+
+	// What guests may do through the link.
+	UploadUserID int64  // uploads are allowed and charged to this user; 0: no uploads
+	UploadUser   string // that user's name
+	UploadReview bool   // uploads wait for approval before they join the album
+	UploadMax    int64  // bytes per uploaded file; 0: the default
+	NoComments   bool
+	NoHearts     bool
 }
 
 // HashToken is how a share token is stored and looked up: hex SHA-256.
@@ -63,15 +71,17 @@ func (s Share) Scope() string {
 const shareCols = `s.id, s.token_hash, s.name, coalesce(s.album_id, 0), coalesce(a.name, ''), coalesce(s.year, 0),
 	(SELECT count(*) FROM share_photos sp WHERE sp.share_id = s.id), s.bind_ip, coalesce(s.expires_at, ''),
 	coalesce(s.revoked_at, ''), s.download, coalesce(s.password_hash, ''), s.views,
-	coalesce(s.last_opened_at, ''), s.created_at`
+	coalesce(s.last_opened_at, ''), s.created_at, coalesce(s.upload_user_id, 0), coalesce(u.name, ''), s.upload_review,
+	s.upload_max, s.no_comments, s.no_hearts`
 
-const shareFrom = ` FROM shares s LEFT JOIN albums a ON a.id = s.album_id`
+const shareFrom = ` FROM shares s LEFT JOIN albums a ON a.id = s.album_id LEFT JOIN users u ON u.id = s.upload_user_id`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
 	var expires, revoked, opened, created string
 	err := sc.Scan(&s.ID, &s.TokenHash, &s.Name, &s.AlbumID, &s.AlbumName, &s.Year, &s.Photos, &s.BindIP, &expires,
-		&revoked, &s.Download, &s.PasswordHash, &s.Views, &opened, &created)
+		&revoked, &s.Download, &s.PasswordHash, &s.Views, &opened, &created, &s.UploadUserID, &s.UploadUser, &s.UploadReview,
+		&s.UploadMax, &s.NoComments, &s.NoHearts)
 	if err != nil {
 		return s, err
 	}
@@ -104,12 +114,16 @@ func (tx *Tx) CreateShare(ctx context.Context, s Share, photoIDs []int64) (int64
 	if s.TokenHash == "" || scopes != 1 {
 		return 0, errors.New("create share: a token hash and exactly one of an album, a year or photos are required")
 	}
+	if s.UploadUserID != 0 && s.AlbumID == 0 {
+		return 0, errors.New("create share: uploads go into an album: only an album link can take them")
+	}
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = Now()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), timeArg(s.ExpiresAt), s.Download,
-		nullString(s.PasswordHash), s.BindIP, FormatTime(s.CreatedAt))
+	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at,
+		upload_user_id, upload_review, upload_max, no_comments, no_hearts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), timeArg(s.ExpiresAt), s.Download,
+		nullString(s.PasswordHash), s.BindIP, FormatTime(s.CreatedAt), nullInt(s.UploadUserID), s.UploadReview, s.UploadMax, s.NoComments, s.NoHearts)
 	if err != nil {
 		return 0, fmt.Errorf("create share: %w", err)
 	}

@@ -25,7 +25,7 @@ func TestShares(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.AddToAlbum(ctx, albumID, p.ID)
+		_, err = tx.AddToAlbum(ctx, albumID, p.ID, Actor{})
 		return err
 	})
 	if err != nil {

@@ -20,6 +20,18 @@ func (tx *Tx) Trash(ctx context.Context, ids []int64) (int, error) {
 	return n, nil
 }
 
+// TrashIfUnfiled moves a photo to the trash when it is in no album (a
+// rejected upload that nobody else filed); it reports whether it moved.
+func (tx *Tx) TrashIfUnfiled(ctx context.Context, id int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM album_photos WHERE photo_id = ?)`, nowText(), id, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 // TrashAlbum moves every live photo of an album to the trash.
 func (tx *Tx) TrashAlbum(ctx context.Context, albumID int64) (int, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE trashed_at IS NULL

@@ -28,6 +28,7 @@ type intent struct {
 	Thumbs   map[thumb.SizeName]string `json:"thumbs"` // size -> library-relative path
 	Source   catalog.Source            `json:"source"`
 	AlbumID  int64                     `json:"album_id"`
+	AddedBy  catalog.Actor             `json:"added_by"` // who adds it to the album
 	UserID   int64                     `json:"user_id"`
 	// Reservation becomes ownership in the commit (OwnReserved), also
 	// when a later run adopts the files after a crash.
@@ -139,7 +140,7 @@ func (im *Importer) choosePaths(ctx context.Context, tx *catalog.Tx, prep *prepa
 		for size := range prep.thumbs {
 			thumbs[size] = library.ThumbPath(p.SHA256, size)
 		}
-		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID,
+		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID, AddedBy: im.opts.AddedBy,
 			UserID: im.userID, Reservation: prep.reservation}, nil
 	}
 	return intent{}, fmt.Errorf("no free name for %s in %s", name, dir)
@@ -218,7 +219,7 @@ func insertIntent(ctx context.Context, tx *catalog.Tx, in intent) (catalog.Photo
 		}
 	}
 	if in.AlbumID != 0 {
-		if _, err := tx.AddToAlbum(ctx, in.AlbumID, id); err != nil {
+		if _, err := tx.AddToAlbum(ctx, in.AlbumID, id, in.AddedBy); err != nil {
 			return p, err
 		}
 	}

@@ -34,11 +34,14 @@ var (
 
 // Options says how to import.
 type Options struct {
-	Jobs     int    // parallel workers; 0 means one per core
-	DryRun   bool   // look and report, change nothing
-	Album    string // add every imported (or already known) photo to this album, creating it
-	Move     bool   // remove each source once its copy is committed and verified
-	User     string // owner of the imported photos; "" means the library's first user
+	Jobs   int    // parallel workers; 0 means one per core
+	DryRun bool   // look and report, change nothing
+	Album  string // add every imported (or already known) photo to this album, creating it
+	Move   bool   // remove each source once its copy is committed and verified
+	User   string // owner of the imported photos; "" means the library's first user
+	// AddedBy is who adds the photos to Album, as the family feed says;
+	// a zero Name means the owning user.
+	AddedBy  catalog.Actor
 	Progress *Progress
 	Now      func() time.Time
 
@@ -114,6 +117,9 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	}
 	im.userID = user.ID
 	im.tally.s.User = user.Name
+	if im.opts.AddedBy.Name == "" {
+		im.opts.AddedBy = catalog.Actor{Name: user.Name}
+	}
 	if !opts.DryRun {
 		if err := Recover(ctx, lib); err != nil {
 			return im.tally.s, err
@@ -213,7 +219,7 @@ func placeholderNote(kind string, n int) string {
 func (im *Importer) fail(path string, err error) {
 	im.tally.add(func(s *Summary) {
 		s.Failed++
-		s.Failures = append(s.Failures, Failure{Path: path, Error: err.Error()})
+		s.Failures = append(s.Failures, Failure{Path: path, Error: err.Error(), Err: err})
 	})
 }
 
@@ -387,7 +393,11 @@ func (im *Importer) store(ctx context.Context, it item, f *os.File, ft filetype.
 	}
 	res.settled = true
 	im.hooks.call(im.hooks.stored, it.path)
-	im.tally.add(func(s *Summary) { s.Imported++; s.Bytes += it.info.Size() })
+	im.tally.add(func(s *Summary) {
+		s.Imported++
+		s.Bytes += it.info.Size()
+		s.Stored = append(s.Stored, Stored{Path: it.path, PhotoID: p.ID})
+	})
 	if prep.placeholder {
 		im.placeholderMu.Lock()
 		im.placeholders[ft.Kind.String()]++
@@ -562,7 +572,7 @@ func (im *Importer) afterKnown(ctx context.Context, it item, p catalog.Photo) er
 	}
 	if im.albumID != 0 {
 		err := im.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			_, err := tx.AddToAlbum(ctx, im.albumID, p.ID)
+			_, err := tx.AddToAlbum(ctx, im.albumID, p.ID, im.opts.AddedBy)
 			return err
 		})
 		if err != nil {

@@ -28,12 +28,22 @@ type Summary struct {
 	DuplicateOf  []Duplicate `json:"duplicate_of"`
 	SkippedFiles []Skip      `json:"skipped_files"`
 	Notes        []string    `json:"notes"`
+	// Stored lists the files whose content this run stored, with their
+	// photo (for callers that import one file and want its id).
+	Stored []Stored `json:"-"`
+}
+
+// Stored is an input whose content this run stored.
+type Stored struct {
+	Path    string
+	PhotoID int64
 }
 
 // Failure is an input that could not be imported, and why.
 type Failure struct {
 	Path  string `json:"path"`
 	Error string `json:"error"`
+	Err   error  `json:"-"` // Error, for errors.Is (catalog.ErrQuota)
 }
 
 // Duplicate is an input whose content was already stored.

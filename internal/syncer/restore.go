@@ -219,7 +219,7 @@ func insertMeta(ctx context.Context, tx *catalog.Tx, m Meta) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AddToAlbum(ctx, aid, id); err != nil {
+		if _, err := tx.AddToAlbum(ctx, aid, id, catalog.Actor{}); err != nil {
 			return err
 		}
 	}

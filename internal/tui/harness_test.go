@@ -109,7 +109,7 @@ func testLibrary(t testing.TB) *library.Library {
 				return err
 			}
 			if i < 4 {
-				if _, err := tx.AddToAlbum(ctx, album, id); err != nil {
+				if _, err := tx.AddToAlbum(ctx, album, id, catalog.Actor{}); err != nil {
 					return err
 				}
 			}

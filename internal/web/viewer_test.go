@@ -184,7 +184,7 @@ func (f *fixture) addFakePhotos(t *testing.T, n int, date string) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.AddToAlbum(ctx, f.album, id); err != nil {
+			if _, err := tx.AddToAlbum(ctx, f.album, id, catalog.Actor{}); err != nil {
 				return err
 			}
 		}
