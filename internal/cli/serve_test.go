@@ -3,19 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
-	"log/slog"
-	"math/big"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/picup/picup/internal/web/certtest"
 )
 
 // TestShareAndServe creates a share with the CLI, serves it, opens the
@@ -261,41 +255,6 @@ func TestServeRunsJobs(t *testing.T) {
 	}
 }
 
-// writeCert makes a self-signed ECDSA certificate for 127.0.0.1 and
-// writes it and its key as PEM files.
-func writeCert(t *testing.T, dir, name string, serial int64) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: "picup test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
-}
-
 func tlsClient(t *testing.T, certFile string, maxVersion uint16) *http.Client {
 	t.Helper()
 	pemBytes, err := os.ReadFile(certFile)
@@ -320,7 +279,7 @@ func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	run(t, dir, "", "import", "--album", "Family", "../../testdata/photos/jpeg")
 	link := strings.TrimSpace(run(t, dir, "hunter2\n", "share", "Family", "--password"))
-	certFile, keyFile := writeCert(t, t.TempDir(), "server", 1)
+	certFile, keyFile := certtest.Write(t, t.TempDir(), "server", 1)
 	s := startServe(t, dir, &serveOptions{tlsCert: certFile, tlsKey: keyFile})
 	base := "https://" + s.addr
 	client := tlsClient(t, certFile, 0)
@@ -360,8 +319,8 @@ func TestServeTLS(t *testing.T) {
 func TestServeFlagErrors(t *testing.T) {
 	dir := t.TempDir()
 	certDir := t.TempDir()
-	certFile, keyFile := writeCert(t, certDir, "a", 1)
-	_, otherKey := writeCert(t, certDir, "b", 2)
+	certFile, keyFile := certtest.Write(t, certDir, "a", 1)
+	_, otherKey := certtest.Write(t, certDir, "b", 2)
 	missing := filepath.Join(certDir, "missing.pem")
 	for _, c := range []struct {
 		name  string
@@ -385,65 +344,5 @@ func TestServeFlagErrors(t *testing.T) {
 				t.Errorf("serve %v = %v (usage error: %v); want %q, usage error %v", c.args, err, errors.As(err, &ue), c.want, c.usage)
 			}
 		})
-	}
-}
-
-// A renewed certificate is picked up without a restart; a half-written
-// renewal keeps the old one.
-func TestCertReload(t *testing.T) {
-	dir := t.TempDir()
-	certFile, keyFile := writeCert(t, dir, "live", 1)
-	var logs bytes.Buffer
-	c, err := loadCertFiles(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := time.Now()
-	c.now = func() time.Time { return clock }
-	serial := func() int64 {
-		t.Helper()
-		cert, err := c.get(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cert.Leaf.SerialNumber.Int64()
-	}
-	renew := func(serial int64) {
-		t.Helper()
-		newCert, newKey := writeCert(t, t.TempDir(), "new", serial)
-		for _, f := range [][2]string{{newCert, certFile}, {newKey, keyFile}} {
-			b, err := os.ReadFile(f[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(f[1], b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			// Some file systems keep modification times coarse.
-			if err := os.Chtimes(f[1], clock.Add(time.Duration(serial)*time.Second), clock.Add(time.Duration(serial)*time.Second)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	renew(2)
-	if got := serial(); got != 1 {
-		t.Errorf("within a minute of the last look: serial %d; want the loaded 1", got)
-	}
-	clock = clock.Add(time.Minute)
-	if got := serial(); got != 2 {
-		t.Errorf("a minute after the renewal: serial %d; want 2", got)
-	}
-	// Half a renewal: a new certificate next to the old key.
-	newCert, _ := writeCert(t, t.TempDir(), "half", 3)
-	b, _ := os.ReadFile(newCert)
-	if err := os.WriteFile(certFile, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(certFile, clock.Add(time.Hour), clock.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	clock = clock.Add(time.Minute)
-	if got := serial(); got != 2 || !strings.Contains(logs.String(), "keeping the current one") {
-		t.Errorf("after half a renewal: serial %d, log %q; want 2 kept and a warning", got, logs.String())
 	}
 }

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/picup/picup/internal/archive"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/jobs"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/syncer"
+)
+
+// shutdownGrace bounds how long in-flight requests may take once Run's
+// context ends.
+const shutdownGrace = 10 * time.Second
+
+// RunConfig says how Run serves. The caller opens the listeners, so that
+// what it says about an address it cannot listen on is its own.
+type RunConfig struct {
+	Listener net.Listener // the viewer's; required
+	// MetricsListener, when not nil, serves /metrics to whoever reaches
+	// it; the viewer's /metrics is then 404 for everyone.
+	MetricsListener net.Listener
+	// TLS, when not nil, makes the viewer serve HTTPS (TLS 1.2 or newer,
+	// HTTP/2) with the certificates it gives: a CertFiles' for files, or
+	// any other source of certificates.
+	TLS        *tls.Config
+	JobEvery   time.Duration // how often to look for due jobs; 0 means 10 s
+	PurgeEvery time.Duration // how often to purge the trash; 0 means an hour
+	// Ready, when not nil, is called once the servers and the job loop
+	// run, with the addresses listened on (metricsAddr "" without
+	// MetricsListener).
+	Ready func(addr, metricsAddr string)
+	// Options are the viewer's; Run sets their Metrics and
+	// SeparateMetrics.
+	Options Options
+}
+
+// Run serves the viewer (and /metrics on a listener of its own) and runs
+// the job loop beside them until ctx ends or a server fails. Then it
+// stops the loop and the servers, letting requests in flight finish
+// within shutdownGrace, and records the share views still counted in
+// memory. It closes the listeners.
+func Run(ctx context.Context, lib *library.Library, c RunConfig) error {
+	if c.JobEvery <= 0 {
+		c.JobEvery = 10 * time.Second
+	}
+	if c.PurgeEvery <= 0 {
+		c.PurgeEvery = time.Hour
+	}
+	log := c.Options.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	metrics := NewMetrics()
+	c.Options.Metrics, c.Options.SeparateMetrics = metrics, c.MetricsListener != nil
+	rs := &running{log: log, viewer: NewServer(lib, c.Options)}
+	rs.makeServers(ctx, lib, c, metrics)
+	rs.errc = make(chan error, len(rs.servers))
+	for i, s := range rs.servers {
+		go func() {
+			if i == 0 && c.TLS != nil {
+				rs.errc <- s.ServeTLS(rs.listeners[i], "", "")
+			} else {
+				rs.errc <- s.Serve(rs.listeners[i])
+			}
+		}()
+	}
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	rs.stopLoop = stopLoop
+	rs.loop.Go(func() {
+		(&jobLoop{lib: lib, log: log, metrics: metrics, every: c.JobEvery, purgeEvery: c.PurgeEvery}).run(loopCtx)
+	})
+	if c.Ready != nil {
+		metricsAddr := ""
+		if c.MetricsListener != nil {
+			metricsAddr = c.MetricsListener.Addr().String()
+		}
+		c.Ready(c.Listener.Addr().String(), metricsAddr)
+	}
+
+	var serveErr error
+	select {
+	case err := <-rs.errc:
+		serveErr = fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	return rs.shutdown(ctx, serveErr)
+}
+
+// running are the viewer's HTTP server and, with a metrics listener, the
+// one of /metrics, each with its listener, and the job loop that runs
+// beside them.
+type running struct {
+	log       *slog.Logger
+	viewer    *Server
+	servers   []*http.Server // the viewer's first
+	listeners []net.Listener // servers[i] serves listeners[i]
+
+	errc     chan error // what each server's Serve returned
+	stopLoop context.CancelFunc
+	loop     sync.WaitGroup
+}
+
+// makeServers makes the viewer's server, and /metrics' own when c has
+// its listener.
+func (rs *running) makeServers(ctx context.Context, lib *library.Library, c RunConfig, metrics *Metrics) {
+	srv := &http.Server{
+		Handler:           rs.viewer,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(rs.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext:       ConnContext,
+	}
+	if c.TLS != nil {
+		srv.TLSConfig = c.TLS.Clone()
+		srv.TLSConfig.MinVersion = max(srv.TLSConfig.MinVersion, tls.VersionTLS12)
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetHTTP2(true)
+	}
+	rs.servers, rs.listeners = []*http.Server{srv}, []net.Listener{Listener(c.Listener)}
+	if c.MetricsListener != nil {
+		rs.log.Info("serving metrics", "addr", c.MetricsListener.Addr().String())
+		rs.servers = append(rs.servers, &http.Server{
+			Handler:           metrics.Handler(lib),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          srv.ErrorLog,
+			BaseContext:       srv.BaseContext,
+		})
+		rs.listeners = append(rs.listeners, c.MetricsListener)
+	}
+}
+
+// shutdown stops the job loop and the servers, letting requests in
+// flight finish within shutdownGrace, and records the share views still
+// counted in memory. serveErr is why serving ended, nil for ctx.
+func (rs *running) shutdown(ctx context.Context, serveErr error) error {
+	rs.log.Info("shutting down", "grace", shutdownGrace)
+	rs.stopLoop()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	for _, s := range rs.servers {
+		if err := s.Shutdown(sctx); err != nil {
+			_ = s.Close() // the connections that outlived the grace: the error above says enough
+			serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
+		}
+	}
+	rs.loop.Wait()
+	if err := rs.viewer.Close(context.WithoutCancel(ctx)); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("record share views: %w", err))
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	for range rs.servers {
+		if err := <-rs.errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	rs.log.Info("stopped")
+	return nil
+}
+
+// jobLoop runs the queue while the server runs: every few seconds the
+// jobs that are due (what commands queued, retries of failed ones), and
+// every purgeEvery the trash's expired photos, whose deletion jobs follow.
+type jobLoop struct {
+	lib               *library.Library
+	log               *slog.Logger
+	metrics           *Metrics
+	every, purgeEvery time.Duration
+}
+
+// run returns when ctx ends, after the job in progress (which sees ctx
+// end, and stays queued when interrupted).
+func (l *jobLoop) run(ctx context.Context) {
+	a := archive.New(l.lib)
+	runner := a.JobRunner(func(sum syncer.Summary) {
+		l.metrics.Synced(sum.Remote, sum.Uploaded, sum.Bytes)
+		l.log.Info("synced", "remote", sum.Remote, "uploaded", sum.Uploaded, "bytes", sum.Bytes, "failed", sum.Failed)
+	}).Observe(func(j catalog.Job, result string, err error) {
+		l.metrics.JobRan(j.Kind, result)
+		switch result {
+		case jobs.ResultDone:
+			l.log.Info("job done", "id", j.ID, "kind", j.Kind)
+		case jobs.ResultFailed:
+			l.log.Warn("job failed; it will be retried", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts+1, "err", err)
+		default:
+			l.log.Error("job failed for the last time; see \"picup jobs ls --failed\" and \"picup jobs retry\"",
+				"id", j.ID, "kind", j.Kind, "attempt", j.Attempts+1, "err", err)
+		}
+	})
+	tick := time.NewTicker(l.every)
+	defer tick.Stop()
+	var purged time.Time
+	for {
+		if time.Since(purged) >= l.purgeEvery {
+			purged = time.Now()
+			gone, err := a.PurgeExpired(ctx, purged)
+			if len(gone.Photos) > 0 { // before any error: what was purged is gone
+				l.log.Info(gone.String(), "photos", len(gone.Photos), "bytes", gone.Bytes, "trash_log", gone.LogID)
+			}
+			if err != nil && ctx.Err() == nil {
+				l.log.Error("purge the trash", "err", err)
+			}
+		}
+		if _, err := runner.RunDue(ctx, time.Now().Add(time.Minute)); err != nil && ctx.Err() == nil {
+			l.log.Error("run queued jobs", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
