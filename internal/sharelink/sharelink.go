@@ -4,6 +4,7 @@ package sharelink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -33,6 +34,13 @@ type Spec struct {
 	BindIP       bool
 	PasswordHash string // from HashPassword; "" for no password
 	PublicURL    string // base of the URL; "" for the saved one or the default
+
+	// What guests may do through the link.
+	UploadAs     string // guests may upload, owned by and charged to this user; "" for no uploads
+	UploadReview bool   // uploads wait for approval before they join the album
+	UploadMax    int64  // bytes per uploaded file; 0 for the default
+	NoComments   bool
+	NoHearts     bool
 }
 
 // Link is a share just made. URL holds the token: it can be shown only now.
@@ -101,6 +109,15 @@ func (s Spec) Check() error {
 	if s.Year != 0 && (s.Year < 1800 || s.Year > 9999) {
 		return fmt.Errorf("year %d: want a year such as 2024", s.Year)
 	}
+	if s.UploadAs == "" && (s.UploadReview || s.UploadMax != 0) {
+		return errors.New("--upload-review and --upload-max go with --upload-as NAME (the user whose space uploads use)")
+	}
+	if s.UploadAs != "" && s.Album == "" {
+		return errors.New("--upload-as: uploads join an album, so only an album link takes them (picup share ALBUM --upload-as NAME)")
+	}
+	if s.UploadMax < 0 {
+		return errors.New("--upload-max: want a size such as 500MB or 4GB")
+	}
 	return nil
 }
 
@@ -125,6 +142,14 @@ func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
 		row := catalog.Share{
 			TokenHash: catalog.HashToken(token), Name: s.Name, Year: s.Year, ExpiresAt: s.Expires,
 			Download: s.Download, BindIP: s.BindIP, PasswordHash: s.PasswordHash,
+			UploadReview: s.UploadReview, UploadMax: s.UploadMax, NoComments: s.NoComments, NoHearts: s.NoHearts,
+		}
+		if s.UploadAs != "" {
+			u, err := tx.UserByName(ctx, s.UploadAs)
+			if err != nil {
+				return fmt.Errorf("--upload-as %s: %w", s.UploadAs, err)
+			}
+			row.UploadUserID = u.ID
 		}
 		if s.Album != "" {
 			id, err := tx.AlbumID(ctx, s.Album)
