@@ -213,34 +213,6 @@ func printQR(e *env, url string) error {
 	return err
 }
 
-type shareJSON struct {
-	ID           int64   `json:"id"`
-	Name         string  `json:"name"`
-	Album        *string `json:"album"`  // album shares
-	Year         *int    `json:"year"`   // year shares
-	Photos       *int64  `json:"photos"` // selection shares: how many photos
-	Opens        string  `json:"opens"`  // in words: album "Family", photos of 2024, 3 photos
-	BindIP       bool    `json:"bind_ip"`
-	State        string  `json:"state"` // active, expired, revoked
-	ExpiresAt    *string `json:"expires_at"`
-	RevokedAt    *string `json:"revoked_at"`
-	Download     bool    `json:"download"`
-	Password     bool    `json:"password"`
-	Views        int64   `json:"views"`
-	LastOpenedAt *string `json:"last_opened_at"`
-	CreatedAt    string  `json:"created_at"`
-}
-
-func shareState(s catalog.Share, now time.Time) string {
-	switch {
-	case !s.RevokedAt.IsZero():
-		return "revoked"
-	case s.Expired(now):
-		return "expired"
-	}
-	return "active"
-}
-
 type shareLsOptions struct {
 	json bool
 }
@@ -267,9 +239,9 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 		}
 		now := time.Now()
 		if o.json {
-			out := make([]shareJSON, 0, len(shares))
+			out := make([]sharelink.Record, 0, len(shares))
 			for _, s := range shares {
-				out = append(out, shareToJSON(s, now))
+				out = append(out, sharelink.RecordOf(s, now))
 			}
 			return writeJSON(e.stdout, out)
 		}
@@ -285,26 +257,11 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 			if s.BindIP {
 				opts = append(opts, "bind-ip")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), shareState(s, now),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), sharelink.State(s, now),
 				orNever(catalog.FormatTime(s.ExpiresAt)), s.Views, orDash(catalog.FormatTime(s.LastOpenedAt)), orDash(strings.Join(opts, ",")))
 		}
 		return tw.Flush()
 	})
-}
-
-func shareToJSON(s catalog.Share, now time.Time) shareJSON {
-	j := shareJSON{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: shareState(s, now),
-		ExpiresAt: optional(catalog.FormatTime(s.ExpiresAt)), RevokedAt: optional(catalog.FormatTime(s.RevokedAt)), Download: s.Download,
-		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: optional(catalog.FormatTime(s.LastOpenedAt)), CreatedAt: catalog.FormatTime(s.CreatedAt)}
-	switch {
-	case s.AlbumID != 0:
-		j.Album = &s.AlbumName
-	case s.Year != 0:
-		j.Year = &s.Year
-	default:
-		j.Photos = &s.Photos
-	}
-	return j
 }
 
 func parseShareID(s string) (int64, error) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/photorecord"
+	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/termimg"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -554,21 +555,15 @@ func (m *Model) sharesView(l layout) []string {
 	return listLines(m, &m.shares, l.bodyH, " "+table(widths, w, []string{"ID", "OPENS", "NAME", "STATE", "EXPIRES", "VIEWS", "LAST OPENED"}),
 		"No share links yet: press s on marked photos or on an album.",
 		func(s catalog.Share) string {
-			state, expires := "active", "never"
+			expires := "never"
 			if !s.ExpiresAt.IsZero() {
 				expires = m.until(s.ExpiresAt)
-			}
-			switch {
-			case !s.RevokedAt.IsZero():
-				state = "revoked"
-			case s.Expired(now):
-				state = "expired"
 			}
 			last := "-"
 			if !s.LastOpenedAt.IsZero() {
 				last = m.until(s.LastOpenedAt)
 			}
-			return table(widths, w, []string{itoa64(s.ID), s.Scope(), orDash(s.Name), state, expires, strconv.FormatInt(s.Views, 10), last})
+			return table(widths, w, []string{itoa64(s.ID), s.Scope(), orDash(s.Name), sharelink.State(s, now), expires, strconv.FormatInt(s.Views, 10), last})
 		})
 }
 

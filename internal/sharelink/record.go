@@ -1,0 +1,66 @@
+package sharelink
+
+import (
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+)
+
+// Record is a share link as "picup share ls --json" lists it; its JSON
+// field names are a documented interface (docs/cli.md). Times are RFC
+// 3339 UTC, null when there is none.
+type Record struct {
+	ID           int64   `json:"id"`
+	Name         string  `json:"name"`
+	Album        *string `json:"album"`  // album shares
+	Year         *int    `json:"year"`   // year shares
+	Photos       *int64  `json:"photos"` // selection shares: how many photos
+	Opens        string  `json:"opens"`  // in words: album "Family", photos of 2024, 3 photos
+	BindIP       bool    `json:"bind_ip"`
+	State        string  `json:"state"` // see State
+	ExpiresAt    *string `json:"expires_at"`
+	RevokedAt    *string `json:"revoked_at"`
+	Download     bool    `json:"download"`
+	Password     bool    `json:"password"`
+	Views        int64   `json:"views"`
+	LastOpenedAt *string `json:"last_opened_at"`
+	CreatedAt    string  `json:"created_at"`
+}
+
+// RecordOf describes a share as it stands at now.
+func RecordOf(s catalog.Share, now time.Time) Record {
+	r := Record{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: State(s, now),
+		ExpiresAt: nullTime(s.ExpiresAt), RevokedAt: nullTime(s.RevokedAt), Download: s.Download,
+		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: nullTime(s.LastOpenedAt), CreatedAt: catalog.FormatTime(s.CreatedAt)}
+	switch {
+	case s.AlbumID != 0:
+		r.Album = &s.AlbumName
+	case s.Year != 0:
+		r.Year = &s.Year
+	default:
+		r.Photos = &s.Photos
+	}
+	return r
+}
+
+// State says whether a share can be opened at now: "active", "expired"
+// or "revoked".
+func State(s catalog.Share, now time.Time) string {
+	switch {
+	case !s.RevokedAt.IsZero():
+		return "revoked"
+	case s.Expired(now):
+		return "expired"
+	}
+	return "active"
+}
+
+// nullTime is t as the catalog writes it, nil (JSON null) for the zero
+// time.
+func nullTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := catalog.FormatTime(t)
+	return &s
+}
