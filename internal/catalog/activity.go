@@ -100,7 +100,7 @@ func (tx *Tx) photosAdded(ctx context.Context, albumID, photoID int64, by Actor)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM activity WHERE id = ?`, last.ID); err != nil {
 			return err
 		}
-		ids = append(last.PhotoIDs, photoID)
+		ids = append(last.PhotoIDs[:len(last.PhotoIDs):len(last.PhotoIDs)], ids...)
 	}
 	_, err = tx.insertActivity(ctx, Activity{Kind: ActivityPhotos, ShareID: by.ShareID, AlbumID: albumID, PhotoIDs: ids,
 		Device: by.Device, Name: by.Name, At: now})
