@@ -145,16 +145,7 @@ func (tx *Tx) addHeart(ctx context.Context, h Heart) error {
 func (c *Catalog) Hearts(ctx context.Context, photoID int64) ([]Heart, error) {
 	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, coalesce(share_id, 0), device, name, created_at FROM hearts
 		WHERE photo_id = ? ORDER BY created_at, device`, photoID)
-	return collect(rows, err, func(s scanner) (Heart, error) {
-		var h Heart
-		var at string
-		if err := s.Scan(&h.PhotoID, &h.ShareID, &h.Device, &h.Name, &at); err != nil {
-			return h, err
-		}
-		tc := timeCol{row: fmt.Sprintf("heart on photo %d", h.PhotoID)}
-		tc.parse(&h.CreatedAt, "created_at", at)
-		return h, tc.err
-	})
+	return collect(rows, err, scanHeart)
 }
 
 // Counts are how many hearts and comments a photo has.
@@ -223,28 +214,3 @@ func (c *Catalog) ShareCounts(ctx context.Context) (map[int64]ShareCounts, error
 	return out, rows.Err()
 }
 
-// RestoreTakingPart puts back a photo's hearts and comments read from its
-// sidecar (picup restore --from-sidecars), without feed rows; what is
-// there already (the same name, time and text) is kept once.
-func (tx *Tx) RestoreTakingPart(ctx context.Context, photoID int64, hearts []Heart, comments []Comment) error {
-	for _, h := range hearts {
-		if h.Device == "" {
-			h.Device = "restored:" + h.Name
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO hearts (photo_id, device, name, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, photoID, h.Device, h.Name, FormatTime(h.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("restore heart of %q: %w", h.Name, err)
-		}
-	}
-	for _, c := range comments {
-		_, err := tx.ExecContext(ctx, `INSERT INTO comments (photo_id, device, name, text, created_at)
-			SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM comments
-				WHERE photo_id = ? AND name = ? AND text = ? AND created_at = ?)`,
-			photoID, c.Device, c.Name, c.Text, FormatTime(c.CreatedAt), photoID, c.Name, c.Text, FormatTime(c.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("restore comment of %q: %w", c.Name, err)
-		}
-	}
-	return nil
-}

@@ -39,6 +39,84 @@ type Record struct {
 	ThumbsState   string            `json:"thumbs_state"`
 	ImportedAt    string            `json:"imported_at"` // RFC 3339 UTC, as the catalog stores it
 	Owners        []string          `json:"owners"`
+	// What guests did through share links: present in "picup info" and,
+	// when there is any, in the sidecar; "picup ls" leaves it out.
+	*TakingPart `json:",omitempty"`
+}
+
+// TakingPart is what people did to a photo through share links.
+type TakingPart struct {
+	Hearts     []Heart    `json:"hearts"`
+	Comments   []Comment  `json:"comments"`
+	UploadedBy []Uploader `json:"uploaded_by"`
+}
+
+// Heart is someone's heart on the photo.
+type Heart struct {
+	Name string `json:"name"`
+	At   string `json:"at"` // RFC 3339 UTC
+}
+
+// Comment is what someone wrote under the photo.
+type Comment struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Text      string `json:"text"`
+	CreatedAt string `json:"created_at"` // RFC 3339 UTC
+}
+
+// Uploader is someone who uploaded the photo through a link.
+type Uploader struct {
+	Name     string `json:"name"`
+	FileName string `json:"file_name"`
+	Status   string `json:"status"` // added, pending or duplicate
+	At       string `json:"at"`     // RFC 3339 UTC
+}
+
+// TakingPartOf describes what guests did to a photo.
+func TakingPartOf(tp catalog.TakingPart) *TakingPart {
+	out := &TakingPart{Hearts: []Heart{}, Comments: []Comment{}, UploadedBy: []Uploader{}}
+	for _, h := range tp.Hearts {
+		out.Hearts = append(out.Hearts, Heart{Name: h.Name, At: catalog.FormatTime(h.CreatedAt)})
+	}
+	for _, c := range tp.Comments {
+		out.Comments = append(out.Comments, Comment{ID: c.ID, Name: c.Name, Text: c.Text, CreatedAt: catalog.FormatTime(c.CreatedAt)})
+	}
+	for _, u := range tp.Uploads {
+		out.UploadedBy = append(out.UploadedBy, Uploader{Name: u.Name, FileName: u.FileName, Status: u.Status, At: catalog.FormatTime(u.CreatedAt)})
+	}
+	return out
+}
+
+// Catalog is what TakingPartOf described, for restoring it; a time that
+// is not RFC 3339 is an error.
+func (tp *TakingPart) Catalog() (catalog.TakingPart, error) {
+	var out catalog.TakingPart
+	if tp == nil {
+		return out, nil
+	}
+	for _, h := range tp.Hearts {
+		at, err := catalog.ParseTime(h.At)
+		if err != nil {
+			return out, fmt.Errorf("heart of %q: at %q is not an RFC 3339 time", h.Name, h.At)
+		}
+		out.Hearts = append(out.Hearts, catalog.Heart{Name: h.Name, CreatedAt: at})
+	}
+	for _, c := range tp.Comments {
+		at, err := catalog.ParseTime(c.CreatedAt)
+		if err != nil {
+			return out, fmt.Errorf("comment of %q: created_at %q is not an RFC 3339 time", c.Name, c.CreatedAt)
+		}
+		out.Comments = append(out.Comments, catalog.Comment{Name: c.Name, Text: c.Text, CreatedAt: at})
+	}
+	for _, u := range tp.UploadedBy {
+		at, err := catalog.ParseTime(u.At)
+		if err != nil {
+			return out, fmt.Errorf("upload by %q: at %q is not an RFC 3339 time", u.Name, u.At)
+		}
+		out.Uploads = append(out.Uploads, catalog.Upload{Name: u.Name, FileName: u.FileName, Status: u.Status, CreatedAt: at})
+	}
+	return out, nil
 }
 
 // Of describes a catalog photo.

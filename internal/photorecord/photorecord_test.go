@@ -58,3 +58,41 @@ func TestJSONNames(t *testing.T) {
 		t.Fatalf("JSON names = %v; want %v", got, want)
 	}
 }
+
+func TestTakingPart(t *testing.T) {
+	at := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	tp := catalog.TakingPart{
+		Hearts:   []catalog.Heart{{Name: "엄마", CreatedAt: at}},
+		Comments: []catalog.Comment{{ID: 7, Name: "Aunt Sue", Text: "<b>1962</b>\nHaeundae", CreatedAt: at}},
+		Uploads:  []catalog.Upload{{Name: "Aunt Sue", FileName: "IMG_1.HEIC", Status: catalog.UploadAdded, CreatedAt: at}},
+	}
+	r := Of(catalog.Photo{SHA256: "ab"})
+	r.TakingPart = TakingPartOf(tp)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"hearts":[{"name":"엄마","at":"2026-12-05T10:00:00Z"}]`,
+		`"comments":[{"id":7,"name":"Aunt Sue","text":"\u003cb\u003e1962\u003c/b\u003e\nHaeundae","created_at":"2026-12-05T10:00:00Z"}]`,
+		`"uploaded_by":[{"name":"Aunt Sue","file_name":"IMG_1.HEIC","status":"added","at":"2026-12-05T10:00:00Z"}]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s\nlacks %s", b, want)
+		}
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.TakingPart.Catalog()
+	if err != nil || len(got.Hearts) != 1 || got.Hearts[0].Name != "엄마" || !got.Hearts[0].CreatedAt.Equal(at) ||
+		len(got.Comments) != 1 || got.Comments[0].Text != tp.Comments[0].Text || len(got.Uploads) != 1 || got.Uploads[0].Status != "added" {
+		t.Fatalf("round trip = %+v, %v; want %+v", got, err, tp)
+	}
+	back.TakingPart.Comments[0].CreatedAt = "soon"
+	if _, err := back.TakingPart.Catalog(); err == nil || !strings.Contains(err.Error(), `"soon"`) {
+		t.Errorf("Catalog() of a bad time = %v; want an error naming it", err)
+	}
+	if b, _ := json.Marshal(Of(catalog.Photo{SHA256: "ab"})); strings.Contains(string(b), "hearts") {
+		t.Errorf("a record without taking part = %s; want no hearts field", b)
+	}
+}

@@ -24,16 +24,22 @@ type Meta struct {
 // MetaKey is where a photo's sidecar lives in a remote.
 func MetaKey(sha string) string { return "meta/" + sha + ".json" }
 
-// MetaOf builds the sidecar of a photo.
-func MetaOf(p catalog.Photo, albums []string, sidecars []catalog.Sidecar) Meta {
+// MetaOf builds the sidecar of a photo; what guests did to it goes in
+// only when there is any, so that the sidecars of photos nobody touched
+// stay as they were.
+func MetaOf(p catalog.Photo, albums []string, sidecars []catalog.Sidecar, tp catalog.TakingPart) Meta {
 	if albums == nil {
 		albums = []string{}
 	}
 	if sidecars == nil {
 		sidecars = []catalog.Sidecar{}
 	}
-	return Meta{Version: 1, Record: photorecord.Of(p), TakenKey: p.TakenKey, OffsetKnown: p.OffsetKnown,
+	m := Meta{Version: 1, Record: photorecord.Of(p), TakenKey: p.TakenKey, OffsetKnown: p.OffsetKnown,
 		TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: albums, Sidecars: sidecars}
+	if !tp.Empty() {
+		m.TakingPart = photorecord.TakingPartOf(tp)
+	}
+	return m
 }
 
 // Photo turns a sidecar back into a catalog row (without id); a time

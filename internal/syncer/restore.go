@@ -228,7 +228,11 @@ func insertMeta(ctx context.Context, tx *catalog.Tx, m Meta) error {
 			return err
 		}
 	}
-	return nil
+	tp, err := m.TakingPart.Catalog()
+	if err != nil {
+		return fmt.Errorf("photo %s: %w", m.SHA256, err)
+	}
+	return tx.RestoreTakingPart(ctx, id, tp)
 }
 
 type fetchItem struct{ key, sha string }

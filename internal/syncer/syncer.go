@@ -131,6 +131,10 @@ func (s *syncRun) plan(ctx context.Context) (originals, thumbs, metas []upload, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	takingPart, err := s.lib.Catalog.AllTakingPart(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	need := func(key, sha string, size int64) bool {
 		k, ok := s.known[key]
 		return !ok || k.Size != size || sha != "" && k.SHA256 != sha
@@ -165,7 +169,7 @@ func (s *syncRun) plan(ctx context.Context) (originals, thumbs, metas []upload, 
 				s.sum.Skipped++
 			}
 		}
-		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID]).encode()
+		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID], takingPart[p.ID]).encode()
 		if err != nil {
 			return err
 		}

@@ -187,6 +187,19 @@ func TestRoundTrip(t *testing.T) {
 		t.Logf("imported %d files (expected 28): failures %+v", isum.Imported, isum.Failures)
 	}
 
+	// A guest's heart and comment travel in the photo's sidecar.
+	talked := allPhotos(t, lib)[0]
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if _, err := tx.AddComment(ctx, catalog.Comment{PhotoID: talked.ID, Device: "d1", Name: "엄마", Text: "That's uncle Bong-su\n1962"}); err != nil {
+			return err
+		}
+		_, err := tx.ToggleHeart(ctx, catalog.Heart{PhotoID: talked.ID, Device: "d1", Name: "엄마"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	first := mustSync(t, lib, r, store)
 	if first.Uploaded == 0 || first.Snapshot == "" {
 		t.Fatalf("first sync: %+v", first)
@@ -300,6 +313,12 @@ func TestRoundTrip(t *testing.T) {
 	album, err := slib.Catalog.AlbumByName(ctx, "Holidays")
 	if err != nil {
 		t.Fatalf("album after restore from sidecars: %v", err)
+	}
+	if p, err := slib.Catalog.PhotoBySHA(ctx, talked.SHA256); err != nil {
+		t.Errorf("the commented photo after restore from sidecars: %v", err)
+	} else if tp, err := slib.Catalog.TakingPart(ctx, p.ID); err != nil || len(tp.Comments) != 1 || tp.Comments[0].Text != "That's uncle Bong-su\n1962" ||
+		tp.Comments[0].Name != "엄마" || len(tp.Hearts) != 1 || tp.Hearts[0].Name != "엄마" {
+		t.Errorf("hearts and comments restored from sidecars: %+v, %v; want 엄마's heart and comment", tp, err)
 	}
 	inAlbum, err := slib.Catalog.AlbumPhotos(ctx, album.ID, nil, 1000)
 	if err != nil || len(inAlbum) != len(src) {

@@ -88,6 +88,10 @@ func expectedObjects(ctx context.Context, lib *library.Library) (map[string]expe
 	if err != nil {
 		return nil, err
 	}
+	takingPart, err := lib.Catalog.AllTakingPart(ctx)
+	if err != nil {
+		return nil, err
+	}
 	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
 		want[p.Path] = expected{p.SHA256, p.Bytes}
 		for _, sc := range sidecars[p.ID] {
@@ -99,7 +103,7 @@ func expectedObjects(ctx context.Context, lib *library.Library) (map[string]expe
 				want[key] = expected{"", fi.Size()}
 			}
 		}
-		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID]).encode()
+		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID], takingPart[p.ID]).encode()
 		if err != nil {
 			return err
 		}
