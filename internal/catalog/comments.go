@@ -213,4 +213,3 @@ func (c *Catalog) ShareCounts(ctx context.Context) (map[int64]ShareCounts, error
 	}
 	return out, rows.Err()
 }
-
