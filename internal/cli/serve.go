@@ -88,9 +88,9 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	out := newServeLog(e.stderr)
-	defer out.close()
-	log := out.logger()
+	out := web.NewLog(e.stderr)
+	defer out.Close()
+	log := out.Logger()
 	var tlsConf *tls.Config
 	if o.tlsCert != "" {
 		certs, err := web.LoadCertFiles(o.tlsCert, o.tlsKey, log)
