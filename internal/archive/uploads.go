@@ -12,7 +12,6 @@ import (
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
-	"github.com/picup/picup/internal/library"
 )
 
 // DefaultUploadMax is the largest file a link takes when it was made
@@ -33,10 +32,11 @@ func UploadMax(s catalog.Share) int64 {
 // QuotaFullError is an upload that does not fit in the space of the user
 // it would be charged to.
 type QuotaFullError struct {
-	User  string
-	Used  int64 // used and reserved by imports in flight
-	Quota int64
-	Need  int64
+	User   string
+	Used   int64 // used and reserved by imports in flight
+	Quota  int64
+	Need   int64
+	Keeper string // the library's first user, who can make room
 }
 
 func (e *QuotaFullError) Error() string {
@@ -80,7 +80,25 @@ func (a *Archive) fits(ctx context.Context, user string, size int64) error {
 	if u.QuotaBytes == nil || u.UsedBytes+u.ReservedBytes+size <= *u.QuotaBytes {
 		return nil
 	}
-	return &QuotaFullError{User: u.Name, Used: u.UsedBytes + u.ReservedBytes, Quota: *u.QuotaBytes, Need: size}
+	qe, err := a.quotaFull(ctx, u, size)
+	if err != nil {
+		return err
+	}
+	return qe
+}
+
+// quotaFull describes the space of user u, which lacks room for need
+// more bytes.
+func (a *Archive) quotaFull(ctx context.Context, u catalog.User, need int64) (*QuotaFullError, error) {
+	keeper, err := a.lib.Catalog.FirstUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := &QuotaFullError{User: u.Name, Used: u.UsedBytes + u.ReservedBytes, Need: need, Keeper: keeper.Name}
+	if u.QuotaBytes != nil {
+		e.Quota = *u.QuotaBytes
+	}
+	return e, nil
 }
 
 // UploadedFile is a file a guest has finished sending.
@@ -114,13 +132,17 @@ func (a *Archive) ImportUpload(ctx context.Context, g Guest, f UploadedFile) (ca
 		FileName: SafeFileName(f.FileName), Bytes: fi.Size()}
 
 	// The importer names the stored original after its input: give it
-	// the name from the guest's device, in a directory of its own.
-	dir, err := os.MkdirTemp(filepath.Join(a.lib.Root, library.TmpDir), "upload-")
+	// the name from the guest's device, a link in a scratch directory of
+	// this process, which the next command removes if the process dies.
+	run, err := a.lib.StartRun()
 	if err != nil {
 		return up, fmt.Errorf("uploaded file: %w", err)
 	}
-	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, up.FileName)
+	defer run.Close()
+	in := filepath.Join(run.Dir, "upload", up.FileName)
+	if err := os.Mkdir(filepath.Dir(in), 0o755); err != nil {
+		return up, fmt.Errorf("uploaded file: %w", err)
+	}
 	if err := os.Link(f.Path, in); err != nil {
 		return up, fmt.Errorf("uploaded file: %w", err)
 	}
@@ -202,11 +224,7 @@ func (a *Archive) QuotaOf(ctx context.Context, user string, need int64) (*QuotaF
 	if err != nil {
 		return nil, err
 	}
-	e := &QuotaFullError{User: u.Name, Used: u.UsedBytes + u.ReservedBytes, Need: need}
-	if u.QuotaBytes != nil {
-		e.Quota = *u.QuotaBytes
-	}
-	return e, nil
+	return a.quotaFull(ctx, u, need)
 }
 
 // ApproveUploads lets pending uploads join their album and says how many
