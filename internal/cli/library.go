@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/picup/picup/internal/archive"
-	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/jobs"
@@ -173,14 +172,4 @@ func pickRemote(ctx context.Context, lib *library.Library, name string) (catalog
 		return rs[0], nil
 	}
 	return catalog.Remote{}, usageErrorf("the library has %d remotes; name one (see \"picup remote ls\")", len(rs))
-}
-
-// openRemote finds the remote named name and opens its bucket.
-func openRemote(ctx context.Context, lib *library.Library, name string) (catalog.Remote, blob.Store, *blob.S3, error) {
-	r, err := lib.Catalog.RemoteByName(ctx, name)
-	if err != nil {
-		return r, nil, nil, err
-	}
-	store, s3, err := remote.Open(ctx, r, remote.Options{})
-	return r, store, s3, err
 }

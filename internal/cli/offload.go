@@ -7,9 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/remote"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -52,45 +50,20 @@ func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
 	if (o.older == "") == (o.album == "") {
 		return usageErrorf("choose photos with --older-than DURATION or --album NAME")
 	}
-	var cutoff int64
+	var before time.Time
 	if o.older != "" {
 		d, err := period.Parse(o.older)
 		if err != nil {
 			return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
 		}
-		cutoff = time.Now().Add(-d).UnixMilli()
+		before = time.Now().Add(-d)
 	}
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		r, err := pickRemote(ctx, lib, o.remote)
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		r, err := pickRemote(ctx, a.Library(), o.remote)
 		if err != nil {
 			return err
 		}
-		local := func(p catalog.Photo) bool { return p.Offloaded == "" }
-		var photos []catalog.Photo
-		if o.album != "" {
-			a, err := lib.Catalog.AlbumByName(ctx, o.album)
-			if err != nil {
-				return err
-			}
-			photos, err = collectPhotos(nil, local, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
-				return lib.Catalog.AlbumPhotos(ctx, a.ID, after, n)
-			})
-			if err != nil {
-				return err
-			}
-		} else {
-			photos, err = collectPhotos(&catalog.Cursor{TakenKey: cutoff}, local, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
-				return lib.Catalog.ListPhotos(ctx, after, n)
-			})
-			if err != nil {
-				return err
-			}
-		}
-		store, _, err := remote.Open(ctx, r, remote.Options{})
-		if err != nil {
-			return err
-		}
-		res, err := syncer.Offload(ctx, lib, r, store, photos, o.dryRun)
+		res, err := a.Offload(ctx, archive.OffloadOptions{Remote: r, Album: o.album, TakenBefore: before, DryRun: o.dryRun})
 		if o.json {
 			if res == nil {
 				res = []syncer.OffloadResult{}
@@ -139,28 +112,14 @@ func newFetchCmd(e *env) *cobra.Command {
 }
 
 func runFetch(ctx context.Context, e *env, o *fetchOptions) error {
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		ids, err := photoIDs(ctx, lib, o.photos)
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		ids, err := photoIDs(ctx, a.Library(), o.photos)
 		if err != nil {
 			return err
 		}
-		n := 0
-		for _, id := range ids {
-			p, err := lib.Catalog.PhotoByID(ctx, id)
-			if err != nil {
-				return fmt.Errorf("photo %d: %w", id, err)
-			}
-			if p.Offloaded == "" {
-				continue
-			}
-			_, store, _, err := openRemote(ctx, lib, p.Offloaded)
-			if err != nil {
-				return err
-			}
-			if err := syncer.Fetch(ctx, lib, store, p); err != nil {
-				return err
-			}
-			n++
+		n, err := a.Fetch(ctx, ids)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(e.stdout, "fetched %d originals\n", n)
 		return nil

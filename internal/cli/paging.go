@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-
-	"github.com/picup/picup/internal/catalog"
 )
 
 // Listings read from the catalog a page at a time, so that a library of
@@ -56,27 +54,5 @@ func pages[T any, C fmt.Stringer](ctx context.Context, e *env, command string, l
 		if len(items) < n || ctx.Err() != nil {
 			return nil // the caller ends its output, then reports ctx.Err()
 		}
-	}
-}
-
-// collectPhotos pages through a listing from a cursor and keeps the photos
-// keep accepts.
-func collectPhotos(after *catalog.Cursor, keep func(catalog.Photo) bool, page func(after *catalog.Cursor, n int) ([]catalog.Photo, error)) ([]catalog.Photo, error) {
-	var out []catalog.Photo
-	for {
-		ps, err := page(after, pageSize)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			if keep(p) {
-				out = append(out, p)
-			}
-		}
-		if len(ps) < pageSize {
-			return out, nil
-		}
-		c := catalog.CursorOf(ps[len(ps)-1])
-		after = &c
 	}
 }

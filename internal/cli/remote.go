@@ -201,16 +201,10 @@ func newRemoteTestCmd(e *env) *cobra.Command {
 }
 
 func runRemoteTest(ctx context.Context, e *env, o *remoteTestOptions) error {
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		r, _, s3, err := openRemote(ctx, lib, o.name)
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		r, skew, err := a.ProbeRemote(ctx, o.name)
 		if err != nil {
 			return err
-		}
-		tctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		skew, err := s3.Probe(tctx)
-		if err != nil {
-			return fmt.Errorf("remote %q: %w", r.Name, err)
 		}
 		fmt.Fprintf(e.stdout, "remote %q works: reached %s, credentials accepted, bucket %q writable and readable, clock skew %s\n",
 			r.Name, r.Endpoint, r.Bucket, skew.Round(time.Millisecond))

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/internal/verify"
 	"github.com/picup/picup/pkg/bytesize"
@@ -115,43 +115,28 @@ func runVerifyRemote(ctx context.Context, e *env, o *verifyOptions) error {
 		}
 		sample = v / 100
 	}
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		r, store, _, err := openRemote(ctx, lib, o.remote)
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		c, err := a.VerifyRemote(ctx, o.remote, syncer.VerifyOptions{Sample: sample, ReadData: o.readData, Repair: o.repair})
 		if err != nil {
 			return err
 		}
-		rep, err := syncer.VerifyRemote(ctx, lib, r, store, syncer.VerifyOptions{Sample: sample, ReadData: o.readData, Repair: o.repair})
-		if err != nil {
-			return err
-		}
-		remaining := len(rep.Problems)
-		if rep.Repaired {
-			sum, err := syncer.Sync(ctx, lib, r, store, syncer.Options{})
-			if err != nil {
-				return fmt.Errorf("re-upload: %w", err)
-			}
-			fmt.Fprintf(e.stderr, "re-uploaded %d objects\n", sum.Uploaded)
-			remaining = 0
-			for _, p := range rep.Problems {
-				if p.Kind == "unknown" {
-					remaining++
-				}
-			}
+		if c.Repaired {
+			fmt.Fprintf(e.stderr, "re-uploaded %d objects\n", c.Reuploaded)
 		}
 		if o.json {
 			if err := writeJSON(e.stdout, struct {
 				syncer.RemoteReport
 				OK bool `json:"ok"`
-			}{rep, remaining == 0}); err != nil {
+			}{c.RemoteReport, c.Remaining == 0}); err != nil {
 				return err
 			}
 		} else {
-			for _, p := range rep.Problems {
+			for _, p := range c.Problems {
 				fmt.Fprintf(e.stdout, "%s: %s: %s\n", p.Kind, p.Key, p.Detail)
 			}
-			fmt.Fprintf(e.stdout, "checked %d objects in %q: %d problems\n", rep.Checked, r.Name, len(rep.Problems))
+			fmt.Fprintf(e.stdout, "checked %d objects in %q: %d problems\n", c.Checked, c.Remote, len(c.Problems))
 		}
-		if remaining > 0 {
+		if c.Remaining > 0 {
 			return &SilentError{Code: 1}
 		}
 		return nil
