@@ -12,10 +12,8 @@ import (
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
-	"github.com/picup/picup/internal/jobs"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/remote"
-	"github.com/picup/picup/internal/trash"
 	"github.com/picup/picup/pkg/diskspace"
 )
 
@@ -70,26 +68,14 @@ func (e *env) fullDiskWarning(lib *library.Library, err error, later string) err
 	return nil
 }
 
-// maintain does the housekeeping every command starts with: purge what
-// has been in the trash longer than the retention (saying so on stderr),
-// and run the queued jobs that are due, briefly.
+// maintain does the housekeeping every command starts with (see
+// archive.Maintain), saying on stderr what it purged.
 func (e *env) maintain(ctx context.Context, lib *library.Library) error {
-	purged, err := trash.PurgeExpired(ctx, lib, time.Now())
+	purged, err := archive.New(lib).Maintain(ctx, time.Now())
 	if len(purged.Photos) > 0 {
 		fmt.Fprintln(e.stderr, purged)
 	}
-	if err != nil {
-		return fmt.Errorf("purge the trash: %w", err)
-	}
-	pending, _, err := lib.Catalog.PendingJobs(ctx)
-	if err != nil || pending == 0 {
-		return err
-	}
-	_, err = jobs.NewRunner(lib).RunDue(ctx, time.Now().Add(2*time.Second))
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("run queued jobs: %w", err)
-	}
-	return nil
+	return err
 }
 
 // withLibrary opens the library (see env.open), runs fn and closes it.

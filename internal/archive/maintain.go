@@ -1,0 +1,35 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/picup/picup/internal/jobs"
+	"github.com/picup/picup/internal/trash"
+)
+
+// maintainJobs bounds how long Maintain runs queued jobs.
+const maintainJobs = 2 * time.Second
+
+// Maintain is the housekeeping every command starts with: it purges what
+// has been in the trash longer than the retention, then, when jobs are
+// queued, runs those that are due for a moment. What was purged is
+// reported even with an error; an interrupted job run is not an error
+// (the job stays queued).
+func (a *Archive) Maintain(ctx context.Context, now time.Time) (trash.Report, error) {
+	purged, err := trash.PurgeExpired(ctx, a.lib, now)
+	if err != nil {
+		return purged, fmt.Errorf("purge the trash: %w", err)
+	}
+	pending, _, err := a.lib.Catalog.PendingJobs(ctx)
+	if err != nil || pending == 0 {
+		return purged, err
+	}
+	_, err = jobs.NewRunner(a.lib).RunDue(ctx, time.Now().Add(maintainJobs))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return purged, fmt.Errorf("run queued jobs: %w", err)
+	}
+	return purged, nil
+}
