@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -112,5 +113,65 @@ func spoil(t *testing.T, dir, query string, args ...any) {
 		t.Fatal(err)
 	} else if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("%s: %d rows changed; want 1", query, n)
+	}
+}
+
+// The trash log lists purges newest first, each with its photos, in text
+// and as JSON, and pages with --limit and --after.
+func TestRunTrashLog(t *testing.T) {
+	te := newTestEnv(t)
+	photos := te.importSamples(t, "")
+	log := func(o trashLogOptions) func(ctx context.Context, e *env) error {
+		return func(ctx context.Context, e *env) error { return runTrashLog(ctx, e, &o) }
+	}
+	te.steps(t, []step{{name: "empty log", run: log(trashLogOptions{}), stdout: "no purges yet\n"}})
+	for _, p := range photos[:2] {
+		if err := runRm(context.Background(), te.env, &rmOptions{photos: []string{idString(p)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := runTrashEmpty(context.Background(), te.env, &trashEmptyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	te.stdout.Reset()
+	if err := runTrashLog(context.Background(), te.env, &trashLogOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(te.stdout.String(), "\n"), "\n")
+	if len(lines) != 4 || !strings.HasSuffix(lines[0], `: emptied by "picup trash empty"`) ||
+		lines[1] != fmt.Sprintf("  %d\t%s", photos[1].ID, photos[1].Path) || lines[3] != fmt.Sprintf("  %d\t%s", photos[0].ID, photos[0].Path) {
+		t.Errorf("trash log:\n%s\nwant the purge of photo %d, then of photo %d", te.stdout, photos[1].ID, photos[0].ID)
+	}
+
+	te.stdout.Reset()
+	te.stderr.Reset()
+	if err := runTrashLog(context.Background(), te.env, &trashLogOptions{json: true, limit: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var got []struct {
+		ID     int64   `json:"id"`
+		Reason string  `json:"reason"`
+		After  *string `json:"after"`
+		Photos int64   `json:"photos"`
+		Cursor string  `json:"cursor"`
+		Purged []struct {
+			ID     int64  `json:"id"`
+			SHA256 string `json:"sha256"`
+		} `json:"purged"`
+	}
+	if err := json.Unmarshal(te.stdout.Bytes(), &got); err != nil || len(got) != 1 || got[0].Reason != "emptied" || got[0].After != nil ||
+		got[0].Photos != 1 || len(got[0].Purged) != 1 || got[0].Purged[0].ID != photos[1].ID || got[0].Purged[0].SHA256 == "" {
+		t.Fatalf("trash log --json --limit 1: %+v, %v\n%s", got, err, te.stdout)
+	}
+	if want := fmt.Sprintf("more: picup trash log --limit 1 --after %s\n", got[0].Cursor); te.stderr.String() != want {
+		t.Errorf("stderr %q; want %q", te.stderr, want)
+	}
+	te.stdout.Reset()
+	if err := runTrashLog(context.Background(), te.env, &trashLogOptions{json: true, after: got[0].Cursor}); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(te.stdout.Bytes(), &got); err != nil || len(got) != 1 || got[0].Purged[0].ID != photos[0].ID {
+		t.Errorf("trash log --json --after %s: %+v, %v", got[0].Cursor, got, err)
 	}
 }

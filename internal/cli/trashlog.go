@@ -10,10 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/trash"
-	"github.com/picup/picup/pkg/period"
 )
 
 type trashLogOptions struct {
@@ -53,26 +52,6 @@ the next page.`,
 	return cmd
 }
 
-type trashLogJSON struct {
-	ID       int64   `json:"id"`
-	PurgedAt string  `json:"purged_at"`
-	Reason   string  `json:"reason"` // expired, emptied, older-than
-	After    *string `json:"after"`  // the retention or --older-than ("30d"); null when emptied
-	Why      string  `json:"why"`    // the reason in words
-	Photos   int64   `json:"photos"`
-	Bytes    int64   `json:"bytes"`
-	Cursor   string  `json:"cursor"`
-}
-
-type purgedPhotoJSON struct {
-	ID           int64  `json:"id"`
-	Path         string `json:"path"`
-	OriginalName string `json:"original_name"`
-	SHA256       string `json:"sha256"`
-	Bytes        int64  `json:"bytes"`
-	TrashedAt    string `json:"trashed_at"`
-}
-
 func runTrashLog(ctx context.Context, e *env, o *trashLogOptions) error {
 	if o.limit < 0 {
 		return usageErrorf("--limit must be positive, not %d", o.limit)
@@ -85,16 +64,16 @@ func runTrashLog(ctx context.Context, e *env, o *trashLogOptions) error {
 		}
 		before = id
 	}
-	return withLibrary(ctx, e, func(lib *library.Library) error {
+	return withArchive(ctx, e, func(a *archive.Archive) error {
 		out := &trashLogPrinter{w: e.stdout, json: o.json, none: "no purges yet"}
 		if before != 0 {
 			out.none = "no purges before that one"
 		}
 		page := func(before logCursor, n int) ([]catalog.TrashLogEntry, error) {
-			return lib.Catalog.TrashLog(ctx, int64(before), n)
+			return a.Library().Catalog.TrashLog(ctx, int64(before), n)
 		}
 		cursor := func(e catalog.TrashLogEntry) logCursor { return logCursor(e.ID) }
-		emit := func(e catalog.TrashLogEntry) error { return out.entry(ctx, lib, e) }
+		emit := func(e catalog.TrashLogEntry) error { return out.entry(ctx, a, e) }
 		if err := pages(ctx, e, "picup trash log", o.limit, logCursor(before), page, cursor, emit, func() error { return nil }); err != nil {
 			return err
 		}
@@ -119,16 +98,11 @@ type trashLogPrinter struct {
 	n    int
 }
 
-func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e catalog.TrashLogEntry) error {
-	why := trash.Reason{Kind: e.Reason, After: e.After}
+func (p *trashLogPrinter) entry(ctx context.Context, a *archive.Archive, e catalog.TrashLogEntry) error {
+	r := archive.PurgeRecordOf(e)
 	p.n++
 	if p.json {
-		j := trashLogJSON{ID: e.ID, PurgedAt: catalog.FormatTime(e.PurgedAt), Reason: e.Reason, Why: why.String(),
-			Photos: e.Photos, Bytes: e.Bytes, Cursor: logCursor(e.ID).String()}
-		if e.Reason != catalog.PurgeEmptied {
-			j.After = optional(period.Format(e.After))
-		}
-		b, err := json.MarshalIndent(j, "  ", "  ")
+		b, err := json.MarshalIndent(r, "  ", "  ")
 		if err != nil {
 			return err
 		}
@@ -142,9 +116,8 @@ func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e cat
 			return err
 		}
 		first := true
-		err = eachPurgedPhoto(ctx, lib, e.ID, func(ph catalog.PurgedPhoto) error {
-			b, err := json.Marshal(purgedPhotoJSON{ID: ph.ID, Path: ph.Path, OriginalName: ph.OriginalName, SHA256: ph.SHA256,
-				Bytes: ph.Bytes, TrashedAt: catalog.FormatTime(ph.TrashedAt)})
+		err = a.EachPurged(ctx, e.ID, func(ph archive.PurgedRecord) error {
+			b, err := json.Marshal(ph)
 			if err != nil {
 				return err
 			}
@@ -165,10 +138,10 @@ func (p *trashLogPrinter) entry(ctx context.Context, lib *library.Library, e cat
 		_, err = io.WriteString(p.w, end)
 		return err
 	}
-	if _, err := fmt.Fprintf(p.w, "%s  %s: %s\n", catalog.FormatTime(e.PurgedAt), trash.PurgedWords(e.Photos, e.Bytes), why); err != nil {
+	if _, err := fmt.Fprintf(p.w, "%s  %s: %s\n", r.PurgedAt, trash.PurgedWords(e.Photos, e.Bytes), r.Why); err != nil {
 		return err
 	}
-	return eachPurgedPhoto(ctx, lib, e.ID, func(ph catalog.PurgedPhoto) error {
+	return a.EachPurged(ctx, e.ID, func(ph archive.PurgedRecord) error {
 		_, err := fmt.Fprintf(p.w, "  %d\t%s\n", ph.ID, ph.Path)
 		return err
 	})
@@ -185,25 +158,4 @@ func (p *trashLogPrinter) close() error {
 		_, err = fmt.Fprintln(p.w, p.none)
 	}
 	return err
-}
-
-// eachPurgedPhoto calls fn for each photo of a purge, reading them a page
-// at a time.
-func eachPurgedPhoto(ctx context.Context, lib *library.Library, logID int64, fn func(catalog.PurgedPhoto) error) error {
-	var after int64
-	for {
-		page, err := lib.Catalog.TrashLogPhotos(ctx, logID, after, pageSize)
-		if err != nil {
-			return err
-		}
-		for _, ph := range page {
-			if err := fn(ph); err != nil {
-				return err
-			}
-		}
-		if len(page) < pageSize {
-			return nil
-		}
-		after = page[len(page)-1].ID
-	}
 }
