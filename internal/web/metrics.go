@@ -100,6 +100,8 @@ type requestObs struct {
 const (
 	limitShare    = "share"
 	limitPassword = "password"
+	limitGuest    = "guest" // hearts and comments, per client
+	limitLink     = "link"  // hearts and comments, per link
 )
 
 // durationBuckets are the upper bounds (seconds) of the request duration
@@ -120,7 +122,7 @@ func NewMetrics() *Metrics {
 		Buckets: durationBuckets,
 	}, []string{"route", "code"})
 	m.bytes = counters("picup_http_response_bytes_total", "Bytes of response bodies sent, by route pattern.", "route")
-	m.limited = counters("picup_http_rate_limited_total", "Requests refused with 429 Too Many Requests, by limit (share or password).", "limit")
+	m.limited = counters("picup_http_rate_limited_total", "Requests refused with 429 Too Many Requests, by limit (share, password, guest or link).", "limit")
 	m.jobs = counters("picup_jobs_run_total", "Attempts at queued jobs by this server, by kind and result (done, failed, dead).", "kind", "result")
 	m.syncObj = counters("picup_sync_uploaded_objects_total", "Objects uploaded by this server's sync jobs, by remote.", "remote")
 	m.syncBytes = counters("picup_sync_uploaded_bytes_total", "Bytes uploaded by this server's sync jobs, by remote.", "remote")
@@ -137,6 +139,8 @@ func NewMetrics() *Metrics {
 	)
 	m.limited.WithLabelValues(limitShare)
 	m.limited.WithLabelValues(limitPassword)
+	m.limited.WithLabelValues(limitGuest)
+	m.limited.WithLabelValues(limitLink)
 	return m
 }
 

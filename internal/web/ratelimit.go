@@ -25,21 +25,29 @@ type RateLimit struct {
 // 2,000-photo album at once, and then 100 a second, while a flood soon
 // meets it. The password limit allows a few mistyped passwords, not a
 // guessing run.
+//
+// Hearts and comments have two more: per client address, enough for a
+// grandmother hearting a whole album in one sitting but not for a script,
+// and per link, whatever the addresses, so that a link that leaked cannot
+// fill the catalog with comments.
 var (
 	DefaultShareLimit    = RateLimit{Rate: 100, Burst: 2500}
 	DefaultPasswordLimit = RateLimit{Rate: 5.0 / 60, Burst: 5}
+	DefaultGuestLimit    = RateLimit{Rate: 0.5, Burst: 60}
+	DefaultLinkLimit     = RateLimit{Rate: 2, Burst: 300}
 )
 
-// limiter keeps a token bucket per client, in shards to spread the lock.
+// limiter keeps a token bucket per key (a client's address, a link), in
+// shards to spread the lock.
 // A bucket that has filled up again is dropped (a new one would be the
 // same), and a shard never holds more than maxPerShard buckets, so memory
 // stays bounded however many addresses ask.
-type limiter struct {
+type limiter[K comparable] struct {
 	rate, burst float64
 	idle        time.Duration // time for an empty bucket to fill
 	now         func() time.Time
 	seed        maphash.Seed
-	shards      [limiterShards]limiterShard
+	shards      [limiterShards]limiterShard[K]
 }
 
 const (
@@ -48,9 +56,9 @@ const (
 	sweepEvery    = time.Minute
 )
 
-type limiterShard struct {
+type limiterShard[K comparable] struct {
 	mu    sync.Mutex
-	m     map[netip.Addr]bucket
+	m     map[K]bucket
 	swept time.Time
 }
 
@@ -59,8 +67,8 @@ type bucket struct {
 	at     time.Time
 }
 
-func newLimiter(l RateLimit, now func() time.Time) *limiter {
-	return &limiter{
+func newLimiter[K comparable](l RateLimit, now func() time.Time) *limiter[K] {
+	return &limiter[K]{
 		rate: l.Rate, burst: float64(l.Burst), now: now, seed: maphash.MakeSeed(),
 		idle: time.Duration(float64(l.Burst) / l.Rate * float64(time.Second)),
 	}
@@ -68,7 +76,7 @@ func newLimiter(l RateLimit, now func() time.Time) *limiter {
 
 // take takes a token from key's bucket. When there is none it returns
 // false and how long until there is one.
-func (l *limiter) take(key netip.Addr) (bool, time.Duration) {
+func (l *limiter[K]) take(key K) (bool, time.Duration) {
 	now := l.now()
 	sh := &l.shards[maphash.Comparable(l.seed, key)%limiterShards]
 	sh.mu.Lock()
@@ -92,9 +100,9 @@ func (l *limiter) take(key netip.Addr) (bool, time.Duration) {
 
 // makeRoom drops the full buckets once in a while, and arbitrary ones
 // when the shard is full of busy clients.
-func (sh *limiterShard) makeRoom(now time.Time, idle time.Duration) {
+func (sh *limiterShard[K]) makeRoom(now time.Time, idle time.Duration) {
 	if sh.m == nil {
-		sh.m = map[netip.Addr]bucket{}
+		sh.m = map[K]bucket{}
 	}
 	since := now.Sub(sh.swept)
 	if since < sweepEvery && len(sh.m) < maxPerShard {
@@ -144,22 +152,46 @@ func limitOf(route string) string {
 
 // limits holds the server's limiters; nil when rate limits are off.
 type limits struct {
-	share, password *limiter
-	proxyHint       sync.Once
+	share, password, guest *limiter[netip.Addr]
+	link                   *limiter[int64] // by share id
+	proxyHint              sync.Once
 }
 
 func newLimits(o Options) *limits {
 	if o.NoRateLimits {
 		return nil
 	}
-	share, password := o.ShareLimit, o.PasswordLimit
-	if share.Rate <= 0 || share.Burst <= 0 {
-		share = DefaultShareLimit
+	orDefault := func(l, d RateLimit) RateLimit {
+		if l.Rate <= 0 || l.Burst <= 0 {
+			return d
+		}
+		return l
 	}
-	if password.Rate <= 0 || password.Burst <= 0 {
-		password = DefaultPasswordLimit
+	return &limits{
+		share:    newLimiter[netip.Addr](orDefault(o.ShareLimit, DefaultShareLimit), time.Now),
+		password: newLimiter[netip.Addr](orDefault(o.PasswordLimit, DefaultPasswordLimit), time.Now),
+		guest:    newLimiter[netip.Addr](orDefault(o.GuestLimit, DefaultGuestLimit), time.Now),
+		link:     newLimiter[int64](orDefault(o.LinkLimit, DefaultLinkLimit), time.Now),
 	}
-	return &limits{share: newLimiter(share, time.Now), password: newLimiter(password, time.Now)}
+}
+
+// takePart takes a token for a heart or a comment from the client's
+// bucket and the link's. When either is empty it returns the limit's
+// name and how long until it holds one again; "" when the action may go
+// ahead.
+func (s *server) takePart(r *http.Request, shareID int64) (string, time.Duration) {
+	if s.limits == nil {
+		return "", 0
+	}
+	if ip := s.clientAddr(r); ip.IsValid() {
+		if ok, wait := s.limits.guest.take(clientKey(ip)); !ok {
+			return limitGuest, wait
+		}
+	}
+	if ok, wait := s.limits.link.take(shareID); !ok {
+		return limitLink, wait
+	}
+	return "", 0
 }
 
 // limited refuses requests over their client's limit with 429 Too Many

@@ -20,14 +20,14 @@ import (
 
 type fakeClock struct{ t time.Time }
 
-func (c *fakeClock) now() time.Time           { return c.t }
-func (c *fakeClock) add(d time.Duration)      { c.t = c.t.Add(d) }
-func addr(s string) netip.Addr                { return netip.MustParseAddr(s) }
-func (l *limiter) allowed(ip netip.Addr) bool { ok, _ := l.take(ip); return ok }
+func (c *fakeClock) now() time.Time      { return c.t }
+func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
+func addr(s string) netip.Addr           { return netip.MustParseAddr(s) }
+func (l *limiter[K]) allowed(k K) bool   { ok, _ := l.take(k); return ok }
 
 func TestLimiter(t *testing.T) {
 	clock := &fakeClock{time.Unix(1_700_000_000, 0)}
-	l := newLimiter(RateLimit{Rate: 2, Burst: 3}, clock.now)
+	l := newLimiter[netip.Addr](RateLimit{Rate: 2, Burst: 3}, clock.now)
 	a, b := addr("192.0.2.1"), addr("192.0.2.2")
 	for i := range 3 {
 		if !l.allowed(a) {
@@ -60,7 +60,7 @@ func TestLimiter(t *testing.T) {
 	}
 }
 
-func limiterSize(l *limiter) int {
+func limiterSize(l *limiter[netip.Addr]) int {
 	n := 0
 	for i := range l.shards {
 		n += len(l.shards[i].m)
@@ -72,7 +72,7 @@ func limiterSize(l *limiter) int {
 // the limiter holds at most limiterShards*maxPerShard buckets.
 func TestLimiterStaysBounded(t *testing.T) {
 	clock := &fakeClock{time.Unix(1_700_000_000, 0)}
-	l := newLimiter(RateLimit{Rate: 1, Burst: 5}, clock.now)
+	l := newLimiter[netip.Addr](RateLimit{Rate: 1, Burst: 5}, clock.now)
 	ip := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}) }
 	for i := range 500 {
 		l.take(ip(i))
@@ -99,7 +99,7 @@ func TestLimiterStaysBounded(t *testing.T) {
 // album at once (34 JSON pages, 2,000 thumbnails), and stops a flood.
 func TestDefaultShareLimit(t *testing.T) {
 	clock := &fakeClock{time.Unix(1_700_000_000, 0)}
-	l := newLimiter(DefaultShareLimit, clock.now)
+	l := newLimiter[netip.Addr](DefaultShareLimit, clock.now)
 	tablet := addr("192.168.1.23")
 	for page := range 34 {
 		for i := range 1 + PageSize {

@@ -122,6 +122,7 @@ func (rs *running) makeServers(ctx context.Context, lib *library.Library, c RunC
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ConnContext:       ConnContext,
 	}
+	srv.RegisterOnShutdown(rs.viewer.EndStreams)
 	if c.TLS != nil {
 		srv.TLSConfig = c.TLS.Clone()
 		srv.TLSConfig.MinVersion = max(srv.TLSConfig.MinVersion, tls.VersionTLS12)

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,25 +22,38 @@ import (
 // returns ok=false when the share cannot be used: 404 for an unknown
 // token (no detail), 410 for an expired or revoked one.
 func (s *server) shareFor(w http.ResponseWriter, r *http.Request) (catalog.Share, bool) {
+	sh, err := s.lookupShare(r)
+	switch {
+	case errors.Is(err, catalog.ErrNotFound):
+		notFound(w)
+	case errors.Is(err, errShareEnded):
+		s.gone(w, r)
+	case err != nil:
+		s.internalError(w, r, err)
+	default:
+		return sh, true
+	}
+	return sh, false
+}
+
+// errShareEnded is lookupShare's error for an expired or revoked link.
+var errShareEnded = errors.New("the link has ended")
+
+// lookupShare finds the share of the request's {token}: catalog.ErrNotFound
+// for an unknown token, errShareEnded for an expired or revoked one.
+func (s *server) lookupShare(r *http.Request) (catalog.Share, error) {
 	token := r.PathValue("token")
 	if len(token) < 16 || len(token) > 128 {
-		notFound(w)
-		return catalog.Share{}, false
+		return catalog.Share{}, catalog.ErrNotFound
 	}
 	sh, err := s.lib.Catalog.ShareByTokenHash(r.Context(), catalog.HashToken(token))
-	if errors.Is(err, catalog.ErrNotFound) {
-		notFound(w)
-		return sh, false
-	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return sh, false
+		return sh, err
 	}
 	if !sh.Active(s.opts.Now()) {
-		s.gone(w, r)
-		return sh, false
+		return sh, errShareEnded
 	}
-	return sh, true
+	return sh, nil
 }
 
 // gone is the friendly page of an expired or revoked link.
@@ -76,6 +91,10 @@ type tile struct {
 	ScreenW  int    `json:"screen_width"`
 	Video    string `json:"video,omitempty"`    // a video's file, for <video src>
 	Original string `json:"original,omitempty"` // download of the original, when the share allows it
+	Key      int64  `json:"key"`                // the sort key: tiles go newest first by (key, id)
+	Label    string `json:"label"`              // what a screen reader says of the tile: day and type
+	Hearts   int    `json:"hearts,omitempty"`   // absent: none, or the link shows no hearts
+	Comments int    `json:"comments,omitempty"` // absent: none, or the link shows no comments
 	Index    int    `json:"-"`                  // position on the page
 }
 
@@ -94,6 +113,14 @@ type pageData struct {
 	DownloadAll string // URL of the zip of the whole share; "" when downloads are not allowed
 	Error       string
 	FormPath    string
+
+	Base     string // the share's path, /s/TOKEN
+	Hearts   bool   // the link shows hearts
+	Comments bool   // the link shows comments
+	Name     string // the name this device gave, "" when none
+	NewSince string // "New since your last visit: …", "" when nothing is new
+	LastSeen int64  // the newest feed row when the page was made: live updates follow it
+
 }
 
 // sizeEdge is the long edge of a named thumbnail size.
@@ -135,13 +162,35 @@ func captureDate(takenAt string) string {
 // page lists one page of a share's photos and signs their media URLs (for
 // the client's address when the share pins media to it).
 func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor, t strs) ([]tile, string, error) {
-	key, err := s.signingKey(r.Context())
-	if err != nil {
-		return nil, "", err
-	}
 	photos, err := s.lib.Catalog.SharePhotos(r.Context(), sh, after, PageSize)
 	if err != nil {
 		return nil, "", err
+	}
+	tiles, err := s.tiles(r, sh, photos, t)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(photos) == PageSize {
+		next = catalog.CursorOf(photos[len(photos)-1]).String()
+	}
+	return tiles, next, nil
+}
+
+// tiles makes the tiles of photos, with their signed media URLs and their
+// hearts and comments (one query for them all).
+func (s *server) tiles(r *http.Request, sh catalog.Share, photos []catalog.Photo, t strs) ([]tile, error) {
+	key, err := s.signingKey(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(photos))
+	for i, p := range photos {
+		ids[i] = p.ID
+	}
+	counts, err := s.lib.Catalog.PhotoCounts(r.Context(), ids)
+	if err != nil {
+		return nil, err
 	}
 	exp := s.mediaExpiry()
 	ip := ""
@@ -156,7 +205,7 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor, 
 		tl := tile{
 			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date), Width: p.Width, Height: p.Height,
 			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp, ip), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp, ip),
-			GridW: gw, GridH: gh, ScreenW: sw, Index: i,
+			GridW: gw, GridH: gh, ScreenW: sw, Key: p.TakenKey, Label: t.tileLabel(date, p.Type), Index: i,
 		}
 		if p.Type == "video" {
 			tl.Video = mediaURL(key, sh.ID, p.ID, "video", exp, ip)
@@ -164,13 +213,15 @@ func (s *server) page(r *http.Request, sh catalog.Share, after *catalog.Cursor, 
 		if sh.Download {
 			tl.Original = mediaURL(key, sh.ID, p.ID, "original", exp, ip)
 		}
+		if !sh.NoHearts {
+			tl.Hearts = counts[p.ID].Hearts
+		}
+		if !sh.NoComments {
+			tl.Comments = counts[p.ID].Comments
+		}
 		tiles = append(tiles, tl)
 	}
-	next := ""
-	if len(photos) == PageSize {
-		next = catalog.CursorOf(photos[len(photos)-1]).String()
-	}
-	return tiles, next, nil
+	return tiles, nil
 }
 
 // byDay groups consecutive tiles of one date into day sections.
@@ -201,9 +252,13 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
+	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles), Base: r.URL.Path, Hearts: !sh.NoHearts, Comments: !sh.NoComments}
+	if err := s.visit(w, r, sh, &d); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
 	s.views.add(sh.ID, s.opts.Now()) //nolint:contextcheck // views are written later, whatever becomes of this request
 	s.metrics.ShareViewed()
-	d := pageData{T: t, Title: shareTitle(sh, t), Days: byDay(tiles)}
 	if next != "" {
 		d.NextURL = r.URL.Path + "/photos?after=" + next
 	}
@@ -211,6 +266,37 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 		d.DownloadAll = r.URL.Path + "/download"
 	}
 	s.render(w, r, http.StatusOK, "share.html", d)
+}
+
+// visit says what is new since the device's last visit and moves its mark
+// to the newest feed row; a device seen for the first time gets its
+// cookie (with no name yet) and no banner.
+func (s *server) visit(w http.ResponseWriter, r *http.Request, sh catalog.Share, d *pageData) error {
+	latest, err := s.lib.Catalog.LatestActivity(r.Context())
+	if err != nil {
+		return err
+	}
+	d.LastSeen = latest
+	g, ok := s.readGuest(r, sh)
+	if !ok {
+		g = guestCookie{Device: newDevice()}
+	}
+	d.Name = g.Name
+	if ok && g.LastSeen < latest {
+		photos, comments, err := s.lib.Catalog.NewSince(r.Context(), sh, g.LastSeen)
+		if err != nil {
+			return err
+		}
+		if sh.NoComments {
+			comments = 0
+		}
+		d.NewSince = d.T.newSince(photos, comments)
+	}
+	if ok && g.LastSeen == latest {
+		return nil
+	}
+	g.LastSeen = latest
+	return s.writeGuest(w, r, sh, g)
 }
 
 type photosJSON struct {
@@ -227,8 +313,13 @@ func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
 		forbidden(w)
 		return
 	}
+	q := r.URL.Query()
+	if q.Has("ids") {
+		s.photosByID(w, r, sh, q.Get("ids"))
+		return
+	}
 	var after *catalog.Cursor
-	if a := r.URL.Query().Get("after"); a != "" {
+	if a := q.Get("after"); a != "" {
 		c, err := catalog.ParseCursor(a)
 		if err != nil {
 			http.Error(w, "bad cursor", http.StatusBadRequest)
@@ -245,9 +336,55 @@ func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
 	if next != "" {
 		out.Next = "/s/" + r.PathValue("token") + "/photos?after=" + next
 	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// photosByID answers ?ids=1,2,3 (at most PageSize): the tiles of those
+// photos that the link opens, newest first, for the photos the live
+// stream announces. Ids the link does not open are left out.
+func (s *server) photosByID(w http.ResponseWriter, r *http.Request, sh catalog.Share, list string) {
+	parts := strings.Split(list, ",")
+	if len(parts) > PageSize {
+		http.Error(w, "too many ids", http.StatusBadRequest)
+		return
+	}
+	var photos []catalog.Photo
+	for _, part := range parts {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			http.Error(w, "bad ids", http.StatusBadRequest)
+			return
+		}
+		if _, err := s.lib.Catalog.SharedFile(r.Context(), sh, id); errors.Is(err, catalog.ErrNotFound) {
+			continue
+		} else if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		p, err := s.lib.Catalog.PhotoByID(r.Context(), id)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		photos = append(photos, p)
+	}
+	slices.SortFunc(photos, func(a, b catalog.Photo) int {
+		return cmp.Or(cmp.Compare(b.TakenKey, a.TakenKey), cmp.Compare(b.ID, a.ID))
+	})
+	tiles, err := s.tiles(r, sh, photos, texts(r))
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, photosJSON{Photos: tiles})
+}
+
+// writeJSON sends v as a JSON answer that no cache keeps.
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, no-store")
-	_ = json.NewEncoder(w).Encode(out) // fails only when the client went away
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // fails only when the client went away
 }
 
 // render executes a template into a buffer first, so that a template

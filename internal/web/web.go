@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -42,10 +43,15 @@ type Options struct {
 	// answers loopback clients that do not come through a proxy.
 	SeparateMetrics bool
 
-	ShareLimit     RateLimit      // per client, share pages, their JSON and media; zero means DefaultShareLimit
-	PasswordLimit  RateLimit      // per client, password tries; zero means DefaultPasswordLimit
-	NoRateLimits   bool           // turn both limits off (load tests)
-	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For names the client
+	ShareLimit    RateLimit // per client, share pages, their JSON and media; zero means DefaultShareLimit
+	PasswordLimit RateLimit // per client, password tries; zero means DefaultPasswordLimit
+	GuestLimit    RateLimit // per client, hearts and comments; zero means DefaultGuestLimit
+	LinkLimit     RateLimit // per link, hearts and comments; zero means DefaultLinkLimit
+	NoRateLimits  bool      // turn every limit off (load tests)
+
+	StreamsPerShare  int            // open live-update streams per link; 0 means DefaultStreamsPerShare
+	StreamsPerClient int            // open live-update streams per client; 0 means DefaultStreamsPerClient
+	TrustedProxies   []netip.Prefix // peers whose X-Forwarded-For names the client
 }
 
 type server struct {
@@ -63,6 +69,7 @@ type server struct {
 	cache  *mediaCache
 	thumbs *thumbCache
 	views  *viewCounter
+	hub    *hub
 }
 
 // Server is the handler for every route of the viewer.
@@ -71,12 +78,20 @@ type Server struct {
 	s *server
 }
 
-// Close writes the share page views counted in memory to the catalog
-// (see viewCounter). Call it once the HTTP server has stopped, before the
+// Close ends the live-update streams, stops the loop that feeds them and
+// writes the share page views counted in memory to the catalog (see
+// viewCounter). Call it once the HTTP server has stopped, before the
 // library closes.
 func (sv *Server) Close(ctx context.Context) error {
+	sv.s.hub.close()
 	return sv.s.views.close(ctx)
 }
+
+// EndStreams ends the live-update streams and refuses new ones. A stream
+// is a request that lasts: http.Server.Shutdown would wait for it until
+// its grace ran out, so give EndStreams to the server's
+// RegisterOnShutdown (and call it before an httptest.Server's Close).
+func (sv *Server) EndStreams() { sv.s.hub.endStreams() }
 
 // NewServer returns the handler for every route of the viewer.
 func NewServer(lib *library.Library, opts Options) *Server {
@@ -94,10 +109,11 @@ func NewServer(lib *library.Library, opts Options) *Server {
 		lib:    lib,
 		opts:   opts,
 		log:    log,
-		tmpl:   template.Must(template.New("").Funcs(template.FuncMap{"static": staticURL}).ParseFS(assets, "templates/*.html")),
+		tmpl:   template.Must(template.New("").Funcs(template.FuncMap{"static": staticURL, "json": jsonText}).ParseFS(assets, "templates/*.html")),
 		cache:  newMediaCache(mediaCacheShares, mediaCacheFiles),
 		thumbs: newThumbCache(thumbCacheBytes, thumbCacheEntry),
 		views:  newViewCounter(lib, log),
+		hub:    newHub(lib, log, opts),
 	}
 	s.metrics = opts.Metrics
 	if s.metrics == nil {
@@ -116,12 +132,22 @@ func NewServer(lib *library.Library, opts Options) *Server {
 	mux.Handle("POST /s/{token}", gzipped(http.HandlerFunc(s.sharePassword)))
 	mux.Handle("GET /s/{token}/photos", gzipped(http.HandlerFunc(s.sharePhotos)))
 	mux.HandleFunc("GET /s/{token}/download", s.shareZip)
+	mux.HandleFunc("GET /s/{token}/me", s.getName)
+	mux.HandleFunc("POST /s/{token}/me", s.setName)
+	mux.HandleFunc("GET /s/{token}/photos/{id}/heart", s.hearts)
+	mux.HandleFunc("POST /s/{token}/photos/{id}/heart", s.hearts)
+	mux.Handle("GET /s/{token}/photos/{id}/comments", gzipped(http.HandlerFunc(s.comments)))
+	mux.HandleFunc("POST /s/{token}/photos/{id}/comments", s.comments)
+	mux.HandleFunc("DELETE /s/{token}/comments/{id}", s.deleteComment)
+	mux.Handle("GET /s/{token}/activity", gzipped(http.HandlerFunc(s.activity)))
+	mux.HandleFunc("GET /s/{token}/events", s.events)
 	mux.HandleFunc("GET /m/{sig}/{photo}/{size}", s.media)
 	mux.HandleFunc("GET /metrics", s.metricsPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
 	// Outermost first: measure and log everything, 429s included; then the
-	// security headers, which 429s carry too; then the rate limits.
-	return &Server{Handler: s.instrumented(securityHeaders(s.limited(mux))), s: s}
+	// security headers, which 429s carry too; then the rate limits; then
+	// the refusal of writes sent from other sites.
+	return &Server{Handler: s.instrumented(securityHeaders(s.limited(sameOrigin(mux)))), s: s}
 }
 
 // securityHeaders sets the headers every response carries.
@@ -188,4 +214,10 @@ func (s *server) internalError(w http.ResponseWriter, r *http.Request, err error
 func clientGone(r *http.Request, err error) bool {
 	return r.Context().Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// jsonText is v as JSON text, for a template's data attribute.
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
 }

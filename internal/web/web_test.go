@@ -73,6 +73,7 @@ func newFixtureOf(t testing.TB, dirs ...string) *fixture {
 	f.srv.Config.ConnContext = ConnContext
 	f.srv.Start()
 	t.Cleanup(func() {
+		f.h.EndStreams()
 		f.srv.Close()
 		if err := f.h.Close(context.Background()); err != nil {
 			t.Errorf("close the server: %v", err)

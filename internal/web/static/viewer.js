@@ -122,6 +122,8 @@
     a.dataset.srcset = p.grid + " " + p.grid_width + "w, " + p.screen + " " + p.screen_width + "w";
     if (p.video) a.dataset.video = p.video;
     if (p.original) a.dataset.original = p.original;
+    a.dataset.key = String(p.key);
+    a.dataset.label = p.label;
     var im = document.createElement("img");
     im.dataset.src = p.grid;
     im.width = p.grid_width;
@@ -132,10 +134,81 @@
     if (p.type === "video") {
       var badge = document.createElement("span");
       badge.className = "badge";
+      badge.setAttribute("aria-hidden", "true");
       a.appendChild(badge);
     }
+    var counts = document.createElement("span");
+    counts.className = "counts";
+    counts.setAttribute("aria-hidden", "true");
+    a.appendChild(counts);
+    setCounts(a, p.hearts || 0, p.comments || 0);
     li.appendChild(a);
     return { li: li, a: a };
+  }
+
+  // setCounts shows a tile's hearts and comments on its badge and in its
+  // name for screen readers (a null count stays as it is).
+  var texts = null;
+  function setCounts(a, hearts, comments) {
+    if (!texts) texts = JSON.parse(main.dataset.texts || "{}");
+    if (hearts == null) hearts = Number(a.dataset.hearts || 0);
+    if (comments == null) comments = Number(a.dataset.comments || 0);
+    a.dataset.hearts = String(hearts);
+    a.dataset.comments = String(comments);
+    var label = a.dataset.label || "";
+    var counts = a.querySelector(".counts");
+    counts.textContent = "";
+    [[hearts, "c-heart", "♥ ", texts.hearts], [comments, "c-comment", "💬 ", texts.comments]].forEach(function (c) {
+      if (!c[0]) return;
+      var s = document.createElement("span");
+      s.className = c[1];
+      s.textContent = c[2] + c[0];
+      counts.appendChild(s);
+      label += ", " + String(c[3] || "{n}").replace("{n}", c[0]);
+    });
+    a.setAttribute("aria-label", label);
+  }
+
+  // later orders tiles as the grid does: newest first by (key, id).
+  function later(key, id, a) {
+    var k = Number(a.dataset.key), i = Number(a.dataset.id);
+    return key > k || (key === k && id > i);
+  }
+
+  // insert puts photos that came after the page was made where they
+  // belong in the grid (a photo older than the loaded tiles comes with
+  // its page), and numbers the tiles again.
+  function insert(photos) {
+    var added = 0;
+    photos.forEach(function (p) {
+      if (main.querySelector('a.tile[data-id="' + p.id + '"]')) return;
+      var k = 0;
+      while (k < tiles.length && !later(p.key, p.id, tiles[k])) k++;
+      if (k === tiles.length && hasMore()) return;
+      var t = tile(p);
+      var before = tiles[k], prev = tiles[k - 1];
+      var sec = before && before.closest("section.day");
+      if (sec && sec.dataset.date === p.date) {
+        before.parentNode.parentNode.insertBefore(t.li, before.parentNode);
+      } else if (prev && prev.closest("section.day").dataset.date === p.date) {
+        prev.closest("ul.grid").appendChild(t.li);
+      } else {
+        var s = section(p.date, p.day);
+        main.insertBefore(s, sec || sentinel);
+        s.querySelector("ul.grid").appendChild(t.li);
+      }
+      tiles.splice(k, 0, t.a);
+      watch(t.a);
+      added++;
+    });
+    if (!added) return;
+    var shown = tiles[current];
+    tiles.forEach(function (a, i) { a.dataset.index = String(i); });
+    lastSection = main.querySelector("section.day:last-of-type");
+    var note = main.querySelector(".note");
+    if (note) note.remove();
+    if (shown) { current = tiles.indexOf(shown); viewer.dataset.index = String(current); }
+    updateButtons();
   }
 
   // append adds a JSON page's photos: to the last day section while the
@@ -272,6 +345,7 @@
       else { download.removeAttribute("href"); download.hidden = true; }
     }
     updateButtons();
+    window.dispatchEvent(new CustomEvent("picup:show", { detail: { tile: t } }));
     preload(i + 1);
     if (i >= tiles.length - 5 && hasMore()) more();
     if (playing) scheduleSlide();
@@ -305,6 +379,7 @@
     resetZoom();
     viewer.hidden = true;
     document.body.classList.remove("viewing");
+    window.dispatchEvent(new CustomEvent("picup:close"));
     var t = tiles[current];
     current = -1;
     if (t) {
@@ -338,6 +413,7 @@
 
   document.addEventListener("keydown", function (e) {
     if (!isOpen() || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.target.closest && e.target.closest("input, textarea, .sheet")) return; // typing, or in a sheet
     if (e.key === "ArrowRight") { next(); e.preventDefault(); }
     else if (e.key === "ArrowLeft") { prev(); e.preventDefault(); }
     else if (e.key === "Escape") { close(); e.preventDefault(); }
@@ -415,7 +491,7 @@
   function dist(a, b) { return Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY); }
 
   viewer.addEventListener("touchstart", function (e) {
-    if (e.target.closest("button, a")) { g = null; return; }
+    if (e.target.closest("button, a, .sheet")) { g = null; return; }
     var onImg = !img.hidden;
     if (e.touches.length > 1 && !onImg) {
       g = null; // two fingers on a video: its own controls' business
@@ -487,4 +563,26 @@
   img.addEventListener("dblclick", function (e) {
     if (zoom.s > 1) resetZoom(); else zoomAt(2.5, e.clientX, e.clientY);
   });
+
+  // ---- Taking part ----
+  // Hearts, comments, names, the feed and live updates are family.js,
+  // loaded once the first view has loaded, so that it never competes
+  // with the first row's images.
+  window.picupViewer = {
+    tiles: function () { return tiles; },
+    current: function () { return tiles[current] || null; },
+    open: function (a) { return open(tiles.indexOf(a)); },
+    insert: insert,
+    setCounts: setCounts,
+    more: more,
+    hasMore: hasMore
+  };
+  function family() {
+    if (!main.dataset.family) return;
+    var sc = document.createElement("script");
+    sc.src = main.dataset.family;
+    document.body.appendChild(sc);
+  }
+  if (document.readyState === "complete") setTimeout(family, 0);
+  else window.addEventListener("load", family);
 })();
