@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/pkg/bytesize"
 )
@@ -57,22 +58,12 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	if err != nil {
 		return err
 	}
-	albums, err := lib.Catalog.PhotoAlbums(ctx, p.ID)
+	d, err := archive.New(lib).PhotoDetails(ctx, p.ID)
 	if err != nil {
 		return err
-	}
-	sidecars, err := lib.Catalog.Sidecars(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	if albums == nil {
-		albums = []string{}
-	}
-	if sidecars == nil {
-		sidecars = []catalog.Sidecar{}
 	}
 	if o.json {
-		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: albums, Sidecars: sidecars})
+		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: d.Albums, Sidecars: d.Sidecars})
 	}
 	j := toJSON(p)
 	w := e.stdout
@@ -110,8 +101,8 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	if !p.TrashedAt.IsZero() {
 		row("trashed", catalog.FormatTime(p.TrashedAt)+` (restore with "picup trash restore`+fmt.Sprintf(" %d", p.ID)+`")`)
 	}
-	row("albums", strings.Join(albums, ", "))
-	for _, s := range sidecars {
+	row("albums", strings.Join(d.Albums, ", "))
+	for _, s := range d.Sidecars {
 		row("sidecar", s.Path)
 	}
 	row("imported", catalog.FormatTime(p.ImportedAt))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/trash"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
@@ -108,39 +107,23 @@ func newTrashLsCmd(e *env) *cobra.Command {
 }
 
 func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		keep, err := trash.Retention(ctx, lib)
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		t, err := a.Trashed(ctx)
 		if err != nil {
 			return err
 		}
-		var all []catalog.Photo
-		var afterAt time.Time
-		var afterID int64
-		for {
-			page, err := lib.Catalog.TrashedPhotos(ctx, afterAt, afterID, pageSize)
-			if err != nil {
-				return err
-			}
-			all = append(all, page...)
-			if len(page) < pageSize {
-				break
-			}
-			afterAt, afterID = page[len(page)-1].TrashedAt, page[len(page)-1].ID
-		}
 		if o.json {
-			out := make([]trashedJSON, 0, len(all))
-			for _, p := range all {
+			out := make([]trashedJSON, 0, len(t.Photos))
+			for _, p := range t.Photos {
 				out = append(out, trashedJSON{photoJSON: toJSON(p), TrashedAt: catalog.FormatTime(p.TrashedAt)})
 			}
 			return writeJSON(e.stdout, out)
 		}
-		var total int64
-		for _, p := range all {
-			total += p.Bytes
+		for _, p := range t.Photos {
 			fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
-				catalog.FormatTime(p.TrashedAt), catalog.FormatTime(p.TrashedAt.Add(keep)))
+				catalog.FormatTime(p.TrashedAt), catalog.FormatTime(p.TrashedAt.Add(t.Retention)))
 		}
-		fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(all), bytesize.Format(total))
+		fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(t.Photos), bytesize.Format(t.Bytes))
 		return nil
 	})
 }

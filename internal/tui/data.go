@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/termimg"
@@ -206,17 +207,13 @@ type detailMsg struct {
 
 func (m *Model) loadDetail(p catalog.Photo) tea.Cmd {
 	m.detail = detail{id: p.ID}
-	ctx, cat := m.ctx, m.lib.Catalog
+	ctx, a := m.ctx, archive.New(m.lib)
 	return func() tea.Msg {
-		msg := detailMsg{id: p.ID}
-		if msg.albums, msg.err = cat.PhotoAlbums(ctx, p.ID); msg.err != nil {
-			return msg
+		d, err := a.PhotoDetails(ctx, p.ID)
+		msg := detailMsg{id: p.ID, albums: d.Albums, sidecars: len(d.Sidecars), err: err}
+		if err == nil {
+			msg.held, msg.err = a.Library().Catalog.HeldBy(ctx, p.Path, p.SHA256)
 		}
-		if msg.held, msg.err = cat.HeldBy(ctx, p.Path, p.SHA256); msg.err != nil {
-			return msg
-		}
-		scs, err := cat.Sidecars(ctx, p.ID)
-		msg.sidecars, msg.err = len(scs), err
 		return msg
 	}
 }
