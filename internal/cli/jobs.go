@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -110,14 +109,10 @@ func runJobsRetry(ctx context.Context, e *env, o *idsOrAllOptions) error {
 	})
 }
 
-// jobBudget bounds how long a command runs queued jobs before it exits;
-// what is left is done by the next command.
-const jobBudget = 10 * time.Second
-
-// runQueuedJobs runs the queued jobs that are due, within jobBudget, and says
-// what is left.
+// runQueuedJobs runs the queued jobs that are due (archive.RunQueuedJobs)
+// and says what is left.
 func runQueuedJobs(ctx context.Context, e *env, a *archive.Archive) error {
-	res, err := a.RunJobs(ctx, time.Now().Add(jobBudget), nil)
+	res, err := a.RunQueuedJobs(ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("run queued jobs: %w", err)
 	}

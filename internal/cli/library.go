@@ -13,7 +13,6 @@ import (
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/remote"
 	"github.com/picup/picup/pkg/diskspace"
 )
 
@@ -142,20 +141,13 @@ func photoIDs(ctx context.Context, lib *library.Library, refs []string) ([]int64
 	return ids, nil
 }
 
-// pickRemote returns the named remote, or the only one.
-func pickRemote(ctx context.Context, lib *library.Library, name string) (catalog.Remote, error) {
-	if name != "" {
-		return lib.Catalog.RemoteByName(ctx, name)
+// pickRemote is archive.PickRemote, whose error for a remote left
+// unnamed among several is a usage error.
+func pickRemote(ctx context.Context, a *archive.Archive, name string) (catalog.Remote, error) {
+	r, err := a.PickRemote(ctx, name)
+	var several *archive.SeveralRemotesError
+	if errors.As(err, &several) {
+		return r, &UsageError{Err: err}
 	}
-	rs, err := lib.Catalog.Remotes(ctx)
-	if err != nil {
-		return catalog.Remote{}, err
-	}
-	switch len(rs) {
-	case 0:
-		return catalog.Remote{}, remote.ErrNoRemote
-	case 1:
-		return rs[0], nil
-	}
-	return catalog.Remote{}, usageErrorf("the library has %d remotes; name one (see \"picup remote ls\")", len(rs))
+	return r, err
 }

@@ -59,7 +59,7 @@ func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
 		before = time.Now().Add(-d)
 	}
 	return withArchive(ctx, e, func(a *archive.Archive) error {
-		r, err := pickRemote(ctx, a.Library(), o.remote)
+		r, err := pickRemote(ctx, a, o.remote)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/blob"
-	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/syncer"
 	"github.com/picup/picup/pkg/bytesize"
 )
@@ -70,12 +69,11 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 			return &UsageError{Err: err}
 		}
 	}
-	return withLibrary(ctx, e, func(lib *library.Library) error {
-		r, err := pickRemote(ctx, lib, o.remote)
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		r, err := pickRemote(ctx, a, o.remote)
 		if err != nil {
 			return err
 		}
-		a := archive.New(lib)
 		prog := &syncer.Progress{}
 		stop := startSyncProgress(e.stderr, prog)
 		sum, r, err := a.Sync(ctx, r.Name, archive.SyncOptions{

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -116,10 +115,10 @@ func tuiSync(lib *library.Library) func(ctx context.Context, name string, p *syn
 	}
 }
 
-// tuiRunJobs runs the due jobs within jobBudget.
+// tuiRunJobs runs the due jobs (archive.RunQueuedJobs).
 func tuiRunJobs(lib *library.Library) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		res, err := archive.New(lib).RunJobs(ctx, time.Now().Add(jobBudget), nil)
+		res, err := archive.New(lib).RunQueuedJobs(ctx)
 		if err != nil {
 			return fmt.Errorf("run queued jobs: %w", err)
 		}
