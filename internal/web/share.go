@@ -121,6 +121,7 @@ type pageData struct {
 	NewSince string // "New since your last visit: …", "" when nothing is new
 	LastSeen int64  // the newest feed row when the page was made: live updates follow it
 
+	Upload *uploadPage // the "Add photos" button; nil when the link takes no uploads
 }
 
 // sizeEdge is the long edge of a named thumbnail size.
@@ -265,6 +266,7 @@ func (s *server) sharePage(w http.ResponseWriter, r *http.Request) {
 	if sh.Download {
 		d.DownloadAll = r.URL.Path + "/download"
 	}
+	d.Upload = uploadPageOf(r, sh)
 	s.render(w, r, http.StatusOK, "share.html", d)
 }
 

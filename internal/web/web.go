@@ -141,6 +141,7 @@ func NewServer(lib *library.Library, opts Options) *Server {
 	mux.HandleFunc("DELETE /s/{token}/comments/{id}", s.deleteComment)
 	mux.Handle("GET /s/{token}/activity", gzipped(http.HandlerFunc(s.activity)))
 	mux.HandleFunc("GET /s/{token}/events", s.events)
+	s.routeUploads(mux)
 	mux.HandleFunc("GET /m/{sig}/{photo}/{size}", s.media)
 	mux.HandleFunc("GET /metrics", s.metricsPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
