@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -363,4 +367,108 @@ func TestEventsFromArchive(t *testing.T) {
 	if ev := s.next(t); ev.Event != "heart" || !strings.Contains(ev.Data, "아빠") {
 		t.Errorf("event %+v; want 아빠's heart", ev)
 	}
+}
+
+// rssBytes is the process's resident memory (Linux; 0 elsewhere).
+func rssBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// BenchmarkEventsFanout: 200 live streams on one link; each iteration a
+// comment is written at a random moment of the hub's period — by another
+// catalog connection, as another picup process would (other-process), or
+// posted to the server by a guest (this-server) — and every stream must
+// get it. It reports the latency from the write to each stream's event
+// (p50, p99, max over all of them) and how much the resident memory grew
+// with the streams open (the clients' goroutines are in this process too:
+// an upper bound for the server).
+func BenchmarkEventsFanout(b *testing.B) {
+	b.Run("other-process", func(b *testing.B) {
+		benchFanout(b, func(f *fixture, token string, shareID int64) func(string) {
+			other := otherProcess(b, f)
+			return func(text string) {
+				addComment(b, other, catalog.Comment{PhotoID: f.inside[0].ID, ShareID: shareID, Device: "d", Name: "Jin", Text: text})
+			}
+		})
+	})
+	b.Run("this-server", func(b *testing.B) {
+		benchFanout(b, func(f *fixture, token string, _ int64) func(string) {
+			g := f.guest(b, token)
+			g.setName("Jin")
+			path := "/photos/" + strconv.FormatInt(f.inside[0].ID, 10) + "/comments"
+			return func(text string) {
+				if code, body := g.post(path, map[string]string{"text": text}); code != http.StatusCreated {
+					b.Fatalf("comment: %d %s", code, body)
+				}
+			}
+		})
+	})
+}
+
+func benchFanout(b *testing.B, writer func(f *fixture, token string, shareID int64) func(string)) {
+	const clients = 200
+	f := newFixture(b)
+	token, shareID := f.share(b, catalog.Share{})
+	h := NewServer(f.lib, Options{NoRateLimits: true, StreamsPerShare: clients, StreamsPerClient: clients})
+	f.srv = httptest.NewServer(h)
+	b.Cleanup(func() {
+		h.EndStreams()
+		f.srv.Close()
+		_ = h.Close(context.Background())
+	})
+	write := writer(f, token, shareID)
+	runtime.GC()
+	rss0 := rssBytes()
+	got := make(chan time.Time, clients)
+	for range clients {
+		s, resp := openEvents(b, f.srv.URL, token)
+		if s == nil {
+			b.Fatalf("stream: %d", resp.StatusCode)
+		}
+		go func() {
+			for ev := range s.events {
+				if ev.Event == "comment" {
+					got <- time.Now()
+				}
+			}
+		}()
+	}
+	// Every stream is registered once the first comment has reached all.
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N+1; i++ {
+		time.Sleep(rand.N(hubEvery)) // a comment comes at any moment of the hub's period
+		sent := time.Now()
+		write("bench " + strconv.Itoa(i))
+		for range clients {
+			select {
+			case at := <-got:
+				if i > 0 {
+					lat = append(lat, at.Sub(sent))
+				}
+			case <-time.After(30 * time.Second):
+				b.Fatal("a stream did not get the comment within 30 s")
+			}
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	slices.Sort(lat)
+	q := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(q(1), "max-ms")
+	b.ReportMetric(float64(rssBytes()-rss0)/(1<<20), "rss-growth-MB")
 }

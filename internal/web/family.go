@@ -269,7 +269,10 @@ func (s *server) hearts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st, err = a.ToggleHeart(r.Context(), g, id)
-		if err == nil && !st.Hearted {
+		switch {
+		case err == nil && st.Hearted:
+			s.hub.poke()
+		case err == nil:
 			s.hub.unhearted(r.Context(), id, st) // the feed row went with the heart: say so here
 		}
 	}
@@ -333,6 +336,7 @@ func (s *server) comments(w http.ResponseWriter, r *http.Request) {
 			s.failGuest(w, r, err)
 			return
 		}
+		s.hub.poke()
 		writeJSON(w, http.StatusCreated, commentOf(c, g.Device))
 		return
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
@@ -481,4 +483,73 @@ func TestGuestEndedLink(t *testing.T) {
 		code, _, body := g.call(c.method, c.path, map[string]string{"text": "hi", "name": "x"}, "application/json")
 		wantError(t, c.method+" "+c.path+" of a revoked link", code, body, http.StatusGone, codeGone)
 	}
+}
+
+// FuzzGuestWrites posts arbitrary names and comments: whatever comes in,
+// the answer is a 2xx with text that is clean (no control or bidi
+// characters, valid UTF-8, within the limits) or a JSON refusal, never a
+// 500; and a stored comment reads back as it was answered.
+func FuzzGuestWrites(f *testing.F) {
+	for _, s := range []string{"Mom", "엄마", "", "  ", "<script>alert(1)</script>", "\u202egnp.exe", "a\x00b", "\xff\xfe", "line\r\nline",
+		strings.Repeat("가", 41), strings.Repeat("x", 2001), `{"text": "nested"}`, "\u2066\u2069\u200f", "e\u0301"} {
+		f.Add(s, "application/json")
+		f.Add(s, "application/x-www-form-urlencoded")
+	}
+	fx := newFixture(f)
+	token, _ := fx.share(f, catalog.Share{})
+	fx.h = NewServer(fx.lib, Options{NoRateLimits: true})
+	f.Cleanup(func() { _ = fx.h.Close(context.Background()) })
+	path := "/s/" + token + "/photos/" + strconv.FormatInt(fx.inside[0].ID, 10) + "/comments"
+	send := func(t *testing.T, target, ct, body, cookie string) *recorder {
+		r, _ := http.NewRequest("POST", target, strings.NewReader(body))
+		r.RemoteAddr = "192.0.2.1:1"
+		r.Header.Set("Content-Type", ct)
+		r.Header.Set("Cookie", cookie)
+		w := &recorder{h: http.Header{}}
+		fx.h.ServeHTTP(w, r)
+		if w.code >= 500 {
+			t.Fatalf("POST %s %q: %d %s", target, body, w.code, w.b.String())
+		}
+		return w
+	}
+	clean := func(t *testing.T, what, s string, max int) {
+		if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max || s == "" {
+			t.Errorf("%s %q: invalid UTF-8, empty or too long", what, s)
+		}
+		for _, r := range s {
+			if (unicode.IsControl(r) && r != '\n') || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\u200f' {
+				t.Errorf("%s %q keeps %U", what, s, r)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, s, ct string) {
+		var body string
+		if ct == "application/json" {
+			b, _ := json.Marshal(map[string]string{"name": s, "text": s})
+			body = string(b)
+		} else {
+			body = url.Values{"name": {s}, "text": {s}}.Encode()
+		}
+		w := send(t, "/s/"+token+"/me", ct, body, "")
+		if w.code != http.StatusOK {
+			var e apiError
+			if json.Unmarshal(w.b.Bytes(), &e) != nil || e.Code == "" {
+				t.Fatalf("POST /me %q: %d %s; want a JSON refusal", s, w.code, w.b.String())
+			}
+			return
+		}
+		clean(t, "name", decode[nameJSON](t, w.b.Bytes()).Name, archive.MaxNameLen)
+		cookie := strings.Split(w.h.Get("Set-Cookie"), ";")[0]
+		text, _ := json.Marshal(map[string]string{"text": s})
+		w = send(t, path, "application/json", string(text), cookie)
+		if w.code != http.StatusCreated {
+			return
+		}
+		c := decode[commentJSON](t, w.b.Bytes())
+		clean(t, "comment", c.Text, archive.MaxCommentLen)
+		got, err := fx.lib.Catalog.CommentByID(context.Background(), c.ID)
+		if err != nil || got.Text != c.Text {
+			t.Errorf("stored comment %q (%v); answered %q", got.Text, err, c.Text)
+		}
+	})
 }

@@ -87,6 +87,7 @@ type hub struct {
 	startOnce   sync.Mutex // held while the loop starts
 	pollMu      sync.Mutex // held by a look at the catalog, and by a stream opening: it sees a look whole or not at all
 	stop        chan struct{}
+	wake        chan struct{} // a look now: this server wrote a feed row
 	loopDone    chan struct{}
 	mu          sync.Mutex
 	started     bool
@@ -104,7 +105,7 @@ type hub struct {
 func newHub(lib *library.Library, log *slog.Logger, o Options) *hub {
 	h := &hub{
 		lib: lib, log: log, now: o.Now, every: hubEvery, perShare: o.StreamsPerShare, perClient: o.StreamsPerClient,
-		stop: make(chan struct{}), loopDone: make(chan struct{}),
+		stop: make(chan struct{}), wake: make(chan struct{}, 1), loopDone: make(chan struct{}),
 		streams: map[*stream]struct{}{}, byShare: map[int64]int{}, byAddr: map[netip.Addr]int{},
 		heartbeat: heartbeatEvery, writeLimit: streamWriteLimit,
 	}
@@ -257,6 +258,7 @@ func (h *hub) loop(ctx context.Context) {
 		case <-h.stop:
 			return
 		case <-tick.C:
+		case <-h.wake:
 		}
 		err := h.poll(ctx)
 		switch {
@@ -348,6 +350,15 @@ func (h *hub) poll(ctx context.Context) error {
 		h.last = rows[n-1].ID
 	}
 	return nil
+}
+
+// poke makes the loop look at the catalog now rather than at its next
+// tick: a handler of this server has just written a feed row.
+func (h *hub) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
 }
 
 // endExpired ends the streams of links whose expiry has passed.

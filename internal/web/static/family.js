@@ -371,7 +371,7 @@
       toast(T.ended);
       document.body.classList.add("ended");
     });
-    es.addEventListener("open", function () { retry = 0; });
+    es.addEventListener("open", function () { retry = 0; document.body.dataset.live = "open"; });
     es.addEventListener("error", function () {
       // EventSource reconnects by itself unless the server refused
       // (429, 503 or the like): then try again later, backing off.
@@ -383,4 +383,5 @@
 
   showMe();
   listen();
+  if (V.current()) window.dispatchEvent(new CustomEvent("picup:show", { detail: { tile: V.current() } })); // opened before this loaded
 })();
