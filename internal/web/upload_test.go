@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -588,13 +589,38 @@ func TestUploadRefusals(t *testing.T) {
 		t.Errorf("unknown link: %v; want 404", a)
 	}
 
-	loc, _ = c.create(100, "a.png")
+	// The link ends while a file is on its way: it is not added.
+	data := noisePNG(t, 12, 20, 20)
+	loc, _ = c.create(int64(len(data)), "a.png")
+	pr, pw := io.Pipe()
+	answered := make(chan answer, 1)
+	go func() {
+		answered <- c.do("PATCH", loc, pr, "Tus-Resumable", "1.0.0", "Upload-Offset", "0",
+			"Content-Type", "application/offset+octet-stream")
+	}()
+	if _, err := pw.Write(data[:10]); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the first bytes are stored", func() bool {
+		fi, err := os.Stat(filepath.Join(s.lib.Root, library.IncomingDir, path.Base(loc)))
+		return err == nil && fi.Size() == 10
+	})
 	sh, err := s.lib.Catalog.ShareByTokenHash(context.Background(), catalog.HashToken(strings.TrimPrefix(link, "/s/")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.a.RevokeShare(context.Background(), sh.ID, time.Now()); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := pw.Write(data[10:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if a := <-answered; a.status != http.StatusGone || code(a) != codeGone {
+		t.Errorf("the last bytes after the link ended: %v; want 410 %s", a, codeGone)
+	}
+	if ps := s.albumPhotos(t); len(ps) != 0 || len(s.incoming(t)) != 0 {
+		t.Errorf("after it, the album holds %d photos and incoming/ %v; want nothing", len(ps), s.incoming(t))
 	}
 	if _, a := c.create(100, "a.png"); a.status != http.StatusGone {
 		t.Errorf("create on a revoked link: %v; want 410", a)

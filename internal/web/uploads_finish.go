@@ -66,6 +66,15 @@ func (u *uploads) finish(ctx context.Context, c *uploadCall, info tusd.FileInfo)
 	// The import runs to its end even when the client goes away: its
 	// result is recorded, and the client can ask for it.
 	ctx = context.WithoutCancel(ctx)
+	// The link may have ended while the bytes arrived.
+	sh, err := u.s.lib.Catalog.ShareByID(ctx, c.sh.ID)
+	if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		return uploadResult{}, err
+	}
+	if err != nil || !sh.Active(u.s.opts.Now()) {
+		u.remove(info.ID)
+		return uploadResult{}, tusError(http.StatusGone, codeGone, c.t.Ended)
+	}
 	u.imports <- struct{}{}
 	up, err := u.a.ImportUpload(ctx, c.guest, archive.UploadedFile{
 		TusID: info.ID, Path: filepath.Join(u.dir, info.ID), FileName: info.MetaData[metaFileName],

@@ -40,6 +40,7 @@ type uploadStrs struct {
 	NotFinished  string
 	Complete     string
 	TooMuch      string // more bytes than the upload's length
+	Ended        string // the link ended while the file was on its way
 	ImportFailed string
 	tooLargeF    string // the link's largest file
 	quotaF       string // user, used, quota, keeper
@@ -68,6 +69,7 @@ var uploadEnglish = uploadStrs{
 	NotFinished:  "This file has not been sent completely yet.",
 	Complete:     "This file has been sent completely already.",
 	TooMuch:      "More arrived than the file's size said, so it was not added.",
+	Ended:        "This link has ended, so the file was not added.",
 	ImportFailed: "The photo could not be stored just now. Please try again later.",
 	tooLargeF:    "This file is too big: this link takes files of up to %s.",
 	quotaF:       "%s's space is full: %s of %s. Ask %s to make room.",
@@ -96,6 +98,7 @@ var uploadKorean = uploadStrs{
 	NotFinished:  "이 파일은 아직 다 보내지 않았습니다.",
 	Complete:     "이 파일은 이미 다 보냈습니다.",
 	TooMuch:      "파일 크기보다 많은 내용이 와서 넣지 않았습니다.",
+	Ended:        "링크가 만료되어 파일을 넣지 않았습니다.",
 	ImportFailed: "지금은 사진을 저장하지 못했습니다. 잠시 후 다시 해 주세요.",
 	tooLargeF:    "파일이 너무 큽니다. 이 링크로는 %s까지 보낼 수 있습니다.",
 	quotaF:       "%s의 저장 공간이 가득 찼습니다(%[3]s 중 %[2]s 사용). %[4]s에게 공간을 비워 달라고 부탁하세요.",
