@@ -615,7 +615,9 @@ func TestUploadRefusals(t *testing.T) {
 	if _, err := pw.Write(data[10:]); err != nil {
 		t.Fatal(err)
 	}
-	pw.Close()
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if a := <-answered; a.status != http.StatusGone || code(a) != codeGone {
 		t.Errorf("the last bytes after the link ended: %v; want 410 %s", a, codeGone)
 	}
