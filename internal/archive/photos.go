@@ -10,11 +10,13 @@ import (
 
 // PhotoDetails is what the catalog holds about a photo beside its row.
 type PhotoDetails struct {
-	Albums   []string          // the names of the albums it is in; never nil
-	Sidecars []catalog.Sidecar // never nil
+	Albums     []string          // the names of the albums it is in; never nil
+	Sidecars   []catalog.Sidecar // never nil
+	TakingPart catalog.TakingPart
 }
 
-// PhotoDetails reads the albums and the sidecars of a photo. On an error,
+// PhotoDetails reads the albums, the sidecars and what guests did to a
+// photo (hearts, comments, uploads). On an error,
 // what was read before it is returned too.
 func (a *Archive) PhotoDetails(ctx context.Context, id int64) (PhotoDetails, error) {
 	d := PhotoDetails{Albums: []string{}, Sidecars: []catalog.Sidecar{}}
@@ -29,6 +31,10 @@ func (a *Archive) PhotoDetails(ctx context.Context, id int64) (PhotoDetails, err
 	if sidecars != nil {
 		d.Sidecars = sidecars
 	}
+	if err != nil {
+		return d, err
+	}
+	d.TakingPart, err = a.lib.Catalog.TakingPart(ctx, id)
 	return d, err
 }
 

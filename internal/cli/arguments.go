@@ -42,13 +42,30 @@ func idsOrAll(o *idsOrAllOptions, what, list string) ([]int64, error) {
 	if (len(o.ids) == 0) == !o.all {
 		return nil, usageErrorf("name %s ids or --all, not both or neither", what)
 	}
-	var ids []int64
-	for _, a := range o.ids {
+	if o.all {
+		return nil, nil
+	}
+	return parseIDs(o.ids, what, list)
+}
+
+// parseIDs reads numeric ids of what (comment, upload); list is the
+// command that lists them.
+func parseIDs(args []string, what, list string) ([]int64, error) {
+	ids := make([]int64, 0, len(args))
+	for _, a := range args {
 		id, err := strconv.ParseInt(a, 10, 64)
-		if err != nil {
-			return nil, usageErrorf("%q is not a %s id; see \"%s\"", a, what, list)
+		if err != nil || id <= 0 {
+			return nil, usageErrorf("%q is not %s %s id; see \"%s\"", a, article(what), what, list)
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// article is "an" before a word that starts with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/photorecord"
 	"github.com/picup/picup/pkg/bytesize"
 )
 
@@ -63,7 +65,9 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 		return err
 	}
 	if o.json {
-		return writeJSON(e.stdout, infoJSON{photoJSON: toJSON(p), TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: d.Albums, Sidecars: d.Sidecars})
+		j := toJSON(p)
+		j.TakingPart = photorecord.TakingPartOf(d.TakingPart)
+		return writeJSON(e.stdout, infoJSON{photoJSON: j, TrashedAt: catalog.FormatTime(p.TrashedAt), Albums: d.Albums, Sidecars: d.Sidecars})
 	}
 	j := toJSON(p)
 	w := e.stdout
@@ -106,5 +110,28 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 		row("sidecar", s.Path)
 	}
 	row("imported", catalog.FormatTime(p.ImportedAt))
+	printTakingPart(w, d.TakingPart)
 	return nil
+}
+
+// printTakingPart shows what guests did to a photo: who hearted it, its
+// comments (oldest first, each line of a comment indented), who uploaded
+// it.
+func printTakingPart(w io.Writer, tp catalog.TakingPart) {
+	if len(tp.Hearts) > 0 {
+		names := make([]string, len(tp.Hearts))
+		for i, h := range tp.Hearts {
+			names[i] = h.Name
+		}
+		fmt.Fprintf(w, "%-13s %d (%s)\n", "hearts:", len(tp.Hearts), strings.Join(names, ", "))
+	}
+	for _, u := range tp.Uploads {
+		fmt.Fprintf(w, "%-13s %s, %s (%s)\n", "uploaded by:", u.Name, u.CreatedAt.Local().Format("2006-01-02 15:04"), u.Status)
+	}
+	for _, c := range tp.Comments {
+		fmt.Fprintf(w, "%-13s #%d %s, %s:\n", "comment:", c.ID, c.Name, c.CreatedAt.Local().Format("2006-01-02 15:04"))
+		for _, line := range strings.Split(c.Text, "\n") {
+			fmt.Fprintf(w, "%-13s   %s\n", "", line)
+		}
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/qrterm"
 	"github.com/picup/picup/internal/sharelink"
+	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
 )
 
@@ -35,6 +36,12 @@ type shareOptions struct {
 	json      bool
 	noQR      bool
 	now       func() time.Time
+
+	uploadAs     string
+	uploadReview bool
+	uploadMax    string // a size; "" for the default
+	noComments   bool
+	noHearts     bool
 }
 
 func newShareCmd(e *env) *cobra.Command {
@@ -57,12 +64,20 @@ from stdin when it is not a terminal) that the viewer must type once.
 zip. --bind-ip makes the page's photo addresses work only from the
 address that opened it, so a copied image address is useless elsewhere.
 
+Whoever opens a link can heart photos and comment under them, after
+typing a name once (--no-hearts, --no-comments turn that off). With
+--upload-as NAME (album links only) they can also add their own photos
+and videos to the album, owned by and charged to the user NAME, whose
+quota applies; with --upload-review those wait for "picup uploads
+approve". "picup activity" shows what they did.
+
 The link starts with --public-url, else the URL saved by
 "picup serve --public-url", else ` + sharelink.DefaultPublicURL + `.`,
 		Example: `  picup share Family --name "For Mom and Dad" --expires 90d
   picup share --year 2024 --download
   picup share --ids 12,15,31 --expires 7d
   echo "s3cret" | picup share Family --password --json
+  picup share "Jeju 2019" --upload-as mom --upload-review
   picup share ls
   picup share extend 3 30d
   picup share revoke 3`,
@@ -85,6 +100,11 @@ The link starts with --public-url, else the URL saved by
 	f.StringVar(&o.name, "name", "", `a name for the link, shown in "picup share ls" (e.g. "For Mom and Dad")`)
 	f.StringVar(&o.publicURL, "public-url", "", "base URL of the server the link points to")
 	f.BoolVar(&o.json, "json", false, "print {id, url, expires_at} as JSON")
+	f.StringVar(&o.uploadAs, "upload-as", "", "let guests add photos to the album, owned by and charged to this user")
+	f.BoolVar(&o.uploadReview, "upload-review", false, `with --upload-as: uploads wait for "picup uploads approve"`)
+	f.StringVar(&o.uploadMax, "upload-max", "", "with --upload-as: the largest file a guest may send (default 4GB)")
+	f.BoolVar(&o.noComments, "no-comments", false, "guests cannot comment")
+	f.BoolVar(&o.noHearts, "no-hearts", false, "guests cannot heart photos")
 	cmd.AddCommand(newShareLsCmd(e), newShareRevokeCmd(e), newShareExtendCmd(e))
 	return cmd
 }
@@ -148,6 +168,17 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 	spec := sharelink.Spec{
 		Name: o.name, Album: o.album, PhotoIDs: o.ids, Year: o.year,
 		Download: o.download, BindIP: o.bindIP, PublicURL: o.publicURL,
+		UploadAs: o.uploadAs, UploadReview: o.uploadReview, NoComments: o.noComments, NoHearts: o.noHearts,
+	}
+	if o.uploadMax != "" {
+		n, err := bytesize.Parse(o.uploadMax)
+		if err != nil || n <= 0 {
+			return usageErrorf("--upload-max %q: want a size such as 500MB or 4GB", o.uploadMax)
+		}
+		spec.UploadMax = n
+	}
+	if err := spec.CheckGuests(); err != nil {
+		return usageErrorf("%v", err)
 	}
 	if err := spec.Check(); err != nil {
 		return usageErrorf(`%v (e.g. "picup share Family", "--ids 12,15" or "--year 2024")`, err)
@@ -237,16 +268,21 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 		if err != nil {
 			return err
 		}
+		guests, err := lib.Catalog.ShareCounts(ctx)
+		if err != nil {
+			return err
+		}
 		now := time.Now()
 		if o.json {
 			out := make([]sharelink.Record, 0, len(shares))
 			for _, s := range shares {
-				out = append(out, sharelink.RecordOf(s, now))
+				out = append(out, sharelink.RecordOf(s, guests[s.ID], now))
 			}
 			return writeJSON(e.stdout, out)
 		}
-		tw := newTable(e.stdout, "ID", "OPENS", "NAME", "STATE", "EXPIRES", "VIEWS", "LAST OPENED", "OPTIONS")
+		tw := newTable(e.stdout, "ID", "OPENS", "NAME", "STATE", "EXPIRES", "VIEWS", "LAST OPENED", "♥", "COMMENTS", "UPLOADS", "OPTIONS")
 		for _, s := range shares {
+			g := guests[s.ID]
 			var opts []string
 			if s.PasswordHash != "" {
 				opts = append(opts, "password")
@@ -257,8 +293,10 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 			if s.BindIP {
 				opts = append(opts, "bind-ip")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Scope(), orDash(s.Name), sharelink.State(s, now),
-				orNever(catalog.FormatTime(s.ExpiresAt)), s.Views, orDash(catalog.FormatTime(s.LastOpenedAt)), orDash(strings.Join(opts, ",")))
+			opts = append(opts, guestOptions(s)...)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%s\n", s.ID, s.Scope(), orDash(s.Name), sharelink.State(s, now),
+				orNever(catalog.FormatTime(s.ExpiresAt)), s.Views, orDash(catalog.FormatTime(s.LastOpenedAt)), g.Hearts, g.Comments, g.Uploads,
+				orDash(strings.Join(opts, ",")))
 		}
 		return tw.Flush()
 	})
@@ -404,4 +442,24 @@ func parseDate(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, usageErrorf("--expires-at %q: want a day such as 2027-02-04 or an RFC 3339 time such as 2027-02-04T18:00:00+09:00", s)
+}
+
+// guestOptions are the words "share ls" shows for what a link lets guests
+// do beyond hearts and comments, or takes away.
+func guestOptions(s catalog.Share) []string {
+	var opts []string
+	if s.UploadUserID != 0 {
+		opt := "upload-as=" + s.UploadUser
+		if s.UploadReview {
+			opt += "+review"
+		}
+		opts = append(opts, opt)
+	}
+	if s.NoComments {
+		opts = append(opts, "no-comments")
+	}
+	if s.NoHearts {
+		opts = append(opts, "no-hearts")
+	}
+	return opts
 }

@@ -25,13 +25,24 @@ type Record struct {
 	Views        int64   `json:"views"`
 	LastOpenedAt *string `json:"last_opened_at"`
 	CreatedAt    string  `json:"created_at"`
+	// What guests did through it, and whose space their uploads use
+	// (null: the link takes no uploads).
+	Hearts   int     `json:"hearts"`
+	Comments int     `json:"comments"`
+	Uploads  int     `json:"uploads"`
+	UploadAs *string `json:"upload_as"`
 }
 
-// RecordOf describes a share as it stands at now.
-func RecordOf(s catalog.Share, now time.Time) Record {
+// RecordOf describes a share as it stands at now, with what guests did
+// through it.
+func RecordOf(s catalog.Share, guests catalog.ShareCounts, now time.Time) Record {
 	r := Record{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: State(s, now),
 		ExpiresAt: nullTime(s.ExpiresAt), RevokedAt: nullTime(s.RevokedAt), Download: s.Download,
 		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: nullTime(s.LastOpenedAt), CreatedAt: catalog.FormatTime(s.CreatedAt)}
+	r.Hearts, r.Comments, r.Uploads = guests.Hearts, guests.Comments, guests.Uploads
+	if s.UploadUserID != 0 {
+		r.UploadAs = &s.UploadUser
+	}
 	switch {
 	case s.AlbumID != 0:
 		r.Album = &s.AlbumName

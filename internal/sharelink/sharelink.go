@@ -109,6 +109,11 @@ func (s Spec) Check() error {
 	if s.Year != 0 && (s.Year < 1800 || s.Year > 9999) {
 		return fmt.Errorf("year %d: want a year such as 2024", s.Year)
 	}
+	return s.CheckGuests()
+}
+
+// CheckGuests checks what the spec lets guests do.
+func (s Spec) CheckGuests() error {
 	if s.UploadAs == "" && (s.UploadReview || s.UploadMax != 0) {
 		return errors.New("--upload-review and --upload-max go with --upload-as NAME (the user whose space uploads use)")
 	}
