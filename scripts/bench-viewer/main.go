@@ -47,6 +47,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// emulateByRule is Network.emulateNetworkConditionsByRule as Chromium 148
+// takes it: with "offline" among the command's own parameters, which
+// Chromium refuses the command without ("Invalid parameters") and
+// cdproto's version of it lacks.
+var emulateByRule = cdp.Command[emulateByRuleParams, network.EmulateNetworkConditionsByRuleResult]{Method: network.CommandEmulateNetworkConditionsByRule}
+
+type emulateByRuleParams struct {
+	Offline                  bool                  `json:"offline"`
+	MatchedNetworkConditions []*network.Conditions `json:"matchedNetworkConditions"`
+}
+
 // The profile: an iPad Air in portrait on slow 4G.
 const (
 	ipadWidth  = 820
@@ -346,7 +357,7 @@ func load(parent context.Context, pageURL string) (result, error) {
 			if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ipadUA, AcceptLanguage: "ko-KR,ko;q=0.9,en;q=0.8", Platform: "iPad"}); err != nil {
 				return err
 			}
-			_, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			_, err := cdp.Call(ctx, t, emulateByRule, emulateByRuleParams{
 				MatchedNetworkConditions: []*network.Conditions{{
 					Latency: latencyMS, DownloadThroughput: downBytesSec, UploadThroughput: upBytesSec,
 					ConnectionType: network.ConnectionTypeCellular4g,
@@ -361,10 +372,11 @@ func load(parent context.Context, pageURL string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	// Wait for a quiet network: nothing in flight and no event for 2 s.
+	// Wait for a quiet network: nothing in flight and no event for 2 s
+	// (the page's live-update stream stays open: it does not count).
 	for {
 		mu.Lock()
-		busy := slices.ContainsFunc(order, func(r *request) bool { return !r.finished })
+		busy := slices.ContainsFunc(order, func(r *request) bool { return !r.finished && r.typ != network.ResourceTypeEventSource })
 		quiet := time.Since(lastChange)
 		mu.Unlock()
 		if !busy && quiet > 2*time.Second {
