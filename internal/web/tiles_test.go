@@ -23,28 +23,28 @@ func TestShareTileImages(t *testing.T) {
 	if len(tiles) != PageSize {
 		t.Fatalf("first page has %d tiles; want %d", len(tiles), PageSize)
 	}
-	tileRest := regexp.MustCompile(`<a class="tile"[^>]* aria-label="([^"]+)">(.*?)</a>`)
-	eager := regexp.MustCompile(`^<img src="([^"]+)" width="\d+" height="\d+" fetchpriority="high" decoding="async" alt="[^"]*"><span class="counts" aria-hidden="true"></span>$`)
-	lazy := regexp.MustCompile(`^<img data-src="([^"]+)" width="\d+" height="\d+" decoding="async" alt="[^"]*"><noscript><img src="([^"]+)" width="\d+" height="\d+" alt="[^"]*"></noscript><span class="counts" aria-hidden="true"></span>$`)
+	tileRest := regexp.MustCompile(`<a class="tile"[^>]*>(<img[^>]* alt="([^"]+)">.*?)</a>`)
+	eager := regexp.MustCompile(`^<img src="([^"]+)" width="\d+" height="\d+" fetchpriority="high" decoding="async" alt="[^"]*">$`)
+	lazy := regexp.MustCompile(`^<img data-src="([^"]+)" width="\d+" height="\d+" decoding="async" alt="[^"]*"><noscript><img src="([^"]+)" width="\d+" height="\d+" alt="[^"]*"></noscript>$`)
 	inner := tileRest.FindAllStringSubmatch(body, -1)
 	if len(inner) != len(tiles) {
-		t.Fatalf("%d tiles with content and an aria-label; want %d (a tile whose image has not loaded has no other name)", len(inner), len(tiles))
+		t.Fatalf("%d tiles with content and an image with an alt; want %d (a tile whose image has not loaded has no other name)", len(inner), len(tiles))
 	}
 	for i, m := range inner {
-		if label := html.UnescapeString(m[1]); label != "Wednesday, January 2, 2030, Photo" {
-			t.Errorf("tile %d: aria-label %q; want its day and kind", i, label)
+		if label := html.UnescapeString(m[2]); label != "Wednesday, January 2, 2030, Photo" {
+			t.Errorf("tile %d: alt %q; want its day and kind", i, label)
 		}
 		want := "/" + strconv.FormatInt(tiles[i].ID, 10) + "/grid"
 		if i < 4 {
-			e := eager.FindStringSubmatch(m[2])
+			e := eager.FindStringSubmatch(m[1])
 			if len(e) < 2 || !strings.HasSuffix(html.UnescapeString(e[1]), want) {
-				t.Errorf("tile %d: %s; want an <img src> of its grid thumbnail at high priority", i, m[2])
+				t.Errorf("tile %d: %s; want an <img src> of its grid thumbnail at high priority", i, m[1])
 			}
 			continue
 		}
-		l := lazy.FindStringSubmatch(m[2])
+		l := lazy.FindStringSubmatch(m[1])
 		if len(l) < 3 || l[1] != l[2] || !strings.HasSuffix(html.UnescapeString(l[1]), want) {
-			t.Errorf("tile %d: %s; want an <img data-src> of its grid thumbnail and the same in <noscript>", i, m[2])
+			t.Errorf("tile %d: %s; want an <img data-src> of its grid thumbnail and the same in <noscript>", i, m[1])
 		}
 	}
 	if strings.Contains(body, `loading="lazy"`) {

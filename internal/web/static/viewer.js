@@ -123,13 +123,12 @@
     if (p.video) a.dataset.video = p.video;
     if (p.original) a.dataset.original = p.original;
     a.dataset.key = String(p.key);
-    a.dataset.label = p.label;
     var im = document.createElement("img");
     im.dataset.src = p.grid;
     im.width = p.grid_width;
     im.height = p.grid_height;
     im.decoding = "async";
-    im.alt = p.day;
+    im.alt = p.label;
     a.appendChild(im);
     if (p.type === "video") {
       var badge = document.createElement("span");
@@ -137,17 +136,15 @@
       badge.setAttribute("aria-hidden", "true");
       a.appendChild(badge);
     }
-    var counts = document.createElement("span");
-    counts.className = "counts";
-    counts.setAttribute("aria-hidden", "true");
-    a.appendChild(counts);
-    setCounts(a, p.hearts || 0, p.comments || 0);
+    if (p.hearts || p.comments) setCounts(a, p.hearts || 0, p.comments || 0);
     li.appendChild(a);
     return { li: li, a: a };
   }
 
   // setCounts shows a tile's hearts and comments on its badge and in its
-  // name for screen readers (a null count stays as it is).
+  // name for screen readers (a null count stays as it is). A tile without
+  // any has no badge and no aria-label: its image's alt (day and kind)
+  // names it, loaded or not.
   var texts = null;
   function setCounts(a, hearts, comments) {
     if (!texts) texts = JSON.parse(main.dataset.texts || "{}");
@@ -155,8 +152,14 @@
     if (comments == null) comments = Number(a.dataset.comments || 0);
     a.dataset.hearts = String(hearts);
     a.dataset.comments = String(comments);
-    var label = a.dataset.label || "";
+    var label = a.querySelector("img").alt;
     var counts = a.querySelector(".counts");
+    if (!counts) {
+      counts = document.createElement("span");
+      counts.className = "counts";
+      counts.setAttribute("aria-hidden", "true");
+      a.appendChild(counts);
+    }
     counts.textContent = "";
     [[hearts, "c-heart", "♥ ", texts.hearts], [comments, "c-comment", "💬 ", texts.comments]].forEach(function (c) {
       if (!c[0]) return;
