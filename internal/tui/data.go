@@ -193,6 +193,7 @@ type detail struct {
 	albums   []string
 	held     []string // remotes holding the original
 	sidecars int
+	tp       catalog.TakingPart // hearts, comments, uploads
 	loaded   bool
 	err      string
 }
@@ -202,6 +203,7 @@ type detailMsg struct {
 	albums   []string
 	held     []string
 	sidecars int
+	tp       catalog.TakingPart
 	err      error
 }
 
@@ -210,7 +212,7 @@ func (m *Model) loadDetail(p catalog.Photo) tea.Cmd {
 	ctx, a := m.ctx, archive.New(m.lib)
 	return func() tea.Msg {
 		d, err := a.PhotoDetails(ctx, p.ID)
-		msg := detailMsg{id: p.ID, albums: d.Albums, sidecars: len(d.Sidecars), err: err}
+		msg := detailMsg{id: p.ID, albums: d.Albums, sidecars: len(d.Sidecars), tp: d.TakingPart, err: err}
 		if err == nil {
 			msg.held, msg.err = a.Library().Catalog.HeldBy(ctx, p.Path, p.SHA256)
 		}
@@ -222,7 +224,7 @@ func (d *detail) apply(msg detailMsg) {
 	if msg.id != d.id {
 		return
 	}
-	d.albums, d.held, d.sidecars, d.loaded, d.err = msg.albums, msg.held, msg.sidecars, true, errText(msg.err)
+	d.albums, d.held, d.sidecars, d.tp, d.loaded, d.err = msg.albums, msg.held, msg.sidecars, msg.tp, true, errText(msg.err)
 }
 
 // thumbMsg carries a rendered thumbnail.

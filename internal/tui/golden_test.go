@@ -60,8 +60,12 @@ func TestGoldenScreens(t *testing.T) {
 		{"trash-80x24", 80, 24, []string{"6"}},
 		{"help-80x24", 80, 24, []string{"?"}},
 		{"help-160x48", 160, 48, []string{"?"}},
+		// The activity view last: it reads what the tabs counted as unread.
+		{"activity-80x24", 80, 24, []string{"7"}},
+		{"activity-delete-comment-80x24", 80, 24, []string{"7", "j", "d"}},
 	}
 	lib := testLibrary(t)
+	takePart(t, lib, "IMG_0010.JPG")
 	// Two photos in the trash since a fixed time.
 	err := lib.Catalog.Write(context.Background(), func(tx *catalog.Tx) error {
 		_, err := tx.ExecContext(context.Background(), `UPDATE photos SET trashed_at = '2025-02-20T10:00:00Z' WHERE original_name IN ('IMG_0007.JPG', 'IMG_0009.JPG')`)

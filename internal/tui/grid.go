@@ -1,11 +1,11 @@
 package tui
 
 import (
-	"time"
-
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -179,6 +179,7 @@ const (
 	pageReset  pageKind = iota // a new listing from its start
 	pageEnd                    // a new window at the end of the listing
 	pageReload                 // the same window, reread
+	pageJump                   // a new listing from a photo of it, which gets the cursor
 	pageForward
 	pageBackwards
 )
@@ -213,6 +214,29 @@ func (g *grid) reset(ctx context.Context, c *catalog.Catalog, resolve func(conte
 		}
 		n, err := src.count(ctx, c)
 		return gridMsg{grid: name, gen: gen, kind: pageReset, src: src, photos: ps, total: n, limit: page, err: err}
+	}
+}
+
+// jump starts the grid over on src from the photo p: the cursor goes on
+// it, and the photos before it load as the cursor moves back.
+func (g *grid) jump(ctx context.Context, c *catalog.Catalog, src source, p catalog.Photo) tea.Cmd {
+	g.gen++
+	g.loading, g.loadingForward, g.loadingBackwards = true, false, false
+	name, gen := g.name, g.gen
+	return func() tea.Msg {
+		ps, err := src.from(ctx, c, p, page)
+		if err == nil && (len(ps) == 0 || ps[0].ID != p.ID) {
+			err = fmt.Errorf("%s is no longer listed", p.OriginalName)
+		}
+		if err != nil {
+			return gridMsg{grid: name, gen: gen, kind: pageJump, err: err}
+		}
+		start, err := src.position(ctx, c, p)
+		if err != nil {
+			return gridMsg{grid: name, gen: gen, kind: pageJump, err: err}
+		}
+		n, err := src.count(ctx, c)
+		return gridMsg{grid: name, gen: gen, kind: pageJump, src: src, photos: ps, total: n, start: start, limit: page, err: err}
 	}
 }
 
@@ -311,6 +335,11 @@ func (g *grid) apply(msg gridMsg) bool {
 		g.src = msg.src
 		g.items, g.start, g.cur, g.topRow = msg.photos, 0, 0, 0
 		g.total, g.atTop, g.atEnd = msg.total, true, !full
+		g.loading = false
+	case pageJump:
+		g.src, g.items, g.total, g.start = msg.src, msg.photos, msg.total, msg.start
+		g.cur, g.atTop, g.atEnd = msg.start, msg.start == 0, !full
+		g.topRow = g.cur // past the cursor's row: scrollTo makes that row the first shown
 		g.loading = false
 	case pageEnd:
 		g.items, g.total, g.atEnd = msg.photos, msg.total, true

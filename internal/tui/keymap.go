@@ -16,10 +16,13 @@ type KeyMap struct {
 	Open, Back                 key.Binding
 	Timeline, Albums, Users    key.Binding
 	Shares, Jobs, Trash        key.Binding
+	Activity                   key.Binding
 	Mark, MarkRange, ClearMark key.Binding
 	AddToAlbum, Delete         key.Binding
 	Restore, Share, Revoke     key.Binding
 	Retry, Sync                key.Binding
+	Approve, Reject            key.Binding
+	RemoveComment              key.Binding
 	Search, Detail             key.Binding
 	Yes, No                    key.Binding
 	Help, Quit                 key.Binding
@@ -31,40 +34,44 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		Up:         b("↑/k", "up", "up", "k"),
-		Down:       b("↓/j", "down", "down", "j"),
-		Left:       b("←/h", "left", "left", "h"),
-		Right:      b("→/l", "right", "right", "l"),
-		PageUp:     b("pgup/ctrl+b", "page up", "pgup", "ctrl+b"),
-		PageDown:   b("pgdn/ctrl+f", "page down", "pgdown", "ctrl+f"),
-		Top:        b("g/home", "first", "g", "home"),
-		Bottom:     b("G/end", "last", "G", "end"),
-		NextPane:   b("tab", "next pane", "tab"),
-		PrevPane:   b("shift+tab", "previous pane", "shift+tab"),
-		Open:       b("enter", "open", "enter"),
-		Back:       b("esc", "back / cancel", "esc"),
-		Timeline:   b("1", "timeline", "1"),
-		Albums:     b("2", "albums", "2"),
-		Users:      b("3", "users", "3"),
-		Shares:     b("4", "shares", "4"),
-		Jobs:       b("5", "jobs and sync", "5"),
-		Trash:      b("6", "trash", "6"),
-		Mark:       b("space", "mark", " ", "space"),
-		MarkRange:  b("v", "mark a range", "v"),
-		ClearMark:  b("u", "unmark all", "u"),
-		AddToAlbum: b("a", "add to album", "a"),
-		Delete:     b("d/del", "move to trash", "d", "delete"),
-		Restore:    b("r", "restore", "r"),
-		Share:      b("s", "share link", "s"),
-		Revoke:     b("x", "revoke share", "x"),
-		Retry:      b("r", "retry failed jobs", "r"),
-		Sync:       b("S", "sync now", "S"),
-		Search:     b("/", "search", "/"),
-		Detail:     b("i", "details", "i"),
-		Yes:        b("y", "yes", "y"),
-		No:         b("n", "no", "n"),
-		Help:       b("?", "help", "?"),
-		Quit:       b("q/ctrl+c", "quit", "q", "ctrl+c"),
+		Up:            b("↑/k", "up", "up", "k"),
+		Down:          b("↓/j", "down", "down", "j"),
+		Left:          b("←/h", "left", "left", "h"),
+		Right:         b("→/l", "right", "right", "l"),
+		PageUp:        b("pgup/ctrl+b", "page up", "pgup", "ctrl+b"),
+		PageDown:      b("pgdn/ctrl+f", "page down", "pgdown", "ctrl+f"),
+		Top:           b("g/home", "first", "g", "home"),
+		Bottom:        b("G/end", "last", "G", "end"),
+		NextPane:      b("tab", "next pane", "tab"),
+		PrevPane:      b("shift+tab", "previous pane", "shift+tab"),
+		Open:          b("enter", "open", "enter"),
+		Back:          b("esc", "back / cancel", "esc"),
+		Timeline:      b("1", "timeline", "1"),
+		Albums:        b("2", "albums", "2"),
+		Users:         b("3", "users", "3"),
+		Shares:        b("4", "shares", "4"),
+		Jobs:          b("5", "jobs and sync", "5"),
+		Trash:         b("6", "trash", "6"),
+		Activity:      b("7", "activity", "7"),
+		Mark:          b("space", "mark", " ", "space"),
+		MarkRange:     b("v", "mark a range", "v"),
+		ClearMark:     b("u", "unmark all", "u"),
+		AddToAlbum:    b("a", "add to album", "a"),
+		Delete:        b("d/del", "move to trash", "d", "delete"),
+		Restore:       b("r", "restore", "r"),
+		Share:         b("s", "share link", "s"),
+		Revoke:        b("x", "revoke share", "x"),
+		Retry:         b("r", "retry failed jobs", "r"),
+		Sync:          b("S", "sync now", "S"),
+		Approve:       b("a", "approve upload", "a"),
+		Reject:        b("r", "reject upload", "r"),
+		RemoveComment: b("d/del", "delete comment", "d", "delete"),
+		Search:        b("/", "search", "/"),
+		Detail:        b("i", "details", "i"),
+		Yes:           b("y", "yes", "y"),
+		No:            b("n", "no", "n"),
+		Help:          b("?", "help", "?"),
+		Quit:          b("q/ctrl+c", "quit", "q", "ctrl+c"),
 	}
 }
 
@@ -81,10 +88,10 @@ func (k KeyMap) Bindings() []Scope {
 		{k.Up, "everywhere"}, {k.Down, "everywhere"}, {k.Left, "everywhere"}, {k.Right, "everywhere"},
 		{k.PageUp, "lists, grids"}, {k.PageDown, "lists, grids"}, {k.Top, "lists, grids"}, {k.Bottom, "lists, grids"},
 		{k.NextPane, "timeline: periods ↔ photos"}, {k.PrevPane, "timeline: periods ↔ photos"},
-		{k.Open, "timeline: open a period; albums, users: show their photos"},
+		{k.Open, "timeline: open a period; albums, users: show their photos; activity: show the photo"},
 		{k.Back, "everywhere"},
 		{k.Timeline, "everywhere"}, {k.Albums, "everywhere"}, {k.Users, "everywhere"},
-		{k.Shares, "everywhere"}, {k.Jobs, "everywhere"}, {k.Trash, "everywhere"},
+		{k.Shares, "everywhere"}, {k.Jobs, "everywhere"}, {k.Trash, "everywhere"}, {k.Activity, "everywhere"},
 		{k.Mark, "photo grids"}, {k.MarkRange, "photo grids: press at both ends"}, {k.ClearMark, "photo grids"},
 		{k.AddToAlbum, "timeline: marked photos, else the one under the cursor"},
 		{k.Delete, "timeline (asks first)"},
@@ -93,6 +100,9 @@ func (k KeyMap) Bindings() []Scope {
 		{k.Revoke, "shares (asks first)"},
 		{k.Retry, "jobs: the selected job, or every failed one"},
 		{k.Sync, "jobs: the selected remote; elsewhere the only remote"},
+		{k.Approve, "activity: the selected upload waiting for review"},
+		{k.Reject, "activity: the selected upload waiting for review (asks first)"},
+		{k.RemoveComment, "activity: the selected comment (asks first)"},
 		{k.Search, "timeline"},
 		{k.Detail, "photo grids"},
 		{k.Yes, "questions"}, {k.No, "questions"},

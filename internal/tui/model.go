@@ -1,6 +1,7 @@
 // Package tui is picup's terminal browser: a timeline of the archive with
 // a grid of thumbnails and the photos' details, albums, users, share
-// links, jobs and sync, and the trash, with actions on marked photos. All
+// links, jobs and sync, the trash, and the family feed with the uploads
+// waiting for review, with actions on marked photos. All
 // catalog work happens in commands, never in Update or View; listings are
 // read page by page from a cursor, so the browser opens a library of any
 // size at once.
@@ -60,9 +61,10 @@ const (
 	viewShares
 	viewJobs
 	viewTrash
+	viewActivity
 )
 
-var viewNames = [...]string{"Timeline", "Albums", "Users", "Shares", "Jobs", "Trash"}
+var viewNames = [...]string{"Timeline", "Albums", "Users", "Shares", "Jobs", "Trash", "Activity"}
 
 // pollEvery is how often the browser checks whether another process
 // changed the catalog.
@@ -100,11 +102,13 @@ type Model struct {
 
 	detail detail
 
-	albums  listState[catalog.Album]
-	users   listState[catalog.User]
-	shares  listState[catalog.Share]
-	jobs    jobsState
-	remotes []string // remote names, for the sync state of a photo
+	albums   listState[catalog.Album]
+	users    listState[catalog.User]
+	shares   listState[catalog.Share]
+	jobs     jobsState
+	activity activityState
+	unread   int      // feed items newer than the mark, up to unreadMax
+	remotes  []string // remote names, for the sync state of a photo
 
 	searching bool
 	search    searchState
@@ -176,6 +180,7 @@ func New(ctx context.Context, lib *library.Library, opts Options) *Model {
 		thumbs:   termimg.NewCache(512),
 		inflight: map[string]bool{},
 		sem:      make(chan struct{}, 2),
+		activity: activityState{since: -1},
 	}
 	m.help.Styles = m.st.help
 	m.search = newSearch()
@@ -196,6 +201,7 @@ func (m *Model) Init() tea.Cmd {
 		m.resetPhotos(),
 		m.readVersion(),
 		m.loadRemoteNames(),
+		m.loadUnread(),
 		m.schedulePoll(),
 	)
 }
@@ -253,6 +259,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.jobs.apply(msg)
 	case moreJobsMsg:
 		m.jobs.applyMore(msg)
+	case activityMsg:
+		m.activity.apply(msg)
+		if msg.err == nil {
+			m.unread = 0
+		}
+	case moreActivityMsg:
+		m.activity.applyMore(msg)
+	case unreadMsg:
+		if msg.err != nil {
+			m.log.Warn("count the unread activity", "err", msg.err)
+			break
+		}
+		if m.view != viewActivity {
+			m.unread = msg.n
+		}
+	case photoMsg:
+		cmds = append(cmds, m.onPhoto(msg))
 	case retentionMsg:
 		if msg.err != nil {
 			m.fail("trash retention", msg.err)
@@ -402,6 +425,9 @@ func (m *Model) setView(v viewID) tea.Cmd {
 	case viewTrash:
 		return tea.Batch(m.loadRetention(),
 			m.trash.reset(m.ctx, m.lib.Catalog, func(context.Context) (source, error) { return trashSource{}, nil }))
+	case viewActivity:
+		m.activity.since = -1
+		return m.loadActivity()
 	}
 	return nil
 }
@@ -422,6 +448,11 @@ func (m *Model) refresh() tea.Cmd {
 		cmds = append(cmds, m.loadShares())
 	case viewJobs:
 		cmds = append(cmds, m.loadJobs())
+	}
+	if m.view == viewActivity {
+		cmds = append(cmds, m.loadActivity())
+	} else {
+		cmds = append(cmds, m.loadUnread())
 	}
 	return tea.Batch(cmds...)
 }
@@ -505,6 +536,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.setView(viewJobs)
 	case is(k, m.keys.Trash):
 		return m.setView(viewTrash)
+	case is(k, m.keys.Activity):
+		return m.setView(viewActivity)
 	case is(k, m.keys.Sync) && m.view != viewJobs:
 		return m.syncOnly()
 	}
@@ -524,6 +557,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.sharesKey(k)
 	case viewJobs:
 		return m.jobsKey(k)
+	case viewActivity:
+		return m.activityKey(k)
 	}
 	return nil
 }

@@ -56,6 +56,8 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 		listMouse(&m.users, y, wheel)
 	case viewShares:
 		listMouse(&m.shares, y, wheel)
+	case viewActivity:
+		return m.activityMouse(y, wheel)
 	case viewJobs:
 		j := &m.jobs
 		n := len(j.remotes) + len(j.failed)
@@ -128,4 +130,21 @@ func listMouse[T any](l *listState[T], y, wheel int) {
 	if row := l.top + y - 1; y >= 1 && row < len(l.items) {
 		l.cursor = row
 	}
+}
+
+// activityMouse scrolls the activity view or puts its cursor on the
+// clicked row.
+func (m *Model) activityMouse(y, wheel int) tea.Cmd {
+	s := &m.activity
+	if wheel != 0 {
+		s.cursor = min(max(s.cursor+wheel, 0), max(0, s.rows()-1))
+		return m.loadMoreActivity()
+	}
+	if s.err != "" {
+		y-- // the error's line
+	}
+	if _, rowOf := m.activityLines(); y >= 0 && s.top+y < len(rowOf) && rowOf[s.top+y] >= 0 {
+		s.cursor = rowOf[s.top+y]
+	}
+	return nil
 }

@@ -100,6 +100,8 @@ func (m *Model) View() string {
 		body = m.sharesView(l)
 	case m.view == viewJobs:
 		body = m.jobsView(l)
+	case m.view == viewActivity:
+		body = m.activityView(l)
 	}
 	body = block(body, m.width, l.bodyH)
 	if m.dialog != nil {
@@ -118,21 +120,35 @@ type tab struct {
 
 const brand = " picup "
 
+// tabs are the views' labels, the activity's with its unread count. The
+// brand goes first when they all fit beside it.
 func (m *Model) tabs() []tab {
-	x := len(brand)
 	out := make([]tab, len(viewNames))
+	x := 0
 	for i, n := range viewNames {
+		if u := m.unreadText(); viewID(i) == viewActivity && u != "" {
+			n += " (" + u + ")"
+		}
 		t := " " + strconv.Itoa(i+1) + " " + n + " "
 		out[i] = tab{text: t, x0: x, x1: x + len(t)}
 		x += len(t)
+	}
+	if x+len(brand) <= m.width {
+		for i := range out {
+			out[i].x0 += len(brand)
+			out[i].x1 += len(brand)
+		}
 	}
 	return out
 }
 
 func (m *Model) header() string {
 	var b strings.Builder
-	b.WriteString(m.st.title.Render(brand))
-	for i, t := range m.tabs() {
+	tabs := m.tabs()
+	if tabs[0].x0 > 0 {
+		b.WriteString(m.st.title.Render(brand))
+	}
+	for i, t := range tabs {
 		if viewID(i) == m.view {
 			b.WriteString(m.st.tabActive.Render("[" + t.text[1:len(t.text)-1] + "]"))
 		} else {
@@ -180,7 +196,7 @@ func (m *Model) withDetail(g *grid, l layout, main []string) []string {
 	case l.detailW > 0:
 		var lines []string
 		if ok {
-			lines = m.detailLines(g, p)
+			lines = m.detailLines(g, p, l.detailW)
 		}
 		return beside(main, column(m.st.dim.Render("│"), l.bodyH), block(lines, l.detailW, l.bodyH))
 	case l.stripH > 0:
@@ -354,9 +370,9 @@ func size(p photorecord.Record) string {
 	return s
 }
 
-// detailLines is the detail pane of a photo.
-func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
-	row := func(k, v string) string { return " " + m.st.dim.Render(fit(k, 8)) + v }
+// detailLines is the detail pane of a photo, w cells wide.
+func (m *Model) detailLines(g *grid, p catalog.Photo, w int) []string {
+	row := m.detailRow
 	r := photorecord.Of(p)
 	lines := []string{
 		" " + m.st.heading.Render(r.OriginalName),
@@ -390,10 +406,92 @@ func (m *Model) detailLines(g *grid, p catalog.Photo) []string {
 	if m.marks[g.name][p.ID] {
 		lines = append(lines, "", " "+m.st.marked.Render("✓ marked"))
 	}
+	if m.detail.loaded && m.detail.id == p.ID {
+		lines = append(lines, m.takingPartLines(w)...)
+	}
 	if m.detail.err != "" && m.detail.id == p.ID {
 		lines = append(lines, "", " "+m.st.err.Render(m.detail.err))
 	}
 	return lines
+}
+
+// detailRow is a line of the detail pane: a label, then its value.
+func (m *Model) detailRow(k, v string) string { return " " + m.st.dim.Render(fit(k, 8)) + v }
+
+// commentsShown is how many comments the detail pane shows, the newest.
+const commentsShown = 3
+
+// takingPartLines are the hearts, uploads and comments of the photo in
+// the detail pane, w cells wide.
+func (m *Model) takingPartLines(w int) []string {
+	tp := m.detail.tp
+	if tp.Empty() {
+		return nil
+	}
+	lines := []string{""}
+	if len(tp.Hearts) > 0 {
+		lines = append(lines, m.detailRow("Hearts", heartsLine(tp.Hearts)))
+	}
+	for _, u := range tp.Uploads {
+		lines = append(lines, m.detailRow("Upload", "by "+u.Name+", "+m.until(u.CreatedAt)+" ("+u.Status+")"))
+	}
+	n := len(tp.Comments)
+	if n == 0 {
+		return lines
+	}
+	heading := commentsWord(n)
+	if n > commentsShown {
+		heading += ", the newest " + strconv.Itoa(commentsShown)
+	}
+	lines = append(lines, "", " "+m.st.heading.Render(heading))
+	for _, c := range tp.Comments[max(0, n-commentsShown):] {
+		lines = append(lines, " "+c.Name+m.st.dim.Render(" · "+m.until(c.CreatedAt)))
+		for _, l := range strings.Split(ansi.Wrap(c.Text, max(8, w-3), ""), "\n") {
+			lines = append(lines, "   "+l)
+		}
+	}
+	return lines
+}
+
+// takingPartShort is the hearts, comments and uploaders of the photo in
+// a few words, for the detail strip: "♥ 3 · 2 comments".
+func (m *Model) takingPartShort(p catalog.Photo) string {
+	if !m.detail.loaded || m.detail.id != p.ID {
+		return ""
+	}
+	tp := m.detail.tp
+	var parts []string
+	if n := len(tp.Hearts); n > 0 {
+		parts = append(parts, "♥ "+commas(n))
+	}
+	if n := len(tp.Comments); n > 0 {
+		parts = append(parts, commentsWord(n))
+	}
+	for _, u := range tp.Uploads {
+		parts = append(parts, "uploaded by "+u.Name)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// heartsLine is how many hearts a photo has and from whom, each name
+// once: "♥ 3 · 엄마, 아빠, Jin".
+func heartsLine(hs []catalog.Heart) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, h := range hs {
+		if !seen[h.Name] {
+			seen[h.Name] = true
+			names = append(names, h.Name)
+		}
+	}
+	return "♥ " + commas(len(hs)) + " · " + strings.Join(names, ", ")
+}
+
+func commentsWord(n int) string {
+	if n == 1 {
+		return "1 comment"
+	}
+	return commas(n) + " comments"
 }
 
 // purgeAfter is when a trashed photo gets purged, once the retention is
@@ -413,6 +511,9 @@ func (m *Model) detailStrip(g *grid, p catalog.Photo) []string {
 		first += " · " + c
 	}
 	second := size(r) + " · owner " + orDash(strings.Join(r.Owners, ", ")) + " · albums " + m.albumsOf(p) + " · " + m.syncState(p)
+	if t := m.takingPartShort(p); t != "" {
+		second = t + " · " + second
+	}
 	if !p.TrashedAt.IsZero() {
 		trashed := "trashed " + formatTime(p.TrashedAt)
 		if purge := m.purgeAfter(p); purge != "" {
@@ -471,15 +572,17 @@ func listLines[T any](m *Model, l *listState[T], h int, heading string, empty st
 		l.top = l.cursor - rows + 1
 	}
 	for i := l.top; i < len(l.items) && i < l.top+rows; i++ {
-		line := row(l.items[i])
-		if i == l.cursor {
-			line = m.st.cursor.Render(fit("›"+line, m.width))
-		} else {
-			line = " " + line
-		}
-		lines = append(lines, line)
+		lines = append(lines, m.rowLine(row(l.items[i]), i == l.cursor))
 	}
 	return lines
+}
+
+// rowLine is a row of a list, marked when the cursor is on it.
+func (m *Model) rowLine(row string, cur bool) string {
+	if cur {
+		return m.st.cursor.Render(fit("›"+row, m.width))
+	}
+	return " " + row
 }
 
 func (m *Model) albumsView(l layout) []string {
@@ -577,12 +680,7 @@ func (m *Model) jobsView(l layout) []string {
 	if !j.loaded {
 		return append(lines, " "+m.st.dim.Render("loading…"))
 	}
-	cursorRow := func(i int, s string) string {
-		if i == j.cursor {
-			return m.st.cursor.Render(fit("›"+s, m.width))
-		}
-		return " " + s
-	}
+	cursorRow := func(i int, s string) string { return m.rowLine(s, i == j.cursor) }
 	rw := []int{10, 0, 34, 0}
 	if len(j.remotes) == 0 {
 		lines = append(lines, " No remotes: add one with \"picup remote add NAME s3://BUCKET --endpoint HOST\".")
@@ -714,6 +812,8 @@ func (m *Model) shortHelp() []key.Binding {
 		return append([]key.Binding{k.Up, k.Down, withDesc(k.Open, "show photos")}, common...)
 	case viewShares:
 		return append([]key.Binding{k.Up, k.Down, k.Revoke}, common...)
+	case viewActivity:
+		return append([]key.Binding{k.Up, k.Down, withDesc(k.Open, "show the photo"), k.Approve, k.Reject, k.RemoveComment}, common...)
 	case viewJobs:
 		if m.syncing != nil {
 			return append([]key.Binding{k.Up, k.Down, withDesc(k.Back, "stop the sync"), k.Retry}, common...)
