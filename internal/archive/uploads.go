@@ -146,7 +146,7 @@ func (a *Archive) ImportUpload(ctx context.Context, g Guest, f UploadedFile) (ca
 	if err := os.Link(f.Path, in); err != nil {
 		return up, fmt.Errorf("uploaded file: %w", err)
 	}
-	opts := importer.Options{Jobs: 1, User: g.Share.UploadUser,
+	opts := importer.Options{Jobs: 1, User: g.Share.UploadUser, LinkSources: true,
 		AddedBy: catalog.Actor{Name: g.Name, ShareID: g.Share.ID, Device: g.Device}}
 	if !g.Share.UploadReview {
 		opts.Album = g.Share.AlbumName

@@ -41,9 +41,14 @@ type Options struct {
 	User   string // owner of the imported photos; "" means the library's first user
 	// AddedBy is who adds the photos to Album, as the family feed says;
 	// a zero Name means the owning user.
-	AddedBy  catalog.Actor
-	Progress *Progress
-	Now      func() time.Time
+	AddedBy catalog.Actor
+	// LinkSources says the inputs are the library's own files on its
+	// filesystem that nothing will change (a finished upload): the copy
+	// that goes into the library is a hard link, not a second copy of
+	// the bytes. Where linking fails, the bytes are copied.
+	LinkSources bool
+	Progress    *Progress
+	Now         func() time.Time
 
 	hooks hooks
 }
@@ -486,6 +491,11 @@ func (im *Importer) copyToScratch(ctx context.Context, f *os.File, it item, sum 
 		return "", fmt.Errorf("scratch dir: %w", err)
 	}
 	tmp := filepath.Join(dir, filepath.Base(it.path))
+	if im.opts.LinkSources && os.Link(it.path, tmp) == nil {
+		// Hashed once already, and nothing changes it; its bytes must be
+		// on disk before the commit, as a copy's are.
+		return tmp, syncFile(tmp)
+	}
 	tf, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return "", fmt.Errorf("scratch file: %w", err)
@@ -661,4 +671,17 @@ func (im *Importer) removeSource(ctx context.Context, it item, p catalog.Photo) 
 	}
 	im.tally.add(func(s *Summary) { s.Moved++ })
 	return nil
+}
+
+// syncFile flushes a file's data to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

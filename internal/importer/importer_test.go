@@ -476,3 +476,28 @@ func TestQuotaRefusesWhatDoesNotFitAndGoesOn(t *testing.T) {
 		t.Fatalf("first user: %+v; want all 6 photos, %d bytes", first, total)
 	}
 }
+
+// LinkSources stores the input itself (a hard link), not a copy of it;
+// the bytes and the catalog are those of a copied import.
+func TestLinkSources(t *testing.T) {
+	lib := newLib(t)
+	dir := filepath.Join(lib.Root, "tmp", "linked")
+	data := jpegBytes(t, 7)
+	writeFile(t, filepath.Join(dir, "IMG_7.jpg"), data)
+	s := run(t, lib, Options{LinkSources: true}, filepath.Join(dir, "IMG_7.jpg"))
+	if s.Imported != 1 || len(s.Stored) != 1 {
+		t.Fatalf("imported %d, stored %+v; want 1", s.Imported, s.Stored)
+	}
+	p := allPhotos(t, lib)[0]
+	in, err := os.Stat(filepath.Join(dir, "IMG_7.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Stat(lib.Abs(p.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(in, out) || p.SHA256 != sum(data) || p.ID != s.Stored[0].PhotoID {
+		t.Fatalf("stored %s (same file as the input: %v, sha %s); want the input linked, sha %s", p.Path, os.SameFile(in, out), p.SHA256, sum(data))
+	}
+}

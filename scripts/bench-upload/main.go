@@ -10,7 +10,10 @@
 // starts "picup serve --no-rate-limit" on a free loopback port. The sink
 // is this program run again with -sink: a Go net/http server that reads
 // every request body into io.Discard (a stand-in for nginx's client_body
-// sink, which this machine may not have). Both are sent the same file by
+// sink) and writing it to a file. When nginx is installed (Debian:
+// apt-get install nginx-light), nginx's WebDAV PUT, which writes the body
+// to a file, is measured too, and is what picup is compared with; without
+// it, the Go sink that writes a file is. Each sink is sent the same file by
 // curl -T in each run, one after the other: to the sink with PUT, to picup
 // with the tus PATCH of an upload created just before. Each run's file is
 // a new video (an MP4 of the test data followed by a "free" box of
@@ -118,7 +121,7 @@ func serveSink(dir string) error {
 }
 
 type result struct {
-	discard, file, received, answered float64 // seconds
+	discard, file, nginx, received, answered float64 // seconds; nginx 0 without nginx
 	rssPeak, hwm                      float64 // MB
 	status                            string
 }
@@ -164,6 +167,11 @@ func bench(ctx context.Context, size int64, runs int, keep bool) error {
 		return fmt.Errorf("start the sink: %w", err)
 	}
 	defer func() { _ = sink.Process.Kill(); _ = sink.Wait() }()
+	nginxAddr, stopNginx, err := startNginx(ctx, filepath.Join(work, "nginx"))
+	if err != nil {
+		return fmt.Errorf("start nginx: %w", err)
+	}
+	defer stopNginx()
 
 	logFile, err := os.Create(filepath.Join(work, "serve.log"))
 	if err != nil {
@@ -198,13 +206,19 @@ func bench(ctx context.Context, size int64, runs int, keep bool) error {
 		if r.file, err = curlUpload(ctx, "PUT", "http://"+sinkAddr+"/file", file, nil, ""); err != nil {
 			return fmt.Errorf("upload to the sink: %w", err)
 		}
+		if nginxAddr != "" {
+			syscall.Sync()
+			if r.nginx, err = curlUpload(ctx, "PUT", "http://"+nginxAddr+"/dav/video.mp4", file, nil, ""); err != nil {
+				return fmt.Errorf("upload to nginx: %w", err)
+			}
+		}
 		syscall.Sync()
 		if err := tusUpload(ctx, base, link, cookie, file, size, root, serve.Process.Pid, &r); err != nil {
 			return err
 		}
 		results = append(results, r)
-		logf("run %d: sink %.2f s (discarding), %.2f s (to a file); picup %.2f s to the last byte, %.2f s to the answer (%s), peak RSS %.1f MB",
-			run+1, r.discard, r.file, r.received, r.answered, r.status, r.rssPeak)
+		logf("run %d: sink %.2f s (discarding), %.2f s (to a file), nginx %.2f s; picup %.2f s to the last byte, %.2f s to the answer (%s), peak RSS %.1f MB",
+			run+1, r.discard, r.file, r.nginx, r.received, r.answered, r.status, r.rssPeak)
 		if err := os.Remove(file); err != nil {
 			return err
 		}
@@ -358,7 +372,7 @@ func curlUpload(ctx context.Context, method, target, file string, extra []string
 		return 0, fmt.Errorf("curl: %w", err)
 	}
 	code, secs, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
-	if code != "204" {
+	if code != "204" && code != "201" {
 		return 0, fmt.Errorf("curl %s %s: status %s", method, target, code)
 	}
 	return strconv.ParseFloat(secs, 64)
@@ -459,15 +473,82 @@ func rss(pid int, field string) float64 {
 func report(rs []result, size int64) {
 	mb := float64(size) / 1e6
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\tsink, discarding\tsink, to a file\tpicup, bytes in\tof the file sink\tpicup, answered\timport s\tpeak RSS MB\tVmHWM MB\t")
+	fmt.Fprintln(tw, "run\tsink, discarding\tsink, to a file\tnginx WebDAV\tpicup, bytes in\tof the reference\tpicup, answered\timport s\tpeak RSS MB\tVmHWM MB\t")
 	var ratios []float64
+	reference := "the Go sink that writes a file (nginx is not installed)"
 	for i, r := range rs {
-		ratio := r.file / r.received
+		ref, nginx := r.file, "-"
+		if r.nginx > 0 {
+			ref, nginx = r.nginx, fmt.Sprintf("%.0f MB/s", mb/r.nginx)
+			reference = "nginx's WebDAV PUT"
+		}
+		ratio := ref / r.received
 		ratios = append(ratios, ratio)
-		fmt.Fprintf(tw, "%d\t%.0f MB/s\t%.0f MB/s\t%.0f MB/s\t%.0f%%\t%.0f MB/s\t%.2f\t%.1f\t%.1f\t\n",
-			i+1, mb/r.discard, mb/r.file, mb/r.received, 100*ratio, mb/r.answered, r.answered-r.received, r.rssPeak, r.hwm)
+		fmt.Fprintf(tw, "%d\t%.0f MB/s\t%.0f MB/s\t%s\t%.0f MB/s\t%.0f%%\t%.0f MB/s\t%.2f\t%.1f\t%.1f\t\n",
+			i+1, mb/r.discard, mb/r.file, nginx, mb/r.received, 100*ratio, mb/r.answered, r.answered-r.received, r.rssPeak, r.hwm)
 	}
 	_ = tw.Flush() // to stdout
 	slices.Sort(ratios)
-	fmt.Printf("median: picup takes the bytes in at %.0f%% of the speed of the file sink, for %s\n", 100*ratios[len(ratios)/2], bytesize.Format(size))
+	fmt.Printf("median: picup takes the bytes in at %.0f%% of the speed of %s, for %s\n", 100*ratios[len(ratios)/2], reference, bytesize.Format(size))
+}
+
+// startNginx runs nginx, when installed, as a WebDAV sink on a free
+// loopback port: PUT /dav/NAME writes the body to a file, as
+// "curl -T FILE" to nginx's WebDAV does. Without nginx it returns "".
+func startNginx(ctx context.Context, dir string) (addr string, stop func(), err error) {
+	bin, err := exec.LookPath("nginx")
+	if err != nil {
+		return "", func() {}, nil
+	}
+	for _, d := range []string{"logs", "tmp", "dav"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return "", nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	conf := fmt.Sprintf(`daemon off;
+master_process off;
+error_log %[1]s/logs/error.log;
+pid %[1]s/nginx.pid;
+events {}
+http {
+	access_log off;
+	client_body_temp_path %[1]s/tmp;
+	proxy_temp_path %[1]s/tmp;
+	fastcgi_temp_path %[1]s/tmp;
+	uwsgi_temp_path %[1]s/tmp;
+	scgi_temp_path %[1]s/tmp;
+	server {
+		listen %[2]s;
+		location /dav/ {
+			root %[1]s;
+			dav_methods PUT;
+			client_max_body_size 0;
+		}
+	}
+}
+`, dir, addr)
+	confFile := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+		return "", nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-p", dir, "-c", confFile, "-e", filepath.Join(dir, "logs", "error.log"))
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	for range 100 {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, stop, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	return "", nil, fmt.Errorf("nginx did not listen on %s; see %s", addr, filepath.Join(dir, "logs", "error.log"))
 }
