@@ -122,8 +122,8 @@ func serveSink(dir string) error {
 
 type result struct {
 	discard, file, nginx, received, answered float64 // seconds; nginx 0 without nginx
-	rssPeak, hwm                      float64 // MB
-	status                            string
+	rssPeak, hwm                             float64 // MB
+	status                                   string
 }
 
 func bench(ctx context.Context, size int64, runs int, keep bool) error {
