@@ -111,7 +111,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, disposition: disp})
 	default:
 		size, _ := thumb.SizeNamed(kind)
-		s.serveThumb(w, r, v, servedFile{rel: library.ThumbPath(p.SHA256, size), ctype: "image/jpeg", etag: `"` + p.SHA256 + "-" + kind + `"`, cache: cache})
+		s.serveThumb(w, r, v, servedFile{rel: library.ThumbPath(p.SHA256, size), ctype: "image/jpeg", etag: thumbETag(p.SHA256, kind), cache: cache})
 	}
 }
 
@@ -137,6 +137,7 @@ func (s *server) serveThumb(w http.ResponseWriter, r *http.Request, v int64, f s
 		s.internalError(w, r, err)
 		return
 	}
+	documentHeadersOff(w.Header())
 	if data == nil {
 		s.serveFile(w, r, f)
 		return
@@ -230,4 +231,11 @@ func downloadName(p catalog.Photo) string {
 		name = "photo-" + strconv.FormatInt(p.ID, 10) + path.Ext(p.Path)
 	}
 	return name
+}
+
+// thumbETag is a thumbnail's ETag: 64 bits of its original's SHA-256 and
+// its size name, which tell its thumbnails apart as well as the whole hash
+// would, in 48 bytes fewer of each of a page's many responses.
+func thumbETag(sha, kind string) string {
+	return `"` + sha[:min(16, len(sha))] + "-" + kind + `"`
 }

@@ -151,7 +151,8 @@ func NewServer(lib *library.Library, opts Options) *Server {
 	return &Server{Handler: s.instrumented(securityHeaders(s.limited(sameOrigin(mux)))), s: s}
 }
 
-// securityHeaders sets the headers every response carries.
+// securityHeaders sets the headers every response carries (a thumbnail
+// then drops those that only govern documents: see documentHeadersOff).
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
@@ -160,6 +161,16 @@ func securityHeaders(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// documentHeadersOff takes from a response the security headers that only
+// govern documents, keeping nosniff: for a thumbnail, a JPEG this server
+// encoded. A share page's first view loads twenty of them over a slow
+// connection, where their 250 bytes each count.
+func documentHeadersOff(h http.Header) {
+	delete(h, "Content-Security-Policy")
+	delete(h, "Referrer-Policy")
+	delete(h, "X-Frame-Options")
 }
 
 // securityHeaderValues are the headers of securityHeaders, in canonical
