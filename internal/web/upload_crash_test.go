@@ -22,6 +22,7 @@ import (
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/testenv"
@@ -29,11 +30,12 @@ import (
 )
 
 // A real "picup serve" is SIGKILLed at random instants while two devices
-// upload photos and videos; each time it starts again on the same
-// library and the devices finish what they had started. Then the library
-// verifies, usage matches what is owned, every photo of the album came
-// from a recorded upload, and incoming/ holds no upload already imported
-// (seeded: PICUP_CRASH_SEED=N replays a run).
+// upload photos and videos and post comments; each time it starts again
+// on the same library and the devices finish what they had started. Then
+// the library verifies, usage matches what is owned, every photo of the
+// album came from a recorded upload, incoming/ holds no upload already
+// imported, every comment the server acknowledged is there, and every
+// comment has its one feed row (seeded: PICUP_CRASH_SEED=N replays a run).
 func TestUploadCrash(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		testenv.Missing(t, "go command not on PATH (%v): cannot build picup", err)
@@ -79,6 +81,19 @@ func TestUploadCrash(t *testing.T) {
 	if _, err := a.AddToAlbum(ctx, "Family", nil); err != nil {
 		t.Fatal(err)
 	}
+	// A photo of the album to comment on from the start.
+	first := filepath.Join(t.TempDir(), "first.png")
+	if err := os.WriteFile(first, noisePNG(t, uint64(seed)+99, 64, 48), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importer.Run(ctx, lib, []string{first}, importer.Options{Album: "Family"}); err != nil {
+		t.Fatal(err)
+	}
+	talked, err := lib.Catalog.ListPhotos(ctx, nil, 1)
+	if err != nil || len(talked) != 1 {
+		t.Fatalf("the photo to comment on: %v, %v", talked, err)
+	}
+	commentPath := fmt.Sprintf("%s/photos/%d/comments", "/s/", talked[0].ID)
 	l, err := a.CreateShare(ctx, sharelink.Spec{Album: "Family", UploadAs: "mom"})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +120,10 @@ func TestUploadCrash(t *testing.T) {
 	if testing.Short() {
 		kills = 2
 	}
+	commentPath = link + commentPath[len("/s/"):]
+	var ackMu sync.Mutex
+	acked := map[string]bool{} // comments answered 201
+	sent := 0
 	srv := startServe(t, bin, root)
 	for round := range kills + 1 {
 		for _, d := range devices {
@@ -113,8 +132,36 @@ func TestUploadCrash(t *testing.T) {
 				t.Fatalf("round %d: POST me: %v", round, err)
 			}
 		}
-		// Finish what the last round started, then start the rest.
+		// Finish what the last round started, then start the rest; and
+		// post comments until the server is gone (or, in the last round,
+		// a few).
 		var wg sync.WaitGroup
+		for di, d := range devices {
+			wg.Go(func() {
+				for k := 0; round < kills || k < 5; k++ {
+					ackMu.Lock()
+					sent++
+					text := fmt.Sprintf("round %d device %d comment %d (%d)", round, di, k, sent)
+					ackMu.Unlock()
+					body, _ := json.Marshal(map[string]string{"text": text})
+					a, err := d.do("POST", commentPath, body, "Content-Type", "application/json")
+					if err != nil {
+						return // the server is gone
+					}
+					switch a.status {
+					case http.StatusCreated:
+						ackMu.Lock()
+						acked[text] = true
+						ackMu.Unlock()
+					case http.StatusTooManyRequests:
+						time.Sleep(100 * time.Millisecond)
+					default:
+						t.Errorf("POST comment: %v", a)
+						return
+					}
+				}
+			})
+		}
 		for i, u := range ups {
 			if u.res != "" {
 				continue
@@ -190,7 +237,7 @@ func TestUploadCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range photos {
-		if !fromUploads[p.ID] {
+		if !fromUploads[p.ID] && p.ID != talked[0].ID {
 			t.Errorf("photo %d (%s) is in the album without a recorded upload", p.ID, p.Path)
 		}
 	}
@@ -204,8 +251,39 @@ func TestUploadCrash(t *testing.T) {
 			t.Errorf("incoming/ keeps %s, an upload already imported", e.Name())
 		}
 	}
-	t.Logf("%d kills; %d uploads recorded, %d photos in the album, %d of %d bytes used; %d files in incoming/ (uploads the devices never heard of)",
-		kills, len(recorded), len(photos), mom.UsedBytes, quota, len(entries))
+	comments, err := lib.Catalog.Comments(ctx, talked[0].ID, 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]bool{}
+	for _, c := range comments {
+		stored[c.Text] = true
+	}
+	for text := range acked {
+		if !stored[text] {
+			t.Errorf("comment %q was acknowledged (201) but is not in the catalog", text)
+		}
+	}
+	feed, err := lib.Catalog.Activities(ctx, catalog.ActivityFilter{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[int64]int{}
+	for _, r := range feed {
+		if r.Kind == catalog.ActivityComment {
+			rows[r.CommentID]++
+		}
+	}
+	for _, c := range comments {
+		if rows[c.ID] != 1 {
+			t.Errorf("comment %d has %d feed rows; want 1", c.ID, rows[c.ID])
+		}
+	}
+	if len(rows) != len(comments) {
+		t.Errorf("%d comments have feed rows, %d comments are stored", len(rows), len(comments))
+	}
+	t.Logf("%d kills; %d uploads recorded, %d photos in the album, %d of %d bytes used; %d files in incoming/ (uploads the devices never heard of); %d comments sent, %d acknowledged, %d stored",
+		kills, len(recorded), len(photos), mom.UsedBytes, quota, len(entries), sent, len(acked), len(comments))
 }
 
 // serveProc is a running "picup serve".
