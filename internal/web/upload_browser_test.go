@@ -88,8 +88,13 @@ func TestBrowserUpload(t *testing.T) {
 		tiles: document.querySelectorAll("a.tile").length})`
 
 	t.Run("add", func(t *testing.T) {
+		momLink := link("mom")
+		// B, another device, has the link open while A uploads.
+		other := b.tab(t, "ko-KR,ko;q=0.9")
+		step(t, other, "B opens the link", chromedp.Navigate(srv.URL+momLink))
+		waitFor(t, other, "B's page", fmt.Sprintf(`document.querySelectorAll("a.tile").length === %d`, before), explainUploads)
 		tab := b.tab(t, "en-US,en;q=0.9")
-		step(t, tab, "open the link", chromedp.Navigate(srv.URL+link("mom")))
+		step(t, tab, "open the link", chromedp.Navigate(srv.URL+momLink))
 		waitFor(t, tab, "the page, its button and the name sheet's hook", `!!document.getElementById("add-photos") && !!window.picupNeedName && !!document.getElementById("upload-input")`, explainUploads)
 		step(t, tab, "pick a HEIC and a MOV", chromedp.SetUploadFiles(chromedp.CSS("#upload-input"), []string{heic, mov}))
 		waitFor(t, tab, "the name sheet", `!document.getElementById("name-sheet").hidden`, explainUploads)
@@ -103,6 +108,7 @@ func TestBrowserUpload(t *testing.T) {
 		step(t, tab, "close the sheet", chromedp.Click(chromedp.CSS("#upload-close")))
 		waitFor(t, tab, "both in the grid", fmt.Sprintf(`document.querySelectorAll("a.tile").length === %d && !!document.querySelector('a.tile[data-type="video"]')`, before+2), explainUploads)
 		b.shot(t, tab, "grid")
+		waitFor(t, other, "both in B's grid, without a reload", fmt.Sprintf(`document.querySelectorAll("a.tile").length === %d && !!document.querySelector('a.tile[data-type="video"]')`, before+2), explainUploads)
 		// The same files again are already there.
 		step(t, tab, "pick them again", chromedp.SetUploadFiles(chromedp.CSS("#upload-input"), []string{heic}))
 		waitFor(t, tab, "already in the album", `Array.from(document.querySelectorAll("#upload-list .upload-state")).some(function (s) { return s.textContent === "Already in the album." })`, explainUploads)
