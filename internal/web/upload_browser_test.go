@@ -24,6 +24,7 @@ import (
 // in words.
 func TestBrowserUpload(t *testing.T) {
 	b := newBrowser(t)
+	axe := axeSource(t)
 	ctx := context.Background()
 	lib, err := library.Open(ctx, t.TempDir())
 	if err != nil {
@@ -102,6 +103,7 @@ func TestBrowserUpload(t *testing.T) {
 		step(t, tab, "type a name", chromedp.SendKeys(chromedp.CSS("#name-input"), "Aunt Sue"), chromedp.Click(chromedp.CSS(`#name-form button[type="submit"]`)))
 		waitFor(t, tab, "both files sent and added", `document.querySelectorAll('#upload-list .upload-item[data-state="done"]').length === 2`, explainUploads)
 		b.screen(t, tab, "sent")
+		checkA11y(t, tab, axe, "the upload sheet (en)")
 		if n := count(); n != before+2 {
 			t.Fatalf("the album holds %d photos; want %d", n, before+2)
 		}
@@ -124,6 +126,7 @@ func TestBrowserUpload(t *testing.T) {
 		want := "dad의 저장 공간이 가득 찼습니다(1 kB 중 0 kB 사용). " + keeper.Name + "에게 공간을 비워 달라고 부탁하세요."
 		waitFor(t, tab, "the refusal", fmt.Sprintf(`Array.from(document.querySelectorAll('#upload-list .upload-item[data-state="refused"] .upload-state')).some(function (s) { return s.textContent === %q })`, want), explainUploads)
 		b.screen(t, tab, "full")
+		checkA11y(t, tab, axe, "the upload sheet with a refusal (ko)")
 		u, err := lib.Catalog.UserByName(ctx, "dad")
 		if err != nil || u.UsedBytes != 0 || u.ReservedBytes != 0 {
 			t.Errorf("dad after the refusal: %+v, %v; want nothing used", u, err)
