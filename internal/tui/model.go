@@ -506,6 +506,15 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		m.dialog, m.searching = nil, false
 		return m.quit()
 	}
+	if k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste && !m.typing() {
+		// Keys typed faster than they are read come as one message
+		// ("jjd"): each is a key of its own.
+		cmds := make([]tea.Cmd, 0, len(k.Runes))
+		for _, r := range k.Runes {
+			cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
 	if m.dialog != nil {
 		return m.dialogKey(k)
 	}
@@ -561,6 +570,12 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.activityKey(k)
 	}
 	return nil
+}
+
+// typing reports whether a text field has the keys: the search line, or a
+// dialog's field.
+func (m *Model) typing() bool {
+	return m.searching || m.dialog != nil && (m.dialog.kind == dialogAlbum || m.dialog.kind == dialogShare)
 }
 
 // quit ends the browser, asking first when a sync is running.

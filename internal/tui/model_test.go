@@ -723,3 +723,24 @@ func TestDeepWindowFollowsChanges(t *testing.T) {
 		t.Errorf("position not shown:\n%s", h.screen())
 	}
 }
+
+// TestKeysReadTogether sends keys as a terminal delivers keys typed
+// faster than the browser reads them (over SSH, or tmux send-keys): one
+// message of several runes. Each is a key of its own, unless a text field
+// has the keys.
+func TestKeysReadTogether(t *testing.T) {
+	h := newHarness(t, testLibrary(t), 120, 40, Options{})
+	runes := func(s string) { h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+	runes("ll")
+	if g := &h.m.photos; g.cur != 2 {
+		t.Errorf(`"ll" put the cursor on %d; want 2`, g.cur)
+	}
+	runes("/img")
+	if !h.m.searching || h.m.search.input.Value() != "img" {
+		t.Fatalf(`"/img": searching %v, the line holds %q; want "img"`, h.m.searching, h.m.search.input.Value())
+	}
+	runes("_00")
+	if v := h.m.search.input.Value(); v != "img_00" {
+		t.Errorf("typing into the search line: %q; want img_00", v)
+	}
+}
