@@ -120,8 +120,9 @@ func (s *tmuxSession) exitStatus() string {
 }
 
 type listedPhoto struct {
-	ID   int64  `json:"id"`
-	Name string `json:"original_name"`
+	ID      int64  `json:"id"`
+	Name    string `json:"original_name"`
+	TakenAt string `json:"taken_at"`
 }
 
 func picupJSON(t *testing.T, bin, lib string, v any, args ...string) {
@@ -139,7 +140,8 @@ func picupJSON(t *testing.T, bin, lib string, v any, args ...string) {
 
 // TestTUIInTmux runs the real binary in tmux on a library of the test
 // photos: it moves through the grid, marks two photos, adds them to a new
-// album, and checks with picup album show that the album has exactly them.
+// album, sees that in the Activity view, and checks with picup album show
+// that the album has exactly them.
 func TestTUIInTmux(t *testing.T) {
 	needTmux(t)
 	bin := picupBinary(t)
@@ -169,11 +171,24 @@ func TestTUIInTmux(t *testing.T) {
 	total := len(listed)
 	s.waitFor("All photos", "1 of "+strconv.Itoa(total))
 
-	// Look at a year in the periods pane, then come back to all photos.
+	// Look at the newest year in the periods pane, then come back to all
+	// photos. Each step waits for its own listing ("1 of N" at the end of
+	// the status line, so that "1 of 2" is not read in "1 of 28"): a key
+	// the browser reads before a new listing has arrived acts on the one
+	// shown until then.
+	year, inYear := listed[0].TakenAt[:4], 0
+	for _, p := range listed {
+		if strings.HasPrefix(p.TakenAt, year) {
+			inYear++
+		}
+	}
+	if inYear == total {
+		t.Fatalf("all %d photos are from %s: the year's listing would look like all photos", total, year)
+	}
 	s.keys("Tab", "j")
-	s.waitFor("›")
+	s.waitFor("1 of " + strconv.Itoa(inYear) + "\n")
 	s.keys("k", "Tab")
-	s.waitFor("1 of " + strconv.Itoa(total))
+	s.waitFor("1 of " + strconv.Itoa(total) + "\n")
 
 	// Mark the second and the fourth photo.
 	s.keys("l")
@@ -188,10 +203,14 @@ func TestTUIInTmux(t *testing.T) {
 	s.text("Family picks")
 	s.waitFor(`create album "Family picks"`)
 	s.keys("Enter")
-	s.waitFor(`created album "Family picks" with 2 photos`)
+	// Photos joining an album are news of the family feed: the Activity
+	// tab counts them until it has shown them.
+	s.waitFor(`created album "Family picks" with 2 photos`, "7 Activity (1)")
 
 	s.keys("2")
 	s.waitFor("Family picks", "ALBUM")
+	s.keys("7")
+	s.waitFor("[7 Activity]", "Feed, newest first · 1 new", `added 2 photos to "Family picks"`)
 	s.keys("q")
 	if status := s.exitStatus(); status != "0" {
 		t.Errorf("picup tui exited with %s; want 0", status)
