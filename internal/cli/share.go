@@ -72,7 +72,10 @@ quota applies; with --upload-review those wait for "picup uploads
 approve". "picup activity" shows what they did.
 
 The link starts with --public-url, else the URL saved by
-"picup serve --public-url", else ` + sharelink.DefaultPublicURL + `.`,
+"picup serve --public-url", else ` + sharelink.DefaultPublicURL + `. When
+that address opens only on this computer (a loopback address) or on the
+home network (a private address, a .local or bare name), share says so
+on stderr, with the command that makes the link work from elsewhere.`,
 		Example: `  picup share Family --name "For Mom and Dad" --expires 90d
   picup share --year 2024 --download
   picup share --ids 12,15,31 --expires 7d
@@ -213,6 +216,11 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 		link, err := archive.New(lib).CreateShare(ctx, spec)
 		if err != nil {
 			return err
+		}
+		if base, _, ok := strings.Cut(link.URL, "/s/"); ok {
+			if w := sharelink.ReachWarning(base); w != "" {
+				defer fmt.Fprintln(e.stderr, w) // after the link and its summary
+			}
 		}
 		if o.json {
 			return writeJSON(e.stdout, shareCreatedJSON{ID: link.ID, URL: link.URL, ExpiresAt: optional(catalog.FormatTime(link.ExpiresAt))})
