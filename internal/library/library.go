@@ -68,6 +68,11 @@ func Open(ctx context.Context, root string) (*Library, error) {
 	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("library %s is a file, not a directory; pass --library with a directory", abs)
 	}
+	// A new library is its owner's alone: the catalog holds password
+	// hashes and the family's names, the key file the signing key.
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("create library %s: %w", abs, err)
+	}
 	for _, d := range []string{OriginalsDir, ThumbsDir, TmpDir} {
 		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
 			return nil, fmt.Errorf("create library %s: %w", abs, err)

@@ -10,6 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -77,36 +80,92 @@ func CheckPassword(hash, password string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// SigningKeySetting is the catalog setting holding the library's random
-// HMAC key, which signs media URLs and unlock cookies of share pages.
+// SigningKeySetting is the catalog setting where libraries made before
+// the key file kept the key; SigningKey moves it out.
 const SigningKeySetting = "web.signing_key"
 
-// SigningKey returns the library's HMAC key for share pages, creating and
-// storing it on first use.
+// SigningKeyFile is the file in the library holding its random HMAC key,
+// which signs media URLs and the cookies of share pages. It is the
+// library's own (0600) and stays on this machine: neither a sync nor a
+// catalog snapshot carries it, so whoever reads the bucket cannot forge
+// them. A library restored elsewhere makes a new key: links keep working
+// (their tokens are only hashed), pages ask for passwords again.
+const SigningKeyFile = "signing.key"
+
+// SigningKey returns the library's HMAC key for share pages: from its key
+// file, made on first use (or moved there from the catalog setting where
+// older libraries kept it).
 func SigningKey(ctx context.Context, lib *library.Library) ([]byte, error) {
-	v, err := lib.Catalog.Setting(ctx, SigningKeySetting)
+	path := filepath.Join(lib.Root, SigningKeyFile)
+	if key, err := readKey(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	old, err := lib.Catalog.Setting(ctx, SigningKeySetting)
 	if err != nil {
 		return nil, err
 	}
+	v := old
 	if v == "" {
-		err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			// Another process may have made one meanwhile: keep it.
-			err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, SigningKeySetting).Scan(&v)
-			if err == nil && v != "" {
-				return nil
-			}
-			b := make([]byte, 32)
-			rand.Read(b)
-			v = hex.EncodeToString(b)
-			return tx.SetSetting(ctx, SigningKeySetting, v)
-		})
+		b := make([]byte, 32)
+		_, _ = rand.Read(b) // never fails (crypto/rand)
+		v = hex.EncodeToString(b)
+	}
+	if err := writeKey(path, v); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create the signing key %s: %w", path, err)
+	}
+	// Another process may have written one first: the file decides.
+	key, err := readKey(path)
+	if err != nil {
+		return nil, err
+	}
+	if old != "" {
+		err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetSetting(ctx, SigningKeySetting, "") })
 		if err != nil {
-			return nil, fmt.Errorf("create the signing key: %w", err)
+			return nil, fmt.Errorf("move the signing key out of the catalog: %w", err)
 		}
 	}
-	key, err := hex.DecodeString(v)
+	return key, nil
+}
+
+// readKey reads a hex key of at least 16 bytes.
+func readKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("setting %s is not a hex key of at least 16 bytes", SigningKeySetting)
+		return nil, fmt.Errorf("%s is not a hex key of at least 16 bytes; delete it and a new one is made (open share pages then reload)", path)
 	}
 	return key, nil
+}
+
+// writeKey creates the key file, 0600, whole or not at all: written
+// beside it, synced, then linked into place, which fails with
+// fs.ErrExist when another process made one first.
+func writeKey(path, hexKey string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".signing-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	_, err = f.WriteString(hexKey + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		return err
+	}
+	return library.SyncDir(filepath.Dir(path))
 }
