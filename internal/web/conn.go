@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 )
 
@@ -13,16 +14,68 @@ import (
 // bytes with one write, which leaves as one TCP segment, rather than as
 // two writes and two segments (see coalesced). The server must also use
 // ConnContext.
-func Listener(ln net.Listener) net.Listener { return listener{ln} }
+func Listener(ln net.Listener) net.Listener { return &listener{Listener: ln} }
 
-type listener struct{ net.Listener }
+type listener struct {
+	net.Listener
+	counts *connCounts // nil: any number of connections per address
+}
 
-func (l listener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+// Accept closes at once, and does not return, a connection over its
+// address's limit.
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		cc := &coalescingConn{Conn: c}
+		if l.counts != nil {
+			var ok bool
+			if cc.release, ok = l.counts.add(c.RemoteAddr()); !ok {
+				_ = c.Close() // refused: nothing to tell whoever opened it
+				continue
+			}
+		}
+		return cc, nil
 	}
-	return &coalescingConn{Conn: c}, nil
+}
+
+// connCounts counts the open connections of each client address (by
+// clientKey).
+type connCounts struct {
+	limit  int
+	exempt func(netip.Addr) bool // addresses not counted; nil for none
+	mu     sync.Mutex
+	open   map[netip.Addr]int
+}
+
+func newConnCounts(limit int, exempt func(netip.Addr) bool) *connCounts {
+	return &connCounts{limit: limit, exempt: exempt, open: map[netip.Addr]int{}}
+}
+
+// add counts a new connection from addr. It reports false when addr has
+// its maximum open already; otherwise release uncounts the connection
+// (once, however often it is called).
+func (cs *connCounts) add(addr net.Addr) (release func(), ok bool) {
+	ap, err := netip.ParseAddrPort(addr.String())
+	if err != nil || (cs.exempt != nil && cs.exempt(ap.Addr().Unmap())) {
+		return nil, true
+	}
+	key := clientKey(ap.Addr())
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.open[key] >= cs.limit {
+		return nil, false
+	}
+	cs.open[key]++
+	return sync.OnceFunc(func() {
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		if cs.open[key]--; cs.open[key] == 0 {
+			delete(cs.open, key)
+		}
+	}), true
 }
 
 // connKey is where ConnContext keeps a request's connection.
@@ -40,7 +93,15 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 // to it, and only that goroutine gathers.
 type coalescingConn struct {
 	net.Conn
-	batch *[]byte // non-nil while writes gather
+	batch   *[]byte // non-nil while writes gather
+	release func()  // uncounts the connection (connCounts); nil when not counted
+}
+
+func (c *coalescingConn) Close() error {
+	if c.release != nil {
+		c.release()
+	}
+	return c.Conn.Close()
 }
 
 func (c *coalescingConn) Write(p []byte) (int, error) {

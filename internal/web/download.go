@@ -47,7 +47,7 @@ func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	zw := zip.NewWriter(w)
+	zw := zip.NewWriter(newZipWriter(w))
 	names := map[string]bool{}
 	files, skipped := 0, 0
 	for {

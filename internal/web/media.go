@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"os"
@@ -37,6 +38,13 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("size")
 	if !knownKind(kind) {
 		notFound(w)
+		return
+	}
+	if tooManyRanges(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+		fmt.Fprintln(w, "too many ranges")
 		return
 	}
 	photoID, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
@@ -100,7 +108,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 			notFound(w)
 			return
 		}
-		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache})
+		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, stream: true})
 	case kindOriginal:
 		if p.Offloaded != "" {
 			notFound(w)
@@ -108,7 +116,7 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		}
 		name := downloadName(catalog.Photo{ID: p.ID, OriginalName: p.OriginalName, Path: p.Path})
 		disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
-		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, disposition: disp})
+		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, disposition: disp, stream: true})
 	default:
 		size, _ := thumb.SizeNamed(kind)
 		s.serveThumb(w, r, v, servedFile{rel: library.ThumbPath(p.SHA256, size), ctype: "image/jpeg", etag: thumbETag(p.SHA256, kind), cache: cache})
@@ -122,6 +130,7 @@ type servedFile struct {
 	etag        string // ETag, quoted
 	cache       string // Cache-Control
 	disposition string // Content-Disposition; "" for none
+	stream      bool   // a video or an original: may take long (streamDeadline)
 }
 
 // serveThumb serves a thumbnail as serveFile does, from memory when it
@@ -166,6 +175,21 @@ var (
 	byteRanges = []string{"bytes"}
 )
 
+// maxRanges is the most ranges one request may ask for: more are
+// refused with 416 (a few hundred tiny ranges of one video make the
+// server write a multipart response far larger than the file).
+const maxRanges = 10
+
+// tooManyRanges reports whether a request's Range header asks for more
+// than maxRanges ranges.
+func tooManyRanges(r *http.Request) bool {
+	n := 0
+	for _, v := range r.Header.Values("Range") {
+		n += strings.Count(v, ",") + 1
+	}
+	return n > maxRanges
+}
+
 // conditional reports whether a request has a header that
 // http.ServeContent answers to: a range, or a precondition.
 func conditional(r *http.Request) bool {
@@ -190,6 +214,11 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, sf servedFile
 		return
 	}
 	defer f.Close()
+	if sf.stream {
+		if st, err := f.Stat(); err == nil {
+			streamDeadline(w, st.Size())
+		}
+	}
 	h := w.Header()
 	h.Set("Content-Type", sf.ctype)
 	h.Set("Cache-Control", sf.cache)

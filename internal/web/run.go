@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +23,50 @@ import (
 // shutdownGrace bounds how long in-flight requests may take once Run's
 // context ends.
 const shutdownGrace = 10 * time.Second
+
+// serverLimits are what the viewer's server bears of a client before it
+// closes the connection.
+type serverLimits struct {
+	readHeader time.Duration // to send a request's headers
+	read       time.Duration // its headers and body, where a route sets no deadline of its own (see deadline.go)
+	write      time.Duration // to take its response, likewise
+	idle       time.Duration // between requests on a kept-alive connection
+	// headerBytes is http.Server.MaxHeaderBytes, which lets a request's
+	// line and headers run 4,096 bytes over it.
+	headerBytes int
+	// perClient is how many connections one address (an IPv6 /64) may
+	// hold open at once: connCounts.
+	perClient int
+}
+
+// viewerLimits are the viewer's: headers over 16 KB get 431.
+var viewerLimits = serverLimits{
+	readHeader:  10 * time.Second,
+	read:        30 * time.Second,
+	write:       time.Minute,
+	idle:        2 * time.Minute,
+	headerBytes: 16<<10 - 4096,
+	perClient:   64,
+}
+
+// server is an http.Server of h with l's limits.
+func (l serverLimits) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		WriteTimeout:      l.write,
+		IdleTimeout:       l.idle,
+		MaxHeaderBytes:    l.headerBytes,
+		ConnContext:       ConnContext,
+	}
+}
+
+// listener wraps ln as Listener does, holding each address to
+// l.perClient connections, except those that exempt lets through.
+func (l serverLimits) listener(ln net.Listener, exempt func(netip.Addr) bool) net.Listener {
+	return &listener{Listener: ln, counts: newConnCounts(l.perClient, exempt)}
+}
 
 // RunConfig says how Run serves. The caller opens the listeners, so that
 // what it says about an address it cannot listen on is its own.
@@ -114,14 +160,9 @@ type running struct {
 // makeServers makes the viewer's server, and /metrics' own when c has
 // its listener.
 func (rs *running) makeServers(ctx context.Context, lib *library.Library, c RunConfig, metrics *Metrics) {
-	srv := &http.Server{
-		Handler:           rs.viewer,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(rs.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-		ConnContext:       ConnContext,
-	}
+	srv := viewerLimits.server(rs.viewer)
+	srv.ErrorLog = slog.NewLogLogger(rs.log.Handler(), slog.LevelWarn)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	srv.RegisterOnShutdown(rs.viewer.EndStreams)
 	if c.TLS != nil {
 		srv.TLSConfig = c.TLS.Clone()
@@ -130,7 +171,9 @@ func (rs *running) makeServers(ctx context.Context, lib *library.Library, c RunC
 		srv.Protocols.SetHTTP1(true)
 		srv.Protocols.SetHTTP2(true)
 	}
-	rs.servers, rs.listeners = []*http.Server{srv}, []net.Listener{Listener(c.Listener)}
+	rs.servers, rs.listeners = []*http.Server{srv}, []net.Listener{viewerLimits.listener(c.Listener, func(ip netip.Addr) bool {
+		return ip.IsLoopback() || slices.ContainsFunc(c.Options.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(ip) })
+	})}
 	if c.MetricsListener != nil {
 		rs.log.Info("serving metrics", "addr", c.MetricsListener.Addr().String())
 		rs.servers = append(rs.servers, &http.Server{
