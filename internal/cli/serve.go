@@ -3,10 +3,13 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,6 +25,11 @@ type serveOptions struct {
 	publicURL      string
 	tlsCert        string
 	tlsKey         string
+	domain         string // --domain: ACME certificates, HTTP on httpAddr
+	httpAddr       string
+	acmeDirectory  string
+	acmeCA         string
+	acmeEmail      string
 	metricsAddr    string
 	trustedProxies []string
 	noRateLimit    bool
@@ -30,6 +38,8 @@ type serveOptions struct {
 	// tests: called with the bound addresses (metricsAddr "" without
 	// --metrics-addr)
 	ready func(addr, metricsAddr string)
+	// tests: called with the bound address of --http-addr
+	httpReady func(addr string)
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -49,6 +59,16 @@ and the links "picup share" prints start with it.
 without a proxy; the files are read again when they change, so a renewed
 certificate needs no restart.
 
+--domain serves HTTPS with a certificate it gets by itself from Let's
+Encrypt (ACME), for a name whose DNS points at this machine (or at a
+router forwarding ports 80 and 443 to it). HTTPS is then on --addr (:443
+unless given), plain HTTP on --http-addr (:80 unless given) answers the
+CA's challenges and redirects everything else to HTTPS, and browsers are
+told to use HTTPS only (HSTS). The certificate is cached in the library's
+acme directory and renewed 30 days before it expires; the public URL
+becomes https://DOMAIN. --acme-directory and --acme-ca point it at
+another ACME CA (a test CA such as Pebble, or a CA of one's own).
+
 Each client address may load 2,500 share pages, photo lists and
 thumbnails at once and then 100 a second, and try 5 passwords a minute;
 over that it gets 429 Too Many Requests with Retry-After. Behind a reverse
@@ -65,18 +85,30 @@ every hour. It logs one line per request and per job to stderr, and stops
 gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
 		Example: `  picup serve
   picup serve --addr 0.0.0.0:8080 --public-url http://192.168.1.20:8080
+  picup serve --domain photos.example.org --acme-email me@example.org
   picup serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://photos.example.org:8443
   picup serve --public-url https://photos.example.org --trusted-proxy 127.0.0.1 --metrics-addr 127.0.0.1:9090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.domain != "" && !cmd.Flags().Changed("addr") {
+				o.addr = ":443"
+			}
+			if o.domain != "" && !cmd.Flags().Changed("http-addr") {
+				o.httpAddr = ":80"
+			}
 			return runServe(cmd.Context(), e, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (with --domain, :443 unless given)")
 	f.StringVar(&o.publicURL, "public-url", "", "URL the server is reached at; saved for the links \"picup share\" prints")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	f.StringVar(&o.tlsKey, "tls-key", "", "PEM private key file of --tls-cert")
+	f.StringVar(&o.domain, "domain", "", "serve HTTPS for this domain name with a certificate from Let's Encrypt (ACME)")
+	f.StringVar(&o.httpAddr, "http-addr", "", "plain HTTP address of --domain: ACME challenges, redirects to HTTPS (:80 unless given)")
+	f.StringVar(&o.acmeDirectory, "acme-directory", web.DefaultACMEDirectory, "ACME directory URL of the CA that --domain's certificate comes from")
+	f.StringVar(&o.acmeCA, "acme-ca", "", "PEM file of a root certificate to trust for --acme-directory (a test or private CA)")
+	f.StringVar(&o.acmeEmail, "acme-email", "", "e-mail address the CA may write to about --domain's certificate")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of to loopback clients of --addr")
 	f.StringArrayVar(&o.trustedProxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable)")
 	f.BoolVar(&o.noRateLimit, "no-rate-limit", false, "turn off the per-client rate limits (load tests)")
@@ -99,9 +131,33 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 		}
 		tlsConf = &tls.Config{GetCertificate: certs.GetCertificate}
 	}
+	var roots *x509.CertPool
+	if o.acmeCA != "" {
+		if roots, err = web.LoadRootCAs(o.acmeCA); err != nil {
+			return fmt.Errorf("read --acme-ca: %w", err)
+		}
+	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
-		if public, err = savePublicURL(ctx, lib, public); err != nil {
+		ln, mln, httpLn, err := listenServe(o)
+		if err != nil {
 			return err
+		}
+		var acme *web.ACME
+		if o.domain != "" {
+			acme, err = web.NewACME(lib, web.ACMEConfig{
+				Domain: o.domain, Directory: o.acmeDirectory, RootCAs: roots, Email: o.acmeEmail,
+				HTTPSPort: ln.Addr().(*net.TCPAddr).Port,
+			})
+			if err != nil {
+				return errors.Join(err, closeAll(ln, mln, httpLn))
+			}
+			tlsConf = acme.TLSConfig()
+			if public == "" {
+				public = acme.PublicURL()
+			}
+		}
+		if public, err = savePublicURL(ctx, lib, public); err != nil {
+			return errors.Join(err, closeAll(ln, mln, httpLn))
 		}
 		scheme := "http"
 		if tlsConf != nil {
@@ -110,22 +166,55 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 				log.Warn("serving HTTPS, but the links \"picup share\" prints start with "+public+"; set the https:// address with --public-url", "public_url", public)
 			}
 		}
-		ln, mln, err := listenServe(o)
-		if err != nil {
-			return err
-		}
 		log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "public_url", public, "library", lib.Root)
-		return web.Run(ctx, lib, web.RunConfig{
+		rc := web.RunConfig{
 			Listener: ln, MetricsListener: mln, TLS: tlsConf, JobEvery: o.jobEvery, PurgeEvery: o.purgeEvery,
 			Ready: o.ready,
 			Options: web.Options{
 				Logger:         log,
 				SecureCookies:  tlsConf != nil || strings.HasPrefix(public, "https://"),
+				HSTS:           acme != nil,
 				NoRateLimits:   o.noRateLimit,
 				TrustedProxies: trusted,
 			},
-		})
+		}
+		if acme == nil {
+			return web.Run(ctx, lib, rc)
+		}
+		return runACME(ctx, lib, rc, acme, httpLn, o, log)
 	})
+}
+
+// runACME runs web.Run and, beside it, the plain HTTP server of --domain
+// on httpLn; when either stops, so does the other.
+func runACME(ctx context.Context, lib *library.Library, rc web.RunConfig, acme *web.ACME, httpLn net.Listener, o *serveOptions, log *slog.Logger) error {
+	log.Info("serving ACME challenges and redirects to HTTPS", "addr", httpLn.Addr().String(), "domain", o.domain,
+		"acme_directory", o.acmeDirectory, "cache", acme.CacheDir())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	httpErr := make(chan error, 1)
+	go func() {
+		err := acme.ServeHTTP(ctx, httpLn, log)
+		cancel()
+		httpErr <- err
+	}()
+	if o.httpReady != nil {
+		o.httpReady(httpLn.Addr().String())
+	}
+	err := web.Run(ctx, lib, rc)
+	cancel()
+	return errors.Join(err, <-httpErr)
+}
+
+// closeAll closes the listeners that are not nil.
+func closeAll(lns ...net.Listener) error {
+	var errs []error
+	for _, ln := range lns {
+		if ln != nil {
+			errs = append(errs, ln.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // certFlagError names the flags of the files a certificate error is
@@ -143,19 +232,25 @@ func certFlagError(o *serveOptions, err error) error {
 	return fmt.Errorf("read --tls-cert %s: %w", ce.File, ce.Err)
 }
 
-// listenServe opens the listeners of --addr and --metrics-addr (nil
-// without it).
-func listenServe(o *serveOptions) (ln, mln net.Listener, err error) {
+// listenServe opens the listeners of --addr, --metrics-addr and
+// --http-addr (nil without them).
+func listenServe(o *serveOptions) (ln, mln, httpLn net.Listener, err error) {
 	if ln, err = net.Listen("tcp", o.addr); err != nil {
-		return nil, nil, fmt.Errorf("listen on %s: %w; pick another --addr", o.addr, err)
+		return nil, nil, nil, fmt.Errorf("listen on %s: %w; pick another --addr", o.addr, err)
 	}
 	if o.metricsAddr != "" {
 		if mln, err = net.Listen("tcp", o.metricsAddr); err != nil {
 			ln.Close()
-			return nil, nil, fmt.Errorf("listen on %s: %w; pick another --metrics-addr", o.metricsAddr, err)
+			return nil, nil, nil, fmt.Errorf("listen on %s: %w; pick another --metrics-addr", o.metricsAddr, err)
 		}
 	}
-	return ln, mln, nil
+	if o.httpAddr != "" {
+		if httpLn, err = net.Listen("tcp", o.httpAddr); err != nil {
+			_ = closeAll(ln, mln) // the error says enough
+			return nil, nil, nil, fmt.Errorf("listen on %s: %w; pick another --http-addr (ACME's HTTP-01 challenges come to port 80)", o.httpAddr, err)
+		}
+	}
+	return ln, mln, httpLn, nil
 }
 
 // checkServeFlags checks serve's flags; it returns --public-url without
@@ -168,6 +263,9 @@ func checkServeFlags(o *serveOptions) (public string, trusted []netip.Prefix, er
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return "", nil, usageErrorf("--tls-cert and --tls-key go together: give both files or neither")
+	}
+	if err := checkDomainFlags(o); err != nil {
+		return "", nil, err
 	}
 	for _, s := range o.trustedProxies {
 		p, err := web.ParseTrustedProxy(s)
@@ -186,4 +284,54 @@ func savePublicURL(ctx context.Context, lib *library.Library, public string) (st
 		return publicURL(ctx, lib, "")
 	}
 	return public, archive.New(lib).SetPublicURL(ctx, public)
+}
+
+// checkDomainFlags checks --domain and the flags that go with it.
+func checkDomainFlags(o *serveOptions) error {
+	if o.domain == "" {
+		directory := o.acmeDirectory
+		if directory == web.DefaultACMEDirectory {
+			directory = ""
+		}
+		for _, f := range []struct{ name, value string }{
+			{"--http-addr", o.httpAddr}, {"--acme-ca", o.acmeCA}, {"--acme-email", o.acmeEmail}, {"--acme-directory", directory},
+		} {
+			if f.value != "" {
+				return usageErrorf("%s goes with --domain", f.name)
+			}
+		}
+		return nil
+	}
+	if o.tlsCert != "" {
+		return usageErrorf("--domain gets its certificate by itself: give either --domain or --tls-cert and --tls-key")
+	}
+	if !validDomain(o.domain) {
+		return usageErrorf("--domain %q is not a domain name (such as photos.example.org: no scheme, port or path)", o.domain)
+	}
+	if o.acmeDirectory != "" {
+		if u, err := url.Parse(o.acmeDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
+			return usageErrorf("--acme-directory %q is not an https:// URL", o.acmeDirectory)
+		}
+	}
+	return nil
+}
+
+// validDomain reports whether s is a DNS name a CA can issue for: two or
+// more dot-separated labels of ASCII letters, digits and inner hyphens,
+// not an IP address.
+func validDomain(s string) bool {
+	if len(s) > 253 || net.ParseIP(s) != nil || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -34,6 +34,7 @@ type Options struct {
 	Now           func() time.Time // clock; nil means time.Now
 	MediaTTL      time.Duration    // lifetime of a signed media URL; 0 means one hour
 	SecureCookies bool             // mark cookies Secure even without TLS here (behind an https proxy)
+	HSTS          bool             // send Strict-Transport-Security over TLS (picup serve --domain)
 
 	// Metrics counts requests; share it with whatever else feeds the
 	// server's /metrics (picup serve's job runner). nil makes a private one.
@@ -145,10 +146,15 @@ func NewServer(lib *library.Library, opts Options) *Server {
 	mux.HandleFunc("GET /m/{sig}/{photo}/{size}", s.media)
 	mux.HandleFunc("GET /metrics", s.metricsPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
-	// Outermost first: measure and log everything, 429s included; then the
-	// security headers, which 429s carry too; then the rate limits; then
-	// the refusal of writes sent from other sites.
-	return &Server{Handler: s.instrumented(securityHeaders(s.limited(sameOrigin(mux)))), s: s}
+	// Outermost first: measure and log everything, 429s included; then
+	// HSTS over TLS when asked for; then the security headers, which 429s
+	// carry too; then the rate limits; then the refusal of writes sent
+	// from other sites.
+	h := securityHeaders(s.limited(sameOrigin(mux)))
+	if opts.HSTS {
+		h = strictTransport(h)
+	}
+	return &Server{Handler: s.instrumented(h), s: s}
 }
 
 // securityHeaders sets the headers every response carries (a thumbnail
