@@ -28,8 +28,17 @@ const pebbleVersion = "v2.10.3"
 // resolved to 127.0.0.1 by a DNS server of the test's: a certificate
 // is issued and the share page is fetched over HTTPS with Pebble's root
 // trusted, with HSTS; plain HTTP redirects; and a restart on the same
-// library serves the cached certificate with Pebble gone.
-func TestServeDomainPebble(t *testing.T) {
+// library serves the cached certificate with Pebble gone. autocert
+// answers the TLS-ALPN-01 challenge (on the HTTPS port) first.
+func TestServeDomainPebble(t *testing.T) { testServeDomainPebble(t, true) }
+
+// TestServeDomainPebbleHTTP01 is TestServeDomainPebble with Pebble's
+// TLS-ALPN-01 validation pointed at a port nobody listens on: autocert
+// then gets the certificate with a new order, through the HTTP-01
+// challenge on the plain HTTP port.
+func TestServeDomainPebbleHTTP01(t *testing.T) { testServeDomainPebble(t, false) }
+
+func testServeDomainPebble(t *testing.T, tlsALPN bool) {
 	pebble, certs := findPebble(t)
 	const domain = "photos.picup.test"
 	dir := t.TempDir()
@@ -48,7 +57,11 @@ func TestServeDomainPebble(t *testing.T) {
 	_, port, _ := net.SplitHostPort(s.addr)
 	_, httpPort, _ := net.SplitHostPort(httpAddr)
 
-	p := startPebble(t, pebble, certs, pebbleAddr, mgmtAddr, startDNS(t), httpPort, port)
+	tlsPort := port
+	if !tlsALPN {
+		_, tlsPort, _ = net.SplitHostPort(freeAddr(t))
+	}
+	p := startPebble(t, pebble, certs, pebbleAddr, mgmtAddr, startDNS(t), httpPort, tlsPort)
 	roots := pebbleRoot(t, mgmtAddr, minica)
 
 	link := strings.TrimSpace(run(t, dir, "", "share", "Family"))
@@ -104,6 +117,9 @@ func TestServeDomainPebble(t *testing.T) {
 	}
 	if n := strings.Count(p.output(), "POST /finalize-order/"); n != 1 {
 		t.Errorf("Pebble finalized %d orders; want 1\n%s", n, p.output())
+	}
+	if viaHTTP := strings.Contains(p.output(), "Attempting to validate w/ HTTP:"); viaHTTP == tlsALPN {
+		t.Errorf("Pebble validated over HTTP-01: %v; want %v\n%s", viaHTTP, !tlsALPN, p.output())
 	}
 }
 

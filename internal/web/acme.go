@@ -82,7 +82,7 @@ func NewACME(lib *library.Library, c ACMEConfig) (*ACME, error) {
 	m := &autocert.Manager{
 		Prompt:     autocert.AcceptTOS,
 		Cache:      autocert.DirCache(cacheDir),
-		HostPolicy: autocert.HostWhitelist(c.Domain),
+		HostPolicy: hostPolicy(c.Domain),
 		Email:      c.Email,
 		Client: &acme.Client{
 			DirectoryURL: c.Directory,
@@ -91,6 +91,20 @@ func NewACME(lib *library.Library, c ACMEConfig) (*ACME, error) {
 		},
 	}
 	return &ACME{m: m, c: c, cacheDir: cacheDir}, nil
+}
+
+// hostPolicy allows domain alone. A challenge request's Host may carry a
+// port (":80" named, or a CA validating on another port, as Pebble does
+// in the tests), which autocert.HostWhitelist would refuse; TLS's server
+// name never does.
+func hostPolicy(domain string) autocert.HostPolicy {
+	allow := autocert.HostWhitelist(domain)
+	return func(ctx context.Context, host string) error {
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		return allow(ctx, host)
+	}
 }
 
 // LoadRootCAs is the system's trusted roots and those of a PEM file (for

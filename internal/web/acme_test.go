@@ -58,10 +58,13 @@ func TestNewACME(t *testing.T) {
 				t.Errorf("%s over HTTP: %d to %q, HSTS %q; want %d to %q, no HSTS", method, w.Code, w.Header().Get("Location"), w.Header().Get("Strict-Transport-Security"), code, c.redirect)
 			}
 		}
-		w := httptest.NewRecorder()
-		a.HTTPHandler().ServeHTTP(w, httptest.NewRequest("GET", "http://photos.example.org/.well-known/acme-challenge/unknown", nil))
-		if w.Code != http.StatusNotFound {
-			t.Errorf("unknown HTTP-01 token: %d; want 404 (not a redirect)", w.Code)
+		// A Host with a port is the domain still; another host is refused.
+		for host, code := range map[string]int{"photos.example.org": 404, "photos.example.org:5002": 404, "other.example.org": 403} {
+			w := httptest.NewRecorder()
+			a.HTTPHandler().ServeHTTP(w, httptest.NewRequest("GET", "http://"+host+"/.well-known/acme-challenge/unknown", nil))
+			if w.Code != code {
+				t.Errorf("unknown HTTP-01 token at %s: %d; want %d (not a redirect)", host, w.Code, code)
+			}
 		}
 	}
 }
