@@ -65,7 +65,7 @@ var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
 // with base cannot be opened from another town, with the command that
 // fixes it; "" when it can.
 func ReachWarning(base string) string {
-	const fix = `serve it where the family can reach it: "picup serve --public-url https://photos.example.org" behind a router or proxy that forwards to it (see "picup serve --help")`
+	const fix = `serve it with automatic HTTPS on a domain of yours that points at this machine, ports 80 and 443 forwarded to it: "picup serve --domain photos.example.org" (see "picup serve --help")`
 	switch ReachOf(base) {
 	case ReachThisComputer:
 		return "This link opens only on this computer (" + base + " is this computer's own address); to send it to family, " + fix + "."

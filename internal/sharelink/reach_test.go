@@ -36,7 +36,7 @@ func TestReachOf(t *testing.T) {
 }
 
 func TestReachWarning(t *testing.T) {
-	if w := ReachWarning(DefaultPublicURL); !strings.Contains(w, "only on this computer") || !strings.Contains(w, "picup serve --public-url") {
+	if w := ReachWarning(DefaultPublicURL); !strings.Contains(w, "only on this computer") || !strings.Contains(w, "picup serve --domain") {
 		t.Errorf("warning for %s = %q", DefaultPublicURL, w)
 	}
 	if w := ReachWarning("http://192.168.1.20:8080"); !strings.Contains(w, "only on your home network") {
