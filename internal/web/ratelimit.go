@@ -150,10 +150,12 @@ func limitOf(route string) string {
 	return ""
 }
 
-// limits holds the server's limiters; nil when rate limits are off.
+// limits holds the server's limiters, and its bound on password checks;
+// nil when rate limits are off.
 type limits struct {
 	share, password, guest *limiter[netip.Addr]
 	link                   *limiter[int64] // by share id
+	passwords              *passwordGuard
 	proxyHint              sync.Once
 }
 
@@ -168,10 +170,11 @@ func newLimits(o Options) *limits {
 		return l
 	}
 	return &limits{
-		share:    newLimiter[netip.Addr](orDefault(o.ShareLimit, DefaultShareLimit), time.Now),
-		password: newLimiter[netip.Addr](orDefault(o.PasswordLimit, DefaultPasswordLimit), time.Now),
-		guest:    newLimiter[netip.Addr](orDefault(o.GuestLimit, DefaultGuestLimit), time.Now),
-		link:     newLimiter[int64](orDefault(o.LinkLimit, DefaultLinkLimit), time.Now),
+		share:     newLimiter[netip.Addr](orDefault(o.ShareLimit, DefaultShareLimit), time.Now),
+		password:  newLimiter[netip.Addr](orDefault(o.PasswordLimit, DefaultPasswordLimit), time.Now),
+		guest:     newLimiter[netip.Addr](orDefault(o.GuestLimit, DefaultGuestLimit), time.Now),
+		link:      newLimiter[int64](orDefault(o.LinkLimit, DefaultLinkLimit), time.Now),
+		passwords: newPasswordGuard(),
 	}
 }
 

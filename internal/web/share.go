@@ -439,6 +439,32 @@ func (s *server) authorised(r *http.Request, sh catalog.Share) bool {
 	return err == nil && s.opts.Now().Unix() < exp
 }
 
+// checkPassword checks the password posted for sh within the server's
+// passwordGuard. It answers, and returns ok=false, while the link waits
+// after wrong passwords (429) or while the server checks as many
+// passwords as it may at once (503).
+func (s *server) checkPassword(w http.ResponseWriter, r *http.Request, sh catalog.Share) (right, ok bool) {
+	pw := r.PostForm.Get("password")
+	if s.limits == nil {
+		return sharelink.CheckPassword(sh.PasswordHash, pw), true
+	}
+	g := s.limits.passwords
+	if wait := g.wait(sh.ID, s.opts.Now()); wait > 0 {
+		s.metrics.rateLimited(limitPassword)
+		tooManyRequests(w, r, limitPassword, wait)
+		return false, false
+	}
+	if !g.enter() {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy: try again in a second", http.StatusServiceUnavailable)
+		return false, false
+	}
+	right = sharelink.CheckPassword(sh.PasswordHash, pw)
+	g.leave()
+	g.checked(sh.ID, right, s.opts.Now())
+	return right, true
+}
+
 func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 	sh, ok := s.shareFor(w, r)
 	if !ok {
@@ -453,8 +479,12 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
+	right, ok := s.checkPassword(w, r, sh)
+	if !ok {
+		return
+	}
 	t := texts(r)
-	if !sharelink.CheckPassword(sh.PasswordHash, r.PostForm.Get("password")) {
+	if !right {
 		s.render(w, r, http.StatusUnauthorized, "password.html", pageData{T: t, Title: shareTitle(sh, t), FormPath: r.URL.Path, Error: t.WrongPassword})
 		return
 	}

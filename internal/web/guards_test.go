@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/sharelink"
+)
+
+// postPassword posts a password for the link from addr to f's handler.
+func postPassword(f *fixture, token, addr, pw string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("POST", "/s/"+token, strings.NewReader(url.Values{"password": {pw}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = addr
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+func TestPasswordFailuresPerLink(t *testing.T) {
+	f := newFixture(t)
+	hash, err := sharelink.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := f.share(t, catalog.Share{PasswordHash: hash})
+	other, _ := f.share(t, catalog.Share{PasswordHash: hash})
+	addr := func(i int) string { return "198.51.100." + strconv.Itoa(i) + ":1234" } // a new address each try
+	for i := range freeFailures {
+		if w := postPassword(f, token, addr(i), "wrong"); w.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d; want 401", i+1, w.Code)
+		}
+	}
+	// Five wrong ones from five addresses: the link now waits a second,
+	// for the right password too, from yet another address.
+	w := postPassword(f, token, addr(100), "correct horse")
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" {
+		t.Fatalf("after %d wrong passwords: %d, Retry-After %q; want 429 and 1", freeFailures, w.Code, w.Header().Get("Retry-After"))
+	}
+	if w := postPassword(f, other, addr(101), "correct horse"); w.Code != http.StatusSeeOther {
+		t.Errorf("another link: %d; want 303", w.Code)
+	}
+	// Each further wrong password doubles the wait.
+	for i, want := range []string{"2", "4", "8"} {
+		f.now = f.now.Add(time.Hour)
+		if w := postPassword(f, token, addr(200+i), "wrong"); w.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password after the wait: %d; want 401", w.Code)
+		}
+		if w := postPassword(f, token, addr(210+i), "wrong"); w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != want {
+			t.Errorf("right after wrong password %d: %d, Retry-After %q; want 429 and %s", freeFailures+i+1, w.Code, w.Header().Get("Retry-After"), want)
+		}
+	}
+	// The right password, once the wait is over, clears the count.
+	f.now = f.now.Add(time.Hour)
+	if w := postPassword(f, token, addr(220), "correct horse"); w.Code != http.StatusSeeOther {
+		t.Fatalf("right password after the wait: %d; want 303", w.Code)
+	}
+	if w := postPassword(f, token, addr(221), "wrong"); w.Code != http.StatusUnauthorized {
+		t.Errorf("wrong password after a right one: %d; want 401 (the count starts again)", w.Code)
+	}
+}
+
+func TestPasswordChecksBounded(t *testing.T) {
+	f := newFixture(t)
+	hash, err := sharelink.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := f.share(t, catalog.Share{PasswordHash: hash})
+	g := f.h.s.limits.passwords
+	for g.enter() { // every slot taken, as by that many checks under way
+	}
+	w := postPassword(f, token, "198.51.100.1:1234", "correct horse")
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || len(w.Result().Cookies()) != 0 {
+		t.Errorf("with every check slot taken: %d, Retry-After %q; want 503, a Retry-After and no cookie", w.Code, w.Header().Get("Retry-After"))
+	}
+	g.leave()
+	if w := postPassword(f, token, "198.51.100.2:1234", "correct horse"); w.Code != http.StatusSeeOther {
+		t.Errorf("with a slot free: %d; want 303", w.Code)
+	}
+	if n := len(g.checks); n != cap(g.checks)-1 {
+		t.Errorf("%d slots taken after the check; want the %d taken before it", n, cap(g.checks)-1)
+	}
+}
