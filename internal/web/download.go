@@ -24,7 +24,8 @@ const zipPage = 200
 // stored without compression (photos and videos are compressed already),
 // straight to the client: no temporary file, and the catalog is read page
 // by page. Files are named DATE/NAME. Offloaded originals are left out.
-// A client that goes away stops the walk.
+// A client that goes away stops the walk. A client streams at most
+// zipsPerClient downloads at once, and the server zipsTotal (429 beyond).
 func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 	sh, ok := s.shareFor(w, r)
 	if !ok {
@@ -33,6 +34,14 @@ func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 	if !s.authorised(r, sh) || !sh.Download {
 		forbidden(w)
 		return
+	}
+	if s.limits != nil {
+		release, ok := s.limits.zips.take(s.clientAddr(r))
+		if !ok {
+			tooManyRequests(w, r, limitShare, zipRetry)
+			return
+		}
+		defer release()
 	}
 	ctx := r.Context()
 	photos, err := s.lib.Catalog.SharePhotos(ctx, sh, nil, zipPage)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/netip"
 	"runtime"
 	"sync"
 	"time"
@@ -70,4 +71,46 @@ func (g *passwordGuard) checked(shareID int64, right bool, now time.Time) {
 		f.until = now.Add(min(maxDelay, firstDelay<<min(f.n-freeFailures, 20)))
 	}
 	g.links[shareID] = f
+}
+
+// zipSlots bounds the zip downloads streaming at once: perClient for an
+// address (by clientKey), total for the server.
+type zipSlots struct {
+	perClient, total int
+	mu               sync.Mutex
+	open             int
+	byClient         map[netip.Addr]int
+}
+
+// The zip downloads that may stream at once, and the Retry-After of a
+// download refused for want of a slot.
+const (
+	zipsPerClient = 2
+	zipsTotal     = 8
+	zipRetry      = 30 * time.Second
+)
+
+func newZipSlots(perClient, total int) *zipSlots {
+	return &zipSlots{perClient: perClient, total: total, byClient: map[netip.Addr]int{}}
+}
+
+// take takes a slot for a download by ip; false when the client or the
+// server has none left. release gives it back.
+func (z *zipSlots) take(ip netip.Addr) (release func(), ok bool) {
+	key := clientKey(ip)
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.open >= z.total || z.byClient[key] >= z.perClient {
+		return nil, false
+	}
+	z.open++
+	z.byClient[key]++
+	return sync.OnceFunc(func() {
+		z.mu.Lock()
+		defer z.mu.Unlock()
+		z.open--
+		if z.byClient[key]--; z.byClient[key] == 0 {
+			delete(z.byClient, key)
+		}
+	}), true
 }

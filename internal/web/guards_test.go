@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -86,5 +87,57 @@ func TestPasswordChecksBounded(t *testing.T) {
 	}
 	if n := len(g.checks); n != cap(g.checks)-1 {
 		t.Errorf("%d slots taken after the check; want the %d taken before it", n, cap(g.checks)-1)
+	}
+}
+
+func TestZipDownloadsBounded(t *testing.T) {
+	f := newFixture(t)
+	token, _ := f.share(t, catalog.Share{Download: true})
+	zip := func(addr string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/s/"+token+"/download", nil)
+		r.RemoteAddr = addr
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, r)
+		return w
+	}
+	refused := func(w *httptest.ResponseRecorder) bool {
+		return w.Code == http.StatusTooManyRequests && w.Header().Get("Retry-After") != ""
+	}
+	z := f.h.s.limits.zips
+	const a, b = "198.51.100.1", "198.51.100.2"
+	// Two downloads by a, streaming (their slots held as the handler holds them).
+	var held []func()
+	for range zipsPerClient {
+		release, ok := z.take(netip.MustParseAddr(a))
+		if !ok {
+			t.Fatal("no slot for a's downloads")
+		}
+		held = append(held, release)
+	}
+	if w := zip(a + ":1"); !refused(w) {
+		t.Errorf("a third download of one client: %d, Retry-After %q; want 429 with a Retry-After", w.Code, w.Header().Get("Retry-After"))
+	}
+	if w := zip(b + ":1"); w.Code != 200 {
+		t.Errorf("another client's download: %d; want 200", w.Code)
+	}
+	// Eight in all, from other clients.
+	for i := zipsPerClient; i < zipsTotal; i++ {
+		release, ok := z.take(netip.AddrFrom4([4]byte{203, 0, 113, byte(i)}))
+		if !ok {
+			t.Fatalf("no slot for download %d", i+1)
+		}
+		held = append(held, release)
+	}
+	if w := zip(b + ":1"); !refused(w) {
+		t.Errorf("a ninth download: %d; want 429 with a Retry-After", w.Code)
+	}
+	for _, release := range held {
+		release()
+	}
+	if w := zip(a + ":1"); w.Code != 200 {
+		t.Errorf("a's download once the others ended: %d; want 200", w.Code)
+	}
+	if z.open != 0 || len(z.byClient) != 0 {
+		t.Errorf("%d slots taken (%v) once every download ended", z.open, z.byClient)
 	}
 }

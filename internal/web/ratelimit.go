@@ -150,12 +150,13 @@ func limitOf(route string) string {
 	return ""
 }
 
-// limits holds the server's limiters, and its bound on password checks;
-// nil when rate limits are off.
+// limits holds the server's limiters, and its bounds on password checks
+// and zip downloads; nil when rate limits are off.
 type limits struct {
 	share, password, guest *limiter[netip.Addr]
 	link                   *limiter[int64] // by share id
 	passwords              *passwordGuard
+	zips                   *zipSlots
 	proxyHint              sync.Once
 }
 
@@ -175,6 +176,7 @@ func newLimits(o Options) *limits {
 		guest:     newLimiter[netip.Addr](orDefault(o.GuestLimit, DefaultGuestLimit), time.Now),
 		link:      newLimiter[int64](orDefault(o.LinkLimit, DefaultLinkLimit), time.Now),
 		passwords: newPasswordGuard(),
+		zips:      newZipSlots(zipsPerClient, zipsTotal),
 	}
 }
 
