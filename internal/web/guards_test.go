@@ -141,3 +141,34 @@ func TestZipDownloadsBounded(t *testing.T) {
 		t.Errorf("%d slots taken (%v) once every download ended", z.open, z.byClient)
 	}
 }
+
+func TestPasswordMediaPrivate(t *testing.T) {
+	f := newFixture(t)
+	hash, err := sharelink.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, _ := f.share(t, catalog.Share{})
+	if resp, _ := f.get(t, f.firstMedia(t, open)); resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("a thumbnail of an open link: Cache-Control %q; want public", resp.Header.Get("Cache-Control"))
+	}
+	locked, _ := f.share(t, catalog.Share{PasswordHash: hash})
+	w := postPassword(f, locked, "198.51.100.1:1234", "correct horse")
+	if w.Code != http.StatusSeeOther || len(w.Result().Cookies()) != 1 {
+		t.Fatalf("right password: %d", w.Code)
+	}
+	c := w.Result().Cookies()[0]
+	cookie := c.Name + "=" + c.Value
+	_, body := f.get(t, "/s/"+locked, "Cookie", cookie)
+	m := imgSrc.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no thumbnail on the unlocked page")
+	}
+	// Twice: the second answer comes from the server's thumbnail cache.
+	for range 2 {
+		resp, _ := f.get(t, m[1], "Cookie", cookie)
+		if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || cc != "private, max-age=31536000, immutable" {
+			t.Errorf("a thumbnail of a link behind a password: %d, Cache-Control %q; want 200 and private", resp.StatusCode, cc)
+		}
+	}
+}

@@ -97,9 +97,10 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Content is addressed by its hash, so it never changes under a URL;
-	// a URL pinned to one address must not sit in a shared cache.
+	// a URL pinned to one address, or of a link behind a password, must
+	// not sit in a shared cache.
 	cache := "public, max-age=31536000, immutable"
-	if bound || kind == kindVideo || kind == kindOriginal {
+	if bound || sh.PasswordHash != "" || kind == kindVideo || kind == kindOriginal {
 		cache = "private, max-age=31536000, immutable"
 	}
 	switch kind {
