@@ -22,9 +22,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -339,7 +341,7 @@ func serveMetrics(w http.ResponseWriter, r *http.Request, lib *library.Library, 
 }
 
 // metricsPage is /metrics on the main listener: for loopback clients that
-// come directly, not through a proxy, and only when the metrics have no
+// come directly, not through a proxy, asking for a loopback host, and only when the metrics have no
 // listener of their own. Everyone else gets the same 404 as any unknown
 // path.
 func (s *server) metricsPage(w http.ResponseWriter, r *http.Request) {
@@ -351,15 +353,29 @@ func (s *server) metricsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // directLoopback reports whether a request comes from this machine and
-// not through a reverse proxy on it (which would forward the world's
-// requests from a loopback address, adding a forwarding header).
+// not through a reverse proxy on it, which forwards the world's requests
+// from a loopback address, adding a forwarding header or keeping the Host
+// the world asked for: the request must name a loopback host too.
 func directLoopback(r *http.Request) bool {
 	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil || !peer.Addr().Unmap().IsLoopback() {
+	if err != nil || !peer.Addr().Unmap().IsLoopback() || !loopbackHost(r.Host) {
 		return false
 	}
 	h := r.Header
 	return h.Get("X-Forwarded-For") == "" && h.Get("Forwarded") == "" && h.Get("X-Real-Ip") == ""
+}
+
+// loopbackHost reports whether a Host header names this machine:
+// localhost or a loopback address, with or without a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 // statusWriter records the status and body size of a response.

@@ -404,12 +404,21 @@ func TestMetricsOnlyLoopback(t *testing.T) {
 		{"through a Forwarded proxy", false, "127.0.0.1:4000", []string{"Forwarded", "for=203.0.113.9"}, 404},
 		{"through X-Real-IP", false, "127.0.0.1:4000", []string{"X-Real-IP", "203.0.113.9"}, 404},
 		{"own listener", true, "127.0.0.1:4000", nil, 404},
+		{"Host 127.0.0.1", false, "127.0.0.1:4000", []string{"Host", "127.0.0.1:8080"}, 200},
+		{"Host [::1]", false, "[::1]:4000", []string{"Host", "[::1]:8080"}, 200},
+		{"Host of a proxy here that adds no header", false, "127.0.0.1:4000", []string{"Host", "photos.example.org"}, 404},
+		{"Host that starts with localhost", false, "127.0.0.1:4000", []string{"Host", "localhost.example.org"}, 404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := NewServer(f.lib, Options{Metrics: m, SeparateMetrics: c.separate})
 			req := httptest.NewRequest("GET", "/metrics", nil)
 			req.RemoteAddr = c.remote
+			req.Host = "localhost:8080"
 			for i := 0; i+1 < len(c.header); i += 2 {
+				if c.header[i] == "Host" {
+					req.Host = c.header[i+1]
+					continue
+				}
 				req.Header.Set(c.header[i], c.header[i+1])
 			}
 			w := httptest.NewRecorder()
@@ -425,7 +434,7 @@ func TestMetricsOnlyLoopback(t *testing.T) {
 
 	srv := httptest.NewServer(m.Handler(f.lib))
 	defer srv.Close()
-	if v := scrape(t, srv.URL).get(t, "picup_http_request_duration_seconds_count", "route", "GET /metrics", "code", "404"); v != 5 {
+	if v := scrape(t, srv.URL).get(t, "picup_http_request_duration_seconds_count", "route", "GET /metrics", "code", "404"); v != 7 {
 		t.Errorf("the metrics listener counts %v refused scrapes; want them all", v)
 	}
 	resp, err := http.Get(srv.URL + "/s/x")
