@@ -17,6 +17,7 @@ import (
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/web"
 )
 
@@ -81,7 +82,10 @@ instead, to whoever can reach that address.
 
 While serving it runs queued jobs in the background (deletions, syncs to
 remotes added with --auto, retries of failed ones) and purges the trash
-every hour. It logs one line per request and per job to stderr, and stops
+every hour. On start it logs every address it can be reached at (each
+of this machine's addresses when it listens on all of them) and warns
+when the links' public URL opens only on this computer or the home
+network. It logs one line per request and per job to stderr, and stops
 gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
 		Example: `  picup serve
   picup serve --addr 0.0.0.0:8080 --public-url http://192.168.1.20:8080
@@ -167,6 +171,15 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 			}
 		}
 		log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "public_url", public, "library", lib.Root)
+		for _, u := range web.ListenURLs(ln.Addr(), scheme) {
+			log.Info("reach it at " + u)
+		}
+		switch sharelink.ReachOf(public) {
+		case sharelink.ReachThisComputer:
+			log.Warn("the links \"picup share\" prints open only on this computer; for family elsewhere use --domain photos.example.org (or --public-url with an address that reaches this server)", "public_url", public)
+		case sharelink.ReachHomeNetwork:
+			log.Warn("the links \"picup share\" prints open only on the home network; for family elsewhere use --domain photos.example.org", "public_url", public)
+		}
 		rc := web.RunConfig{
 			Listener: ln, MetricsListener: mln, TLS: tlsConf, JobEvery: o.jobEvery, PurgeEvery: o.purgeEvery,
 			Ready: o.ready,

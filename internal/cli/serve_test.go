@@ -97,6 +97,11 @@ func TestShareAndServe(t *testing.T) {
 	if !strings.Contains(logs.String(), "status=410") || !strings.Contains(logs.String(), "stopped") {
 		t.Errorf("serve log:\n%s", logs.String())
 	}
+	// It said where it can be reached; example.test is a name, which
+	// may reach it from anywhere: no warning.
+	if !strings.Contains(logs.String(), `msg="reach it at http://`+addr+`"`) || strings.Contains(logs.String(), "open only on") {
+		t.Errorf("serve log lacks where to reach it, or warns about a public name:\n%s", logs.String())
+	}
 
 	var errb bytes.Buffer
 	err = Execute(ctx, []string{"--library", dir, "share", "Family", "--password"}, strings.NewReader("\n"), io.Discard, &errb)
