@@ -399,3 +399,13 @@ func writeUploadPNG(t *testing.T, seed ...int) string {
 	}
 	return p
 }
+
+// A long name is cut once, not a character at a time: the loop that took
+// one rune off per pass copied the name each time, minutes for a name of
+// a megabyte (what made a fuzz run of SafeFileName hang).
+func TestSafeFileNameLong(t *testing.T) {
+	got := SafeFileName(strings.Repeat("가", 1<<20) + ".jpeg")
+	if want := strings.Repeat("가", 38) + ".jpeg"; got != want {
+		t.Fatalf("SafeFileName(a megabyte of 가 + .jpeg) = %q (%d bytes); want %q", got[:min(len(got), 60)], len(got), want)
+	}
+}

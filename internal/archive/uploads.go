@@ -203,13 +203,16 @@ func SafeFileName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = name[strings.LastIndex(name, "/")+1:]
 	name = strings.TrimLeft(cleanText(name, false), ". ")
-	for len(name) > 120 {
+	if len(name) > 120 {
 		ext := filepath.Ext(name)
 		if len(ext) > 16 {
 			ext = ""
 		}
-		_, size := utf8.DecodeLastRuneInString(strings.TrimSuffix(name, ext))
-		name = name[:len(name)-len(ext)-size] + ext
+		base := name[:120-len(ext)]
+		for !utf8.ValidString(base) { // cut inside a rune: drop its start
+			base = base[:len(base)-1]
+		}
+		name = base + ext
 	}
 	if strings.TrimSpace(name) == "" {
 		return "upload"
