@@ -120,9 +120,11 @@ func (tx *Tx) CreateShare(ctx context.Context, s Share, photoIDs []int64) (int64
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = Now()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO shares (token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at,
+	// The id after the highest any share ever had (share_ids): never one
+	// a deleted share had.
+	res, err := tx.ExecContext(ctx, `INSERT INTO shares (id, token_hash, name, album_id, year, expires_at, download, password_hash, bind_ip, created_at,
 		upload_user_id, upload_review, upload_max, no_comments, no_hearts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), timeArg(s.ExpiresAt), s.Download,
+		VALUES ((SELECT last + 1 FROM share_ids), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Name, nullInt(s.AlbumID), nullInt(int64(s.Year)), timeArg(s.ExpiresAt), s.Download,
 		nullString(s.PasswordHash), s.BindIP, FormatTime(s.CreatedAt), nullInt(s.UploadUserID), s.UploadReview, s.UploadMax, s.NoComments, s.NoHearts)
 	if err != nil {
 		return 0, fmt.Errorf("create share: %w", err)

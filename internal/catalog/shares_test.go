@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -128,6 +129,49 @@ func TestShares(t *testing.T) {
 	}
 	if _, err := c.ShareByTokenHash(ctx, hash); !errors.Is(err, ErrNotFound) {
 		t.Errorf("share outlived its album: err = %v", err)
+	}
+	// The removed share was the newest; its id stays taken all the same:
+	// the media URLs signed for it must not open a new link's photos.
+	var next int64
+	err = c.Write(ctx, func(tx *Tx) error {
+		var err error
+		next, err = tx.CreateShare(ctx, Share{TokenHash: HashToken("next"), AlbumID: otherID}, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next <= id {
+		t.Errorf("a new share got id %d, not above the removed share's %d", next, id)
+	}
+}
+
+// TestShareIDsNeverReused: removing the newest share (with its album)
+// does not free its id for the next share.
+func TestShareIDsNeverReused(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	var ids []int64
+	for i := range 3 {
+		err := c.Write(ctx, func(tx *Tx) error {
+			album, err := tx.CreateAlbum(ctx, fmt.Sprintf("A%d", i))
+			if err != nil {
+				return err
+			}
+			id, err := tx.CreateShare(ctx, Share{TokenHash: HashToken(fmt.Sprint("t", i)), AlbumID: album}, nil)
+			ids = append(ids, id)
+			if err != nil {
+				return err
+			}
+			// Remove the album, and with it the share just made.
+			return tx.DeleteAlbum(ctx, album)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids[0] >= ids[1] || ids[1] >= ids[2] {
+		t.Errorf("share ids after deleting the newest each time: %v, want increasing", ids)
 	}
 }
 
