@@ -25,6 +25,20 @@ func (a *Archive) RevokeShare(ctx context.Context, id int64, now time.Time) (boo
 	return was, err
 }
 
+// SetSharePassword gives a link a new password, or none when password is
+// "" (the password of a link restored from a snapshot is locked:
+// catalog.PasswordLocked).
+func (a *Archive) SetSharePassword(ctx context.Context, id int64, password string) error {
+	hash := ""
+	if password != "" {
+		var err error
+		if hash, err = sharelink.HashPassword(password); err != nil {
+			return err
+		}
+	}
+	return a.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetSharePassword(ctx, id, hash) })
+}
+
 // ExtendShare changes when a link expires, never to sooner unless the
 // change says so (see sharelink.Extend).
 func (a *Archive) ExtendShare(ctx context.Context, id int64, c sharelink.ExpiryChange, now time.Time) (sharelink.Expiry, error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -165,12 +166,34 @@ func (tx *Tx) DeleteSnapshot(ctx context.Context, remote, key string) error {
 	return err
 }
 
-// SnapshotTo writes a consistent copy of the catalog to path (VACUUM INTO).
+// SnapshotTo writes a consistent copy of the catalog to path (VACUUM
+// INTO) for a remote, without what must stay on this machine: the share
+// links' password hashes become PasswordLocked (a family password's hash
+// is quickly guessed offline by whoever reads the bucket), overwritten
+// in the file rather than left in its free pages.
 func (c *Catalog) SnapshotTo(ctx context.Context, path string) error {
 	if _, err := c.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("snapshot the catalog: %w", markFull(err))
 	}
+	if err := lockPasswords(ctx, path); err != nil {
+		return fmt.Errorf("snapshot the catalog: %w", markFull(err))
+	}
 	return nil
+}
+
+// lockPasswords replaces every password hash in the catalog copy at path
+// with PasswordLocked, with secure_delete on so that the old values are
+// zeroed, not freed.
+func lockPasswords(ctx context.Context, path string) error {
+	q := url.Values{}
+	q.Add("_pragma", "secure_delete(1)")
+	q.Add("_pragma", "journal_mode(DELETE)")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE shares SET password_hash = ? WHERE password_hash IS NOT NULL AND password_hash != ''`, PasswordLocked)
+	return errors.Join(err, db.Close())
 }
 
 // AllSidecars returns every sidecar by photo id (one query, for syncs).

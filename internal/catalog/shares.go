@@ -212,6 +212,31 @@ func (tx *Tx) RevokeShare(ctx context.Context, id int64, at time.Time) (bool, er
 	return err == nil, err
 }
 
+// PasswordLocked is the password hash of a link whose password stayed
+// behind: catalog snapshots carry this instead of the hash (see
+// SnapshotTo), so a restored library's password links open for no one
+// until they are given a new password (SetSharePassword). No password
+// matches it.
+const PasswordLocked = "locked"
+
+// SetSharePassword sets a share's password hash; "" removes the
+// password. A revoked share keeps its state (ErrShareRevoked).
+func (tx *Tx) SetSharePassword(ctx context.Context, id int64, hash string) error {
+	var revoked sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM shares WHERE id = ?`, id).Scan(&revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("no share with id %d; see \"picup share ls\": %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if revoked.Valid {
+		return fmt.Errorf("share %d: %w; make a new link with \"picup share\"", id, ErrShareRevoked)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE shares SET password_hash = ? WHERE id = ?`, nullString(hash), id)
+	return err
+}
+
 // ErrShareRevoked is returned when extending a revoked share.
 var ErrShareRevoked = errors.New("share is revoked")
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -103,6 +104,18 @@ func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
 			sum.Photos, root, from, sum.Downloaded, bytesize.Format(sum.Bytes), len(sum.Missing))
 		for _, m := range sum.Missing {
 			fmt.Fprintf(e.stderr, "missing in the remote: %s\n", m)
+		}
+		if n := len(sum.LockedShares); n > 0 {
+			ids := make([]string, n)
+			for i, id := range sum.LockedShares {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			locked := fmt.Sprintf("%d password links are locked", n)
+			if n == 1 {
+				locked = "1 password link is locked"
+			}
+			fmt.Fprintf(e.stderr, "%s (catalog snapshots never carry passwords); give each a new one with \"picup share password ID\": %s\n",
+				locked, strings.Join(ids, ", "))
 		}
 	}
 	if err != nil {

@@ -83,6 +83,7 @@ on stderr, with the command that makes the link work from elsewhere.`,
   picup share "Jeju 2019" --upload-as mom --upload-review
   picup share ls
   picup share extend 3 30d
+  picup share password 3
   picup share revoke 3`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -108,7 +109,7 @@ on stderr, with the command that makes the link work from elsewhere.`,
 	f.StringVar(&o.uploadMax, "upload-max", "", "with --upload-as: the largest file a guest may send (default 4GB)")
 	f.BoolVar(&o.noComments, "no-comments", false, "guests cannot comment")
 	f.BoolVar(&o.noHearts, "no-hearts", false, "guests cannot heart photos")
-	cmd.AddCommand(newShareLsCmd(e), newShareRevokeCmd(e), newShareExtendCmd(e))
+	cmd.AddCommand(newShareLsCmd(e), newShareRevokeCmd(e), newShareExtendCmd(e), newSharePasswordCmd(e))
 	return cmd
 }
 
@@ -152,7 +153,7 @@ func readPassword(e *env) (string, error) {
 		return string(b), nil
 	}
 	if e.stdin == nil {
-		return "", usageErrorf("--password: no stdin to read the password from")
+		return "", usageErrorf("no stdin to read the password from: pipe it in or run this on a terminal")
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -292,7 +293,11 @@ func runShareLs(ctx context.Context, e *env, o *shareLsOptions) error {
 		for _, s := range shares {
 			g := guests[s.ID]
 			var opts []string
-			if s.PasswordHash != "" {
+			switch s.PasswordHash {
+			case "":
+			case catalog.PasswordLocked:
+				opts = append(opts, "password-locked")
+			default:
 				opts = append(opts, "password")
 			}
 			if s.Download {
@@ -470,4 +475,62 @@ func guestOptions(s catalog.Share) []string {
 		opts = append(opts, "no-hearts")
 	}
 	return opts
+}
+
+type sharePasswordOptions struct {
+	id     string // as "picup share ls" prints it
+	remove bool
+}
+
+func newSharePasswordCmd(e *env) *cobra.Command {
+	o := &sharePasswordOptions{}
+	cmd := &cobra.Command{
+		Use:   "password ID [--remove]",
+		Short: "Give a share link a new password, or take its password away",
+		Long: `Give a share link a new password (read from the terminal without echo, or
+the first line of stdin when it is not a terminal); whoever opened the
+link before types the new one once. --remove takes the password away.
+
+Catalog snapshots in a remote never carry the links' passwords: a library
+restored from one has its password links locked ("password-locked" in
+"picup share ls"), and they open for no one until given a new password
+here.`,
+		Example: `  picup share password 3
+  echo "n3w s3cret" | picup share password 3
+  picup share password 3 --remove`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = args[0]
+			return runSharePassword(cmd.Context(), e, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.remove, "remove", false, "take the link's password away: anyone with the link opens it")
+	return cmd
+}
+
+func runSharePassword(ctx context.Context, e *env, o *sharePasswordOptions) error {
+	id, err := parseShareID(o.id)
+	if err != nil {
+		return err
+	}
+	pw := ""
+	if !o.remove {
+		if pw, err = readPassword(e); err != nil {
+			return err
+		}
+		if pw == "" {
+			return usageErrorf("the password is empty; to take the password away, use --remove")
+		}
+	}
+	return withArchive(ctx, e, func(a *archive.Archive) error {
+		if err := a.SetSharePassword(ctx, id, pw); err != nil {
+			return err
+		}
+		if o.remove {
+			fmt.Fprintf(e.stdout, "share %d has no password now: anyone with the link opens it\n", id)
+		} else {
+			fmt.Fprintf(e.stdout, "share %d has a new password\n", id)
+		}
+		return nil
+	})
 }

@@ -10,21 +10,24 @@ import (
 // field names are a documented interface (docs/cli.md). Times are RFC
 // 3339 UTC, null when there is none.
 type Record struct {
-	ID           int64   `json:"id"`
-	Name         string  `json:"name"`
-	Album        *string `json:"album"`  // album shares
-	Year         *int    `json:"year"`   // year shares
-	Photos       *int64  `json:"photos"` // selection shares: how many photos
-	Opens        string  `json:"opens"`  // in words: album "Family", photos of 2024, 3 photos
-	BindIP       bool    `json:"bind_ip"`
-	State        string  `json:"state"` // see State
-	ExpiresAt    *string `json:"expires_at"`
-	RevokedAt    *string `json:"revoked_at"`
-	Download     bool    `json:"download"`
-	Password     bool    `json:"password"`
-	Views        int64   `json:"views"`
-	LastOpenedAt *string `json:"last_opened_at"`
-	CreatedAt    string  `json:"created_at"`
+	ID        int64   `json:"id"`
+	Name      string  `json:"name"`
+	Album     *string `json:"album"`  // album shares
+	Year      *int    `json:"year"`   // year shares
+	Photos    *int64  `json:"photos"` // selection shares: how many photos
+	Opens     string  `json:"opens"`  // in words: album "Family", photos of 2024, 3 photos
+	BindIP    bool    `json:"bind_ip"`
+	State     string  `json:"state"` // see State
+	ExpiresAt *string `json:"expires_at"`
+	RevokedAt *string `json:"revoked_at"`
+	Download  bool    `json:"download"`
+	Password  bool    `json:"password"`
+	// PasswordLocked: the link came back from a catalog snapshot without
+	// its password and opens for no one until "picup share password".
+	PasswordLocked bool    `json:"password_locked"`
+	Views          int64   `json:"views"`
+	LastOpenedAt   *string `json:"last_opened_at"`
+	CreatedAt      string  `json:"created_at"`
 	// What guests did through it, and whose space their uploads use
 	// (null: the link takes no uploads).
 	Hearts   int     `json:"hearts"`
@@ -38,7 +41,7 @@ type Record struct {
 func RecordOf(s catalog.Share, guests catalog.ShareCounts, now time.Time) Record {
 	r := Record{ID: s.ID, Name: s.Name, Opens: s.Scope(), BindIP: s.BindIP, State: State(s, now),
 		ExpiresAt: nullTime(s.ExpiresAt), RevokedAt: nullTime(s.RevokedAt), Download: s.Download,
-		Password: s.PasswordHash != "", Views: s.Views, LastOpenedAt: nullTime(s.LastOpenedAt), CreatedAt: catalog.FormatTime(s.CreatedAt)}
+		Password: s.PasswordHash != "", PasswordLocked: s.PasswordHash == catalog.PasswordLocked, Views: s.Views, LastOpenedAt: nullTime(s.LastOpenedAt), CreatedAt: catalog.FormatTime(s.CreatedAt)}
 	r.Hearts, r.Comments, r.Uploads = guests.Hearts, guests.Comments, guests.Uploads
 	if s.UploadUserID != 0 {
 		r.UploadAs = &s.UploadUser

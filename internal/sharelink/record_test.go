@@ -20,7 +20,7 @@ func TestRecordOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	const want = `{"id":3,"name":"For Mom","album":"Family","year":null,"photos":null,"opens":"album \"Family\"","bind_ip":true,` +
-		`"state":"active","expires_at":"2026-03-01T13:00:00Z","revoked_at":null,"download":true,"password":true,"views":2,` +
+		`"state":"active","expires_at":"2026-03-01T13:00:00Z","revoked_at":null,"download":true,"password":true,"password_locked":false,"views":2,` +
 		`"last_opened_at":"2026-03-01T11:00:00Z","created_at":"2026-02-28T12:00:00Z","hearts":4,"comments":2,"uploads":1,"upload_as":"mom"}`
 	if string(b) != want {
 		t.Errorf("album share:\n got %s\nwant %s", b, want)

@@ -34,6 +34,10 @@ type RestoreSummary struct {
 	Downloaded int      `json:"downloaded"`
 	Bytes      int64    `json:"bytes"`
 	Missing    []string `json:"missing"` // objects the catalog names that the remote lacks
+	// LockedShares are the password links that came back without their
+	// passwords (snapshots never carry them): they open for no one until
+	// "picup share password ID".
+	LockedShares []int64 `json:"locked_shares"`
 }
 
 // Restore rebuilds a library in root, which must not hold one yet, from a
@@ -52,7 +56,7 @@ func Restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 }
 
 func restore(ctx context.Context, root string, r catalog.Remote, store blob.Store, o RestoreOptions) (RestoreSummary, error) {
-	sum := RestoreSummary{Missing: []string{}}
+	sum := RestoreSummary{Missing: []string{}, LockedShares: []int64{}}
 	if o.Transfers <= 0 {
 		o.Transfers = 4
 	}
@@ -239,6 +243,15 @@ type fetchItem struct{ key, sha string }
 
 // download brings every file the catalog names into the library.
 func download(ctx context.Context, lib *library.Library, store blob.Store, o RestoreOptions, sum RestoreSummary) (RestoreSummary, error) {
+	shares, err := lib.Catalog.Shares(ctx)
+	if err != nil {
+		return sum, err
+	}
+	for _, s := range shares {
+		if s.PasswordHash == catalog.PasswordLocked && s.RevokedAt.IsZero() {
+			sum.LockedShares = append(sum.LockedShares, s.ID)
+		}
+	}
 	sidecars, err := lib.Catalog.AllSidecars(ctx)
 	if err != nil {
 		return sum, err

@@ -200,6 +200,20 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A password link: its password stays on this machine.
+	var locked int64
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		album, err := tx.CreateAlbum(ctx, "Secret")
+		if err != nil {
+			return err
+		}
+		locked, err = tx.CreateShare(ctx, catalog.Share{TokenHash: catalog.HashToken("pw"), AlbumID: album, PasswordHash: "pbkdf2-sha256$1$c2FsdA$a2V5"}, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	first := mustSync(t, lib, r, store)
 	if first.Uploaded == 0 || first.Snapshot == "" {
 		t.Fatalf("first sync: %+v", first)
@@ -231,6 +245,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if rsum.Snapshot != first.Snapshot || rsum.Photos != len(photos) || len(rsum.Missing) != 0 || rsum.Downloaded == 0 {
 		t.Errorf("restore summary: %+v (snapshot %s, %d photos)", rsum, first.Snapshot, len(photos))
+	}
+	if !slices.Equal(rsum.LockedShares, []int64{locked}) {
+		t.Errorf("restore's locked links: %v, want [%d]", rsum.LockedShares, locked)
 	}
 	rlib := openLib(t, dst)
 	src, got := listLive(t, lib), listLive(t, rlib)
