@@ -88,7 +88,21 @@ type RunConfig struct {
 	// Options are the viewer's; Run sets their Metrics and
 	// SeparateMetrics.
 	Options Options
+	// PublicURL, when set, is where the links point: once serving, Run
+	// asks its /healthz through it whether it leads to this process,
+	// and logs the answer. ReachClient makes that request (nil: one that
+	// trusts the system's roots, as browsers do).
+	PublicURL   string
+	ReachClient *http.Client
+	// CheckOnly makes Run start the servers, check PublicURL, and stop
+	// at once without running any job: "picup serve --check". The
+	// returned error is then the reason the public URL does not reach
+	// this server, wrapped in ErrUnreachable.
+	CheckOnly bool
 }
+
+// ErrUnreachable wraps why a public URL does not lead to this server.
+var ErrUnreachable = errors.New("the public URL does not reach this server")
 
 // Run serves the viewer (and /metrics on a listener of its own) and runs
 // the job loop beside them until ctx ends or a server fails. Then it
@@ -108,7 +122,7 @@ func Run(ctx context.Context, lib *library.Library, c RunConfig) error {
 	}
 	metrics := NewMetrics()
 	c.Options.Metrics, c.Options.SeparateMetrics = metrics, c.MetricsListener != nil
-	rs := &running{log: log, viewer: NewServer(lib, c.Options)}
+	rs := &running{log: log, viewer: NewServer(lib, c.Options), id: newInstance()}
 	rs.makeServers(ctx, lib, c, metrics)
 	rs.errc = make(chan error, len(rs.servers))
 	for i, s := range rs.servers {
@@ -123,9 +137,25 @@ func Run(ctx context.Context, lib *library.Library, c RunConfig) error {
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	defer stopLoop()
 	rs.stopLoop = stopLoop
+	client := c.ReachClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if c.CheckOnly {
+		var reachErr error
+		if c.PublicURL != "" {
+			if reachErr = rs.id.reaches(ctx, c.PublicURL, client); reachErr != nil {
+				reachErr = fmt.Errorf("%w: %w", ErrUnreachable, reachErr)
+			}
+		}
+		return errors.Join(reachErr, rs.shutdown(ctx, nil))
+	}
 	rs.loop.Go(func() {
 		(&jobLoop{lib: lib, log: log, metrics: metrics, every: c.JobEvery, purgeEvery: c.PurgeEvery}).run(loopCtx)
 	})
+	if c.PublicURL != "" {
+		rs.loop.Go(func() { rs.id.checkReach(loopCtx, log, c.PublicURL, client) })
+	}
 	if c.Ready != nil {
 		metricsAddr := ""
 		if c.MetricsListener != nil {
@@ -149,6 +179,7 @@ func Run(ctx context.Context, lib *library.Library, c RunConfig) error {
 type running struct {
 	log       *slog.Logger
 	viewer    *Server
+	id        instance       // what /healthz answers in instanceHeader
 	servers   []*http.Server // the viewer's first
 	listeners []net.Listener // servers[i] serves listeners[i]
 
@@ -160,7 +191,7 @@ type running struct {
 // makeServers makes the viewer's server, and /metrics' own when c has
 // its listener.
 func (rs *running) makeServers(ctx context.Context, lib *library.Library, c RunConfig, metrics *Metrics) {
-	srv := viewerLimits.server(rs.viewer)
+	srv := viewerLimits.server(rs.id.stamp(rs.viewer))
 	srv.ErrorLog = slog.NewLogLogger(rs.log.Handler(), slog.LevelWarn)
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	srv.RegisterOnShutdown(rs.viewer.EndStreams)
