@@ -41,7 +41,7 @@ func exitCode(ctx context.Context, err error) int {
 		fmt.Fprintln(os.Stderr, "picup: interrupted; run the same command again to resume")
 		return ExitInterrupted
 	case errors.As(err, &usage):
-		fmt.Fprintf(os.Stderr, "picup: %v\nRun \"picup --help\" for usage.\n", err)
+		fmt.Fprintf(os.Stderr, "picup: %v\n%s\n", err, usage.Help())
 		return ExitUsage
 	case errors.As(err, &partial):
 		fmt.Fprintf(os.Stderr, "picup: %v\n", err)

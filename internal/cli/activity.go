@@ -59,7 +59,7 @@ the next page.`,
 	}
 	f := cmd.Flags()
 	f.Int64Var(&o.share, "share", 0, `only what came through this link (an id from "picup share ls")`)
-	f.StringVar(&o.since, "since", "", "only what happened within this long: 7d, 12h ... ("+seeDurations+")")
+	durationVar(f, &o.since, "since", "only what happened within this long: 7d, 12h ... ("+seeDurations+")")
 	f.BoolVar(&o.follow, "follow", false, "keep printing what happens, as it happens, until Ctrl-C")
 	f.BoolVar(&o.json, "json", false, "print JSON (with --follow: one object per line)")
 	f.IntVar(&o.limit, "limit", 0, "list at most N items (default: all)")

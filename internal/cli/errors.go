@@ -6,10 +6,25 @@ import "fmt"
 // (docs/cli.md#exit-codes); internal/app maps them.
 
 // UsageError is a mistake in how a command was called (exit code 2).
-type UsageError struct{ Err error }
+// Command is the command's path ("picup album show"), whose help the
+// message points at; Execute fills it in.
+type UsageError struct {
+	Err     error
+	Command string
+}
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
+
+// Help is the line printed after the error: where to read how the
+// command is used.
+func (e *UsageError) Help() string {
+	c := e.Command
+	if c == "" {
+		c = "picup"
+	}
+	return fmt.Sprintf("Run %q for usage.", c+" --help")
+}
 
 // PartialError means some inputs failed and the rest succeeded (exit code 3).
 type PartialError struct{ Err error }

@@ -77,7 +77,7 @@ func afterCursor(s string) (*catalog.Cursor, error) {
 	}
 	c, err := catalog.ParseCursor(s)
 	if err != nil {
-		return nil, &UsageError{Err: err}
+		return nil, &UsageError{Err: fmt.Errorf("--after: %w", err)}
 	}
 	return &c, nil
 }

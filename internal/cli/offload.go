@@ -39,7 +39,7 @@ kept and listed.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.remote, "remote", "", "remote holding the copies (default: the only one)")
-	f.StringVar(&o.older, "older-than", "", "photos taken longer ago than this (1y, 180d; "+seeDurations+")")
+	durationVar(f, &o.older, "older-than", "photos taken longer ago than this (1y, 180d; "+seeDurations+")")
 	f.StringVar(&o.album, "album", "", "the photos of this album")
 	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "check and report, delete nothing")
 	f.BoolVar(&o.json, "json", false, "print JSON")

@@ -55,7 +55,7 @@ func newRemoteAddCmd(e *env) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.r.Endpoint, "endpoint", "", "S3 endpoint HOST[:PORT]")
+	hostPortVar(f, &o.r.Endpoint, "endpoint", "S3 endpoint HOST[:PORT]")
 	f.StringVar(&o.r.Region, "region", "", "region (when the provider needs one)")
 	f.BoolVar(&o.r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS (only on a trusted network)")
 	f.IntVar(&o.r.KeepSnapshots, "keep-snapshots", 7, "catalog snapshots to keep in the bucket")

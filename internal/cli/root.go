@@ -5,8 +5,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/picup/picup/internal/library"
@@ -45,7 +47,7 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 	root.SetErr(stderr)
 	root.SetVersionTemplate("picup {{.Version}}\n")
 	root.PersistentFlags().StringVar(&e.libraryFlag, "library", "", "library directory (default $PICUP_LIBRARY or the user's data dir)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		newInitCmd(e),
 		newImportCmd(e),
@@ -70,20 +72,33 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		newTUICmd(e),
 		newVersionCmd(e),
 		newDurationsHelp(),
+		newSizesHelp(),
 	)
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}
+	checkNumbers(root)
 	return root
 }
 
-// wrapArgs makes argument-count errors usage errors (exit code 2).
+// wrapArgs makes argument-count errors usage errors (exit code 2), and
+// an unknown subcommand of a command that only groups others (picup trash
+// nonsense) one too: cobra would print the help and exit 0.
 func wrapArgs(c *cobra.Command) {
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &UsageError{Err: fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()), Command: cmd.CommandPath()}
+			}
+			return cmd.Help()
+		}
+	}
 	if c.Args != nil {
 		check := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return &UsageError{Err: fmt.Errorf("%s: %w", cmd.CommandPath(), err)}
+				return &UsageError{Err: fmt.Errorf("%s: %s", strings.TrimPrefix(cmd.CommandPath(), "picup "), argCount(err)), Command: cmd.CommandPath()}
 			}
 			return nil
 		}
@@ -97,11 +112,33 @@ func wrapArgs(c *cobra.Command) {
 func Execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	root := NewRoot(ctx, stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
-		return &UsageError{Err: err}
+		return &UsageError{Err: err, Command: cmd.CommandPath()}
+	}
+	var usage *UsageError
+	if errors.As(err, &usage) && usage.Command == "" && cmd != nil {
+		usage.Command = cmd.CommandPath()
 	}
 	return err
+}
+
+// argCounts finds the counts in cobra's messages about arguments
+// ("accepts 1 arg(s), received 3").
+var argCounts = regexp.MustCompile(`(\d+) arg\(s\)`)
+
+// argCount rewords cobra's message about the number of arguments:
+// "accepts 1 arg(s), received 3" becomes "takes 1 argument, got 3".
+func argCount(err error) string {
+	msg := argCounts.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		if strings.HasPrefix(m, "1 ") {
+			return "1 argument"
+		}
+		return strings.TrimSuffix(m, "arg(s)") + "arguments"
+	})
+	r := strings.NewReplacer("accepts between", "takes between", "accepts at most", "takes at most", "accepts", "takes",
+		"requires at least", "takes at least", ", only received", ", got", ", received", ", got")
+	return r.Replace(msg)
 }
 
 func newVersionCmd(e *env) *cobra.Command {

@@ -41,7 +41,7 @@ on where it stopped. Transient errors are retried with backoff; when the
 remote keeps failing, the sync stops with an error (exit 1).
 
 REMOTE may be left out when the library has exactly one.`,
-		Example: "  picup sync\n  picup sync b2 --transfers 8 --bwlimit 2M",
+		Example: "  picup sync\n  picup sync b2 --transfers 8 --bwlimit 2MiB",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -52,7 +52,7 @@ REMOTE may be left out when the library has exactly one.`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.transfers, "transfers", 4, "parallel uploads")
-	f.StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit, bytes per second with k/M/G suffixes (1024 powers): 512k, 2M")
+	sizeVar(f, &o.bwlimit, "bwlimit", "", "bandwidth limit in bytes per second: 500KB, 2MiB ("+seeSizes+")")
 	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "count what would be uploaded, upload nothing")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	return cmd
@@ -65,8 +65,8 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 	var rate int64
 	if o.bwlimit != "" {
 		var err error
-		if rate, err = blob.ParseRate(o.bwlimit); err != nil {
-			return &UsageError{Err: err}
+		if rate, err = bytesize.Parse(o.bwlimit); err != nil {
+			return &UsageError{Err: fmt.Errorf("--bwlimit: %w", err)}
 		}
 	}
 	return withArchive(ctx, e, func(a *archive.Archive) error {

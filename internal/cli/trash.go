@@ -175,7 +175,7 @@ func newTrashEmptyCmd(e *env) *cobra.Command {
 			return runTrashEmpty(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.olderThan, "older-than", "", "only what has been in the trash longer than this (30d, 12h ...; "+seeDurations+")")
+	durationVar(cmd.Flags(), &o.olderThan, "older-than", "only what has been in the trash longer than this (30d, 12h ...; "+seeDurations+")")
 	return cmd
 }
 

@@ -47,7 +47,7 @@ other picup commands (an import in another terminal) show up by themselves.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.images, "images", "auto", "how to draw thumbnails: auto, kitty, iterm, sixel, blocks or none")
+	choiceVar(f, &o.images, "images", "auto", []string{"auto", "kitty", "iterm", "sixel", "blocks", "none"}, "how to draw thumbnails: auto, kitty, iterm, sixel, blocks or none")
 	f.StringVar(&o.log, "log", "", "log file (default picup/tui.log in the user's cache directory)")
 	return cmd
 }

@@ -63,7 +63,7 @@ func newUserAddCmd(e *env) *cobra.Command {
 			return runUserAdd(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.quota, "quota", "none", "storage quota: 500MB, 50GB, 1.5TB, 20GiB, or none")
+	quotaVar(cmd.Flags(), &o.quota, "quota", "none", "storage quota: 500MB, 50GB, 1.5TB, 20GiB, or none")
 	return cmd
 }
 

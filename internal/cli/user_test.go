@@ -19,7 +19,16 @@ func TestRunUser(t *testing.T) {
 		}, err: "user name cannot be empty", usage: true},
 		{name: "add with a quota that does not read", run: func(ctx context.Context, e *env) error {
 			return runUserAdd(ctx, e, &userAddOptions{name: "mom", quota: "lots"})
-		}, err: `invalid size "lots": use a number with a unit, such as 500MB, 50GB or 1.5TB, or none for no limit`, usage: true},
+		}, err: `invalid size "lots": use a number and a unit, such as 500MB, 50GB, 1.5TB or 20GiB, or none for no limit`, usage: true},
+		{name: "set-quota without a unit", run: func(ctx context.Context, e *env) error {
+			return runUserSetQuota(ctx, e, &userSetQuotaOptions{name: "mom", quota: "50 "})
+		}, err: `invalid size "50 ": the unit is missing: write 50B for bytes, or 50MB, 50GB, 50MiB ... (B, kB, MB, GB, TB, PB in powers of 1000; KiB, MiB, GiB, TiB, PiB in powers of 1024), or none for no limit`, usage: true},
+		{name: "set-quota 0", run: func(ctx context.Context, e *env) error {
+			return runUserSetQuota(ctx, e, &userSetQuotaOptions{name: "mom", quota: "0MB"})
+		}, err: `invalid size "0MB": a size must be more than 0 bytes, or none for no limit`, usage: true},
+		{name: "set-quota in bits", run: func(ctx context.Context, e *env) error {
+			return runUserSetQuota(ctx, e, &userSetQuotaOptions{name: "mom", quota: "50Gb"})
+		}, err: `invalid size "50Gb": "Gb" is in bits (a small b); picup counts bytes: write 50GB, or none for no limit`, usage: true},
 		{name: "add", run: func(ctx context.Context, e *env) error {
 			return runUserAdd(ctx, e, &userAddOptions{name: "mom", quota: "50MB"})
 		}, stdout: "added user \"mom\" (quota 50.0 MB)\n"},

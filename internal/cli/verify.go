@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,7 +56,7 @@ problems remain.`,
 	f.BoolVar(&o.repair, "repair", false, "fix what can be fixed")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "parallel workers (default: one per CPU core)")
 	f.StringVar(&o.remote, "remote", "", "check this remote instead of the local library")
-	f.StringVar(&o.sample, "sample", "", "with --remote: check the checksums of this share of the objects (5%)")
+	f.Var(&percentValue{&o.sample}, "sample", "with --remote: check the checksums of this share of the objects (5%)")
 	f.BoolVar(&o.readData, "read-data", false, "with --remote: download objects to hash them")
 	return cmd
 }
@@ -109,11 +107,10 @@ func runVerify(ctx context.Context, e *env, o *verifyOptions) error {
 func runVerifyRemote(ctx context.Context, e *env, o *verifyOptions) error {
 	sample := 1.0
 	if o.sample != "" {
-		v, err := strconv.ParseFloat(strings.TrimSuffix(o.sample, "%"), 64)
-		if err != nil || v <= 0 || v > 100 {
-			return usageErrorf("--sample takes a percentage such as 5%%, not %q", o.sample)
+		var err error
+		if sample, err = parsePercent(o.sample); err != nil {
+			return usageErrorf("--sample: %v", err)
 		}
-		sample = v / 100
 	}
 	return withArchive(ctx, e, func(a *archive.Archive) error {
 		c, err := a.VerifyRemote(ctx, o.remote, syncer.VerifyOptions{Sample: sample, ReadData: o.readData, Repair: o.repair})
