@@ -89,6 +89,7 @@ type tile struct {
 	GridW    int    `json:"grid_width"`
 	GridH    int    `json:"grid_height"`
 	ScreenW  int    `json:"screen_width"`
+	ScreenH  int    `json:"screen_height"`
 	Video    string `json:"video,omitempty"`    // a video's file, for <video src>
 	Original string `json:"original,omitempty"` // download of the original, when the share allows it
 	Key      int64  `json:"key"`                // the sort key: tiles go newest first by (key, id)
@@ -201,12 +202,12 @@ func (s *server) tiles(r *http.Request, sh catalog.Share, photos []catalog.Photo
 	tiles := make([]tile, 0, len(photos))
 	for i, p := range photos {
 		gw, gh := fit(p.Width, p.Height, sizeEdge(thumb.Grid))
-		sw, _ := fit(p.Width, p.Height, sizeEdge(thumb.Screen))
+		sw, shh := fit(p.Width, p.Height, sizeEdge(thumb.Screen))
 		date := captureDate(p.TakenAt)
 		tl := tile{
 			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date), Width: p.Width, Height: p.Height,
 			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp, ip), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp, ip),
-			GridW: gw, GridH: gh, ScreenW: sw, Key: p.TakenKey, Label: t.tileLabel(date, p.Type), Index: i,
+			GridW: gw, GridH: gh, ScreenW: sw, ScreenH: shh, Key: p.TakenKey, Label: t.tileLabel(date, p.Type), Index: i,
 		}
 		if p.Type == "video" {
 			tl.Video = mediaURL(key, sh.ID, p.ID, "video", exp, ip)
@@ -307,12 +308,8 @@ type photosJSON struct {
 }
 
 func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
-	sh, ok := s.shareFor(w, r)
+	sh, ok := s.apiShare(w, r) // refusals in JSON too
 	if !ok {
-		return
-	}
-	if !s.authorised(r, sh) {
-		forbidden(w)
 		return
 	}
 	q := r.URL.Query()
@@ -324,7 +321,7 @@ func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
 	if a := q.Get("after"); a != "" {
 		c, err := catalog.ParseCursor(a)
 		if err != nil {
-			http.Error(w, "bad cursor", http.StatusBadRequest)
+			fail(w, r, http.StatusBadRequest, codeBadRequest, 0)
 			return
 		}
 		after = &c
@@ -347,14 +344,14 @@ func (s *server) sharePhotos(w http.ResponseWriter, r *http.Request) {
 func (s *server) photosByID(w http.ResponseWriter, r *http.Request, sh catalog.Share, list string) {
 	parts := strings.Split(list, ",")
 	if len(parts) > PageSize {
-		http.Error(w, "too many ids", http.StatusBadRequest)
+		fail(w, r, http.StatusBadRequest, codeBadRequest, 0)
 		return
 	}
 	var photos []catalog.Photo
 	for _, part := range parts {
 		id, err := strconv.ParseInt(part, 10, 64)
 		if err != nil || id <= 0 {
-			http.Error(w, "bad ids", http.StatusBadRequest)
+			fail(w, r, http.StatusBadRequest, codeBadRequest, 0)
 			return
 		}
 		if _, err := s.lib.Catalog.SharedFile(r.Context(), sh, id); errors.Is(err, catalog.ErrNotFound) {

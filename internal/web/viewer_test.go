@@ -230,7 +230,7 @@ func TestSharePagesContinueDays(t *testing.T) {
 	if last["date"] != wantDate || last["day"] != korean.dayHeading(wantDate) {
 		t.Errorf("last photo: date %v, day %v; want %s in Korean", last["date"], last["day"], wantDate)
 	}
-	for _, k := range []string{"id", "type", "taken_at", "grid", "screen", "grid_width", "grid_height", "screen_width", "date", "day"} {
+	for _, k := range []string{"id", "type", "taken_at", "grid", "screen", "grid_width", "grid_height", "screen_width", "screen_height", "date", "day"} {
 		if _, ok := first[k]; !ok {
 			t.Errorf("JSON photo lacks %q: %v", k, first)
 		}

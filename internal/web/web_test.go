@@ -274,8 +274,8 @@ func TestSharePhotosJSON(t *testing.T) {
 	if len(page.Photos) != len(f.inside)-1 || page.Photos[0].ID != f.inside[1].ID {
 		t.Errorf("page after the first photo: %+v", page.Photos)
 	}
-	if resp, _ := f.get(t, "/s/"+token+"/photos?after=garbage!"); resp.StatusCode != 400 {
-		t.Errorf("bad cursor: status %d; want 400", resp.StatusCode)
+	if resp, body := f.get(t, "/s/"+token+"/photos?after=garbage!"); resp.StatusCode != 400 || !strings.Contains(body, `"code":"`+codeBadRequest+`"`) {
+		t.Errorf("bad cursor: status %d, %q; want 400 in JSON", resp.StatusCode, body)
 	}
 }
 
@@ -296,6 +296,8 @@ func TestShareStates(t *testing.T) {
 	}{
 		{"expired", "/s/" + expired, 410},
 		{"expired json", "/s/" + expired + "/photos", 410},
+		{"revoked json", "/s/" + revoked + "/photos?after=x", 410},
+		{"forged json", "/s/" + sharelink.NewToken() + "/photos", 404},
 		{"revoked", "/s/" + revoked, 410},
 		{"forged", "/s/" + sharelink.NewToken(), 404},
 		{"short token", "/s/abc", 404},
@@ -310,6 +312,15 @@ func TestShareStates(t *testing.T) {
 		checkSecurityHeaders(t, resp)
 		if tt.want == 410 && resp.Request.URL.Path == "/s/"+expired && !strings.Contains(body, "This link has ended") {
 			t.Errorf("%s: the 410 page is not the friendly one:\n%s", tt.name, body)
+		}
+		// What a page's script fetches answers in JSON, refusals too.
+		if strings.Contains(tt.path, "/photos") {
+			var e apiError
+			if err := json.Unmarshal([]byte(body), &e); err != nil || resp.Header.Get("Content-Type") != "application/json" ||
+				e.Code != map[int]string{404: codeNotFound, 410: codeGone}[tt.want] || e.Error == "" {
+				t.Errorf("%s: %s %q; want a JSON error with its code", tt.name, resp.Header.Get("Content-Type"), body)
+			}
+			continue
 		}
 		if tt.want == 404 && body != "not found\n" {
 			t.Errorf("%s: 404 body %q says more than not found", tt.name, body)
