@@ -94,19 +94,20 @@ on stderr, with the command that makes the link work from elsewhere.`,
 		},
 	}
 	f := cmd.Flags()
-	f.Int64SliceVar(&o.ids, "ids", nil, `share these photos (ids from "picup ls"), comma-separated or repeated`)
-	f.IntVar(&o.year, "year", 0, "share every photo taken in this year")
+	f.Int64SliceVar(&o.ids, "ids", nil, "share these photos: their `ID,...` from \"picup ls\", comma-separated or repeated")
+	f.Lookup("ids").DefValue = "" // none, rather than "[]"
+	f.IntVar(&o.year, "year", 0, "share every photo taken in this `YEAR` (2024)")
 	f.BoolVar(&o.bindIP, "bind-ip", false, "photo addresses work only from the address that opened the page")
 	f.BoolVar(&o.noQR, "no-qr", false, "do not draw the QR code")
-	f.StringVar(&o.expires, "expires", "30d", `how long the link works: 30d, 12h, 90min ... or "never" (`+seeDurations+`)`)
+	f.StringVar(&o.expires, "expires", "30d", "how long the link works: a `DURATION` (30d, 12h, 90min ...) or \"never\" ("+seeDurations+")")
 	f.BoolVar(&o.password, "password", false, "protect the link with a password (read from stdin when not a terminal)")
 	f.BoolVar(&o.download, "download", false, "allow downloading originals and the whole share as a zip")
-	f.StringVar(&o.name, "name", "", `a name for the link, shown in "picup share ls" (e.g. "For Mom and Dad")`)
-	f.StringVar(&o.publicURL, "public-url", "", "base URL of the server the link points to")
+	f.StringVar(&o.name, "name", "", "a `NAME` for the link, shown in \"picup share ls\" (\"For Mom and Dad\")")
+	f.StringVar(&o.publicURL, "public-url", "", "base `URL` of the server the link points to (https://photos.example.org)")
 	f.BoolVar(&o.json, "json", false, "print {id, url, expires_at} as JSON")
-	f.StringVar(&o.uploadAs, "upload-as", "", "let guests add photos to the album, owned by and charged to this user")
+	f.StringVar(&o.uploadAs, "upload-as", "", "let guests add photos to the album, owned by and charged to this `USER`")
 	f.BoolVar(&o.uploadReview, "upload-review", false, `with --upload-as: uploads wait for "picup uploads approve"`)
-	f.StringVar(&o.uploadMax, "upload-max", "", "with --upload-as: the largest file a guest may send (default 4GB)")
+	sizeVar(f, &o.uploadMax, "upload-max", "", "with --upload-as: the largest file a guest may send, a `SIZE` (default 4GB)")
 	f.BoolVar(&o.noComments, "no-comments", false, "guests cannot comment")
 	f.BoolVar(&o.noHearts, "no-hearts", false, "guests cannot heart photos")
 	cmd.AddCommand(newShareLsCmd(e), newShareRevokeCmd(e), newShareExtendCmd(e), newSharePasswordCmd(e))
@@ -217,6 +218,9 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 		link, err := archive.New(lib).CreateShare(ctx, spec)
 		if err != nil {
 			return err
+		}
+		if w := link.EmptyWarning(); w != "" {
+			defer fmt.Fprintln(e.stderr, w) // after the link and its summary
 		}
 		if base, _, ok := strings.Cut(link.URL, "/s/"); ok {
 			if w := sharelink.ReachWarning(base); w != "" {

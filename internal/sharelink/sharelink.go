@@ -49,6 +49,10 @@ type Link struct {
 	URL       string
 	ExpiresAt time.Time // zero when it never expires
 	Scope     string    // what it opens, in words (catalog.Share.Scope)
+	Empty     bool      // it opens no photo (yet): see EmptyWarning
+
+	album string // the album it opens, or
+	year  int    // the year
 }
 
 // CheckPublicURL accepts an absolute http(s) URL and returns it without a
@@ -173,5 +177,26 @@ func Create(ctx context.Context, lib *library.Library, s Spec) (Link, error) {
 	if err != nil {
 		return Link{}, err
 	}
-	return Link{ID: sh.ID, URL: base + "/s/" + token, ExpiresAt: sh.ExpiresAt, Scope: sh.Scope()}, nil
+	first, err := lib.Catalog.SharePhotos(ctx, sh, nil, 1)
+	if err != nil {
+		return Link{}, err
+	}
+	return Link{ID: sh.ID, URL: base + "/s/" + token, ExpiresAt: sh.ExpiresAt, Scope: sh.Scope(), Empty: len(first) == 0,
+		album: sh.AlbumName, year: sh.Year}, nil
+}
+
+// EmptyWarning is what to tell whoever made a link that opens no photo
+// (yet), with how to fill it; "" when it opens some.
+func (l Link) EmptyWarning() string {
+	switch {
+	case !l.Empty:
+		return ""
+	case l.album != "":
+		return fmt.Sprintf("album %q has no photos yet: the link opens an empty page until you add some "+
+			"(picup album add %q ID..., or picup import --album %q FOLDER)", l.album, l.album, l.album)
+	case l.year != 0:
+		return fmt.Sprintf("no photo in the library was taken in %d: the link opens an empty page; is the year right? "+
+			"(picup ls shows when photos were taken)", l.year)
+	}
+	return "none of the photos is in the library any more: the link opens an empty page"
 }
