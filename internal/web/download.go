@@ -2,6 +2,7 @@ package web
 
 import (
 	"archive/zip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ const zipPage = 200
 // shareZip streams the originals of a whole share as one zip archive,
 // stored without compression (photos and videos are compressed already),
 // straight to the client: no temporary file, and the catalog is read page
-// by page. Files are named DATE/NAME. Offloaded originals are left out.
-// A client that goes away stops the walk. A client streams at most
+// by page. Files are named DATE/NAME. Offloaded originals are streamed
+// from the remote holding them (checked against their SHA-256 on the
+// way: a copy that differs ends the archive unfinished); one whose remote
+// cannot be reached is left out. A client that goes away stops the walk. A client streams at most
 // zipsPerClient downloads at once, and the server zipsTotal (429 beyond).
 func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 	sh, ok := s.shareFor(w, r)
@@ -64,7 +67,7 @@ func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 			if ctx.Err() != nil {
 				return
 			}
-			added, err := s.zipAdd(zw, p, names)
+			added, err := s.zipAdd(ctx, zw, p, names)
 			if err != nil {
 				// The client went away or the disk failed: the archive
 				// ends here without its directory, so no client takes it
@@ -93,24 +96,37 @@ func (s *server) shareZip(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if skipped > 0 {
-		s.log.LogAttrs(ctx, slog.LevelInfo, "zip download left out originals that are not on disk",
+		s.log.LogAttrs(ctx, slog.LevelInfo, "zip download left out originals that are missing",
 			slog.Int64("share", sh.ID), slog.Int("files", files), slog.Int("skipped", skipped))
 	}
 }
 
-// zipAdd stores one original in the archive under a name not used yet. It
-// reports false, and writes nothing, when the original is not on disk
-// (offloaded, or missing).
-func (s *server) zipAdd(zw *zip.Writer, p catalog.Photo, names map[string]bool) (bool, error) {
+// zipAdd stores one original in the archive under a name not used yet:
+// from the library, or when offloaded from its remote. It reports false,
+// and writes nothing, when the original is missing, or its remote cannot
+// give it.
+func (s *server) zipAdd(ctx context.Context, zw *zip.Writer, p catalog.Photo, names map[string]bool) (bool, error) {
+	var f io.ReadCloser
 	if p.Offloaded != "" {
-		return false, nil
-	}
-	f, err := os.Open(s.lib.Abs(p.Path))
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
+		rc, err := s.opts.Media.OpenOffloaded(ctx, p)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, err
+			}
+			s.log.LogAttrs(ctx, slog.LevelWarn, "zip download: offloaded original left out", slog.Int64("photo", p.ID),
+				slog.String("remote", p.Offloaded), slog.Any("err", err))
+			return false, nil
+		}
+		f = rc
+	} else {
+		lf, err := os.Open(s.lib.Abs(p.Path))
+		if errors.Is(err, os.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		f = lf
 	}
 	defer f.Close()
 	dir := captureDate(p.TakenAt)

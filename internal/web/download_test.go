@@ -164,7 +164,7 @@ func TestZipNames(t *testing.T) {
 	for _, tt := range same {
 		q := p
 		q.OriginalName, q.TakenAt = tt.name, tt.taken
-		if ok, err := s.zipAdd(zw, q, names); !ok || err != nil {
+		if ok, err := s.zipAdd(context.Background(), zw, q, names); !ok || err != nil {
 			t.Fatalf("zipAdd(%s) = %v, %v", tt.name, ok, err)
 		}
 	}

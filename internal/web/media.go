@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/thumb"
@@ -32,8 +33,11 @@ func knownKind(kind string) bool {
 // 403 for a bad or expired signature (or one made for another address
 // when the share pins media to it), and for an original when the share
 // does not allow downloads; 410 when the share has ended; 404 for a photo
-// the share does not open, a video URL of a photo, or a missing or
-// offloaded file.
+// the share does not open, a video URL of a photo, or a missing file.
+// Once every check has passed, an offloaded original (or video), and with
+// --media-from a synced original, video or screen thumbnail, is answered
+// with 302 to a presigned URL of its copy in the remote (fromRemote);
+// grid thumbnails always come from the library.
 func (s *server) media(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("size")
 	if !knownKind(kind) {
@@ -103,22 +107,29 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 	if bound || sh.PasswordHash != "" || kind == kindVideo || kind == kindOriginal {
 		cache = "private, max-age=31536000, immutable"
 	}
+	// Every check is done: the remote's copy may serve it (see fromRemote).
+	private := bound || sh.PasswordHash != ""
 	switch kind {
 	case kindVideo:
-		if p.Type != "video" || p.Offloaded != "" {
+		if p.Type != "video" {
 			notFound(w)
+			return
+		}
+		if s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private) {
 			return
 		}
 		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, stream: true})
 	case kindOriginal:
-		if p.Offloaded != "" {
-			notFound(w)
+		if s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private) {
 			return
 		}
 		name := downloadName(catalog.Photo{ID: p.ID, OriginalName: p.OriginalName, Path: p.Path})
 		disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, disposition: disp, stream: true})
 	default:
+		if kind == archive.MediaScreen && s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private) {
+			return
+		}
 		size, _ := thumb.SizeNamed(kind)
 		s.serveThumb(w, r, v, servedFile{rel: library.ThumbPath(p.SHA256, size), ctype: "image/jpeg", etag: thumbETag(p.SHA256, kind), cache: cache})
 	}

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/library"
 )
 
@@ -53,6 +54,10 @@ type Options struct {
 	StreamsPerShare  int            // open live-update streams per link; 0 means DefaultStreamsPerShare
 	StreamsPerClient int            // open live-update streams per client; 0 means DefaultStreamsPerClient
 	TrustedProxies   []netip.Prefix // peers whose X-Forwarded-For names the client
+
+	// Media says which files browsers get from a remote (picup serve
+	// --media-from, and offloaded originals); nil: only offloaded ones.
+	Media *archive.Media
 }
 
 type server struct {
@@ -102,6 +107,7 @@ func NewServer(lib *library.Library, opts Options) *Server {
 	if opts.MediaTTL <= 0 {
 		opts.MediaTTL = time.Hour
 	}
+	opts.Media = mediaOf(lib, opts.Media)
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -150,7 +156,7 @@ func NewServer(lib *library.Library, opts Options) *Server {
 	// HSTS over TLS when asked for; then the security headers, which 429s
 	// carry too; then the rate limits; then the refusal of writes sent
 	// from other sites.
-	h := securityHeaders(s.limited(sameOrigin(mux)))
+	h := securityHeaders(s.mediaSources(s.limited(sameOrigin(mux))))
 	if opts.HSTS {
 		h = strictTransport(h)
 	}
