@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/picup/picup/internal/archive"
+	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/web"
@@ -34,6 +36,8 @@ type serveOptions struct {
 	metricsAddr    string
 	trustedProxies []string
 	noRateLimit    bool
+	mediaFrom      string        // --media-from: remote whose synced copies browsers are sent to
+	mediaBaseURL   string        // --media-base-url: scheme and host in front of --media-from
 	jobEvery       time.Duration // web.RunConfig.JobEvery
 	purgeEvery     time.Duration // web.RunConfig.PurgeEvery
 	// tests: called with the bound addresses (metricsAddr "" without
@@ -76,6 +80,18 @@ over that it gets 429 Too Many Requests with Retry-After. Behind a reverse
 proxy every request comes from the proxy's address: name it with
 --trusted-proxy so that its X-Forwarded-For header tells clients apart.
 
+--media-from REMOTE sends browsers to the remote (see "picup remote ls")
+for originals, videos and screen-size images that "picup sync" has
+copied there: after the usual checks of the link, the server answers
+with a redirect to a presigned URL of the object that lives no longer
+than the link's media URL, so relatives' downloads use the bucket's
+bandwidth instead of the home connection's. Grid thumbnails, and
+anything not synced yet, still come from this machine. Originals that
+"picup offload" removed from this machine always come from the remote
+holding them, with or without --media-from. --media-base-url replaces
+the scheme and host of those URLs with a CDN's or another domain's in
+front of the bucket (see docs/viewer.md for what it must pass on).
+
 /metrics (Prometheus text format) answers only this machine, and not
 through a proxy; --metrics-addr serves it on a listener of its own
 instead, to whoever can reach that address.
@@ -91,7 +107,9 @@ gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
   picup serve --addr 0.0.0.0:8080 --public-url http://192.168.1.20:8080
   picup serve --domain photos.example.org --acme-email me@example.org
   picup serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://photos.example.org:8443
-  picup serve --public-url https://photos.example.org --trusted-proxy 127.0.0.1 --metrics-addr 127.0.0.1:9090`,
+  picup serve --public-url https://photos.example.org --trusted-proxy 127.0.0.1 --metrics-addr 127.0.0.1:9090
+  picup serve --domain photos.example.org --media-from b2
+  picup serve --domain photos.example.org --media-from b2 --media-base-url https://cdn.example.org`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.domain != "" && !cmd.Flags().Changed("addr") {
@@ -116,11 +134,17 @@ gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of to loopback clients of --addr")
 	f.StringArrayVar(&o.trustedProxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable)")
 	f.BoolVar(&o.noRateLimit, "no-rate-limit", false, "turn off the per-client rate limits (load tests)")
+	f.StringVar(&o.mediaFrom, "media-from", "", "send browsers to this remote's synced copies of originals, videos and screen images (presigned redirects)")
+	f.StringVar(&o.mediaBaseURL, "media-base-url", "", "scheme and host of a CDN or domain in front of --media-from's bucket, for its URLs")
 	return cmd
 }
 
 func runServe(ctx context.Context, e *env, o *serveOptions) error {
 	public, trusted, err := checkServeFlags(o)
+	if err != nil {
+		return err
+	}
+	mediaBase, err := checkMediaFlags(o)
 	if err != nil {
 		return err
 	}
@@ -142,6 +166,10 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 		}
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
+		media, err := serveMedia(ctx, lib, o.mediaFrom, mediaBase, log)
+		if err != nil {
+			return err
+		}
 		ln, mln, httpLn, err := listenServe(o)
 		if err != nil {
 			return err
@@ -189,6 +217,7 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 				HSTS:           acme != nil,
 				NoRateLimits:   o.noRateLimit,
 				TrustedProxies: trusted,
+				Media:          media,
 			},
 		}
 		if acme == nil {
@@ -347,4 +376,45 @@ func validDomain(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkMediaFlags checks --media-from and --media-base-url; it returns
+// the base URL (nil without one).
+func checkMediaFlags(o *serveOptions) (*url.URL, error) {
+	if o.mediaBaseURL == "" {
+		return nil, nil
+	}
+	if o.mediaFrom == "" {
+		return nil, usageErrorf("--media-base-url goes with --media-from: name the remote it stands in front of")
+	}
+	u, err := blob.ParseBaseURL(o.mediaBaseURL)
+	if err != nil {
+		return nil, usageErrorf("--media-base-url: %v", err)
+	}
+	return u, nil
+}
+
+// serveMedia opens the remote of --media-from, and says on start where
+// media come from; an unknown remote is a usage error.
+func serveMedia(ctx context.Context, lib *library.Library, from string, base *url.URL, log *slog.Logger) (*archive.Media, error) {
+	m, err := archive.New(lib).Media(ctx, archive.MediaOptions{From: from, BaseURL: base})
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, usageErrorf("--media-from %q: the library has no such remote; see \"picup remote ls\"", from)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--media-from %q: %w", from, err)
+	}
+	if from == "" {
+		return m, nil
+	}
+	r := m.From()
+	attrs := []any{"remote", r.Name, "bucket", r.Bucket, "endpoint", r.Endpoint}
+	if base != nil {
+		attrs = append(attrs, "media_base_url", base.String())
+	}
+	log.Info("media from remote "+r.Name+": synced originals, videos and screen images are redirected to it; grid thumbnails and what is not synced yet come from here", attrs...)
+	if err := m.Check(ctx); err != nil {
+		log.Warn("remote "+r.Name+" cannot presign URLs now; media come from here until it can", "remote", r.Name, "err", err)
+	}
+	return m, nil
 }
