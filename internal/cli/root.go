@@ -79,6 +79,7 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 		wrapArgs(c)
 	}
 	checkNumbers(root)
+	addCompletions(e, root)
 	return root
 }
 
