@@ -67,6 +67,8 @@ var stringFlags = map[string]string{
 	"picup serve --acme-ca":           "",
 	"picup serve --tls-cert":          "",
 	"picup serve --tls-key":           "",
+	"picup serve --media-from":        "nas",             // a remote of the library
+	"picup serve --media-base-url":    "cdn.example.org", // a scheme and host
 	"picup tui --log":                 "",
 	"picup user rm --transfer-to":     "",
 	"picup verify --remote":           "",
