@@ -283,7 +283,7 @@ func qtIteration(t *testing.T, bin string, rng *rand.Rand, seed int64, iter int,
 		total += int64(len(c.data))
 	}
 	quota := total * 6 / 10
-	qtRun(t, bin, []int{0}, "--library", lib, "user", "add", "kid", "--quota", strconv.FormatInt(quota, 10))
+	qtRun(t, bin, []int{0}, "--library", lib, "user", "add", "kid", "--quota", strconv.FormatInt(quota, 10)+"B")
 	if withMom {
 		qtRun(t, bin, []int{0}, "--library", lib, "user", "add", "mom")
 	}
@@ -640,7 +640,7 @@ func TestImportSameBytesAsOtherUser(t *testing.T) {
 	}
 	for _, d := range delays {
 		lib := filepath.Join(t.TempDir(), "lib")
-		qtRun(t, bin, []int{0}, "--library", lib, "user", "add", "kid", "--quota", strconv.FormatInt(size*3/2, 10))
+		qtRun(t, bin, []int{0}, "--library", lib, "user", "add", "kid", "--quota", strconv.FormatInt(size*3/2, 10)+"B")
 		qtRun(t, bin, []int{0}, "--library", lib, "user", "add", "mom")
 		ctx, cancel := context.WithTimeout(context.Background(), qtProcTimeout)
 		waitMom := qtStart(ctx, t, bin, "--library", lib, "import", "--json", "--user", "mom", in)

@@ -242,7 +242,7 @@ func tcImportQuota(t *testing.T, r *crashRig, contents []qtContent, runs int) {
 	quota := total / 2
 	newLib := func(t *testing.T) string {
 		lib := filepath.Join(t.TempDir(), "lib")
-		qtRun(t, r.bin, []int{0}, "--library", lib, "user", "add", "kid", "--quota", strconv.FormatInt(quota, 10))
+		qtRun(t, r.bin, []int{0}, "--library", lib, "user", "add", "kid", "--quota", strconv.FormatInt(quota, 10)+"B")
 		return lib
 	}
 	args := func(lib string) []string {

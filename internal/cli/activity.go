@@ -128,13 +128,6 @@ func oneLine(text string, n int) string {
 	return s
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
 // activityCursor is the cursor of the feed: the id of an item.
 type activityCursor int64
 

@@ -45,7 +45,6 @@ var stringFlags = map[string]string{
 	"picup offload --album":           "",
 	"picup offload --remote":          "",
 	"picup remote add --region":       "",
-	"picup restore --endpoint":        "http://x", // a HOST[:PORT] once restore.go is free to change (issue 13)
 	"picup restore --from":            "",
 	"picup restore --name":            "",
 	"picup restore --region":          "",

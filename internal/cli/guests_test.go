@@ -150,7 +150,7 @@ func TestGuestCommands(t *testing.T) {
 	if err := runInfo(ctx, te.env, &infoOptions{ref: idString(photos[0])}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"hearts:       1 (Aunt Sue)", "comment:      #", "                summer 1962"} {
+	for _, want := range []string{"hearts:         1 (Aunt Sue)", "comment:        #", "                  summer 1962"} {
 		if !strings.Contains(te.stdout.String(), want) {
 			t.Errorf("info:\n%s\nlacks %q", te.stdout, want)
 		}

@@ -73,7 +73,7 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	w := e.stdout
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "%-13s %s\n", k+":", v)
+			fmt.Fprintf(w, infoRow, k+":", v)
 		}
 	}
 	row("id", strconv.FormatInt(p.ID, 10))
@@ -114,6 +114,10 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	return nil
 }
 
+// infoRow is a line of "picup info": the key, padded so that every value
+// starts in the same column (the longest key is "original name:").
+const infoRow = "%-15s %s\n"
+
 // printTakingPart shows what guests did to a photo: who hearted it, its
 // comments (oldest first, each line of a comment indented), who uploaded
 // it.
@@ -123,15 +127,15 @@ func printTakingPart(w io.Writer, tp catalog.TakingPart) {
 		for i, h := range tp.Hearts {
 			names[i] = h.Name
 		}
-		fmt.Fprintf(w, "%-13s %d (%s)\n", "hearts:", len(tp.Hearts), strings.Join(names, ", "))
+		fmt.Fprintf(w, infoRow, "hearts:", fmt.Sprintf("%d (%s)", len(tp.Hearts), strings.Join(names, ", ")))
 	}
 	for _, u := range tp.Uploads {
-		fmt.Fprintf(w, "%-13s %s, %s (%s)\n", "uploaded by:", u.Name, u.CreatedAt.Local().Format("2006-01-02 15:04"), u.Status)
+		fmt.Fprintf(w, infoRow, "uploaded by:", fmt.Sprintf("%s, %s (%s)", u.Name, u.CreatedAt.Local().Format("2006-01-02 15:04"), u.Status))
 	}
 	for _, c := range tp.Comments {
-		fmt.Fprintf(w, "%-13s #%d %s, %s:\n", "comment:", c.ID, c.Name, c.CreatedAt.Local().Format("2006-01-02 15:04"))
+		fmt.Fprintf(w, infoRow, "comment:", fmt.Sprintf("#%d %s, %s:", c.ID, c.Name, c.CreatedAt.Local().Format("2006-01-02 15:04")))
 		for _, line := range strings.Split(c.Text, "\n") {
-			fmt.Fprintf(w, "%-13s   %s\n", "", line)
+			fmt.Fprintf(w, infoRow, "", "  "+line)
 		}
 	}
 }

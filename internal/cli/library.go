@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/picup/picup/internal/archive"
@@ -98,7 +99,7 @@ func findPhoto(ctx context.Context, lib *library.Library, ref string) (catalog.P
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		p, err := lib.Catalog.PhotoByID(ctx, id)
 		if errors.Is(err, catalog.ErrNotFound) {
-			return p, fmt.Errorf("no photo with id %d; see \"picup ls\"", id)
+			return p, noPhotoError([]int64{id})
 		}
 		return p, err
 	}
@@ -139,6 +140,35 @@ func photoIDs(ctx context.Context, lib *library.Library, refs []string) ([]int64
 		ids = append(ids, p.ID)
 	}
 	return ids, nil
+}
+
+// missingIDs are the ids of ids that name no photo, in the trash or not.
+// A photo whose row does not read is there all the same.
+func missingIDs(ctx context.Context, lib *library.Library, ids []int64) []int64 {
+	var missing []int64
+	for _, id := range ids {
+		if _, err := lib.Catalog.PhotoByID(ctx, id); errors.Is(err, catalog.ErrNotFound) {
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}
+
+// noPhotoError is the error for ids that name no photo (nil for none):
+// the same for every command (picup info 99999, rm 99999, trash restore
+// 99999), exit 1.
+func noPhotoError(missing []int64) error {
+	s := make([]string, len(missing))
+	for i, id := range missing {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("no photo with id %s; see \"picup ls\"", s[0])
+	}
+	return fmt.Errorf("no photos with ids %s; see \"picup ls\"", strings.Join(s, ", "))
 }
 
 // pickRemote is archive.PickRemote, whose error for a remote left

@@ -109,7 +109,7 @@ type photoPrinter struct {
 func newPhotoPrinter(w io.Writer, asJSON bool) *photoPrinter {
 	p := &photoPrinter{w: w, json: asJSON}
 	if !asJSON {
-		p.table = newTable(w, "ID", "TAKEN", "TYPE", "SIZE", "DIMENSIONS", "CAMERA", "OWNER", "PATH")
+		p.table = newTable(w, "ID", "TAKEN", "TYPE", "STATE", "SIZE", "DIMENSIONS", "CAMERA", "OWNER", "PATH")
 	}
 	return p
 }
@@ -137,9 +137,19 @@ func (pp *photoPrinter) add(p catalog.Photo) error {
 	if owner == "" {
 		owner = "-"
 	}
-	_, err := fmt.Fprintf(pp.table, "%d\t%s\t%s\t%s\t%dx%d\t%s\t%s\t%s\n", p.ID, p.TakenAt, p.Type,
+	_, err := fmt.Fprintf(pp.table, "%d\t%s\t%s\t%s\t%s\t%dx%d\t%s\t%s\t%s\n", p.ID, p.TakenAt, p.Type, photoState(p),
 		bytesize.Format(p.Bytes), p.Width, p.Height, camera, owner, p.Path)
 	return err
+}
+
+// photoState is the STATE column of a listing: ok, or what "picup verify
+// --repair" found wrong with the original (missing, corrupt); an original
+// kept only in a remote is "offloaded".
+func photoState(p catalog.Photo) string {
+	if p.State == "ok" && p.Offloaded != "" {
+		return "offloaded"
+	}
+	return p.State
 }
 
 // flush writes out the table rows buffered so far (a page at a time).

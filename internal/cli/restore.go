@@ -51,7 +51,7 @@ only what is still missing. Check the result with "picup verify".`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.r.Endpoint, "endpoint", "", "S3 endpoint HOST[:PORT]")
+	hostPortVar(f, &o.r.Endpoint, "endpoint", "S3 endpoint HOST[:PORT]")
 	f.StringVar(&o.r.Region, "region", "", "region (when the provider needs one)")
 	f.BoolVar(&o.r.Insecure, "insecure-http", false, "plain HTTP instead of HTTPS")
 	f.StringVar(&o.r.Name, "name", "backup", "name of the remote in the new library (kept from the snapshot when it has one for this bucket)")

@@ -50,11 +50,17 @@ func runRm(ctx context.Context, e *env, o *rmOptions) error {
 		if err != nil {
 			return err
 		}
+		already := 0
 		var n int
+		var missing []int64
 		if o.album != "" {
 			n, err = a.TrashAlbum(ctx, o.album)
 		} else {
 			n, err = a.Trash(ctx, ids)
+			if n < len(ids) {
+				missing = missingIDs(ctx, a.Library(), ids)
+				already = len(ids) - n - len(missing)
+			}
 		}
 		if err != nil {
 			return err
@@ -63,8 +69,23 @@ func runRm(ctx context.Context, e *env, o *rmOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "moved %d to the trash; they are purged %s (restore with \"picup trash restore\")\n", n, archive.PurgedAfter(keep))
-		return nil
+		after := archive.PurgedAfter(keep)
+		switch {
+		case n == 0:
+			fmt.Fprint(e.stdout, "moved nothing to the trash")
+		case n == 1:
+			fmt.Fprintf(e.stdout, "moved 1 photo to the trash; it is purged %s", after)
+		default:
+			fmt.Fprintf(e.stdout, "moved %d photos to the trash; they are purged %s", n, after)
+		}
+		if already > 0 {
+			fmt.Fprintf(e.stdout, " (%s already there)", nWere(already))
+		}
+		if n > 0 {
+			fmt.Fprint(e.stdout, "; restore with \"picup trash restore\"")
+		}
+		fmt.Fprintln(e.stdout)
+		return noPhotoError(missing)
 	})
 }
 
@@ -119,11 +140,17 @@ func runTrashLs(ctx context.Context, e *env, o *trashLsOptions) error {
 			}
 			return writeJSON(e.stdout, out)
 		}
-		for _, p := range t.Photos {
-			fmt.Fprintf(e.stdout, "%d\t%s\t%s\ttrashed %s, purged after %s\n", p.ID, bytesize.Format(p.Bytes), p.Path,
-				catalog.FormatTime(p.TrashedAt), catalog.FormatTime(p.TrashedAt.Add(t.Retention)))
+		if len(t.Photos) > 0 {
+			tw := newTable(e.stdout, "ID", "SIZE", "TRASHED", "PURGED AFTER", "PATH")
+			for _, p := range t.Photos {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", p.ID, bytesize.Format(p.Bytes),
+					catalog.FormatTime(p.TrashedAt), catalog.FormatTime(p.TrashedAt.Add(t.Retention)), p.Path)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
 		}
-		fmt.Fprintf(e.stdout, "%d in the trash (%s)\n", len(t.Photos), bytesize.Format(t.Bytes))
+		fmt.Fprintf(e.stdout, "%s in the trash (%s)\n", plural(len(t.Photos), "photo"), bytesize.Format(t.Bytes))
 		return nil
 	})
 }
@@ -152,11 +179,16 @@ func runTrashRestore(ctx context.Context, e *env, o *idsOrAllOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "restored %d\n", n)
+		var missing []int64
+		fmt.Fprintf(e.stdout, "restored %s", plural(n, "photo"))
 		if n < len(ids) {
-			return fmt.Errorf("%d of the ids were not in the trash; see \"picup trash ls\"", len(ids)-n)
+			missing = missingIDs(ctx, a.Library(), ids)
+			if notTrashed := len(ids) - n - len(missing); notTrashed > 0 {
+				fmt.Fprintf(e.stdout, " (%s not in the trash)", nWere(notTrashed))
+			}
 		}
-		return nil
+		fmt.Fprintln(e.stdout)
+		return noPhotoError(missing)
 	})
 }
 

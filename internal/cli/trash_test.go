@@ -61,7 +61,10 @@ func TestRunTrashLsAndRestore(t *testing.T) {
 		}, err: "name photos (ID or PATH) or --album NAME, not both or neither", usage: true},
 		{name: "rm", run: func(ctx context.Context, e *env) error {
 			return runRm(ctx, e, &rmOptions{photos: []string{p.Path}})
-		}, stdout: "moved 1 to the trash; they are purged after 30 days (restore with \"picup trash restore\")\n"},
+		}, stdout: "moved 1 photo to the trash; it is purged after 30 days; restore with \"picup trash restore\"\n"},
+		{name: "rm it again, and a photo that does not exist", run: func(ctx context.Context, e *env) error {
+			return runRm(ctx, e, &rmOptions{photos: []string{idString(p), "99999"}})
+		}, stdout: "moved nothing to the trash (1 was already there)\n", err: `no photo with id 99999; see "picup ls"`},
 		{name: "retention 7d", run: retention("7d", false), stdout: "photos stay in the trash for 1 week (1w)\n"},
 	})
 
@@ -70,17 +73,26 @@ func TestRunTrashLsAndRestore(t *testing.T) {
 	if err := ls(context.Background(), te.env); err != nil {
 		t.Fatal(err)
 	}
-	line, total, _ := strings.Cut(strings.TrimSuffix(te.stdout.String(), "\n"), "\n")
-	var trashed, purged string
-	if _, err := fmt.Sscanf(line[strings.LastIndex(line, "\t")+1:], "trashed %s purged after %s", &trashed, &purged); err != nil {
-		t.Fatalf("%q: %v", line, err)
+	lines := strings.Split(strings.TrimSuffix(te.stdout.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("trash ls:\n%s\nwant a header, a photo and the total", te.stdout)
 	}
-	at, err1 := time.Parse(time.RFC3339, strings.TrimSuffix(trashed, ","))
+	col := strings.Index(lines[0], "PATH")
+	if col < 0 || len(lines[1]) < col {
+		t.Fatalf("trash ls:\n%s\nwant a PATH column", te.stdout)
+	}
+	var id int64
+	var size, unit, trashed, purged string
+	if _, err := fmt.Sscan(lines[1][:col], &id, &size, &unit, &trashed, &purged); err != nil {
+		t.Fatalf("%q: %v", lines[1], err)
+	}
+	at, err1 := time.Parse(time.RFC3339, trashed)
 	until, err2 := time.Parse(time.RFC3339, purged)
-	if line != fmt.Sprintf("%d\t%s\t%s\ttrashed %s purged after %s", p.ID, bytesize.Format(p.Bytes), p.Path, trashed, purged) ||
-		total != fmt.Sprintf("1 in the trash (%s)", bytesize.Format(p.Bytes)) ||
+	if strings.Join(strings.Fields(lines[0]), " ") != "ID SIZE TRASHED PURGED AFTER PATH" ||
+		id != p.ID || size+" "+unit != bytesize.Format(p.Bytes) || lines[1][col:] != p.Path ||
+		lines[2] != fmt.Sprintf("1 photo in the trash (%s)", bytesize.Format(p.Bytes)) ||
 		err1 != nil || err2 != nil || until.Sub(at) != 7*24*time.Hour || time.Since(at) > time.Minute {
-		t.Errorf("trash ls:\n%s\nwant photo %d, %s, %s, trashed now and purged 7 days later, then the total", te.stdout, p.ID, bytesize.Format(p.Bytes), p.Path)
+		t.Errorf("trash ls:\n%s\nwant a header aligned with photo %d, %s, %s, trashed now and purged 7 days later, then the total", te.stdout, p.ID, bytesize.Format(p.Bytes), p.Path)
 	}
 
 	// A trash time the catalog cannot read is reported, not taken for 0001-01-01.
@@ -96,8 +108,14 @@ func TestRunTrashLsAndRestore(t *testing.T) {
 		}, err: "name photo ids or --all, not both or neither", usage: true},
 		{name: "restore", run: func(ctx context.Context, e *env) error {
 			return runTrashRestore(ctx, e, &idsOrAllOptions{ids: []string{idString(p), "9999"}})
-		}, stdout: "restored 1\n", err: `1 of the ids were not in the trash; see "picup trash ls"`},
-		{name: "ls the empty trash", run: ls, stdout: "0 in the trash (0 B)\n"},
+		}, stdout: "restored 1 photo\n", err: `no photo with id 9999; see "picup ls"`},
+		{name: "restore what is not in the trash", run: func(ctx context.Context, e *env) error {
+			return runTrashRestore(ctx, e, &idsOrAllOptions{ids: []string{idString(p), idString(photos[0])}})
+		}, stdout: "restored 0 photos (2 were not in the trash)\n"},
+		{name: "info of a photo that does not exist", run: func(ctx context.Context, e *env) error {
+			return runInfo(ctx, e, &infoOptions{ref: "9999"})
+		}, err: `no photo with id 9999; see "picup ls"`},
+		{name: "ls the empty trash", run: ls, stdout: "0 photos in the trash (0 B)\n"},
 	})
 }
 

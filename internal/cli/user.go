@@ -131,13 +131,22 @@ func runUserLs(ctx context.Context, e *env, o *userLsOptions) error {
 		for _, u := range users {
 			free := "-"
 			if u.QuotaBytes != nil {
-				free = bytesize.Format(max(0, *u.QuotaBytes-u.UsedBytes-u.ReservedBytes))
+				free = freeOf(*u.QuotaBytes, u.UsedBytes+u.ReservedBytes)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", u.Name, bytesize.Format(u.UsedBytes), quotaString(u.QuotaBytes),
 				free, bytesize.Format(u.TrashedBytes), u.Photos, u.Videos)
 		}
 		return tw.Flush()
 	})
+}
+
+// freeOf is what a quota leaves free, or how far a user is over it (a
+// quota lowered below what they use): "over by 1.9 MB".
+func freeOf(quota, used int64) string {
+	if used > quota {
+		return "over by " + bytesize.Format(used-quota)
+	}
+	return bytesize.Format(quota - used)
 }
 
 type userSetQuotaOptions struct {
@@ -171,6 +180,9 @@ func runUserSetQuota(ctx context.Context, e *env, o *userSetQuotaOptions) error 
 			return err
 		}
 		fmt.Fprintf(e.stdout, "quota of %q is now %s (%s used)\n", u.Name, quotaString(q), bytesize.Format(u.UsedBytes))
+		if q != nil && u.UsedBytes > *q {
+			fmt.Fprintf(e.stderr, "%q is over this quota by %s: nothing is deleted, but their imports are refused until there is room\n", u.Name, bytesize.Format(u.UsedBytes-*q))
+		}
 		return nil
 	})
 }

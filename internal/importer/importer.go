@@ -212,13 +212,20 @@ func resolveUser(ctx context.Context, lib *library.Library, name string) (catalo
 }
 
 func placeholderNote(kind string, n int) string {
+	videos, them := fmt.Sprintf("%d videos", n), "them"
+	if n == 1 {
+		videos, them = "1 video", "it"
+	}
 	if kind == "video" && thumb.HaveFFmpeg() {
-		return fmt.Sprintf("%d video(s) got a placeholder thumbnail: ffmpeg could not take a frame from them", n)
+		return videos + " got a placeholder thumbnail: ffmpeg could not take a frame from " + them
 	}
 	if kind == "video" {
-		return fmt.Sprintf("%d video(s) got a placeholder thumbnail because ffmpeg is not installed; install ffmpeg and run \"picup verify --repair\" to make real poster frames", n)
+		return videos + " got a placeholder thumbnail because ffmpeg is not installed; install ffmpeg and run \"picup verify --repair\" to make real poster frames"
 	}
-	return fmt.Sprintf("%d %s file(s) were archived with a placeholder thumbnail (no decoder or embedded preview for them here)", n, kind)
+	if n == 1 {
+		return fmt.Sprintf("1 %s file was archived with a placeholder thumbnail (no decoder or embedded preview for it here)", kind)
+	}
+	return fmt.Sprintf("%d %s files were archived with a placeholder thumbnail (no decoder or embedded preview for %s here)", n, kind, them)
 }
 
 func (im *Importer) fail(path string, err error) {
@@ -533,6 +540,9 @@ func (im *Importer) known(ctx context.Context, it item, src catalog.Source, p ca
 		}
 		return tx.PutSource(ctx, src)
 	})
+	if errors.Is(err, catalog.ErrQuota) {
+		return fmt.Errorf("%w (%s): %w", ErrOwnedByOthers, p.Path, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,12 @@ type Failure struct {
 	Error string `json:"error"`
 	Err   error  `json:"-"` // Error, for errors.Is (catalog.ErrQuota)
 }
+
+// ErrOwnedByOthers marks the failure of a file whose content is already
+// in the library, owned by other users only, and that the importing user
+// could not own too: their quota has no room for it (a photo counts in
+// the quota of each of its owners).
+var ErrOwnedByOthers = errors.New("already in the library, owned by another user")
 
 // Duplicate is an input whose content was already stored.
 type Duplicate struct {
