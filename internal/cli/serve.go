@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -36,6 +39,7 @@ type serveOptions struct {
 	metricsAddr    string
 	trustedProxies []string
 	noRateLimit    bool
+	check          bool          // --check: start, check the public URL, stop
 	mediaFrom      string        // --media-from: remote whose synced copies browsers are sent to
 	mediaBaseURL   string        // --media-base-url: scheme and host in front of --media-from
 	jobEvery       time.Duration // web.RunConfig.JobEvery
@@ -101,13 +105,25 @@ remotes added with --auto, retries of failed ones) and purges the trash
 every hour. On start it logs every address it can be reached at (each
 of this machine's addresses when it listens on all of them) and warns
 when the links' public URL opens only on this computer or the home
-network. It logs one line per request and per job to stderr, and stops
-gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
+network. Once serving, it asks its own /healthz through the public URL
+and logs whether that reaches this very server, with the likely fix
+(DNS, port forwarding, a certificate browsers do not trust) when not.
+
+It logs one line per request and per job to stderr (under systemd, where
+JOURNAL_STREAM is set, with syslog priorities and no time of its own),
+and stops gracefully on Ctrl-C or SIGTERM, finishing requests in flight.
+docs/running.md has a systemd unit and notes for macOS and Windows.
+
+--check does all of that up to the public URL's answer, prints what it
+found and exits without serving or changing anything: 0 when the public
+URL reaches this server, 1 when it does not, 2 for a wrong flag; a
+systemd unit runs it before starting.`,
 		Example: `  picup serve
   picup serve --addr 0.0.0.0:8080 --public-url http://192.168.1.20:8080
   picup serve --domain photos.example.org --acme-email me@example.org
   picup serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://photos.example.org:8443
   picup serve --public-url https://photos.example.org --trusted-proxy 127.0.0.1 --metrics-addr 127.0.0.1:9090
+  picup serve --check --domain photos.example.org
   picup serve --domain photos.example.org --media-from b2
   picup serve --domain photos.example.org --media-from b2 --media-base-url https://cdn.example.org`,
 		Args: cobra.NoArgs,
@@ -134,6 +150,7 @@ gracefully on Ctrl-C or SIGTERM, finishing requests in flight.`,
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of to loopback clients of --addr")
 	f.StringArrayVar(&o.trustedProxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable)")
 	f.BoolVar(&o.noRateLimit, "no-rate-limit", false, "turn off the per-client rate limits (load tests)")
+	f.BoolVar(&o.check, "check", false, "check the configuration and that the public URL reaches this server, then exit")
 	f.StringVar(&o.mediaFrom, "media-from", "", "send browsers to this remote's synced copies of originals, videos and screen images (presigned redirects)")
 	f.StringVar(&o.mediaBaseURL, "media-base-url", "", "scheme and host of a CDN or domain in front of --media-from's bucket, for its URLs")
 	return cmd
@@ -151,6 +168,9 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 	out := web.NewLog(e.stderr)
 	defer out.Close()
 	log := out.Logger()
+	if os.Getenv("JOURNAL_STREAM") != "" {
+		log = out.JournalLogger()
+	}
 	var tlsConf *tls.Config
 	if o.tlsCert != "" {
 		certs, err := web.LoadCertFiles(o.tlsCert, o.tlsKey, log)
@@ -163,6 +183,11 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 	if o.acmeCA != "" {
 		if roots, err = web.LoadRootCAs(o.acmeCA); err != nil {
 			return fmt.Errorf("read --acme-ca: %w", err)
+		}
+	}
+	if o.check {
+		if err := checkLibraryExists(e); err != nil {
+			return err
 		}
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
@@ -188,7 +213,7 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 				public = acme.PublicURL()
 			}
 		}
-		if public, err = savePublicURL(ctx, lib, public); err != nil {
+		if public, err = savePublicURL(ctx, lib, public, o.check); err != nil {
 			return errors.Join(err, closeAll(ln, mln, httpLn))
 		}
 		scheme := "http"
@@ -210,7 +235,7 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 		}
 		rc := web.RunConfig{
 			Listener: ln, MetricsListener: mln, TLS: tlsConf, JobEvery: o.jobEvery, PurgeEvery: o.purgeEvery,
-			Ready: o.ready,
+			Ready: o.ready, PublicURL: public, ReachClient: reachClient(roots), CheckOnly: o.check,
 			Options: web.Options{
 				Logger:         log,
 				SecureCookies:  tlsConf != nil || strings.HasPrefix(public, "https://"),
@@ -221,10 +246,56 @@ func runServe(ctx context.Context, e *env, o *serveOptions) error {
 			},
 		}
 		if acme == nil {
-			return web.Run(ctx, lib, rc)
+			err = web.Run(ctx, lib, rc)
+		} else {
+			err = runACME(ctx, lib, rc, acme, httpLn, o, log)
 		}
-		return runACME(ctx, lib, rc, acme, httpLn, o, log)
+		if o.check {
+			return reportCheck(e, lib, ln, scheme, public, err)
+		}
+		return err
 	})
+}
+
+// checkLibraryExists refuses "serve --check" of a library that does not
+// exist, which serve would create empty: a mistyped path.
+func checkLibraryExists(e *env) error {
+	root, err := e.libraryRoot()
+	if err != nil {
+		return err
+	}
+	if !library.Exists(filepath.Join(root, library.CatalogFile)) {
+		return fmt.Errorf("no library at %s: fix --library (or PICUP_LIBRARY), or make it with \"picup import\"", root)
+	}
+	return nil
+}
+
+// reportCheck prints what "serve --check" found; err is what the check
+// returned.
+func reportCheck(e *env, lib *library.Library, ln net.Listener, scheme, public string, err error) error {
+	if err != nil && !errors.Is(err, web.ErrUnreachable) {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "library:    %s\n", lib.Root)
+	fmt.Fprintf(e.stdout, "listens on: %s (%s)\n", ln.Addr(), scheme)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "public URL: %s does not reach this server\n", public)
+		return err
+	}
+	fmt.Fprintf(e.stdout, "public URL: %s reaches this server\n", public)
+	return nil
+}
+
+// reachClient is the client that asks the public URL whether it reaches
+// this server: as a browser would, trusting the system's roots, or those
+// of --acme-ca when given (a private CA).
+func reachClient(roots *x509.CertPool) *http.Client {
+	if roots == nil {
+		return http.DefaultClient
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}
 }
 
 // runACME runs web.Run and, beside it, the plain HTTP server of --domain
@@ -320,10 +391,14 @@ func checkServeFlags(o *serveOptions) (public string, trusted []netip.Prefix, er
 }
 
 // savePublicURL saves --public-url in the library for the links "picup
-// share" prints, or, without one, returns the URL saved before.
-func savePublicURL(ctx context.Context, lib *library.Library, public string) (string, error) {
+// share" prints (unless dryRun), or, without one, returns the URL saved
+// before.
+func savePublicURL(ctx context.Context, lib *library.Library, public string, dryRun bool) (string, error) {
 	if public == "" {
 		return publicURL(ctx, lib, "")
+	}
+	if dryRun {
+		return public, nil
 	}
 	return public, archive.New(lib).SetPublicURL(ctx, public)
 }

@@ -43,7 +43,7 @@ func testServeDomainPebble(t *testing.T, tlsALPN bool) {
 	const domain = "photos.picup.test"
 	dir := t.TempDir()
 	run(t, dir, "", "import", "--album", "Family", "../../testdata/photos/jpeg")
-	pebbleAddr, mgmtAddr := freeAddr(t), freeAddr(t)
+	pebbleAddr, mgmtAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	directory := "https://" + pebbleAddr + "/dir"
 	minica := filepath.Join(certs, "pebble.minica.pem")
 	options := func(httpAddr *string) *serveOptions {
@@ -59,7 +59,7 @@ func testServeDomainPebble(t *testing.T, tlsALPN bool) {
 
 	tlsPort := port
 	if !tlsALPN {
-		_, tlsPort, _ = net.SplitHostPort(freeAddr(t))
+		_, tlsPort, _ = net.SplitHostPort(testenv.FreeAddr(t))
 	}
 	p := startPebble(t, pebble, certs, pebbleAddr, mgmtAddr, startDNS(t), httpPort, tlsPort)
 	roots := pebbleRoot(t, mgmtAddr, minica)
@@ -213,17 +213,6 @@ func dnsAnswer(query []byte) []byte {
 		msg = append(msg, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1) // the name of the question, A, IN, TTL 60, 127.0.0.1
 	}
 	return msg
-}
-
-// freeAddr is a 127.0.0.1 address with a port nobody listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 type pebbleProcess struct {

@@ -8,6 +8,7 @@ package testenv
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"testing"
 )
@@ -27,3 +28,15 @@ func Missing(t testing.TB, format string, args ...any) {
 
 // CI reports whether the tests run under CI.
 func CI() bool { return os.Getenv("CI") != "" }
+
+// FreeAddr is a 127.0.0.1 address with a port nobody listened on a
+// moment ago, for a server a test starts by its address.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
