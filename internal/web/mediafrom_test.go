@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/miniotest"
+	"github.com/picup/picup/internal/sharelink"
 )
 
 // bucketFixture is a library synced to a real MinIO as remote "m", with a
@@ -445,5 +447,71 @@ func TestMediaFromBucket(t *testing.T) {
 	resp, got = getURL(t, &http.Client{}, srv2.URL+path)
 	if resp.StatusCode != 200 || sha(got) != synced.SHA256 {
 		t.Errorf("--media-from original followed: %d, sha256 %s; want 200 and %s", resp.StatusCode, sha(got), synced.SHA256)
+	}
+}
+
+// The zip checks what the bucket sends of an offloaded original: a copy
+// that is not the original ends the archive unfinished, which no unzip
+// takes for a whole one. A link with a password gets its bytes from the
+// bucket with Cache-Control private.
+func TestOffloadedZipAndPrivate(t *testing.T) {
+	bf := newBucketFixture(t)
+	var shift atomic.Int64
+	srv := bf.serve(t, nil, &shift)
+	p := bf.inside[0]
+	bf.offload(t, p)
+
+	hash, err := sharelink.HashPassword("sesame")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked, _ := bf.share(t, catalog.Share{Download: true, PasswordHash: hash})
+	resp, err := noRedirect().PostForm(srv.URL+"/s/"+locked, url.Values{"password": {"sesame"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(resp.Cookies()) != 1 {
+		t.Fatalf("password: %d without a cookie", resp.StatusCode)
+	}
+	cookie := resp.Cookies()[0].Name + "=" + resp.Cookies()[0].Value
+	_, page := getFrom(t, srv.URL, "/s/"+locked, "Cookie", cookie)
+	_, tiles := parsePage(t, string(page))
+	var orig string
+	for _, tl := range tiles {
+		if tl.ID == p.ID {
+			orig = tl.Original
+		}
+	}
+	if orig == "" {
+		t.Fatal("no original URL on the locked share's page")
+	}
+	if resp, _ := getFrom(t, srv.URL, orig); resp.StatusCode != 403 || resp.Header.Get("Location") != "" {
+		t.Errorf("original of a locked link without its cookie: %d, Location %q; want 403 and none", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = getFrom(t, srv.URL, orig, "Cookie", cookie)
+	u := checkPresigned(t, "locked link's original", resp, bf.minio.Endpoint, mediaExp(t, orig))
+	if cc := u.Query().Get("response-cache-control"); !strings.HasPrefix(cc, "private, max-age=") {
+		t.Errorf("locked link's original: the bucket is asked for Cache-Control %q; want private", cc)
+	}
+
+	// Another content under the original's key in the bucket.
+	s3, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: bf.minio.Endpoint, Bucket: "family", AccessKey: bf.minio.AccessKey, SecretKey: bf.minio.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := []byte("not the original")
+	if err := s3.Put(context.Background(), p.Path, strings.NewReader(string(other)), int64(len(other)), sha(other), "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := getFrom(t, srv.URL, "/s/"+bf.token+"/download")
+	if resp.StatusCode != 200 {
+		t.Fatalf("zip: %d", resp.StatusCode)
+	}
+	if _, err := zip.NewReader(strings.NewReader(string(body)), int64(len(body))); err == nil {
+		t.Errorf("the zip with a changed remote copy is a whole archive; want it ended unfinished")
+	}
+	if !strings.Contains(bf.logs.String(), "the remote copy is not the original") {
+		t.Errorf("the log does not say the remote copy differs:\n%s", bf.logs)
 	}
 }
