@@ -137,7 +137,22 @@ func OriginalDir(taken time.Time) string {
 // ThumbPath is where the thumbnail of a given size of the content with this
 // hash lives: thumbs/ab/abcdef…-grid.jpg.
 func ThumbPath(sha string, size thumb.SizeName) string {
+	if hexDigits(sha) && !strings.Contains(string(size), "/") {
+		// What path.Join makes of these, in one allocation: the
+		// viewer's media route asks for every thumbnail it serves.
+		return ThumbsDir + "/" + sha[:2] + "/" + sha + "-" + string(size) + ".jpg"
+	}
 	return path.Join(ThumbsDir, sha[:2], sha+"-"+string(size)+".jpg")
+}
+
+// hexDigits reports whether s is two or more lowercase hex digits.
+func hexDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return len(s) >= 2
 }
 
 // Candidate returns the n-th name tried for an original: the name itself
