@@ -65,7 +65,7 @@ func (l *Log) Close() {
 // Logger returns a text logger writing to l that flushes after every
 // record at warning level or above.
 func (l *Log) Logger() *slog.Logger {
-	return slog.New(flushOnWarn{slog.NewTextHandler(l, nil), l})
+	return slog.New(flushOnWarn{slog.NewTextHandler(l, nil), l, true})
 }
 
 // flushOnWarn is a slog handler that flushes its Log after records
@@ -73,6 +73,10 @@ func (l *Log) Logger() *slog.Logger {
 type flushOnWarn struct {
 	slog.Handler
 	out *Log
+	// plain means Handler is the text handler of Logger, with no
+	// attributes or groups added: a line may then be written to out as
+	// that handler would (see accessLog).
+	plain bool
 }
 
 func (h flushOnWarn) Handle(ctx context.Context, r slog.Record) error {
@@ -84,9 +88,9 @@ func (h flushOnWarn) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h flushOnWarn) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return flushOnWarn{h.Handler.WithAttrs(attrs), h.out}
+	return flushOnWarn{h.Handler.WithAttrs(attrs), h.out, false}
 }
 
 func (h flushOnWarn) WithGroup(name string) slog.Handler {
-	return flushOnWarn{h.Handler.WithGroup(name), h.out}
+	return flushOnWarn{h.Handler.WithGroup(name), h.out, false}
 }

@@ -418,12 +418,14 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // line for it. It logs and counts the route pattern, never the path, so
 // share tokens and signatures stay out of logs and metrics.
 func (s *server) instrumented(h http.Handler) http.Handler {
+	direct := accessLogOf(s.log) // nil: the line goes through s.log
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		s.metrics.inFlight.Add(1)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() { //nolint:contextcheck // it only records the request, with the request's own context
-			d := time.Since(start)
+			end := time.Now()
+			d := end.Sub(start)
 			s.metrics.inFlight.Add(-1)
 			switch {
 			case sw.status != 0:
@@ -437,6 +439,10 @@ func (s *server) instrumented(h http.Handler) http.Handler {
 				route = s.route(r)
 			}
 			s.metrics.observe(route, sw.status, d, sw.bytes)
+			if direct != nil {
+				direct.logAccess(&accessLine{at: end, method: r.Method, route: route, status: sw.status, bytes: sw.bytes, duration: d, client: s.clientAddr(r)})
+				return
+			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
 				slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.status),
 				slog.Int64("bytes", sw.bytes), slog.Duration("duration", d), slog.String("client", s.clientAddr(r).String()))
