@@ -29,7 +29,8 @@ func (l *listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		cc := &coalescingConn{Conn: c}
+		_, tcp := c.(*net.TCPConn)
+		cc := &coalescingConn{Conn: c, vectored: tcp}
 		if l.counts != nil {
 			var ok bool
 			if cc.release, ok = l.counts.add(c.RemoteAddr()); !ok {
@@ -93,8 +94,11 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 // to it, and only that goroutine gathers.
 type coalescingConn struct {
 	net.Conn
-	batch   *[]byte // non-nil while writes gather
-	release func()  // uncounts the connection (connCounts); nil when not counted
+	batch    *[]byte     // non-nil while writes gather
+	vectored bool        // Conn writes net.Buffers with one writev (a TCP connection)
+	iov      [2][]byte   // the batch and a large write, while Write sends them; empty between calls
+	vec      net.Buffers // c.iov's, as WriteTo consumes it
+	release  func()      // uncounts the connection (connCounts); nil when not counted
 }
 
 func (c *coalescingConn) Close() error {
@@ -105,12 +109,36 @@ func (c *coalescingConn) Close() error {
 }
 
 func (c *coalescingConn) Write(p []byte) (int, error) {
-	if c.batch != nil {
+	switch {
+	case c.batch == nil:
+		return c.Conn.Write(p)
+	case len(p) >= directWrite && len(*c.batch) > 0 && c.vectored:
+		// A large write, such as the rest of a thumbnail that net/http
+		// passes on from the handler without buffering it, leaves now
+		// with what gathered before it, in one writev: p is not copied,
+		// and is not kept past this call.
+		c.iov = [2][]byte{*c.batch, p}
+		c.vec = c.iov[:]
+		n, err := c.vec.WriteTo(c.Conn) // consumes c.vec
+		c.iov = [2][]byte{}
+		held := int64(len(*c.batch))
+		*c.batch = (*c.batch)[:0]
+		if err != nil {
+			// The connection is done (see coalesced): whatever part of p
+			// went out, net/http closes it.
+			return int(max(0, n-held)), err
+		}
+		return len(p), nil
+	default:
 		*c.batch = append(*c.batch, p...)
 		return len(p), nil
 	}
-	return c.Conn.Write(p)
 }
+
+// directWrite is the size from which a write made while writes gather
+// is sent at once with them rather than copied among them (see Write).
+// net/http buffers less than 4 KB itself.
+const directWrite = 4 << 10
 
 // ReadFrom keeps the sendfile path of the TCP connection for files that
 // http.ServeContent sends.
