@@ -318,32 +318,10 @@ func TestShareViewsWritten(t *testing.T) {
 // goroutines: the cost of the media route itself.
 func BenchmarkMediaThumbnail(b *testing.B) {
 	f := newFixture(b)
-	token, _ := f.share(b, catalog.Share{})
-	_, body := f.get(b, "/s/"+token)
-	var urls []string
-	for _, m := range imgSrc.FindAllStringSubmatch(body, -1) {
-		urls = append(urls, m[1])
-	}
-	if len(urls) == 0 {
-		b.Fatal("no thumbnails on the share page")
-	}
+	urls := f.thumbnailURLs(b)
 	h := NewServer(f.lib, Options{NoRateLimits: true, Now: func() time.Time { return f.now }})
 	defer func() { _ = h.Close(context.Background()) }()
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			req := httptest.NewRequest("GET", urls[i%len(urls)], nil)
-			w := &discardWriter{header: http.Header{}}
-			h.ServeHTTP(w, req)
-			if w.code != http.StatusOK || w.n == 0 {
-				b.Errorf("GET %s = %d with %d bytes", req.URL.Path, w.code, w.n)
-				return
-			}
-			i++
-		}
-	})
+	serveEach(b, h, urls)
 }
 
 // discardWriter is a ResponseWriter that keeps the status and counts the
