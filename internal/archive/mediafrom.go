@@ -88,6 +88,9 @@ func (a *Archive) OffloadedMedia() *Media {
 	return &Media{a: a, remotes: map[string]*mediaRemote{}}
 }
 
+// HasFrom reports whether MediaOptions.From named a remote.
+func (m *Media) HasFrom() bool { return m.from.Name != "" }
+
 // From is the remote of MediaOptions.From (the zero Remote without one).
 func (m *Media) From() catalog.Remote { return m.from }
 

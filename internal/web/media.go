@@ -115,19 +115,19 @@ func (s *server) media(w http.ResponseWriter, r *http.Request) {
 			notFound(w)
 			return
 		}
-		if s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private) {
+		if s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private, bound) {
 			return
 		}
 		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, stream: true})
 	case kindOriginal:
-		if s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private) {
+		if s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private, bound) {
 			return
 		}
 		name := downloadName(catalog.Photo{ID: p.ID, OriginalName: p.OriginalName, Path: p.Path})
 		disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 		s.serveFile(w, r, servedFile{rel: p.Path, ctype: fileType(p.MIME, p.Path), etag: `"` + p.SHA256 + `"`, cache: cache, disposition: disp, stream: true})
 	default:
-		if kind == archive.MediaScreen && s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private) {
+		if kind == archive.MediaScreen && s.fromRemote(w, r, p, kind, sigExpiry(r.PathValue("sig")), private, bound) {
 			return
 		}
 		size, _ := thumb.SizeNamed(kind)

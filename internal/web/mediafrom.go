@@ -34,9 +34,14 @@ const maxRedirectAge = 5 * time.Minute
 // originals, videos and screen thumbnails. The URL lives until the media
 // URL expires (exp, Unix seconds); the bucket answers with the same
 // Content-Type and Content-Disposition as the library would, and a
-// Cache-Control no longer than that. It reports whether it answered: when
-// not, the file is served from the library.
-func (s *server) fromRemote(w http.ResponseWriter, r *http.Request, p catalog.MediaFile, kind string, exp int64, private bool) bool {
+// Cache-Control no longer than that. A media URL pinned to an address
+// (bound) is served from the library whenever it can be, since a
+// presigned URL opens from anywhere. It reports whether it answered:
+// when not, the file is served from the library.
+func (s *server) fromRemote(w http.ResponseWriter, r *http.Request, p catalog.MediaFile, kind string, exp int64, private, bound bool) bool {
+	if p.Offloaded == "" && (bound || !s.opts.Media.HasFrom()) {
+		return false
+	}
 	life := time.Duration(exp-s.opts.Now().Unix()) * time.Second
 	if life < time.Second {
 		return false // checkMedia refuses what has expired: not reached

@@ -434,6 +434,16 @@ func TestMediaFromBucket(t *testing.T) {
 		t.Errorf("unsynced original served locally: sha256 %s; want %s", sha(got), unsynced.SHA256)
 	}
 
+	// A link pinned to an address keeps its media here: a presigned URL
+	// would open from anywhere.
+	_, pinned := bf.share(t, catalog.Share{Download: true, BindIP: true})
+	for _, kind := range []string{"original", "screen"} {
+		resp, _ := getFrom(t, srv.URL, mediaURL(key, pinned, synced.ID, kind, exp, "127.0.0.1"))
+		if resp.StatusCode != 200 || resp.Header.Get("Location") != "" {
+			t.Errorf("pinned link's %s: %d, Location %q; want 200 from the library", kind, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+
 	// Without a base URL the redirect goes to the bucket itself and is
 	// followed to the original's bytes.
 	plain, err := bf.a.Media(ctx, archive.MediaOptions{From: "m"})
