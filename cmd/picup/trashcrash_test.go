@@ -127,13 +127,13 @@ func tcTrashEmpty(t *testing.T, r *crashRig, contents []qtContent, runs int) {
 
 	// An uninterrupted purge, to time it; it must pass the checks too.
 	lib := fresh(t)
-	full := r.run(t, "--library", lib, "trash", "empty")
+	full := r.run(t, "--library", lib, "trash", "empty", "--yes")
 	tcReport(t, r, -1, lib, []crashRun{full}, append(crashExpectExit(full, 0), tcCheckPurged(t, r, lib, before)...))
 	t.Logf("uninterrupted trash empty of %d photos (%d files): %v", len(photos), len(before), full.took.Round(time.Millisecond))
 
 	for i := range runs {
 		lib := fresh(t)
-		args := []string{"--library", lib, "trash", "empty"}
+		args := []string{"--library", lib, "trash", "empty", "--yes"}
 		history := []crashRun{r.start(t, r.spread(full.took, i, runs), args...)}
 		if r.rng.IntN(3) == 0 {
 			history = append(history, r.start(t, r.within(full.took), args...))

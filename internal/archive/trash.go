@@ -40,6 +40,16 @@ func (a *Archive) EmptyTrash(ctx context.Context, olderThan time.Duration, now t
 	return trash.PurgeOlder(ctx, a.lib, time.Time{}, trash.Reason{Kind: catalog.PurgeEmptied})
 }
 
+// TrashToEmpty says what EmptyTrash with the same arguments would purge:
+// how many photos and their bytes.
+func (a *Archive) TrashToEmpty(ctx context.Context, olderThan time.Duration, now time.Time) (n int, bytes int64, err error) {
+	var cutoff time.Time
+	if olderThan > 0 {
+		cutoff = now.Add(-olderThan)
+	}
+	return a.lib.Catalog.TrashTotals(ctx, cutoff)
+}
+
 // PurgeExpired purges what has been in the trash longer than the
 // retention.
 func (a *Archive) PurgeExpired(ctx context.Context, now time.Time) (trash.Report, error) {

@@ -97,6 +97,18 @@ func (c *Catalog) TrashedBefore(ctx context.Context, t time.Time, limit int) ([]
 	})
 }
 
+// TrashTotals counts the photos trashed at or before t (all of the trash
+// when t is zero) and their bytes.
+func (c *Catalog) TrashTotals(ctx context.Context, t time.Time) (n int, bytes int64, err error) {
+	cutoff := "\U0010FFFF"
+	if !t.IsZero() {
+		cutoff = FormatTime(t)
+	}
+	err = c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(bytes), 0) FROM photos
+		WHERE trashed_at IS NOT NULL AND trashed_at <= ?`, cutoff).Scan(&n, &bytes)
+	return n, bytes, err
+}
+
 // Purge forgets trashed photos for good, in the caller's transaction: their
 // rows go, their owners' usage drops, and a job to delete each of their
 // files (the paths files returns for a photo) is queued, so that the files

@@ -84,17 +84,9 @@ func completeAlbums(ctx context.Context, lib *library.Library) ([]string, error)
 	list, err := lib.Catalog.Albums(ctx)
 	out := make([]string, 0, len(list))
 	for _, a := range list {
-		out = append(out, a.Name+"\t"+countOf(a.Photos, "photo")+", "+countOf(a.Videos, "video"))
+		out = append(out, a.Name+"\t"+plural(a.Photos, "photo")+", "+plural(a.Videos, "video"))
 	}
 	return out, err
-}
-
-// countOf is "1 photo", "2 photos".
-func countOf(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return strconv.Itoa(n) + " " + thing + "s"
 }
 
 func completeUsers(ctx context.Context, lib *library.Library) ([]string, error) {

@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
@@ -194,20 +200,33 @@ func runTrashRestore(ctx context.Context, e *env, o *idsOrAllOptions) error {
 
 type trashEmptyOptions struct {
 	olderThan string // a period; "" for all
+	yes       bool   // purge without asking
+	dryRun    bool
+	// tests: whether stdin is a terminal to ask on (nil: look)
+	terminal func() bool
 }
 
 func newTrashEmptyCmd(e *env) *cobra.Command {
 	o := &trashEmptyOptions{}
 	cmd := &cobra.Command{
-		Use:     "empty [--older-than 30d]",
-		Short:   "Purge the trash now (all of it, or what is older than a duration)",
-		Example: "  picup trash empty\n  picup trash empty --older-than 7d",
+		Use:   "empty [--older-than 30d] [--yes | --dry-run]",
+		Short: "Purge the trash now (all of it, or what is older than a duration)",
+		Long: `Purge the trash now, for good: all of it, or with --older-than what has
+been in it longer than a duration. The files are deleted after the
+catalog forgets them (and in the remotes by the next sync).
+
+On a terminal it says how many photos and bytes would go and asks first;
+--yes purges without asking (scripts: without a terminal, --yes is
+required). --dry-run says what would go and purges nothing.`,
+		Example: "  picup trash empty\n  picup trash empty --older-than 7d --dry-run\n  picup trash empty --older-than 7d --yes",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTrashEmpty(cmd.Context(), e, o)
 		},
 	}
 	durationVar(cmd.Flags(), &o.olderThan, "older-than", "only what has been in the trash longer than this (30d, 12h ...; "+seeDurations+")")
+	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "purge without asking")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would be purged, and purge nothing")
 	return cmd
 }
 
@@ -219,8 +238,47 @@ func runTrashEmpty(ctx context.Context, e *env, o *trashEmptyOptions) error {
 			return &UsageError{Err: fmt.Errorf("--older-than: %w", err)}
 		}
 	}
+	if o.yes && o.dryRun {
+		return usageErrorf("--yes and --dry-run: give one of them")
+	}
+	terminal := o.terminal
+	if terminal == nil {
+		terminal = func() bool { f, ok := e.stdin.(*os.File); return ok && term.IsTerminal(int(f.Fd())) }
+	}
+	if !o.yes && !o.dryRun && !terminal() {
+		return usageErrorf("trash empty purges for good: add --yes to purge without a terminal to ask on (--dry-run says what would go)")
+	}
 	return withArchive(ctx, e, func(a *archive.Archive) error {
-		purged, err := a.EmptyTrash(ctx, d, time.Now())
+		now := time.Now()
+		n, bytes, err := a.TrashToEmpty(ctx, d, now)
+		if err != nil {
+			return err
+		}
+		what := fmt.Sprintf("%s (%s)", plural(n, "photo"), bytesize.Format(bytes))
+		if o.olderThan != "" {
+			what += " in the trash for longer than " + o.olderThan
+		}
+		switch {
+		case n == 0 && o.olderThan != "":
+			fmt.Fprintf(e.stderr, "nothing to purge: nothing has been in the trash for longer than %s\n", o.olderThan)
+			return nil
+		case n == 0:
+			fmt.Fprintln(e.stderr, "nothing to purge: the trash is empty")
+			return nil
+		case o.dryRun:
+			fmt.Fprintf(e.stdout, "would purge %s, for good; nothing purged (without --dry-run it asks, or --yes purges)\n", what)
+			return nil
+		case !o.yes:
+			fmt.Fprintf(e.stderr, "Purge %s for good? It cannot be undone. [y/N] ", what)
+			answer, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return err
+			}
+			if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+				return errors.New("nothing purged: not confirmed")
+			}
+		}
+		purged, err := a.EmptyTrash(ctx, d, now)
 		fmt.Fprintln(e.stderr, purged)
 		if err != nil {
 			return err
