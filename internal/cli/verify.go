@@ -87,15 +87,22 @@ func runVerify(ctx context.Context, e *env, o *verifyOptions) error {
 	} else {
 		for _, p := range rep.Problems {
 			status := "problem"
-			if p.Repaired {
+			switch {
+			case p.Repaired:
 				status = "repaired"
+			case p.LeftAlone:
+				status = "left alone"
 			}
-			fmt.Fprintf(e.stdout, "%s: %s: %s: %s (%s)\n", status, p.Kind, p.Path, p.Detail, p.Action)
+			fmt.Fprintf(e.stdout, "%s: %s: %s: %s; %s\n", status, p.Kind, p.Path, p.Detail, p.Action)
 		}
-		fmt.Fprintf(e.stdout, "checked %d files (%s): %d problems, %d repaired, %d remaining\n",
-			rep.Photos, bytesize.Format(rep.Bytes), len(rep.Problems), rep.Repaired, rep.Remaining)
-		if !rep.OK() && !o.repair {
-			fmt.Fprintln(e.stderr, `run "picup verify --repair" to fix what can be fixed`)
+		line := fmt.Sprintf("checked %s (%s): %s, %d repaired, %d remaining",
+			plural(rep.Photos, "file"), bytesize.Format(rep.Bytes), plural(len(rep.Problems)-rep.LeftAlone, "problem"), rep.Repaired, rep.Remaining)
+		if rep.LeftAlone > 0 {
+			line += fmt.Sprintf(", %d left alone", rep.LeftAlone)
+		}
+		fmt.Fprintln(e.stdout, line)
+		if rep.ToRepair() && !o.repair {
+			fmt.Fprintln(e.stderr, `run "picup verify --repair" to fix what it can (each line says what it will do)`)
 		}
 	}
 	if !rep.OK() {

@@ -50,7 +50,17 @@ type Problem struct {
 	PhotoID  int64  `json:"photo_id,omitempty"`
 	Detail   string `json:"detail"`
 	Repaired bool   `json:"repaired"`
-	Action   string `json:"action,omitempty"` // what --repair did, or would do
+	// Repairable: --repair fixes it (or did, when Repaired). What is
+	// neither repaired nor repairable needs a person: a backup, or a file
+	// to remove by hand.
+	Repairable bool `json:"repairable"`
+	// LeftAlone: reported, and left as it is on purpose: a file in the
+	// library that is not picup's (not a photo or video, a sidecar with no
+	// photo beside it), with the command that removes it, or a damaged
+	// photo already in the trash. It does not count as remaining, so
+	// verify settles (exit 0) once nothing else is wrong.
+	LeftAlone bool   `json:"left_alone,omitempty"`
+	Action    string `json:"action,omitempty"` // what --repair did, or would do, or what to do by hand
 }
 
 // Report is what Run found.
@@ -60,6 +70,17 @@ type Report struct {
 	Problems  []Problem `json:"problems"`
 	Repaired  int       `json:"repaired"`
 	Remaining int       `json:"remaining"`
+	LeftAlone int       `json:"left_alone"` // problems left alone on purpose (not counted in Remaining)
+}
+
+// ToRepair reports whether --repair would fix something that remains.
+func (r Report) ToRepair() bool {
+	for _, p := range r.Problems {
+		if p.Repairable && !p.Repaired {
+			return true
+		}
+	}
+	return false
 }
 
 // OK reports whether nothing is left to fix.
@@ -83,9 +104,12 @@ func (c *checker) add(p Problem) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.rep.Problems = append(c.rep.Problems, p)
-	if p.Repaired {
+	switch {
+	case p.Repaired:
 		c.rep.Repaired++
-	} else if p.Kind != KindPlaceholderThumb {
+	case p.LeftAlone:
+		c.rep.LeftAlone++
+	case p.Kind != KindPlaceholderThumb:
 		c.rep.Remaining++
 	}
 }
@@ -109,7 +133,7 @@ func Run(ctx context.Context, lib *library.Library, opts Options) (Report, error
 		return c.rep, fmt.Errorf("check catalog: %w", err)
 	}
 	for _, s := range issues {
-		c.add(Problem{Kind: KindCatalog, Path: library.CatalogFile, Detail: s, Action: "restore the catalog from a snapshot"})
+		c.add(Problem{Kind: KindCatalog, Path: library.CatalogFile, Detail: s, Action: "restore the catalog from a snapshot (--repair cannot)"})
 	}
 	if err := c.usage(ctx); err != nil {
 		return c.rep, err
@@ -157,11 +181,11 @@ func (c *checker) usage(ctx context.Context) error {
 		repaired = err == nil
 	}
 	for _, m := range bad {
-		c.add(Problem{Kind: KindUsage, Path: library.CatalogFile, Repaired: repaired, Action: "recompute",
+		c.add(Problem{Kind: KindUsage, Path: library.CatalogFile, Repaired: repaired, Repairable: true, Action: c.will("recompute it", "recomputed"),
 			Detail: fmt.Sprintf("user %q: recorded usage %d bytes, owns %d bytes", m.User, m.Recorded, m.Actual)})
 	}
 	for run, n := range stale {
-		c.add(Problem{Kind: KindReservation, Path: library.CatalogFile, Repaired: repaired, Action: "release",
+		c.add(Problem{Kind: KindReservation, Path: library.CatalogFile, Repaired: repaired, Repairable: true, Action: c.will("release it", "released"),
 			Detail: fmt.Sprintf("%d bytes reserved by %s, a process that is gone", n, run)})
 	}
 	return nil
@@ -207,21 +231,44 @@ func (c *checker) photo(ctx context.Context, p catalog.Photo) {
 	}
 	state := "ok"
 	sum, err := library.HashFile(ctx, c.lib.Abs(p.Path))
+	// flag is the Action for an original that is gone or damaged: the
+	// photo's state says so once --repair has run (ls, info), and only a
+	// person can bring the bytes back.
+	trashed := !p.TrashedAt.IsZero()
+	flag := func(state, fix string) (string, bool) {
+		byHand := fmt.Sprintf("%s, or remove the photo with \"picup rm %d\"", fix, p.ID)
+		if trashed {
+			byHand = fmt.Sprintf("it is in the trash and goes for good when it is purged; to keep it, %s and \"picup trash restore %d\"", fix, p.ID)
+		}
+		if p.State == state {
+			return "flagged as " + state + "; " + byHand, false
+		}
+		if c.opts.Repair {
+			return "now flagged as " + state + " (ls, info); " + byHand, false
+		}
+		if !trashed {
+			byHand = "then " + byHand
+		}
+		return "--repair flags it as " + state + " (ls, info); " + byHand, true
+	}
 	switch {
 	case ctx.Err() != nil:
 		return
 	case errors.Is(err, fs.ErrNotExist):
 		state = "missing"
+		action, repairable := flag(state, "restore the file from a backup")
 		c.add(Problem{Kind: KindMissingOriginal, Path: p.Path, PhotoID: p.ID, Detail: "the original file is gone",
-			Repaired: false, Action: "flagged as missing; restore the file from a backup"})
+			Repairable: repairable, LeftAlone: trashed && !repairable, Action: action})
 	case err != nil:
 		state = "missing"
-		c.add(Problem{Kind: KindMissingOriginal, Path: p.Path, PhotoID: p.ID, Detail: err.Error(), Action: "flagged; check the file's permissions"})
+		action, repairable := flag(state, "check the file's permissions")
+		c.add(Problem{Kind: KindMissingOriginal, Path: p.Path, PhotoID: p.ID, Detail: err.Error(), Repairable: repairable, LeftAlone: trashed && !repairable, Action: action})
 	case sum != p.SHA256:
 		state = "corrupt"
+		action, repairable := flag(state, "restore the file from a backup")
 		c.add(Problem{Kind: KindCorruptOriginal, Path: p.Path, PhotoID: p.ID,
-			Detail: fmt.Sprintf("content hash is %s, catalog says %s", sum[:12], p.SHA256[:12]),
-			Action: "flagged as corrupt; restore the file from a backup"})
+			Detail:     fmt.Sprintf("content hash is %s, catalog says %s", sum[:12], p.SHA256[:12]),
+			Repairable: repairable, LeftAlone: trashed && !repairable, Action: action})
 	}
 	if state != p.State && c.opts.Repair {
 		// Not written: the next verify finds the same state again.
@@ -251,7 +298,7 @@ func (c *checker) thumbs(ctx context.Context, p catalog.Photo) {
 		}
 		kind, detail = KindPlaceholderThumb, "placeholder thumbnail"
 	}
-	prob := Problem{Kind: kind, Path: p.Path, PhotoID: p.ID, Detail: detail, Action: "regenerate"}
+	prob := Problem{Kind: kind, Path: p.Path, PhotoID: p.ID, Detail: detail, Repairable: true, Action: c.will("regenerate it", "regenerate")}
 	if len(bad) > 0 {
 		prob.Detail = detail + ": " + strings.Join(bad, ", ")
 	}
@@ -301,7 +348,7 @@ func (c *checker) sidecars(ctx context.Context, p catalog.Photo) {
 	for _, s := range scs {
 		sum, err := library.HashFile(ctx, c.lib.Abs(s.Path))
 		if err != nil || sum != s.SHA256 {
-			c.add(Problem{Kind: KindMissingSidecar, Path: s.Path, PhotoID: p.ID, Detail: "sidecar missing or changed", Action: "restore it from a backup"})
+			c.add(Problem{Kind: KindMissingSidecar, Path: s.Path, PhotoID: p.ID, Detail: "sidecar missing or changed", Action: "restore it from a backup (--repair cannot)"})
 		}
 	}
 }
@@ -333,7 +380,7 @@ func (c *checker) originalsTree(ctx context.Context) error {
 		}
 		rel, _ := c.lib.Rel(path)
 		if strings.HasPrefix(d.Name(), ".tmp-") {
-			p := Problem{Kind: KindTempFile, Path: rel, Detail: "leftover of an interrupted write", Action: "remove"}
+			p := Problem{Kind: KindTempFile, Path: rel, Detail: "leftover of an interrupted write", Repairable: true, Action: c.will("remove it", "removed")}
 			if c.opts.Repair {
 				p.Repaired = os.Remove(path) == nil
 			}
@@ -375,7 +422,12 @@ func (c *checker) orphan(ctx context.Context, rel string) {
 		c.orphanSidecar(ctx, rel)
 		return
 	}
-	p := Problem{Kind: KindOrphanOriginal, Path: rel, Detail: "file in the library without a catalog row", Action: "adopt it into the catalog (or remove it when the same content is stored elsewhere)"}
+	if media, err := isMedia(c.lib.Abs(rel)); err == nil && !media {
+		c.add(c.foreign(KindUnknownFile, rel, "not a photo or video"))
+		return
+	}
+	p := Problem{Kind: KindOrphanOriginal, Path: rel, Detail: "file in the library without a catalog row", Repairable: true,
+		Action: "--repair adopts it into the catalog where it is (or removes it when the same content is stored elsewhere)"}
 	if !c.opts.Repair {
 		c.add(p)
 		return
@@ -383,7 +435,7 @@ func (c *checker) orphan(ctx context.Context, rel string) {
 	photo, dup, err := importer.Adopt(ctx, c.lib, rel)
 	switch {
 	case errors.Is(err, importer.ErrNotMedia):
-		c.add(Problem{Kind: KindUnknownFile, Path: rel, Detail: "not a photo or video", Action: "left alone; move it out of the library"})
+		c.add(c.foreign(KindUnknownFile, rel, "not a photo or video"))
 		return
 	case err != nil:
 		p.Detail += "; adopting failed: " + err.Error()
@@ -400,9 +452,15 @@ func (c *checker) orphan(ctx context.Context, rel string) {
 // orphanSidecar attaches a lone sidecar to the photo beside it with the same
 // name stem, or reports it.
 func (c *checker) orphanSidecar(ctx context.Context, rel string) {
-	p := Problem{Kind: KindOrphanSidecar, Path: rel, Detail: "sidecar without a catalog row", Action: "attach it to the photo beside it"}
+	photo, ok := c.sidecarOwner(ctx, rel)
+	if !ok {
+		c.add(c.foreign(KindOrphanSidecar, rel, "sidecar without a catalog row, and no photo beside it"))
+		return
+	}
+	p := Problem{Kind: KindOrphanSidecar, Path: rel, Detail: "sidecar without a catalog row", Repairable: true,
+		Action: "--repair attaches it to " + photo.Path}
 	if c.opts.Repair {
-		if photo, ok := c.sidecarOwner(ctx, rel); ok {
+		{
 			data, err := os.ReadFile(c.lib.Abs(rel))
 			if err == nil {
 				sum := sha256.Sum256(data)
@@ -413,8 +471,6 @@ func (c *checker) orphanSidecar(ctx context.Context, rel string) {
 			if err == nil {
 				p.Repaired, p.PhotoID, p.Action = true, photo.ID, "attached to "+photo.Path
 			}
-		} else {
-			p.Action = "left alone: no photo beside it"
 		}
 	}
 	c.add(p)
@@ -467,7 +523,7 @@ func (c *checker) thumbsTree(ctx context.Context) error {
 		if known {
 			return nil
 		}
-		p := Problem{Kind: KindOrphanThumb, Path: rel, Detail: "thumbnail of content not in the catalog", Action: "remove"}
+		p := Problem{Kind: KindOrphanThumb, Path: rel, Detail: "thumbnail of content not in the catalog", Repairable: true, Action: c.will("remove it", "removed")}
 		if strings.HasPrefix(d.Name(), ".tmp-") {
 			p.Kind, p.Detail = KindTempFile, "leftover of an interrupted write"
 		}
@@ -477,4 +533,42 @@ func (c *checker) thumbsTree(ctx context.Context) error {
 		c.add(p)
 		return nil
 	})
+}
+
+// will is the Action of a problem --repair fixes: what it will do, or,
+// when it ran, what it did.
+func (c *checker) will(do, done string) string {
+	if c.opts.Repair {
+		return done
+	}
+	return "--repair will " + do
+}
+
+// foreign is the report of a file in the library that is not picup's: the
+// same with --repair or without, left alone, with the command that
+// removes it.
+func (c *checker) foreign(kind, rel, detail string) Problem {
+	return Problem{Kind: kind, Path: rel, Detail: detail, LeftAlone: true,
+		Action: "not picup's: move it out of the library, or remove it yourself: rm " + shellQuote(c.lib.Abs(rel))}
+}
+
+// shellQuote quotes s for a shell when it needs it.
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"\\$`()&;|<>*?[]{}!#~") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+// isMedia reports whether the file at abs is a photo or video by its
+// content, as an import or --repair's adoption would see it.
+func isMedia(abs string) (bool, error) {
+	f, err := os.Open(abs)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	header := make([]byte, filetype.HeaderSize)
+	n, _ := io.ReadFull(f, header)
+	return filetype.Detect(header[:n], filepath.Base(abs)).Kind != filetype.Unknown, nil
 }

@@ -179,6 +179,9 @@ func found(rep Report) []string {
 		if p.Repaired {
 			s += " (repaired)"
 		}
+		if p.LeftAlone {
+			s += " (left alone)"
+		}
 		out = append(out, s)
 	}
 	slices.Sort(out)
@@ -193,18 +196,20 @@ func run(t *testing.T, lib *library.Library, repair bool) Report {
 	}
 	// The counts agree with the problems: placeholders are never left to
 	// fix, everything else is either repaired or remaining.
-	repaired, remaining := 0, 0
+	repaired, remaining, leftAlone := 0, 0, 0
 	for _, p := range rep.Problems {
 		switch {
 		case p.Repaired:
 			repaired++
+		case p.LeftAlone:
+			leftAlone++
 		case p.Kind != KindPlaceholderThumb:
 			remaining++
 		}
 	}
-	if rep.Repaired != repaired || rep.Remaining != remaining || rep.OK() != (remaining == 0) {
-		t.Errorf("Run(repair %v): Repaired %d, Remaining %d, OK %v; the problems say %d and %d: %+v",
-			repair, rep.Repaired, rep.Remaining, rep.OK(), repaired, remaining, rep.Problems)
+	if rep.Repaired != repaired || rep.Remaining != remaining || rep.LeftAlone != leftAlone || rep.OK() != (remaining == 0) {
+		t.Errorf("Run(repair %v): Repaired %d, Remaining %d, LeftAlone %d, OK %v; the problems say %d, %d and %d: %+v",
+			repair, rep.Repaired, rep.Remaining, rep.LeftAlone, rep.OK(), repaired, remaining, leftAlone, rep.Problems)
 	}
 	return rep
 }
@@ -267,6 +272,17 @@ func TestProblems(t *testing.T) {
 				if s := f.photo(t, "b.jpg").State; s != "corrupt" {
 					t.Errorf("state after repair = %q; want corrupt", s)
 				}
+			},
+		},
+		{
+			name: "missing original of a photo in the trash, left alone once flagged",
+			damage: func(t *testing.T, f *fixture) {
+				f.remove(t, f.path("a.jpg"))
+				f.exec(t, `UPDATE photos SET trashed_at = '2026-01-02T03:04:05Z' WHERE id = ?`, f.photos["a.jpg"].ID)
+			},
+			want: func(f *fixture) lists {
+				p := KindMissingOriginal + " " + f.path("a.jpg")
+				return lists{[]string{p}, []string{p + " (left alone)"}, []string{p + " (left alone)"}}
 			},
 		},
 		{
@@ -349,8 +365,8 @@ func TestProblems(t *testing.T) {
 			name:   "file that is no photo, left alone",
 			damage: func(t *testing.T, f *fixture) { f.write(t, f.beside("a.jpg", "notes.txt"), []byte("call grandma")) },
 			want: func(f *fixture) lists {
-				rel := f.beside("a.jpg", "notes.txt")
-				return lists{[]string{KindOrphanOriginal + " " + rel}, []string{KindUnknownFile + " " + rel}, []string{KindOrphanOriginal + " " + rel}}
+				p := KindUnknownFile + " " + f.beside("a.jpg", "notes.txt") + " (left alone)"
+				return lists{[]string{p}, []string{p}, []string{p}}
 			},
 			repaired: func(t *testing.T, f *fixture) {
 				if !f.exists(f.beside("a.jpg", "notes.txt")) {
@@ -376,7 +392,7 @@ func TestProblems(t *testing.T) {
 			name:   "orphan sidecar with no photo, left alone",
 			damage: func(t *testing.T, f *fixture) { f.write(t, f.beside("c.jpg", "nobody.xmp"), []byte("<xmp/>")) },
 			want: func(f *fixture) lists {
-				p := KindOrphanSidecar + " " + f.beside("c.jpg", "nobody.xmp")
+				p := KindOrphanSidecar + " " + f.beside("c.jpg", "nobody.xmp") + " (left alone)"
 				return lists{[]string{p}, []string{p}, []string{p}}
 			},
 		},
@@ -542,6 +558,7 @@ func TestProblems(t *testing.T) {
 			tt.damage(t, f)
 			want := tt.want(f)
 			before := f.snapshot(t)
+			reports := map[string]Report{}
 			for _, step := range []struct {
 				what   string
 				repair bool
@@ -551,7 +568,9 @@ func TestProblems(t *testing.T) {
 				{"check again", false, want.check},
 				{"repair", true, want.repair},
 			} {
-				if got := found(run(t, f.lib, step.repair)); !reflect.DeepEqual(got, sorted(step.want)) {
+				rep := run(t, f.lib, step.repair)
+				reports[step.what] = rep
+				if got := found(rep); !reflect.DeepEqual(got, sorted(step.want)) {
 					t.Errorf("%s found %q; want %q", step.what, got, sorted(step.want))
 				}
 				if !step.repair {
@@ -563,9 +582,11 @@ func TestProblems(t *testing.T) {
 			if tt.repaired != nil {
 				tt.repaired(t, f)
 			}
-			if got := found(run(t, f.lib, false)); !reflect.DeepEqual(got, sorted(want.after)) {
+			after := run(t, f.lib, false)
+			if got := found(after); !reflect.DeepEqual(got, sorted(want.after)) {
 				t.Errorf("a check after the repair found %q; want %q", got, sorted(want.after))
 			}
+			agrees(t, reports["check"], reports["repair"], after)
 		})
 	}
 }
@@ -621,5 +642,41 @@ func TestProblemsSayWhatToDo(t *testing.T) {
 	}
 	if s := f.photo(t, "a.jpg").State; s != "missing" {
 		t.Errorf("state of the missing original = %q", s)
+	}
+}
+
+// agrees checks that verify agrees with itself: what --repair leaves is
+// named by the same kind as the check before it named it, with the same
+// advice when it is left alone; a problem the check calls repairable is
+// one --repair fixes (or flags, for an original only a backup brings
+// back); and after --repair, no check advises --repair again.
+func agrees(t *testing.T, check, repair, after Report) {
+	t.Helper()
+	kinds := map[string]Problem{}
+	for _, p := range check.Problems {
+		kinds[p.Path] = p
+	}
+	for _, p := range repair.Problems {
+		before, ok := kinds[p.Path]
+		if p.Repaired || p.Kind == KindPlaceholderThumb {
+			continue
+		}
+		if !ok || before.Kind != p.Kind {
+			t.Errorf("--repair calls %s %s; the check before called it %q", p.Path, p.Kind, before.Kind)
+		}
+		if p.LeftAlone && p.PhotoID == 0 && (!before.LeftAlone || before.Action != p.Action) {
+			t.Errorf("%s: --repair leaves it alone saying %q; the check said %q (left alone: %v)", p.Path, p.Action, before.Action, before.LeftAlone)
+		}
+		if before.Repairable && p.Kind != KindMissingOriginal && p.Kind != KindCorruptOriginal {
+			t.Errorf("%s: the check said --repair fixes it (%q); --repair left it: %q", p.Path, before.Action, p.Action)
+		}
+	}
+	if after.ToRepair() {
+		t.Errorf("after --repair, a check still advises --repair: %+v", after.Problems)
+	}
+	for _, p := range check.Problems {
+		if p.Repairable != strings.HasPrefix(p.Action, "--repair ") {
+			t.Errorf("check: %s %s: repairable %v, but the action says %q", p.Kind, p.Path, p.Repairable, p.Action)
+		}
 	}
 }
