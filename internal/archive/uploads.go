@@ -161,8 +161,8 @@ func (a *Archive) ImportUpload(ctx context.Context, g Guest, f UploadedFile) (ca
 		if g.Share.UploadReview {
 			up.Status = catalog.UploadPending
 		}
-	case len(sum.DuplicateOf) == 1:
-		up.PhotoID, up.Status = sum.DuplicateOf[0].PhotoID, catalog.UploadDuplicate
+	case len(sum.DuplicateOf) == 1 && sum.DuplicateOf[0].PhotoID != nil: // never a dry run here
+		up.PhotoID, up.Status = *sum.DuplicateOf[0].PhotoID, catalog.UploadDuplicate
 	case len(sum.Failures) == 1 && errors.Is(sum.Failures[0].Err, catalog.ErrQuota):
 		up.Status, up.Reason = catalog.UploadRefused, RefusedQuota
 	case sum.Skipped == 1 || len(sum.Failures) == 1:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -26,6 +25,7 @@ type importOptions struct {
 	album  string
 	move   bool
 	user   string
+	filter importer.Filter // --include, --exclude
 }
 
 func newImportCmd(e *env) *cobra.Command {
@@ -46,9 +46,22 @@ An interrupted import (Ctrl-C, a crash, a power cut) is resumed by running
 it again: files already imported are recognised without being read. So is
 one that the library's disk stopped: the first write that finds the disk
 full ends the import (exit 3) with one message naming the disk and its
-free space, and the files it did not reach are counted as not tried.`,
+free space, and the files it did not reach are counted as not tried.
+
+--include and --exclude GLOB (repeatable) pick the files: *, ? and [a-z]
+match a name (of a file or a folder) without regard to case, or, with a
+slash in the pattern, the path below the folder given (2019/*/IMG_*). An
+excluded folder is not walked into; with --include only the files that
+match one are taken. Sidecars travel with their photo. The summary
+counts the files left out.
+
+--dry-run --move says what would be imported and which sources would
+then be removed, and changes nothing.`,
 		Example: `  picup import /media/sdcard/DCIM
   picup import --album "Jeju 2019" ~/Pictures/jeju
+  picup import --exclude '@eaDir' --exclude '*.tmp' /volume1/photo
+  picup import --include '*.jpg' --include '*.heic' ~/Downloads
+  picup import --dry-run --move /media/sdcard/DCIM
   picup import --dry-run --json ~/Downloads`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,6 +76,8 @@ free space, and the files it did not reach are counted as not tried.`,
 	f.StringVar(&o.album, "album", "", "add the imported photos to this album (created if needed)")
 	f.BoolVar(&o.move, "move", false, "remove each source file after its copy is committed and verified")
 	f.StringVar(&o.user, "user", "", "owner of the imported photos, charged to their quota (default: the library's first user)")
+	f.StringArrayVar(&o.filter.Include, "include", nil, "only files whose name (or path below the folder) matches this `GLOB` (repeatable)")
+	f.StringArrayVar(&o.filter.Exclude, "exclude", nil, "leave out files and folders whose name (or path) matches this `GLOB` (repeatable)")
 	return cmd
 }
 
@@ -70,8 +85,8 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 	if o.jobs < 0 {
 		return usageErrorf("--jobs must be 1 or more (or 0 for one per core), not %d", o.jobs)
 	}
-	if o.dryRun && o.move {
-		return usageErrorf("--dry-run and --move cannot be used together")
+	if err := o.filter.Check(); err != nil {
+		return &UsageError{Err: err}
 	}
 	if err := checkImportPaths(o.paths); err != nil {
 		return err
@@ -88,9 +103,9 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 	}
 
 	prog := &importer.Progress{}
-	stopProgress := startProgress(e.stderr, prog)
+	stopProgress := startProgress(e.progress(), prog)
 	s, err := importer.Run(ctx, lib, o.paths, importer.Options{
-		Jobs: o.jobs, DryRun: o.dryRun, Album: o.album, Move: o.move, User: o.user, Progress: prog,
+		Jobs: o.jobs, DryRun: o.dryRun, Album: o.album, Move: o.move, User: o.user, Progress: prog, Filter: o.filter,
 	})
 	stopProgress()
 	if err != nil {
@@ -102,7 +117,7 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 			return err
 		}
 	} else {
-		printImportSummary(e.stdout, e.stderr, s, albumIsNew)
+		printImportSummary(e, s, albumIsNew)
 	}
 	if !s.DryRun && !s.Interrupted && s.Imported > 0 {
 		if err := autoSync(ctx, e, lib); err != nil {
@@ -181,7 +196,21 @@ func importOutcome(s importer.Summary, short *quotaShortfall) string {
 	return msg
 }
 
-func printImportSummary(stdout, stderr io.Writer, s importer.Summary, albumIsNew bool) {
+func printImportSummary(e *env, s importer.Summary, albumIsNew bool) {
+	stdout, stderr := e.stdout, e.stderr
+	if e.verbose {
+		for _, d := range s.DuplicateOf {
+			switch {
+			case d.PhotoPath != nil:
+				fmt.Fprintf(stderr, "duplicate: %s is %s\n", d.Path, *d.PhotoPath)
+			default:
+				fmt.Fprintf(stderr, "duplicate: %s is the same as %s\n", d.Path, d.SameAs)
+			}
+		}
+		for _, sk := range s.SkippedFiles {
+			fmt.Fprintf(stderr, "skipped: %s: %s\n", sk.Path, sk.Reason)
+		}
+	}
 	for _, f := range s.Failures {
 		if !errors.Is(f.Err, catalog.ErrQuota) { // said once, with the total
 			fmt.Fprintf(stderr, "failed: %s: %s\n", f.Path, f.Error)
@@ -195,9 +224,15 @@ func printImportSummary(stdout, stderr io.Writer, s importer.Summary, albumIsNew
 	if s.NotTried > 0 {
 		notTried = fmt.Sprintf(", %d not tried", s.NotTried)
 	}
+	if s.Excluded > 0 {
+		notTried += fmt.Sprintf(", %d excluded", s.Excluded)
+	}
 	fmt.Fprintf(stdout, "%s %d (%s), %s, %d unchanged, %d skipped, %d failed%s in %.1fs\n",
 		verb, s.Imported, bytesize.Format(s.Bytes), plural(s.Duplicates, "duplicate"), s.Unchanged, s.Skipped, s.Failed, notTried, s.Seconds)
-	if s.Moved > 0 {
+	switch {
+	case s.Moved > 0 && s.DryRun:
+		fmt.Fprintf(stdout, "would remove %s after verifying their copies (--move)\n", plural(s.Moved, "source file"))
+	case s.Moved > 0:
 		fmt.Fprintf(stdout, "removed %s after verifying their copies\n", plural(s.Moved, "source file"))
 	}
 	if s.Album != "" && !s.DryRun && s.Imported+s.Duplicates+s.Unchanged > 0 {
@@ -207,8 +242,10 @@ func printImportSummary(stdout, stderr io.Writer, s importer.Summary, albumIsNew
 			fmt.Fprintf(stdout, "album %q updated\n", s.Album)
 		}
 	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(stderr, "note: %s\n", n)
+	if !e.quiet {
+		for _, n := range s.Notes {
+			fmt.Fprintf(stderr, "note: %s\n", n)
+		}
 	}
 }
 

@@ -23,6 +23,17 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	libraryFlag    string
+	quiet          bool // --quiet: no progress, no notes
+	verbose        bool // --verbose: say more of what was done
+}
+
+// progress is where progress lines go: stderr (drawn only when it is a
+// terminal), nowhere with --quiet.
+func (e *env) progress() io.Writer {
+	if e.quiet {
+		return io.Discard
+	}
+	return e.stderr
 }
 
 // NewRoot builds the command tree.
@@ -47,6 +58,15 @@ directory (~/.local/share/picup on Linux). It is created on first use.`,
 	root.SetErr(stderr)
 	root.SetVersionTemplate("picup {{.Version}}\n")
 	root.PersistentFlags().StringVar(&e.libraryFlag, "library", "", "library directory (default $PICUP_LIBRARY or the user's data dir)")
+	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress lines and no notes on stderr (errors and warnings still)")
+	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "say more: import names every duplicate and skipped file")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if e.quiet && e.verbose {
+			return usageErrorf("--quiet and --verbose: give one of them")
+		}
+		return nil
+	}
+
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		newInitCmd(e),

@@ -75,7 +75,7 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 			return err
 		}
 		prog := &syncer.Progress{}
-		stop := startSyncProgress(e.stderr, prog)
+		stop := startSyncProgress(e.progress(), prog)
 		sum, r, err := a.Sync(ctx, r.Name, archive.SyncOptions{
 			Options:       syncer.Options{Transfers: o.transfers, DryRun: o.dryRun, Progress: prog},
 			BytesPerSec:   rate,

@@ -39,6 +39,7 @@ type Options struct {
 	Album  string // add every imported (or already known) photo to this album, creating it
 	Move   bool   // remove each source once its copy is committed and verified
 	User   string // owner of the imported photos; "" means the library's first user
+	Filter Filter // the files to take (--include, --exclude); zero for all
 	// AddedBy is who adds the photos to Album, as the family feed says;
 	// a zero Name means the owning user.
 	AddedBy catalog.Actor
@@ -113,6 +114,9 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	}
 	opts.Progress.Started = time.Now()
 	start := time.Now()
+	if err := opts.Filter.Check(); err != nil {
+		return Summary{}, err
+	}
 
 	im := &Importer{lib: lib, opts: opts, hooks: opts.hooks, flights: map[string]*flight{}, placeholders: map[string]int{}}
 	im.tally.s = Summary{DryRun: opts.DryRun, Album: opts.Album, Failures: []Failure{}, DuplicateOf: []Duplicate{}, SkippedFiles: []Skip{}, Notes: []string{}}
@@ -157,7 +161,7 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	walkCtx, stopWalk := context.WithCancel(ctx)
 	defer stopWalk()
 	go func() {
-		c := &walker{skipDir: lib.Root, countOnly: true, count: func(size int64) {
+		c := &walker{skipDir: lib.Root, countOnly: true, filter: opts.Filter, count: func(size int64) {
 			opts.Progress.TotalFiles.Add(1)
 			opts.Progress.TotalBytes.Add(size)
 		}}
@@ -166,7 +170,8 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 	}()
 
 	items := make(chan item, opts.Jobs*2)
-	w := &walker{skipDir: lib.Root, out: items, failed: im.fail, skipped: im.skip}
+	w := &walker{skipDir: lib.Root, out: items, failed: im.fail, skipped: im.skip, filter: opts.Filter,
+		excluded: func() { im.tally.add(func(s *Summary) { s.Excluded++ }) }}
 	go func() {
 		defer close(items)
 		w.walk(ctx, roots)
@@ -195,6 +200,9 @@ func Run(ctx context.Context, lib *library.Library, roots []string, opts Options
 		s.Stopped = full.Error()
 	}
 	s.Seconds = time.Since(start).Seconds()
+	if s.DryRun && opts.Move {
+		s.Moved = s.Imported + s.Duplicates + s.Unchanged // what a real run would remove
+	}
 	for _, kind := range []string{"photo", "video"} {
 		if n := im.placeholders[kind]; n > 0 {
 			s.Placeholders += n
@@ -578,9 +586,13 @@ func (im *Importer) claim(ctx context.Context, sha string) (fl *flight, owner bo
 }
 
 func (im *Importer) duplicate(path string, id int64, photoPath string) {
+	d := Duplicate{Path: path, PhotoID: &id, PhotoPath: &photoPath}
+	if id == 0 { // a --dry-run: photoPath is the first copy, not imported
+		d = Duplicate{Path: path, SameAs: photoPath}
+	}
 	im.tally.add(func(s *Summary) {
 		s.Duplicates++
-		s.DuplicateOf = append(s.DuplicateOf, Duplicate{Path: path, PhotoID: id, PhotoPath: photoPath})
+		s.DuplicateOf = append(s.DuplicateOf, d)
 	})
 }
 

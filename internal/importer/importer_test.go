@@ -111,7 +111,7 @@ func TestDedupeAcrossWorkersNamesAndRuns(t *testing.T) {
 		t.Fatalf("first run: imported %d, duplicates %d, failed %d (%v); want %d, %d, 0", s.Imported, s.Duplicates, s.Failed, s.Failures, distinct, distinct*(copies-1))
 	}
 	for _, d := range s.DuplicateOf {
-		if d.PhotoID == 0 || d.PhotoPath == "" {
+		if d.PhotoID == nil || *d.PhotoID == 0 || d.PhotoPath == nil || *d.PhotoPath == "" || d.SameAs != "" {
 			t.Errorf("duplicate %s does not say which photo it matched: %+v", d.Path, d)
 		}
 	}

@@ -14,6 +14,7 @@ type Summary struct {
 	Duplicates   int         `json:"duplicates"`
 	Unchanged    int         `json:"unchanged"`
 	Skipped      int         `json:"skipped"`
+	Excluded     int         `json:"excluded"` // files --include and --exclude left out
 	Failed       int         `json:"failed"`
 	NotTried     int         `json:"not_tried"` // left for a later run: the import stopped (a full disk)
 	Stopped      string      `json:"stopped,omitempty"`
@@ -55,9 +56,13 @@ var ErrOwnedByOthers = errors.New("already in the library, owned by another user
 
 // Duplicate is an input whose content was already stored.
 type Duplicate struct {
-	Path      string `json:"path"`
-	PhotoID   int64  `json:"photo_id"`
-	PhotoPath string `json:"photo_path"`
+	Path string `json:"path"`
+	// The photo of the library it is a copy of, and its path there; null
+	// in a --dry-run for a copy of a file of the same run (no photo yet),
+	// which SameAs names instead.
+	PhotoID   *int64  `json:"photo_id"`
+	PhotoPath *string `json:"photo_path"`
+	SameAs    string  `json:"same_as,omitempty"`
 }
 
 // Skip is an input that is not a photo or video.

@@ -36,6 +36,8 @@ type walker struct {
 	skipped   func(path, reason string)
 	countOnly bool
 	count     func(size int64)
+	filter    Filter
+	excluded  func() // a file the filter left out
 }
 
 func (w *walker) walk(ctx context.Context, roots []string) {
@@ -51,9 +53,13 @@ func (w *walker) walk(ctx context.Context, roots []string) {
 			continue
 		}
 		if fi.IsDir() {
-			if !w.dir(ctx, abs) {
+			if !w.dir(ctx, abs, abs) {
 				return
 			}
+			continue
+		}
+		if !w.filter.takes(fi.Name(), fi.Name()) {
+			w.exclude()
 			continue
 		}
 		dir := filepath.Dir(abs)
@@ -61,7 +67,7 @@ func (w *walker) walk(ctx context.Context, roots []string) {
 		var sidecars []string
 		if !isSidecar(abs) {
 			for _, e := range entries {
-				if isSidecar(e.Name()) && matches(e.Name(), filepath.Base(abs)) {
+				if isSidecar(e.Name()) && matches(e.Name(), filepath.Base(abs)) && !w.filter.excluded(e.Name(), e.Name()) {
 					sidecars = append(sidecars, filepath.Join(dir, e.Name()))
 				}
 			}
@@ -90,9 +96,10 @@ func (w *walker) send(ctx context.Context, it item) bool {
 	}
 }
 
-// dir walks one directory: its files first (with their sidecars), then its
-// subdirectories, in name order. Symlinked directories are not followed.
-func (w *walker) dir(ctx context.Context, dir string) bool {
+// dir walks one directory below root: its files first (with their
+// sidecars), then its subdirectories, in name order, leaving out what the
+// filter excludes. Symlinked directories are not followed.
+func (w *walker) dir(ctx context.Context, root, dir string) bool {
 	if ctx.Err() != nil {
 		return false
 	}
@@ -107,8 +114,16 @@ func (w *walker) dir(ctx context.Context, dir string) bool {
 	var files []fs.FileInfo
 	var subdirs []string
 	sidecars := map[string][]string{}
+	left := map[string]bool{} // sidecar keys of the files the filter left out
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
+		rel, _ := filepath.Rel(root, p)
+		if w.filter.excluded(rel, e.Name()) {
+			if !e.IsDir() {
+				w.exclude()
+			}
+			continue
+		}
 		if e.IsDir() {
 			subdirs = append(subdirs, p)
 			continue
@@ -123,6 +138,11 @@ func (w *walker) dir(ctx context.Context, dir string) bool {
 		}
 		if isSidecar(e.Name()) {
 			sidecars[sidecarKey(e.Name())] = append(sidecars[sidecarKey(e.Name())], p)
+			continue
+		}
+		if !w.filter.takes(rel, e.Name()) {
+			w.exclude()
+			left[strings.ToLower(e.Name())], left[sidecarKey(e.Name())] = true, true
 			continue
 		}
 		files = append(files, fi)
@@ -143,7 +163,13 @@ func (w *walker) dir(ctx context.Context, dir string) bool {
 	if !w.countOnly {
 		var lone []string
 		for k, ps := range sidecars {
-			if !used[k] {
+			switch {
+			case used[k]:
+			case left[k]: // its photo was left out: so is it
+				for range ps {
+					w.exclude()
+				}
+			default:
 				lone = append(lone, ps...)
 			}
 		}
@@ -153,7 +179,7 @@ func (w *walker) dir(ctx context.Context, dir string) bool {
 		}
 	}
 	for _, d := range subdirs {
-		if !w.dir(ctx, d) {
+		if !w.dir(ctx, root, d) {
 			return false
 		}
 	}
@@ -168,6 +194,14 @@ func explainOpen(err error) error {
 		return errPermission
 	}
 	return err
+}
+
+// exclude counts a file the filter left out; the counting walk stays
+// quiet.
+func (w *walker) exclude() {
+	if !w.countOnly && w.excluded != nil {
+		w.excluded()
+	}
 }
 
 // fail reports an input that cannot be read; the counting walk stays quiet.
