@@ -57,15 +57,15 @@ func runAlbumCreate(ctx context.Context, e *env, o *albumCreateOptions) error {
 type albumJSON struct {
 	ID        int64  `json:"id"`
 	Name      string `json:"name"`
-	Photos    int    `json:"photos"`
-	Videos    int    `json:"videos"`
+	Photos    int    `json:"photos"` // photos and videos, as everywhere
+	Videos    int    `json:"videos"` // of them, videos
 	FirstAt   string `json:"first_taken_at"`
 	LastAt    string `json:"last_taken_at"`
 	CreatedAt string `json:"created_at"`
 }
 
 func albumToJSON(a catalog.Album) albumJSON {
-	return albumJSON{ID: a.ID, Name: a.Name, Photos: a.Photos, Videos: a.Videos, FirstAt: a.FirstAt, LastAt: a.LastAt, CreatedAt: catalog.FormatTime(a.CreatedAt)}
+	return albumJSON{ID: a.ID, Name: a.Name, Photos: a.Photos + a.Videos, Videos: a.Videos, FirstAt: a.FirstAt, LastAt: a.LastAt, CreatedAt: catalog.FormatTime(a.CreatedAt)}
 }
 
 type albumLsOptions struct {
@@ -185,13 +185,17 @@ func runAlbumPhotos(ctx context.Context, e *env, o *albumPhotosOptions) error {
 		if o.remove {
 			c, err := a.RemoveFromAlbum(ctx, o.album, ids)
 			if err == nil {
-				fmt.Fprintf(e.stdout, "removed %d photos from %q (%d were not in it)\n", c.Changed, o.album, c.Unchanged)
+				fmt.Fprintf(e.stdout, "removed %s from %q%s\n", plural(c.Changed, "photo"), o.album, aside(c.Unchanged, "not in it"))
 			}
 			return err
 		}
 		c, err := a.AddToAlbum(ctx, o.album, ids)
 		if err == nil {
-			fmt.Fprintf(e.stdout, "added %d photos to %q (%d were already in it)\n", c.Changed, o.album, c.Unchanged)
+			album := fmt.Sprintf("%q", o.album)
+			if c.Created {
+				album = fmt.Sprintf("the new album %q", o.album)
+			}
+			fmt.Fprintf(e.stdout, "added %s to %s%s\n", plural(c.Changed, "photo"), album, aside(c.Unchanged, "already in it"))
 		}
 		return err
 	})

@@ -90,8 +90,8 @@ type userJSON struct {
 	UsedBytes     int64  `json:"used_bytes"`
 	TrashedBytes  int64  `json:"trashed_bytes"`
 	ReservedBytes int64  `json:"reserved_bytes"`
-	Photos        int    `json:"photos"`
-	Videos        int    `json:"videos"`
+	Photos        int    `json:"photos"` // photos and videos, as everywhere
+	Videos        int    `json:"videos"` // of them, videos
 	CreatedAt     string `json:"created_at"`
 }
 
@@ -123,7 +123,7 @@ func runUserLs(ctx context.Context, e *env, o *userLsOptions) error {
 			out := make([]userJSON, 0, len(users))
 			for _, u := range users {
 				out = append(out, userJSON{Name: u.Name, QuotaBytes: u.QuotaBytes, UsedBytes: u.UsedBytes,
-					TrashedBytes: u.TrashedBytes, ReservedBytes: u.ReservedBytes, Photos: u.Photos, Videos: u.Videos, CreatedAt: catalog.FormatTime(u.CreatedAt)})
+					TrashedBytes: u.TrashedBytes, ReservedBytes: u.ReservedBytes, Photos: u.Photos + u.Videos, Videos: u.Videos, CreatedAt: catalog.FormatTime(u.CreatedAt)})
 			}
 			return writeJSON(e.stdout, out)
 		}
