@@ -41,15 +41,15 @@ func exitCode(ctx context.Context, err error) int {
 		fmt.Fprintln(os.Stderr, "picup: interrupted; run the same command again to resume")
 		return ExitInterrupted
 	case errors.As(err, &usage):
-		fmt.Fprintf(os.Stderr, "picup: %v\n%s\n", err, usage.Help())
+		fmt.Fprintf(os.Stderr, "picup: %s\n%s\n", cli.Message(err), usage.Help())
 		return ExitUsage
 	case errors.As(err, &partial):
-		fmt.Fprintf(os.Stderr, "picup: %v\n", err)
+		fmt.Fprintf(os.Stderr, "picup: %s\n", cli.Message(err))
 		return ExitPartial
 	case errors.As(err, &silent):
 		return silent.Code
 	default:
-		fmt.Fprintf(os.Stderr, "picup: %v\n", err)
+		fmt.Fprintf(os.Stderr, "picup: %s\n", cli.Message(err))
 		return ExitError
 	}
 }

@@ -1,6 +1,12 @@
 package cli
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/picup/picup/internal/catalog"
+)
 
 // The errors that end a command with an exit code other than 1
 // (docs/cli.md#exit-codes); internal/app maps them.
@@ -40,4 +46,17 @@ func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Co
 
 func usageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// Message is err as picup prints it after "picup: ". The catalog's
+// not-found errors are whole sentences that wrap catalog.ErrNotFound for
+// errors.Is ("no album named "X"; see "picup album ls": not found"): the
+// tail that only says it again is left out.
+func Message(err error) string {
+	msg := err.Error()
+	tail := ": " + catalog.ErrNotFound.Error()
+	if errors.Is(err, catalog.ErrNotFound) && strings.HasSuffix(msg, tail) && len(msg) > len(tail) {
+		return strings.TrimSuffix(msg, tail)
+	}
+	return msg
 }

@@ -32,7 +32,7 @@ func guestLibrary(t *testing.T, te *testEnv) ([]listedPhoto, catalog.Share, arch
 			stdout: "added user \"mom\" (quota unlimited)\n"},
 		{name: "album add", run: func(ctx context.Context, e *env) error {
 			return runAlbumPhotos(ctx, e, &albumPhotosOptions{album: "Family", photos: []string{idString(photos[0]), idString(photos[1])}})
-		}, stdout: "added 2 photos to \"Family\" (0 were already in it)\n"},
+		}, stdout: "added 2 photos to the new album \"Family\"\n"},
 	})
 	te.stdout.Reset()
 	err := runShare(ctx, te.env, &shareOptions{album: "Family", expires: "30d", json: true, uploadAs: "mom", uploadReview: true, noHearts: false})

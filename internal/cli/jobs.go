@@ -101,10 +101,13 @@ func runJobsRetry(ctx context.Context, e *env, o *idsOrAllOptions) error {
 	}
 	return withArchive(ctx, e, func(a *archive.Archive) error {
 		n, err := a.RetryJobs(ctx, ids)
-		if err != nil {
-			return fmt.Errorf("%w; see \"picup jobs ls\"", err)
+		if errors.Is(err, catalog.ErrNotFound) {
+			return fmt.Errorf("not every id names a failed or dead job (%s); see \"picup jobs ls --failed\": %w", joinIDs(ids), err)
 		}
-		fmt.Fprintf(e.stdout, "retrying %d jobs\n", n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "retrying %s\n", plural(n, "job"))
 		return runQueuedJobs(ctx, e, a)
 	})
 }

@@ -88,7 +88,7 @@ func runOffload(ctx context.Context, e *env, o *offloadOptions) error {
 			if o.dryRun {
 				verb = "would offload"
 			}
-			fmt.Fprintf(e.stdout, "%s %d originals to %q (%s freed), %d kept\n", verb, n, r.Name, bytesize.Format(freed), kept)
+			fmt.Fprintf(e.stdout, "%s %s to %q (%s freed), %d kept\n", verb, plural(n, "original"), r.Name, bytesize.Format(freed), kept)
 		}
 		return err
 	})
@@ -121,7 +121,7 @@ func runFetch(ctx context.Context, e *env, o *fetchOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "fetched %d originals\n", n)
+		fmt.Fprintf(e.stdout, "fetched %s\n", plural(n, "original"))
 		return nil
 	})
 }

@@ -87,3 +87,11 @@ func nWere(n int) string {
 	}
 	return strconv.Itoa(n) + " were"
 }
+
+// aside is " (1 was already in it)", " (2 were …)", or "" for none.
+func aside(n int, what string) string {
+	if n == 0 {
+		return ""
+	}
+	return " (" + nWere(n) + " " + what + ")"
+}
