@@ -103,7 +103,7 @@ on stderr, with the command that makes the link work from elsewhere.`,
 	f.BoolVar(&o.password, "password", false, "protect the link with a password (read from stdin when not a terminal)")
 	f.BoolVar(&o.download, "download", false, "allow downloading originals and the whole share as a zip")
 	f.StringVar(&o.name, "name", "", "a `NAME` for the link, shown in \"picup share ls\" (\"For Mom and Dad\")")
-	f.StringVar(&o.publicURL, "public-url", "", "base `URL` of the server the link points to (https://photos.example.org)")
+	publicURLVar(f, &o.publicURL, "base `URL` of the server the link points to (https://photos.example.org)")
 	f.BoolVar(&o.json, "json", false, "print {id, url, expires_at} as JSON")
 	f.StringVar(&o.uploadAs, "upload-as", "", "let guests add photos to the album, owned by and charged to this `USER`")
 	f.BoolVar(&o.uploadReview, "upload-review", false, `with --upload-as: uploads wait for "picup uploads approve"`)

@@ -147,7 +147,7 @@ func TestRunTrashLog(t *testing.T) {
 		if err := runRm(context.Background(), te.env, &rmOptions{photos: []string{idString(p)}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := runTrashEmpty(context.Background(), te.env, &trashEmptyOptions{}); err != nil {
+		if err := runTrashEmpty(context.Background(), te.env, &trashEmptyOptions{yes: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
