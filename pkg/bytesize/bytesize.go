@@ -57,6 +57,9 @@ func Parse(s string) (int64, error) {
 	if err != nil || num == "" || num[0] == '.' || num[len(num)-1] == '.' {
 		return 0, fmt.Errorf("invalid size %q: %s", s, example)
 	}
+	if f == 0 {
+		return 0, fmt.Errorf("invalid size %q: a size must be more than 0 bytes", s)
+	}
 	if unit == "" {
 		return 0, fmt.Errorf("invalid size %q: the unit is missing: write %sB for bytes, or %sMB, %sGB, %sMiB ... (%s)", s, num, num, num, num, unitList)
 	}
