@@ -37,6 +37,7 @@ type bucketFixture struct {
 	token   string
 	shareID int64
 	byID    map[int64]catalog.Photo
+	log     *lockedBuffer // what the servers of serve log, from their goroutines
 }
 
 func newBucketFixture(t *testing.T) *bucketFixture {
@@ -55,7 +56,7 @@ func newBucketFixture(t *testing.T) *bucketFixture {
 		t.Fatalf("sync: %+v, %v", sum, err)
 	}
 	token, id := f.share(t, catalog.Share{Download: true})
-	bf := &bucketFixture{fixture: f, minio: srv, a: a, token: token, shareID: id, byID: map[int64]catalog.Photo{}}
+	bf := &bucketFixture{fixture: f, minio: srv, a: a, token: token, shareID: id, byID: map[int64]catalog.Photo{}, log: &lockedBuffer{}}
 	for _, p := range f.inside {
 		bf.byID[p.ID] = p
 	}
@@ -67,7 +68,7 @@ func newBucketFixture(t *testing.T) *bucketFixture {
 func (bf *bucketFixture) serve(t *testing.T, media *archive.Media, shift *atomic.Int64) *httptest.Server {
 	t.Helper()
 	h := NewServer(bf.lib, Options{
-		Logger: slog.New(slog.NewTextHandler(bf.logs, nil)), Media: media, NoRateLimits: true,
+		Logger: slog.New(slog.NewTextHandler(bf.log, nil)), Media: media, NoRateLimits: true,
 		Now: func() time.Time { return time.Now().Add(time.Duration(shift.Load())) },
 	})
 	srv := httptest.NewServer(h)
@@ -521,7 +522,7 @@ func TestOffloadedZipAndPrivate(t *testing.T) {
 	if _, err := zip.NewReader(strings.NewReader(string(body)), int64(len(body))); err == nil {
 		t.Errorf("the zip with a changed remote copy is a whole archive; want it ended unfinished")
 	}
-	if !strings.Contains(bf.logs.String(), "the remote copy is not the original") {
-		t.Errorf("the log does not say the remote copy differs:\n%s", bf.logs)
+	if !strings.Contains(bf.log.String(), "the remote copy is not the original") {
+		t.Errorf("the log does not say the remote copy differs:\n%s", bf.log)
 	}
 }
