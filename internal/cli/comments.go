@@ -94,7 +94,7 @@ func runCommentsLs(ctx context.Context, e *env, o *commentsLsOptions) error {
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if photo != 0 {
-			if _, err := lib.Catalog.PhotoByID(ctx, photo); err != nil {
+			if err := noPhotoError(missingIDs(ctx, lib, []int64{photo})); err != nil {
 				return err
 			}
 		}

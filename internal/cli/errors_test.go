@@ -47,6 +47,10 @@ func TestNotFoundSentences(t *testing.T) {
 		{"info", "999"},
 		{"rm", "999"},
 		{"trash", "restore", "999"},
+		{"fetch", "999"},
+		{"comments", "ls", "999"},
+		{"uploads", "ls", "--share", "999"},
+		{"activity", "--share", "999"},
 	} {
 		err := Execute(context.Background(), append([]string{"--library", dir}, args...), strings.NewReader(""), io.Discard, io.Discard)
 		var usage *UsageError

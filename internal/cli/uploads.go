@@ -116,6 +116,11 @@ func runUploadsLs(ctx context.Context, e *env, o *uploadsLsOptions) error {
 		before = id
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
+		if o.share != 0 {
+			if _, err := lib.Catalog.ShareByID(ctx, o.share); err != nil {
+				return err
+			}
+		}
 		list := []uploadJSON{}
 		tw := newTable(e.stdout, "ID", "LINK", "ALBUM", "FROM", "FILE", "SIZE", "PHOTO", "STATE", "WHEN")
 		page := func(after uploadCursor, n int) ([]catalog.Upload, error) {
