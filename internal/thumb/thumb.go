@@ -14,6 +14,7 @@ import (
 
 	"github.com/picup/picup/pkg/filetype"
 	"github.com/picup/picup/pkg/jpegopt"
+	"github.com/picup/picup/pkg/phash"
 )
 
 // SizeName names a row of the thumbnail table.
@@ -66,6 +67,10 @@ var (
 type Result struct {
 	JPEG          map[SizeName][]byte
 	Width, Height int // pixel size as displayed (after orientation) of the decoded source
+	// PHash is the perceptual hash of the grid thumbnail (pkg/phash);
+	// HasPHash is false for a picture too plain to hash.
+	PHash    uint64
+	HasPHash bool
 }
 
 // Generate makes every size in Sizes from the file at path, decoding it once.
@@ -115,11 +120,15 @@ func render(ctx context.Context, img image.Image, o int) (Result, error) {
 			cur = orientPlanes(cur, o)
 			oriented = true
 		}
-		data, err := encode(toImage(cur), s.Quality)
+		small := toImage(cur)
+		data, err := encode(small, s.Quality)
 		if err != nil {
 			return Result{}, fmt.Errorf("encode %s thumbnail: %w", s.Name, err)
 		}
 		res.JPEG[s.Name] = data
+		if s.Name == Grid {
+			res.PHash, res.HasPHash = phash.Hash(small)
+		}
 	}
 	return res, nil
 }
