@@ -151,8 +151,8 @@ systemd unit runs it before starting.`,
 	f.StringArrayVar(&o.trustedProxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable)")
 	f.BoolVar(&o.noRateLimit, "no-rate-limit", false, "turn off the per-client rate limits (load tests)")
 	f.BoolVar(&o.check, "check", false, "check the configuration and that the public URL reaches this server, then exit")
-	f.StringVar(&o.mediaFrom, "media-from", "", "send browsers to this remote's synced copies of originals, videos and screen images (presigned redirects)")
-	f.StringVar(&o.mediaBaseURL, "media-base-url", "", "scheme and host of a CDN or domain in front of --media-from's bucket, for its URLs")
+	f.StringVar(&o.mediaFrom, "media-from", "", "send browsers to the synced copies in remote `REMOTE` of originals, videos and screen images (presigned redirects)")
+	f.StringVar(&o.mediaBaseURL, "media-base-url", "", "`URL` (scheme and host) of a CDN or domain in front of --media-from's bucket, for its URLs")
 	return cmd
 }
 
