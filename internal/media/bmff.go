@@ -88,6 +88,7 @@ type property struct {
 type heif struct {
 	primary  uint32
 	exifIDs  []uint32
+	xmpIDs   []uint32
 	loc      map[uint32]ilocItem
 	props    []property // ipco children, 1-based in ipma
 	assoc    map[uint32][]int
@@ -156,6 +157,12 @@ func readHEIF(r *io.SectionReader, x *extract) error {
 			}
 		}
 	}
+	for _, id := range h.xmpIDs {
+		if b := h.itemData(r, id, maxXMP); len(b) > 0 {
+			x.addXMP(b)
+			break
+		}
+	}
 	if end := h.dataEnd(); end > uint64(r.Size()) {
 		return fmt.Errorf("image data runs to byte %d but the file has %d (truncated): %w", end, r.Size(), ErrCorrupt)
 	}
@@ -196,7 +203,7 @@ func (h *heif) parseIinf(body []byte) {
 		if b.Type != "infe" {
 			return true
 		}
-		e := cursor{b: bmff.ReadBody(r, b, 64)}
+		e := cursor{b: bmff.ReadBody(r, b, 512)}
 		ev := e.u8()
 		e.next(3)
 		var id uint32
@@ -209,8 +216,18 @@ func (h *heif) parseIinf(body []byte) {
 			return true
 		}
 		e.u16() // protection index
-		if typ := e.next(4); !e.bad && string(typ) == "Exif" {
+		typ := e.next(4)
+		switch {
+		case e.bad:
+		case string(typ) == "Exif":
 			h.exifIDs = append(h.exifIDs, id)
+		case string(typ) == "mime":
+			// item_name and content_type, both NUL-terminated.
+			if _, rest, ok := bytes.Cut(e.b, []byte{0}); ok {
+				if ct, _, _ := bytes.Cut(rest, []byte{0}); string(ct) == "application/rdf+xml" && len(h.xmpIDs) < 4 {
+					h.xmpIDs = append(h.xmpIDs, id)
+				}
+			}
 		}
 		return true
 	})
@@ -381,6 +398,17 @@ func readQuickTime(r *io.SectionReader, x *extract) error {
 		}
 		return fmt.Errorf("no mvhd box: %w", ErrCorrupt)
 	}
+	_ = bmff.Walk(r, 0, r.Size(), func(b bmff.Box) bool {
+		if b.Type != "uuid" {
+			return true
+		}
+		off, n := b.Body()
+		if id := readAt(r, off, 16); bytes.Equal(id, xmpUUID) && n > 16 {
+			x.addXMP(readAt(r, off+16, min(n-16, maxXMP)))
+			return false
+		}
+		return true
+	})
 	if c, ok := capturetime.FromQuickTime(m.creationDate); ok {
 		x.cands = append(x.cands, c)
 	}
@@ -479,6 +507,9 @@ func readUdta(r *io.SectionReader, udta bmff.Box, x *extract) {
 	_ = bmff.Walk(r, off, off+n, func(b bmff.Box) bool {
 		switch b.Type {
 		case "\xa9xyz", "\xa9mak", "\xa9mod":
+		case "XMP_":
+			x.addXMP(bmff.ReadBody(r, b, maxXMP))
+			return true
 		default:
 			return true
 		}
@@ -570,6 +601,9 @@ func (m *movie) readMeta(r *io.SectionReader, meta bmff.Box, x *extract) {
 func cleanString(s string) string {
 	return strings.TrimSpace(strings.Trim(s, "\x00"))
 }
+
+// xmpUUID is the top-level uuid box of an MP4 that holds XMP.
+var xmpUUID = []byte{0xbe, 0x7a, 0xcf, 0xcb, 0x97, 0xa9, 0x42, 0xe8, 0x9c, 0x71, 0x99, 0x94, 0x91, 0xe3, 0xaf, 0xac}
 
 // --- Canon CR3 ---
 

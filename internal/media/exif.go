@@ -32,6 +32,8 @@ const (
 	tagOffsetTimeOriginal = 0x9011
 	tagOffsetTimeDigit    = 0x9012
 	tagNeutralised        = 0xFFFF
+	tagXMP                = 0x02BC // XMLPacket
+	tagIPTC               = 0x83BB // IPTC-NAA
 )
 
 var tiffTypeSize = [...]uint64{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
@@ -43,12 +45,14 @@ type exifInfo struct {
 	width, height     int // PixelX/YDimension, or IFD0 ImageWidth/ImageLength
 	dto, create       capturetime.Candidate
 	lat, lon, alt     *float64
+	xmp, iptc         []byte // IFD0 XMLPacket and IPTC-NAA (TIFF files)
 }
 
 // extraTags are the tags goexif drops, collected while sanitising.
 type extraTags struct {
 	offset, offsetOriginal, offsetDigitized string
 	tzHours                                 *int
+	xmp, iptc                               []byte
 }
 
 // sanitizeTIFF rewrites a private copy of a TIFF/EXIF block so that goexif
@@ -100,6 +104,15 @@ func sanitizeIFD(b []byte, bo binary.ByteOrder, off uint32, depth int, x *extraT
 				val = b[vo : vo+vsize]
 			} else {
 				vsize = 0
+			}
+		}
+		if vsize > 0 && depth == 0 && (typ == 1 || typ == 7 || typ == 4) {
+			// Large byte blocks goexif need not see: taken here.
+			switch id {
+			case tagXMP:
+				x.xmp = bytes.Clone(val)
+			case tagIPTC:
+				x.iptc = bytes.Clone(val)
 			}
 		}
 		numeric := typ != 2 && typ != 7
@@ -187,6 +200,7 @@ func parseExif(block []byte) (info exifInfo, ok bool) {
 	info.create, _ = capturetime.FromExif(capturetime.SourceCreateDate,
 		tagString(x, exif.DateTimeDigitized), tagString(x, exif.SubSecTimeDigitized), offDigitized, extra.tzHours)
 	info.lat, info.lon, info.alt = gps(x)
+	info.xmp, info.iptc = extra.xmp, extra.iptc
 	return info, true
 }
 

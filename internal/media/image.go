@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"image"
 	"image/gif"
@@ -62,11 +63,23 @@ func readJPEG(r *io.SectionReader, x *extract) {
 			return
 		}
 		switch {
-		case marker == 0xE1 && !x.exifFound:
+		case marker == 0xE1:
 			seg := readAt(r, pos+4, length-2)
-			if bytes.HasPrefix(seg, exifHeader) {
+			switch {
+			case bytes.HasPrefix(seg, exifHeader) && !x.exifFound:
 				if e, ok := parseExif(seg[len(exifHeader):]); ok {
 					x.addExif(e)
+				}
+			case bytes.HasPrefix(seg, xmpHeader) && !x.xmpFound:
+				x.xmpFound = true
+				x.addXMP(seg[len(xmpHeader):])
+			}
+		case marker == 0xED && !x.iptcFound:
+			seg := readAt(r, pos+4, length-2)
+			if bytes.HasPrefix(seg, photoshopHeader) {
+				if b := photoshopIPTC(seg[len(photoshopHeader):]); b != nil {
+					x.iptcFound = true
+					x.addIPTC(b)
 				}
 			}
 		case isSOF(marker):
@@ -110,8 +123,13 @@ func readPNG(r *io.SectionReader, x *extract) {
 		n := int64(binary.BigEndian.Uint32(h))
 		switch string(h[4:]) {
 		case "eXIf":
-			exifPayload(x, readAt(r, pos+8, min(n, maxExif)))
-			return
+			if !x.exifFound {
+				exifPayload(x, readAt(r, pos+8, min(n, maxExif)))
+			}
+		case "iTXt":
+			if !x.xmpFound {
+				pngXMP(x, readAt(r, pos+8, min(n, maxXMP)))
+			}
 		case "IEND":
 			return
 		}
@@ -134,9 +152,16 @@ func readWebP(r *io.SectionReader, x *extract) {
 			return
 		}
 		n := int64(binary.LittleEndian.Uint32(h[4:]))
-		if string(h[:4]) == "EXIF" {
-			exifPayload(x, readAt(r, pos+8, min(n, maxExif)))
-			return
+		switch string(h[:4]) {
+		case "EXIF":
+			if !x.exifFound {
+				exifPayload(x, readAt(r, pos+8, min(n, maxExif)))
+			}
+		case "XMP ":
+			if !x.xmpFound {
+				x.xmpFound = true
+				x.addXMP(readAt(r, pos+8, min(n, maxXMP)))
+			}
 		}
 		pos += 8 + n + n&1
 	}
@@ -148,6 +173,12 @@ func readTIFF(r *io.SectionReader, format string, x *extract) {
 	b := readAt(r, 0, maxExif)
 	if e, ok := parseExif(b); ok {
 		x.addExif(e)
+		if e.xmp != nil {
+			x.addXMP(e.xmp)
+		}
+		if e.iptc != nil {
+			x.addIPTC(e.iptc)
+		}
 	}
 	if format == "tiff" {
 		c, err := tiff.DecodeConfig(bytes.NewReader(b))
@@ -172,4 +203,32 @@ func readRAF(r *io.SectionReader, x *extract) {
 	x.md.Lat, x.md.Lon, x.md.Altitude = preview.md.Lat, preview.md.Lon, preview.md.Altitude
 	x.exifW, x.exifH, x.exifFound = preview.exifW, preview.exifH, preview.exifFound
 	x.cands = append(x.cands, preview.cands...)
+	x.md.Descriptive = preview.md.Descriptive
+}
+
+// pngXMP reads an iTXt chunk holding XMP: keyword, NUL, compression flag
+// and method, language tag, NUL, translated keyword, NUL, text (zlib
+// compressed when the flag is 1, inflated to at most maxXMP bytes).
+func pngXMP(x *extract, b []byte) {
+	key, rest, ok := bytes.Cut(b, []byte{0})
+	if !ok || string(key) != "XML:com.adobe.xmp" || len(rest) < 2 {
+		return
+	}
+	compressed := rest[0] == 1
+	rest = rest[2:]
+	if _, rest, ok = bytes.Cut(rest, []byte{0}); !ok {
+		return
+	}
+	if _, rest, ok = bytes.Cut(rest, []byte{0}); !ok {
+		return
+	}
+	if compressed {
+		zr, err := zlib.NewReader(bytes.NewReader(rest))
+		if err != nil {
+			return
+		}
+		rest, _ = io.ReadAll(io.LimitReader(zr, maxXMP))
+	}
+	x.xmpFound = true
+	x.addXMP(rest)
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/picup/picup/pkg/capturetime"
@@ -32,6 +33,12 @@ type Metadata struct {
 	Taken       time.Time // capture time; its Location carries the offset when OffsetKnown
 	TakenSource string    // a capturetime.Source value
 	OffsetKnown bool
+	// TakenPrecision is "" for a full time, or "day", "month" or "year"
+	// for a date alone (capturetime.Precision*).
+	TakenPrecision string
+
+	// Title, caption, keywords, people and rating from XMP and IPTC.
+	Descriptive
 
 	Make, Model, Lens string
 	Lat, Lon          *float64
@@ -42,7 +49,10 @@ type Metadata struct {
 // Read extracts metadata from the file at path of the given detected type.
 // modTime is the file's modification time, the last fallback for the capture
 // time. now bounds plausible capture times (a date in the future is rejected).
-func Read(path string, t filetype.Type, modTime, now time.Time) (Metadata, error) {
+// sidecars are files that travel with it; the .xmp ones among them are read
+// before the file's own metadata, so that what they say wins a tie (they
+// are where editing software writes its changes).
+func Read(path string, t filetype.Type, modTime, now time.Time, sidecars ...string) (Metadata, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Metadata{}, fmt.Errorf("read metadata: %w", err)
@@ -53,6 +63,11 @@ func Read(path string, t filetype.Type, modTime, now time.Time) (Metadata, error
 		return Metadata{}, fmt.Errorf("read metadata: %w", err)
 	}
 	x := extract{md: Metadata{Orientation: 1}}
+	for _, sc := range sidecars {
+		if strings.EqualFold(filepath.Ext(sc), ".xmp") {
+			x.readSidecar(sc)
+		}
+	}
 	if fi.Size() == 0 {
 		err = fmt.Errorf("empty file: %w", ErrCorrupt)
 	} else {
@@ -72,6 +87,8 @@ type extract struct {
 	exifW     int // EXIF pixel size, used when the image header has none
 	exifH     int
 	exifFound bool
+	xmpFound  bool
+	iptcFound bool
 }
 
 func (x *extract) read(r *io.SectionReader, t filetype.Type) (err error) {
@@ -146,7 +163,24 @@ func (x *extract) resolveTime(name string, modTime, now time.Time) {
 	cands = append(cands, capturetime.FromMtime(modTime))
 	if c, ok := capturetime.Resolve(cands, now); ok {
 		x.md.Taken, x.md.TakenSource, x.md.OffsetKnown = c.Time, c.Source, c.OffsetKnown
+		x.md.TakenPrecision = c.Precision
 	}
+}
+
+// readSidecar reads an .xmp sidecar, at most maxXMP bytes of it; one that
+// cannot be read is passed over.
+func (x *extract) readSidecar(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxXMP))
+	if err != nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	x.addXMP(b)
 }
 
 // readAt reads n bytes at off, or fewer at the end of r; n must already be

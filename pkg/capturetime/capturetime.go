@@ -22,24 +22,57 @@ import (
 	"time"
 )
 
-// Sources of a capture time, in order of trust.
+// Sources of a capture time, in order of trust (see Precedence).
 const (
-	SourceDateTimeOriginal  = "exif:DateTimeOriginal"
-	SourceCreateDate        = "exif:CreateDate"
-	SourceVideoCreationDate = "video:CreationDate"
-	SourceVideoMvhd         = "video:mvhd"
-	SourceFilename          = "filename"
-	SourceMtime             = "mtime"
+	SourceDateTimeOriginal    = "exif:DateTimeOriginal"
+	SourceXMPDateTimeOriginal = "xmp:exif:DateTimeOriginal"
+	SourceXMPDateCreated      = "xmp:photoshop:DateCreated"
+	SourceIPTCDateCreated     = "iptc:DateCreated"
+	SourceCreateDate          = "exif:CreateDate"
+	SourceXMPCreateDate       = "xmp:xmp:CreateDate"
+	SourceVideoCreationDate   = "video:CreationDate"
+	SourceVideoMvhd           = "video:mvhd"
+	SourceFilename            = "filename"
+	SourceMtime               = "mtime"
+	// SourceManual is a date set by hand (picup redate --at); Resolve never
+	// sees it.
+	SourceManual = "manual"
 )
 
-var rank = map[string]int{
-	SourceDateTimeOriginal:  0,
-	SourceCreateDate:        1,
-	SourceVideoCreationDate: 2,
-	SourceVideoMvhd:         3,
-	SourceFilename:          4,
-	SourceMtime:             5,
+// Precedence is the order in which Resolve trusts the sources: the EXIF
+// DateTimeOriginal first; then the dates that tagging and scanning software
+// write in XMP and IPTC (the moment the picture shows, which for a scan is
+// not the moment it was digitised); then the EXIF and XMP creation
+// (digitising) dates; then the container dates of videos; then a date in
+// the file name; and last the file's modification time.
+var Precedence = []string{
+	SourceDateTimeOriginal,
+	SourceXMPDateTimeOriginal,
+	SourceXMPDateCreated,
+	SourceIPTCDateCreated,
+	SourceCreateDate,
+	SourceXMPCreateDate,
+	SourceVideoCreationDate,
+	SourceVideoMvhd,
+	SourceFilename,
+	SourceMtime,
 }
+
+var rank = func() map[string]int {
+	m := map[string]int{}
+	for i, s := range Precedence {
+		m[s] = i
+	}
+	return m
+}()
+
+// Precision of a capture time: a full time (""), or a date alone.
+const (
+	PrecisionTime  = ""
+	PrecisionDay   = "day"
+	PrecisionMonth = "month"
+	PrecisionYear  = "year"
+)
 
 // MinYear is the earliest year accepted as a capture time (the oldest
 // surviving photograph is from 1826/27).
@@ -54,11 +87,15 @@ type Candidate struct {
 	Source      string // one of the Source constants
 	Time        time.Time
 	OffsetKnown bool // see the package doc
+	// Precision is PrecisionTime for a full time, or day, month or year for
+	// a date alone ("1962-07-14", "1962-07", "1962"). A date alone is a
+	// naive wall clock at midnight of its first day (the first of its
+	// month, of January), never an instant.
+	Precision string
 }
 
 // Resolve picks the most trusted plausible candidate: the one whose Source
-// ranks first (DateTimeOriginal, CreateDate, video CreationDate, mvhd, file
-// name, mtime; unknown sources last, ties keep slice order). Zero times,
+// ranks first in Precedence (unknown sources last, ties keep slice order). Zero times,
 // times before MinYear and times after now+FutureSlack are skipped. It
 // reports false when no candidate is plausible.
 func Resolve(cands []Candidate, now time.Time) (Candidate, bool) {
@@ -360,4 +397,161 @@ func fraction(s string) int {
 		n *= 10
 	}
 	return n
+}
+
+// ParseXMPDate parses an XMP date (ISO 8601 as XMP writes it):
+// "1962", "1962-07", "1962-07-14", "1962-07-14T10:15", "1962-07-14T10:15:00",
+// with optional fractional seconds and an optional offset ("Z", "+09:00").
+// A date alone is returned with its precision and no offset; a time
+// without an offset is a naive wall clock.
+func ParseXMPDate(s string) (c Candidate, ok bool) {
+	s = strings.TrimSpace(strings.TrimRight(s, "\x00"))
+	date, clock, hasClock := strings.Cut(s, "T")
+	if !hasClock && len(s) >= 19 && s[10] == ' ' {
+		date, clock, hasClock = s[:10], s[11:], true
+	}
+	parts := strings.Split(date, "-")
+	if len(parts) > 3 || len(parts[0]) != 4 {
+		return Candidate{}, false
+	}
+	f := [3]int{0, 1, 1}
+	for i, p := range parts {
+		n, ok := digits(p)
+		if !ok || (i > 0 && len(p) != 2) {
+			return Candidate{}, false
+		}
+		f[i] = n
+	}
+	prec := [...]string{PrecisionYear, PrecisionMonth, PrecisionDay}[len(parts)-1]
+	if !hasClock {
+		t, ok := civil(f[0], f[1], f[2], 0, 0, 0, 0)
+		return Candidate{Time: t, Precision: prec}, ok
+	}
+	if len(parts) != 3 {
+		return Candidate{}, false
+	}
+	// Split the offset off the clock.
+	off, offKnown := 0, false
+	if i := strings.IndexAny(clock, "Z+-"); i >= 0 {
+		o, ok := ParseOffset(clock[i:])
+		if !ok {
+			return Candidate{}, false
+		}
+		off, offKnown, clock = o, true, clock[:i]
+	}
+	nsec := 0
+	if i := strings.IndexByte(clock, '.'); i >= 0 {
+		frac := clock[i+1:]
+		if _, ok := digits(frac); !ok {
+			return Candidate{}, false
+		}
+		nsec, clock = fraction(frac), clock[:i]
+	}
+	hms := strings.Split(clock, ":")
+	if len(hms) < 2 || len(hms) > 3 {
+		return Candidate{}, false
+	}
+	var c3 [3]int
+	for i, p := range hms {
+		n, ok := digits(p)
+		if !ok || len(p) != 2 {
+			return Candidate{}, false
+		}
+		c3[i] = n
+	}
+	t, ok := civil(f[0], f[1], f[2], c3[0], c3[1], c3[2], nsec)
+	if !ok {
+		return Candidate{}, false
+	}
+	if offKnown {
+		t = WithOffset(t, off)
+	}
+	return Candidate{Time: t, OffsetKnown: offKnown}, true
+}
+
+// FromIPTC builds a candidate from IPTC-IIM DateCreated (2:55, "CCYYMMDD",
+// with 00 for an unknown month or day) and TimeCreated (2:60,
+// "HHMMSS±HHMM", may be empty). Without a time the date is kept as a date.
+func FromIPTC(date, clock string) (Candidate, bool) {
+	date, clock = strings.TrimSpace(date), strings.TrimSpace(clock)
+	if len(date) != 8 {
+		return Candidate{}, false
+	}
+	y, ok1 := digits(date[:4])
+	mo, ok2 := digits(date[4:6])
+	d, ok3 := digits(date[6:])
+	if !ok1 || !ok2 || !ok3 {
+		return Candidate{}, false
+	}
+	c := Candidate{Source: SourceIPTCDateCreated}
+	switch {
+	case mo == 0:
+		c.Time, ok1 = civil(y, 1, 1, 0, 0, 0, 0)
+		c.Precision = PrecisionYear
+		return c, ok1 && d == 0
+	case d == 0:
+		c.Time, ok1 = civil(y, mo, 1, 0, 0, 0, 0)
+		c.Precision = PrecisionMonth
+		return c, ok1
+	}
+	if len(clock) < 6 {
+		c.Time, ok1 = civil(y, mo, d, 0, 0, 0, 0)
+		c.Precision = PrecisionDay
+		return c, ok1
+	}
+	h, ok1 := digits(clock[:2])
+	mi, ok2 := digits(clock[2:4])
+	s, ok3 := digits(clock[4:6])
+	if !ok1 || !ok2 || !ok3 {
+		return Candidate{}, false
+	}
+	t, ok := civil(y, mo, d, h, mi, s, 0)
+	if !ok {
+		return Candidate{}, false
+	}
+	c.Time = t
+	if rest := clock[6:]; len(rest) == 5 {
+		if off, ok := ParseOffset(rest); ok {
+			c.Time, c.OffsetKnown = WithOffset(t, off), true
+		}
+	}
+	return c, true
+}
+
+// Format renders a capture time as the catalog keeps it: RFC 3339 with the
+// offset when it is known, the bare wall clock ("2006-01-02T15:04:05")
+// when it is not, and for a date alone the date at its precision
+// ("1962-07-14", "1962-07", "1962"). The sort key is the instant in
+// milliseconds; naive wall clocks and dates sort as if they were UTC, so a
+// date alone sorts at the start of its day.
+func Format(t time.Time, offsetKnown bool, precision string) (string, int64) {
+	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	switch precision {
+	case PrecisionDay:
+		wall = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		return wall.Format("2006-01-02"), wall.UnixMilli()
+	case PrecisionMonth:
+		wall = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return wall.Format("2006-01"), wall.UnixMilli()
+	case PrecisionYear:
+		wall = time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+		return wall.Format("2006"), wall.UnixMilli()
+	}
+	if offsetKnown {
+		return t.Format(time.RFC3339), t.UnixMilli()
+	}
+	return wall.Format("2006-01-02T15:04:05"), wall.UnixMilli()
+}
+
+// ParseManual parses a date given by hand (picup redate --at): a date
+// alone at day, month or year precision ("1962-07-14", "1962-07",
+// "1962"), a full RFC 3339 time, or a wall clock without an offset
+// ("1962-07-14T10:15:00").
+func ParseManual(s string) (Candidate, bool) {
+	c, ok := ParseXMPDate(s)
+	if !ok {
+		return Candidate{}, false
+	}
+	c.Source = SourceManual
+	return c, true
 }

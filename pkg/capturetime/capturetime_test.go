@@ -193,16 +193,16 @@ func TestFromMvhd(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	dto := Candidate{SourceDateTimeOriginal, naive(2020, 1, 1, 10, 0, 0, 0), false}
-	create := Candidate{SourceCreateDate, naive(2020, 1, 1, 10, 0, 5, 0), false}
-	qt := Candidate{SourceVideoCreationDate, zoned(2020, 1, 2, 10, 0, 0, 3600), true}
-	mvhd := Candidate{SourceVideoMvhd, time.Date(2020, 1, 3, 9, 0, 0, 0, time.UTC), true}
-	name := Candidate{SourceFilename, naive(2020, 1, 4, 0, 0, 0, 0), false}
-	mtime := Candidate{SourceMtime, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), true}
-	future := Candidate{SourceDateTimeOriginal, naive(2099, 1, 1, 0, 0, 0, 0), false}
-	tomorrow := Candidate{SourceDateTimeOriginal, now.Add(20 * time.Hour), false}
-	zero := Candidate{SourceDateTimeOriginal, time.Time{}, false}
-	ancient := Candidate{SourceCreateDate, naive(1800, 1, 1, 0, 0, 0, 0), false}
+	dto := Candidate{SourceDateTimeOriginal, naive(2020, 1, 1, 10, 0, 0, 0), false, ""}
+	create := Candidate{SourceCreateDate, naive(2020, 1, 1, 10, 0, 5, 0), false, ""}
+	qt := Candidate{SourceVideoCreationDate, zoned(2020, 1, 2, 10, 0, 0, 3600), true, ""}
+	mvhd := Candidate{SourceVideoMvhd, time.Date(2020, 1, 3, 9, 0, 0, 0, time.UTC), true, ""}
+	name := Candidate{SourceFilename, naive(2020, 1, 4, 0, 0, 0, 0), false, ""}
+	mtime := Candidate{SourceMtime, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), true, ""}
+	future := Candidate{SourceDateTimeOriginal, naive(2099, 1, 1, 0, 0, 0, 0), false, ""}
+	tomorrow := Candidate{SourceDateTimeOriginal, now.Add(20 * time.Hour), false, ""}
+	zero := Candidate{SourceDateTimeOriginal, time.Time{}, false, ""}
+	ancient := Candidate{SourceCreateDate, naive(1800, 1, 1, 0, 0, 0, 0), false, ""}
 	tests := []struct {
 		name  string
 		cands []Candidate
@@ -220,7 +220,7 @@ func TestResolve(t *testing.T) {
 		{"zero skipped", []Candidate{zero, create}, create, true},
 		{"ancient skipped", []Candidate{ancient, mtime}, mtime, true},
 		{"nothing plausible", []Candidate{future, zero}, Candidate{}, false},
-		{"unknown source last", []Candidate{{"other", naive(2020, 1, 1, 0, 0, 0, 0), false}, mtime}, mtime, true},
+		{"unknown source last", []Candidate{{"other", naive(2020, 1, 1, 0, 0, 0, 0), false, ""}, mtime}, mtime, true},
 	}
 	for _, tt := range tests {
 		got, ok := Resolve(tt.cands, now)
@@ -238,5 +238,115 @@ func TestFromMtime(t *testing.T) {
 	}
 	if got := FromMtime(time.Time{}); !got.Time.IsZero() {
 		t.Errorf("FromMtime(zero) = %v; want zero time", got)
+	}
+}
+
+func TestParseXMPDate(t *testing.T) {
+	tests := []struct {
+		in    string
+		want  time.Time
+		known bool
+		prec  string
+		ok    bool
+	}{
+		{"1962-07-14", naive(1962, 7, 14, 0, 0, 0, 0), false, PrecisionDay, true},
+		{"1962-07", naive(1962, 7, 1, 0, 0, 0, 0), false, PrecisionMonth, true},
+		{"1962", naive(1962, 1, 1, 0, 0, 0, 0), false, PrecisionYear, true},
+		{"2011-06-14T15:47+02:00", zoned(2011, 6, 14, 15, 47, 0, 2*3600), true, "", true},
+		{"2013-07-05T03:18:27Z", naive(2013, 7, 5, 3, 18, 27, 0), true, "", true},
+		{"2005-09-07T15:07:40-07:00", zoned(2005, 9, 7, 15, 7, 40, -7*3600), true, "", true},
+		{"2015-06-29T18:15:36.25", naive(2015, 6, 29, 18, 15, 36, 250e6), false, "", true},
+		{"2015:06:29 18:15:36", time.Time{}, false, "", false},
+		{"1962-13-01", time.Time{}, false, "", false},
+		{"1962-02-30", time.Time{}, false, "", false},
+		{"1962-7-14", time.Time{}, false, "", false},
+		{"62", time.Time{}, false, "", false},
+		{"1962-07-14T25:00", time.Time{}, false, "", false},
+		{"1962-07-14T10:00+99:00", time.Time{}, false, "", false},
+		{"", time.Time{}, false, "", false},
+	}
+	for _, tt := range tests {
+		c, ok := ParseXMPDate(tt.in)
+		if ok != tt.ok || (ok && (!same(c.Time, tt.want) || c.OffsetKnown != tt.known || c.Precision != tt.prec)) {
+			t.Errorf("ParseXMPDate(%q) = %+v, %v; want %v known %v precision %q ok %v", tt.in, c, ok, tt.want, tt.known, tt.prec, tt.ok)
+		}
+	}
+}
+
+func TestFromIPTC(t *testing.T) {
+	tests := []struct {
+		date, clock string
+		want        time.Time
+		known       bool
+		prec        string
+		ok          bool
+	}{
+		{"19620714", "", naive(1962, 7, 14, 0, 0, 0, 0), false, PrecisionDay, true},
+		{"19620714", "153000+0900", zoned(1962, 7, 14, 15, 30, 0, 9*3600), true, "", true},
+		{"19620714", "153000", naive(1962, 7, 14, 15, 30, 0, 0), false, "", true},
+		{"19620700", "", naive(1962, 7, 1, 0, 0, 0, 0), false, PrecisionMonth, true},
+		{"19620000", "", naive(1962, 1, 1, 0, 0, 0, 0), false, PrecisionYear, true},
+		{"19621314", "", time.Time{}, false, "", false},
+		{"1962071", "", time.Time{}, false, "", false},
+		{"19620714", "996000", time.Time{}, false, "", false},
+	}
+	for _, tt := range tests {
+		c, ok := FromIPTC(tt.date, tt.clock)
+		if ok != tt.ok || (ok && (!same(c.Time, tt.want) || c.OffsetKnown != tt.known || c.Precision != tt.prec || c.Source != SourceIPTCDateCreated)) {
+			t.Errorf("FromIPTC(%q, %q) = %+v, %v; want %v known %v precision %q", tt.date, tt.clock, c, ok, tt.want, tt.known, tt.prec)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	day := naive(1962, 7, 14, 0, 0, 0, 0)
+	tests := []struct {
+		t     time.Time
+		known bool
+		prec  string
+		want  string
+		key   int64
+	}{
+		{day, false, PrecisionDay, "1962-07-14", day.UnixMilli()},
+		{day, false, PrecisionMonth, "1962-07", naive(1962, 7, 1, 0, 0, 0, 0).UnixMilli()},
+		{day, false, PrecisionYear, "1962", naive(1962, 1, 1, 0, 0, 0, 0).UnixMilli()},
+		{naive(2024, 5, 3, 10, 15, 0, 0), false, "", "2024-05-03T10:15:00", naive(2024, 5, 3, 10, 15, 0, 0).UnixMilli()},
+		{zoned(2024, 5, 3, 10, 15, 0, 9*3600), true, "", "2024-05-03T10:15:00+09:00", zoned(2024, 5, 3, 10, 15, 0, 9*3600).UnixMilli()},
+	}
+	for _, tt := range tests {
+		got, key := Format(tt.t, tt.known, tt.prec)
+		if got != tt.want || key != tt.key {
+			t.Errorf("Format(%v, %v, %q) = %q, %d; want %q, %d", tt.t, tt.known, tt.prec, got, key, tt.want, tt.key)
+		}
+	}
+	// A date alone sorts before every time of its day and after the day before.
+	_, k := Format(day, false, PrecisionDay)
+	_, morning := Format(naive(1962, 7, 14, 0, 0, 1, 0), false, "")
+	_, eve := Format(naive(1962, 7, 13, 23, 59, 59, 0), false, "")
+	if k >= morning || k <= eve {
+		t.Errorf("a date alone sorts at %d; want between %d and %d", k, eve, morning)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	now := naive(2026, 1, 1, 0, 0, 0, 0)
+	all := []Candidate{
+		{Source: SourceMtime, Time: naive(2025, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceFilename, Time: naive(2024, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceVideoMvhd, Time: naive(2023, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceVideoCreationDate, Time: naive(2022, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceXMPCreateDate, Time: naive(2021, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceCreateDate, Time: naive(2020, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceIPTCDateCreated, Time: naive(1964, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceXMPDateCreated, Time: naive(1963, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceXMPDateTimeOriginal, Time: naive(1962, 1, 1, 0, 0, 0, 0)},
+		{Source: SourceDateTimeOriginal, Time: naive(1961, 1, 1, 0, 0, 0, 0)},
+	}
+	// Taking the winner away each time walks Precedence in order.
+	for i := range Precedence {
+		c, ok := Resolve(all[:len(all)-i], now)
+		if !ok || c.Source != Precedence[i] {
+			t.Errorf("with %d candidates Resolve = %s; want %s", len(all)-i, c.Source, Precedence[i])
+		}
 	}
 }
