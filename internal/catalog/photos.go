@@ -40,13 +40,17 @@ type Photo struct {
 	TrashedAt    time.Time // zero when not in the trash
 	Offloaded    string    // remote holding the only copy of the original, "" when it is local
 	Owners       []string
+	// TakenPrecision is "" for a full time, or "day", "month" or "year"
+	// when the capture time is a date alone (TakenAt is then that date).
+	TakenPrecision string
+	Described      // title, caption, keywords, people, rating from XMP/IPTC
 }
 
 // photoCols are the columns scanPhoto reads, from photos aliased p.
 const photoCols = `p.id, p.sha256, p.path, p.original_name, p.type, p.format, p.mime, p.bytes, p.taken_at,
 	p.taken_key, p.taken_source, p.offset_known, p.width, p.height, p.orientation, p.camera_make,
 	p.camera_model, p.lens, p.lat, p.lon, p.altitude, p.duration_ms, p.thumbs, p.imported_at, p.state,
-	coalesce(p.trashed_at, ''), coalesce(p.offloaded, ''),
+	coalesce(p.trashed_at, ''), coalesce(p.offloaded, ''), ` + describedCols + `,
 	coalesce((SELECT group_concat(u.name, char(31)) FROM
 		(SELECT u.name FROM photo_owners po JOIN users u ON u.id = po.user_id
 		 WHERE po.photo_id = p.id ORDER BY po.added_at, u.id) u), '')`
@@ -75,11 +79,15 @@ func scanPhoto(s scanner) (Photo, error) {
 	var lat, lon, alt sql.NullFloat64
 	var dur sql.NullInt64
 	var owners, imported, trashed string
-	err := s.Scan(&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
+	var d describedDest
+	dest := append([]any{&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
 		&p.TakenAt, &p.TakenKey, &p.TakenSource, &p.OffsetKnown, &p.Width, &p.Height, &p.Orientation,
 		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &imported, &p.State,
-		&trashed, &p.Offloaded, &owners)
-	if err != nil {
+		&trashed, &p.Offloaded}, d.dest()...)
+	if err := s.Scan(append(dest, &owners)...); err != nil {
+		return p, err
+	}
+	if err := d.finish(&p); err != nil {
 		return p, err
 	}
 	tc := timeCol{row: fmt.Sprintf("photo %d", p.ID)}
@@ -135,7 +143,11 @@ func (tx *Tx) InsertPhoto(ctx context.Context, p Photo) (int64, error) {
 		}
 		return 0, fmt.Errorf("insert photo %s: %w", p.Path, err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.setDescribed(ctx, id, p)
 }
 
 // ErrDuplicate is returned by InsertPhoto when the content is already stored.

@@ -13,6 +13,7 @@ import (
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/media"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/capturetime"
 	"github.com/picup/picup/pkg/filetype"
 )
 
@@ -42,7 +43,9 @@ var decodeAuthoritative = map[string]bool{"jpeg": true, "png": true, "gif": true
 
 func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp string, src catalog.Source) (*prepared, error) {
 	now := im.opts.Now()
-	md, err := media.Read(tmp, ft, it.info.ModTime(), now)
+	// The .xmp sidecars beside the file are read with it: scanning and
+	// tagging software writes dates, captions and keywords there.
+	md, err := media.Read(tmp, ft, it.info.ModTime(), now, it.sidecars...)
 	if err != nil {
 		// Name the file as the user knows it, not by its scratch copy.
 		return nil, errors.New(strings.ReplaceAll(err.Error(), tmp, filepath.Base(it.path)))
@@ -95,8 +98,11 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 		Lon:          md.Lon,
 		Altitude:     md.Altitude,
 		Thumbs:       thumbState,
+		// What XMP and IPTC say: kept for search and the share page.
+		TakenPrecision: md.TakenPrecision,
+		Described:      catalog.Described(md.Descriptive),
 	}
-	p.TakenAt, p.TakenKey = takenFields(md.Taken, md.OffsetKnown)
+	p.TakenAt, p.TakenKey = capturetime.Format(md.Taken, md.OffsetKnown, md.TakenPrecision)
 	if md.Duration > 0 {
 		ms := md.Duration.Milliseconds()
 		p.DurationMS = &ms
@@ -120,17 +126,6 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 		prep.sidecars = append(prep.sidecars, scf)
 	}
 	return prep, nil
-}
-
-// takenFields renders a capture time for the catalog: RFC 3339 with the
-// offset when the file records one, the bare wall clock otherwise; and the
-// sort key (naive wall clocks sort as if they were UTC).
-func takenFields(t time.Time, offsetKnown bool) (string, int64) {
-	if offsetKnown {
-		return t.Format(time.RFC3339), t.UnixMilli()
-	}
-	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-	return wall.Format("2006-01-02T15:04:05"), wall.UnixMilli()
 }
 
 func (im *Importer) copySidecar(ctx context.Context, src string) (sidecarFile, error) {

@@ -39,6 +39,15 @@ type Record struct {
 	ThumbsState   string            `json:"thumbs_state"`
 	ImportedAt    string            `json:"imported_at"` // RFC 3339 UTC, as the catalog stores it
 	Owners        []string          `json:"owners"`
+	// What the photo's XMP and IPTC metadata say, each left out when
+	// empty: the precision of a capture time that is a date alone ("day",
+	// "month", "year"), title, caption, keywords, people, rating.
+	TakenAtPrecision string   `json:"taken_at_precision,omitempty"`
+	Title            string   `json:"title,omitempty"`
+	Caption          string   `json:"caption,omitempty"`
+	Keywords         []string `json:"keywords,omitempty"`
+	People           []string `json:"people,omitempty"`
+	Rating           *int     `json:"rating,omitempty"`
 	// What guests did through share links: present in "picup info" and,
 	// when there is any, in the sidecar; "picup ls" leaves it out.
 	*TakingPart `json:",omitempty"`
@@ -135,6 +144,7 @@ func Of(p catalog.Photo) Record {
 		Width: p.Width, Height: p.Height, Orientation: p.Orientation, CameraMake: p.CameraMake,
 		CameraModel: p.CameraModel, Lens: p.Lens, Lat: p.Lat, Lon: p.Lon, Altitude: p.Altitude,
 		DurationMS: p.DurationMS, Thumbs: thumbs, ThumbsState: p.Thumbs, ImportedAt: catalog.FormatTime(p.ImportedAt), Owners: owners,
+		TakenAtPrecision: p.TakenPrecision, Title: p.Title, Caption: p.Caption, Keywords: p.Keywords, People: p.People, Rating: p.Rating,
 	}
 }
 
@@ -151,6 +161,7 @@ func (r Record) Photo() (catalog.Photo, error) {
 		Bytes: r.Bytes, TakenAt: r.TakenAt, TakenSource: r.TakenAtSource, Width: r.Width, Height: r.Height,
 		Orientation: r.Orientation, CameraMake: r.CameraMake, CameraModel: r.CameraModel, Lens: r.Lens,
 		Lat: r.Lat, Lon: r.Lon, Altitude: r.Altitude, DurationMS: r.DurationMS, Thumbs: r.ThumbsState,
-		ImportedAt: imported, Owners: r.Owners,
+		ImportedAt: imported, Owners: r.Owners, TakenPrecision: r.TakenAtPrecision,
+		Described: catalog.Described{Title: r.Title, Caption: r.Caption, Keywords: r.Keywords, People: r.People, Rating: r.Rating},
 	}, nil
 }

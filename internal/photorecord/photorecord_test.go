@@ -18,8 +18,10 @@ func TestRoundTrip(t *testing.T) {
 		Format: "jpeg", MIME: "image/jpeg", Bytes: 1234, TakenAt: "2019-05-03T10:00:00+09:00", TakenSource: "exif",
 		Width: 4000, Height: 3000, Orientation: 6, CameraMake: "Apple", CameraModel: "iPhone 8", Lens: "4mm",
 		Lat: &lat, Lon: &lon, Altitude: &alt, DurationMS: &dur, Thumbs: "ok", ImportedAt: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC),
-		Owners: []string{"mom", "dad"},
+		Owners: []string{"mom", "dad"}, TakenPrecision: "day",
 	}
+	three := 3
+	p.Described = catalog.Described{Title: "Haeundae", Caption: "Grandpa", Keywords: []string{"beach"}, People: []string{"Grandpa"}, Rating: &three}
 	if got, err := Of(p).Photo(); err != nil || !reflect.DeepEqual(got, p) {
 		t.Fatalf("Of(p).Photo() = %+v, %v; want %+v", got, err, p)
 	}
@@ -94,5 +96,23 @@ func TestTakingPart(t *testing.T) {
 	}
 	if b, _ := json.Marshal(Of(catalog.Photo{SHA256: "ab"})); strings.Contains(string(b), "hearts") {
 		t.Errorf("a record without taking part = %s; want no hearts field", b)
+	}
+}
+
+// The fields read from XMP and IPTC are named when they say something and
+// left out when they do not.
+func TestDescribedJSON(t *testing.T) {
+	two := 2
+	p := catalog.Photo{SHA256: "ab", TakenAt: "1962-07-14", TakenPrecision: "day",
+		Described: catalog.Described{Title: "T", Caption: "C", Keywords: []string{"k"}, People: []string{"P"}, Rating: &two}}
+	b, err := json.Marshal(Of(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"taken_at":"1962-07-14"`, `"taken_at_precision":"day"`, `"title":"T"`, `"caption":"C"`,
+		`"keywords":["k"]`, `"people":["P"]`, `"rating":2`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s\nlacks %s", b, want)
+		}
 	}
 }
