@@ -33,6 +33,10 @@ type intent struct {
 	// Reservation becomes ownership in the commit (OwnReserved), also
 	// when a later run adopts the files after a crash.
 	Reservation int64 `json:"reservation"`
+	// PHash is the grid thumbnail's perceptual hash, stored with the
+	// photo; nil for a picture too plain to hash, or a placeholder, and in
+	// an intent written before hashes were made.
+	PHash *uint64 `json:"phash,omitempty"`
 }
 
 type intentSidecar struct {
@@ -140,7 +144,7 @@ func (im *Importer) choosePaths(ctx context.Context, tx *catalog.Tx, prep *prepa
 		for size := range prep.thumbs {
 			thumbs[size] = library.ThumbPath(p.SHA256, size)
 		}
-		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID, AddedBy: im.opts.AddedBy,
+		return intent{Photo: p, Sidecars: scs, Thumbs: thumbs, Source: prep.source, AlbumID: im.albumID, AddedBy: im.opts.AddedBy, PHash: prep.phash,
 			UserID: im.userID, Reservation: prep.reservation}, nil
 	}
 	return intent{}, fmt.Errorf("no free name for %s in %s", name, dir)
@@ -208,6 +212,11 @@ func insertIntent(ctx context.Context, tx *catalog.Tx, in intent) (catalog.Photo
 		return p, err
 	}
 	p.ID = id
+	if in.PHash != nil { // a plain picture is found so by "picup dupes"
+		if err := tx.SetPHash(ctx, id, *in.PHash, true); err != nil {
+			return p, err
+		}
+	}
 	if in.UserID != 0 {
 		if _, err := tx.OwnReserved(ctx, p, in.UserID, in.Reservation); err != nil {
 			return p, err

@@ -27,7 +27,8 @@ type prepared struct {
 	source      catalog.Source
 	taken       time.Time // for the directory of the original
 	placeholder bool
-	reservation int64 // quota reservation that becomes ownership at the commit
+	reservation int64   // quota reservation that becomes ownership at the commit
+	phash       *uint64 // the grid thumbnail's perceptual hash; nil for a plain picture
 }
 
 type sidecarFile struct {
@@ -109,6 +110,9 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 	}
 
 	prep := &prepared{photo: p, tmp: tmp, thumbs: map[thumb.SizeName]string{}, source: src, taken: md.Taken, placeholder: placeholder}
+	if res.HasPHash {
+		prep.phash = &res.PHash
+	}
 	for name, data := range res.JPEG {
 		f := filepath.Join(im.run.Dir, fmt.Sprintf("thumb-%s-%s.jpg", src.SHA256[:16], name))
 		// Thumbnails are derived data: verify regenerates a lost one, so
