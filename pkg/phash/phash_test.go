@@ -132,7 +132,8 @@ func TestAlikeAndNot(t *testing.T) {
 	t.Logf("distinct photos: at least %d bits apart", closest)
 }
 
-// sameScan: the test data's two scans of one print.
+// sameScan: the test data's two copies of one Kodak scan (the same
+// bytes under two names).
 func sameScan(a, b string) bool {
 	return a[:min(len(a), 30)] == b[:min(len(b), 30)] && filepath.Ext(a) == filepath.Ext(b) && a != b &&
 		bytes.HasPrefix([]byte(a), []byte("Kodak CLAS"))
