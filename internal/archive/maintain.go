@@ -13,8 +13,12 @@ import (
 // maintainJobs bounds how long Maintain runs queued jobs.
 const maintainJobs = 2 * time.Second
 
+// maintainPlaces is how many photos' places Maintain looks up at most.
+const maintainPlaces = 5000
+
 // Maintain is the housekeeping every command starts with: it purges what
-// has been in the trash longer than the retention, then, when jobs are
+// has been in the trash longer than the retention, looks up the places of
+// photos imported before places existed (FillPlaces), then, when jobs are
 // queued, runs those that are due for a moment. What was purged is
 // reported even with an error; an interrupted job run is not an error
 // (the job stays queued).
@@ -22,6 +26,11 @@ func (a *Archive) Maintain(ctx context.Context, now time.Time) (trash.Report, er
 	purged, err := trash.PurgeExpired(ctx, a.lib, now)
 	if err != nil {
 		return purged, fmt.Errorf("purge the trash: %w", err)
+	}
+	// Places for photos imported before they were looked up, a few
+	// thousand a command (about 5 µs each).
+	if _, err := a.FillPlaces(ctx, maintainPlaces); err != nil {
+		return purged, fmt.Errorf("look up places: %w", err)
 	}
 	pending, _, err := a.lib.Catalog.PendingJobs(ctx)
 	if err != nil || pending == 0 {

@@ -43,14 +43,15 @@ type Photo struct {
 	// TakenPrecision is "" for a full time, or "day", "month" or "year"
 	// when the capture time is a date alone (TakenAt is then that date).
 	TakenPrecision string
-	Described      // title, caption, keywords, people, rating from XMP/IPTC
+	Described            // title, caption, keywords, people, rating from XMP/IPTC
+	Place          Place // where it was taken, from its position; zero when unknown
 }
 
 // photoCols are the columns scanPhoto reads, from photos aliased p.
 const photoCols = `p.id, p.sha256, p.path, p.original_name, p.type, p.format, p.mime, p.bytes, p.taken_at,
 	p.taken_key, p.taken_source, p.offset_known, p.width, p.height, p.orientation, p.camera_make,
 	p.camera_model, p.lens, p.lat, p.lon, p.altitude, p.duration_ms, p.thumbs, p.imported_at, p.state,
-	coalesce(p.trashed_at, ''), coalesce(p.offloaded, ''), ` + describedCols + `,
+	coalesce(p.trashed_at, ''), coalesce(p.offloaded, ''), ` + describedCols + `, ` + placeCols + `,
 	coalesce((SELECT group_concat(u.name, char(31)) FROM
 		(SELECT u.name FROM photo_owners po JOIN users u ON u.id = po.user_id
 		 WHERE po.photo_id = p.id ORDER BY po.added_at, u.id) u), '')`
@@ -80,16 +81,19 @@ func scanPhoto(s scanner) (Photo, error) {
 	var dur sql.NullInt64
 	var owners, imported, trashed string
 	var d describedDest
+	var pl placeDest
 	dest := append([]any{&p.ID, &p.SHA256, &p.Path, &p.OriginalName, &p.Type, &p.Format, &p.MIME, &p.Bytes,
 		&p.TakenAt, &p.TakenKey, &p.TakenSource, &p.OffsetKnown, &p.Width, &p.Height, &p.Orientation,
 		&p.CameraMake, &p.CameraModel, &p.Lens, &lat, &lon, &alt, &dur, &p.Thumbs, &imported, &p.State,
 		&trashed, &p.Offloaded}, d.dest()...)
+	dest = append(dest, pl.dest()...)
 	if err := s.Scan(append(dest, &owners)...); err != nil {
 		return p, err
 	}
 	if err := d.finish(&p); err != nil {
 		return p, err
 	}
+	pl.finish(&p)
 	tc := timeCol{row: fmt.Sprintf("photo %d", p.ID)}
 	tc.parse(&p.ImportedAt, "imported_at", imported)
 	tc.parse(&p.TrashedAt, "trashed_at", trashed)
@@ -145,6 +149,9 @@ func (tx *Tx) InsertPhoto(ctx context.Context, p Photo) (int64, error) {
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
+		return 0, err
+	}
+	if err := tx.setPlace(ctx, id, p); err != nil {
 		return 0, err
 	}
 	return id, tx.setDescribed(ctx, id, p)

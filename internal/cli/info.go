@@ -89,6 +89,9 @@ func runInfo(ctx context.Context, e *env, o *infoOptions) error {
 	if p.Lat != nil && p.Lon != nil {
 		row("location", fmt.Sprintf("%.6f, %.6f", *p.Lat, *p.Lon))
 	}
+	if j.Place != nil {
+		row("place", j.Place.Name)
+	}
 	if p.DurationMS != nil {
 		row("duration", fmt.Sprintf("%.1fs", float64(*p.DurationMS)/1000))
 	}

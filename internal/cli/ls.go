@@ -234,7 +234,12 @@ type photoPrinter struct {
 
 // photoFields are the JSON names of a listed photo's fields, in order.
 var photoFields = func() []string {
-	b, err := json.Marshal(photoJSON{})
+	// A photo with every optional field set, so that each is named.
+	rating := 1
+	sample := photoJSON{Place: &placeJSON{}}
+	sample.TakenAtPrecision, sample.Title, sample.Caption = "day", "t", "c"
+	sample.Keywords, sample.People, sample.Rating = []string{"k"}, []string{"p"}, &rating
+	b, err := json.Marshal(sample)
 	if err != nil {
 		panic(err)
 	}
@@ -300,11 +305,21 @@ func (pp *photoPrinter) addFields(p catalog.Photo) error {
 	vals := make([]string, len(pp.fields))
 	for i, f := range pp.fields {
 		raw := all[f]
+		if len(raw) == 0 { // a field left out when empty
+			raw = json.RawMessage("null")
+		}
 		switch {
 		case pp.json:
 			vals[i] = fmt.Sprintf("%q: %s", f, raw)
 		case string(raw) == "null" || string(raw) == `""`:
 			vals[i] = "-"
+		case raw[0] == '{': // an object (the place): its name when it has one
+			var named struct{ Name string }
+			if json.Unmarshal(raw, &named) == nil && named.Name != "" {
+				vals[i] = named.Name
+			} else {
+				vals[i] = string(raw)
+			}
 		case raw[0] == '"':
 			var s string
 			_ = json.Unmarshal(raw, &s) // a JSON string just made

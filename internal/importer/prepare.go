@@ -15,6 +15,7 @@ import (
 	"github.com/picup/picup/internal/thumb"
 	"github.com/picup/picup/pkg/capturetime"
 	"github.com/picup/picup/pkg/filetype"
+	"github.com/picup/picup/pkg/places"
 )
 
 // prepared is a file copied into the scratch dir with everything its
@@ -102,6 +103,11 @@ func (im *Importer) prepare(ctx context.Context, it item, ft filetype.Type, tmp 
 		// What XMP and IPTC say: kept for search and the share page.
 		TakenPrecision: md.TakenPrecision,
 		Described:      catalog.Described(md.Descriptive),
+	}
+	if p.Lat != nil && p.Lon != nil {
+		if pl, ok := places.Lookup(*p.Lat, *p.Lon); ok {
+			p.Place = catalog.Place{Country: pl.Country, Region: pl.Region, City: pl.City}
+		}
 	}
 	p.TakenAt, p.TakenKey = capturetime.Format(md.Taken, md.OffsetKnown, md.TakenPrecision)
 	if md.Duration > 0 {

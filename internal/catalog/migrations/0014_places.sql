@@ -6,3 +6,7 @@
 ALTER TABLE photos ADD COLUMN place_country TEXT;
 ALTER TABLE photos ADD COLUMN place_region TEXT;
 ALTER TABLE photos ADD COLUMN place_city TEXT;
+
+-- The photos whose place is still to be looked up.
+CREATE INDEX photos_place_todo ON photos (id)
+    WHERE lat IS NOT NULL AND lon IS NOT NULL AND place_country IS NULL;
