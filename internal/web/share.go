@@ -205,7 +205,7 @@ func (s *server) tiles(r *http.Request, sh catalog.Share, photos []catalog.Photo
 		sw, shh := fit(p.Width, p.Height, sizeEdge(thumb.Screen))
 		date := captureDate(p.TakenAt)
 		tl := tile{
-			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date), Width: p.Width, Height: p.Height,
+			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date) + placeSuffix(p.Place), Width: p.Width, Height: p.Height,
 			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp, ip), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp, ip),
 			GridW: gw, GridH: gh, ScreenW: sw, ScreenH: shh, Key: p.TakenKey, Label: t.tileLabel(date, p.Type), Index: i,
 		}
@@ -501,4 +501,13 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.opts.SecureCookies,
 	})
 	http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+}
+
+// placeSuffix ends a day's heading with where its first photo was taken
+// (" · Jeju City"), "" when that is not known.
+func placeSuffix(pl catalog.Place) string {
+	if name := cmp.Or(pl.City, pl.Region); name != "" {
+		return " · " + name
+	}
+	return ""
 }

@@ -134,11 +134,18 @@ func TestShareDays(t *testing.T) {
 		if len(tiles) != len(f.inside) {
 			t.Fatalf("%s: %d tiles; want %d", lang.t.Lang, len(tiles), len(f.inside))
 		}
+		firstOf := map[string]catalog.Photo{} // each day's first photo
+		for _, tl := range tiles {
+			if _, ok := firstOf[tl.Date]; !ok {
+				firstOf[tl.Date] = byID[tl.ID]
+			}
+		}
 		for i, s := range sections {
 			if i > 0 && s[0] == sections[i-1][0] {
 				t.Errorf("%s: two sections in a row for %s", lang.t.Lang, s[0])
 			}
-			if want := lang.t.dayHeading(s[0]); s[1] != want {
+			// The day, and where its first photo was taken when known.
+			if want := lang.t.dayHeading(s[0]) + placeSuffix(firstOf[s[0]].Place); s[1] != want {
 				t.Errorf("%s: heading of %s = %q; want %q", lang.t.Lang, s[0], s[1], want)
 			}
 		}
@@ -152,14 +159,15 @@ func TestShareDays(t *testing.T) {
 			}
 		}
 	}
-	// A photo of the sample set, known to be taken on Saturday 2011-03-12.
+	// A photo of the sample set, known to be taken on Saturday 2011-03-12
+	// near Margecany, Slovakia (its GPS position).
 	_, body := f.get(t, "/s/"+token, "Accept-Language", "ko")
-	if !strings.Contains(body, "<h2>2011년 3월 12일 (토)</h2>") {
-		t.Errorf("Korean page lacks the heading 2011년 3월 12일 (토)")
+	if !strings.Contains(body, "<h2>2011년 3월 12일 (토) · Margecany</h2>") {
+		t.Errorf("Korean page lacks the heading 2011년 3월 12일 (토) · Margecany")
 	}
 	_, body = f.get(t, "/s/"+token)
-	if !strings.Contains(body, "<h2>Saturday, March 12, 2011</h2>") {
-		t.Errorf("English page lacks the heading Saturday, March 12, 2011")
+	if !strings.Contains(body, "<h2>Saturday, March 12, 2011 · Margecany</h2>") {
+		t.Errorf("English page lacks the heading Saturday, March 12, 2011 · Margecany")
 	}
 }
 
@@ -227,7 +235,7 @@ func TestSharePagesContinueDays(t *testing.T) {
 	}
 	last := page.Photos[len(page.Photos)-1]
 	wantDate := f.inside[len(f.inside)-1].TakenAt[:10]
-	if last["date"] != wantDate || last["day"] != korean.dayHeading(wantDate) {
+	if last["date"] != wantDate || last["day"] != korean.dayHeading(wantDate)+placeSuffix(f.inside[len(f.inside)-1].Place) {
 		t.Errorf("last photo: date %v, day %v; want %s in Korean", last["date"], last["day"], wantDate)
 	}
 	for _, k := range []string{"id", "type", "taken_at", "grid", "screen", "grid_width", "grid_height", "screen_width", "screen_height", "date", "day"} {
