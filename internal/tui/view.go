@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/text/language"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/photorecord"
@@ -16,6 +17,7 @@ import (
 	"github.com/picup/picup/internal/termimg"
 	"github.com/picup/picup/pkg/bytesize"
 	"github.com/picup/picup/pkg/period"
+	"github.com/picup/picup/pkg/places"
 )
 
 // layout is where things go on a screen of the model's size. The screen
@@ -383,6 +385,7 @@ func (m *Model) detailLines(g *grid, p catalog.Photo, w int) []string {
 		row("Camera", orDash(camera(r))),
 		row("Lens", orDash(r.Lens)),
 		row("GPS", gps(r)),
+		row("Place", orDash(places.Place{Country: p.Place.Country, Region: p.Place.Region, City: p.Place.City}.Name(language.English))),
 		row("Owner", orDash(strings.Join(r.Owners, ", "))),
 		row("Albums", m.albumsOf(p)),
 		row("Sync", m.syncState(p)),
