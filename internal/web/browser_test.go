@@ -211,6 +211,9 @@ func (b *browser) save(t *testing.T, name string, png []byte) {
 }
 
 // site is a served library with one album and shares of it.
+// siteCaption is the caption of the site's first photo.
+const siteCaption = "<b>Grandpa</b> at Haeundae, summer 1962 · 할아버지"
+
 type site struct {
 	url    string
 	photos []catalog.Photo // the album, newest first
@@ -245,6 +248,14 @@ func newSite(t *testing.T) *site {
 	}
 	if kinds["photo"] < 3 || kinds["video"] < 1 {
 		t.Fatalf("album has %v; want at least 3 photos and a video", kinds)
+	}
+	// The first photo has a caption, markup and all, which must show as text.
+	first := s.photos[slices.IndexFunc(s.photos, func(p catalog.Photo) bool { return p.Type == "photo" })]
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.SetDescribed(ctx, first.ID, catalog.Described{Caption: siteCaption})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	hash, err := sharelink.HashPassword("sesame")
 	if err != nil {
@@ -452,7 +463,24 @@ func TestBrowser(t *testing.T) {
 		if dl == "" || dl == "#" {
 			t.Errorf("#viewer-download href %q; want a visible link to the original on a share that allows downloads", dl)
 		}
+		// Its caption shows under it, as text, in large type.
+		type shown struct {
+			Text     string
+			Visible  bool
+			FontSize float64
+		}
+		captionOf := `(function () { var p = document.getElementById("viewer-text"); return {Text: p.textContent, Visible: !p.hidden && p.offsetWidth > 0, FontSize: parseFloat(getComputedStyle(p).fontSize)} })()`
+		if c := run(t, ctx, "caption", chromedp.Evaluate[shown](captionOf)); c.Text != siteCaption || !c.Visible || c.FontSize < 24 {
+			t.Errorf("caption under the photo: %+v; want %q shown in type of 24 px or more", c, siteCaption)
+		}
 		b.screen(t, ctx, "photo")
+		if i+1 < len(s.photos) && s.photos[i+1].Type == "photo" {
+			step(t, ctx, "next photo", chromedp.KeyEvent(kb.ArrowRight))
+			waitFor(t, ctx, "next photo shown", viewerShows(i+1, "photo"), explainViewer)
+			if c := run(t, ctx, "no caption", chromedp.Evaluate[shown](captionOf)); c.Visible {
+				t.Errorf("a photo without a caption shows %+v", c)
+			}
+		}
 		step(t, ctx, "close", chromedp.KeyEvent(kb.Escape))
 		waitFor(t, ctx, "viewer closed by Escape", `document.getElementById("viewer").hidden`, explainViewer)
 	})
@@ -486,6 +514,9 @@ func TestBrowser(t *testing.T) {
 		s.tapTile(t, ctx, i)
 		step(t, ctx, "tap play", chromedp.Tap(chromedp.ID("viewer-play")))
 		waitFor(t, ctx, "slideshow playing", `document.getElementById("viewer-play").getAttribute("aria-pressed") === "true"`, explainViewer)
+		if !run(t, ctx, "caption in the slideshow", chromedp.Evaluate[bool](`(function () { var p = document.getElementById("viewer-text"); return !p.hidden && p.offsetWidth > 0 && p.textContent !== "" })()`)) {
+			t.Error("the slideshow hides the photo's caption")
+		}
 		// The slideshow moves on by itself (after a few seconds).
 		waitFor(t, ctx, "slideshow moved on", viewerShows(i+1, s.photos[i+1].Type), explainViewer)
 		b.screen(t, ctx, "slideshow")

@@ -94,6 +94,7 @@ type tile struct {
 	Original string `json:"original,omitempty"` // download of the original, when the share allows it
 	Key      int64  `json:"key"`                // the sort key: tiles go newest first by (key, id)
 	Label    string `json:"label"`              // what a screen reader says of the tile: day and type
+	Caption  string `json:"caption,omitempty"`  // the photo's caption (else its title), shown under it full screen
 	Hearts   int    `json:"hearts,omitempty"`   // absent: none, or the link shows no hearts
 	Comments int    `json:"comments,omitempty"` // absent: none, or the link shows no comments
 	Index    int    `json:"-"`                  // position on the page
@@ -205,7 +206,7 @@ func (s *server) tiles(r *http.Request, sh catalog.Share, photos []catalog.Photo
 		sw, shh := fit(p.Width, p.Height, sizeEdge(thumb.Screen))
 		date := captureDate(p.TakenAt)
 		tl := tile{
-			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date) + placeSuffix(p.Place), Width: p.Width, Height: p.Height,
+			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date) + placeSuffix(p.Place), Caption: cmp.Or(p.Caption, p.Title), Width: p.Width, Height: p.Height,
 			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp, ip), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp, ip),
 			GridW: gw, GridH: gh, ScreenW: sw, ScreenH: shh, Key: p.TakenKey, Label: t.tileLabel(date, p.Type), Index: i,
 		}

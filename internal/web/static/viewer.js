@@ -10,6 +10,7 @@
   var img = document.getElementById("viewer-img");
   var video = document.getElementById("viewer-video");
   var caption = document.getElementById("viewer-caption");
+  var text = document.getElementById("viewer-text");
   var btnPrev = document.getElementById("viewer-prev");
   var btnNext = document.getElementById("viewer-next");
   var btnPlay = document.getElementById("viewer-play");
@@ -122,6 +123,7 @@
     a.dataset.srcset = p.grid + " " + p.grid_width + "w, " + p.screen + " " + p.screen_width + "w";
     if (p.video) a.dataset.video = p.video;
     if (p.original) a.dataset.original = p.original;
+    if (p.caption) a.dataset.caption = p.caption;
     a.dataset.key = String(p.key);
     var im = document.createElement("img");
     im.dataset.src = p.grid;
@@ -326,6 +328,9 @@
     resetZoom();
     var sec = t.closest("section.day");
     caption.textContent = sec ? sec.querySelector("h2").textContent : "";
+    // The photo's own caption, in large type under it (the slideshow too).
+    text.textContent = t.dataset.caption || "";
+    text.hidden = !t.dataset.caption;
     if (t.dataset.type === "video") {
       img.hidden = true;
       img.removeAttribute("src");
