@@ -74,6 +74,16 @@ func (m *Model) addToAlbumCmd(name string, ids []int64) tea.Cmd {
 	})
 }
 
+func (m *Model) captionCmd(id int64, text string) tea.Cmd {
+	return m.act("caption", "timeline", func(ctx context.Context, a *archive.Archive) (string, error) {
+		c, err := a.SetCaption(ctx, id, text)
+		if c == "" {
+			return "caption removed", err
+		}
+		return "caption saved", err
+	})
+}
+
 func (m *Model) trashCmd(ids []int64) tea.Cmd {
 	return m.act("move to the trash", "timeline", func(ctx context.Context, a *archive.Archive) (string, error) {
 		n, err := a.Trash(ctx, ids)

@@ -46,6 +46,7 @@ const (
 	dialogAlbum                     // pick or name an album for ids
 	dialogShare                     // how long a new link lasts
 	dialogLink                      // a new link: URL and QR code
+	dialogCaption                   // a photo's caption
 )
 
 // dialog is a question or a result drawn over the view; it has the keys
@@ -97,6 +98,16 @@ func (d *dialog) chosen() string {
 	return strings.TrimSpace(d.input.Value())
 }
 
+// openCaption edits the caption of photo p.
+func (m *Model) openCaption(id int64, name, caption string) tea.Cmd {
+	in := input{prompt: "caption: ", placeholder: "Grandpa at Haeundae, summer 1962"}
+	in.SetValue(caption)
+	m.dialog = &dialog{kind: dialogCaption, title: "Caption of " + name, input: in, ids: []int64{id}, lines: []string{
+		"Shown under the photo on share links, in large type.",
+	}}
+	return nil
+}
+
 // openShare asks how long a link to ids (or to an album) lasts.
 func (m *Model) openShare(ids []int64, album string) tea.Cmd {
 	in := input{prompt: "expires after: "}
@@ -137,13 +148,17 @@ func (m *Model) dialogKey(k tea.KeyMsg) tea.Cmd {
 		m.setStatus("cancelled")
 		return nil
 	case tea.KeyEnter:
-		if d.kind == dialogAlbum {
+		switch d.kind {
+		case dialogAlbum:
 			name := d.chosen()
 			if name == "" {
 				return nil
 			}
 			m.dialog = nil
 			return m.addToAlbumCmd(name, d.ids)
+		case dialogCaption:
+			m.dialog = nil
+			return m.captionCmd(d.ids[0], d.input.Value())
 		}
 		expires, err := sharelink.ExpiresIn(d.input.Value(), m.now())
 		if err != nil {
@@ -211,6 +226,8 @@ func (d *dialog) view(st styles, w, h int) []string {
 		body = append(body, "", st.dim.Render("enter add · ↑/↓ pick · esc cancel"))
 	case dialogShare:
 		body = append(body, d.input.view(st, inner), "", st.dim.Render("enter create the link · esc cancel"))
+	case dialogCaption:
+		body = append(body, d.input.view(st, inner), "", st.dim.Render("enter save (empty: remove) · esc cancel"))
 	case dialogLink:
 		body = append(body, d.link.URL)
 		qr := strings.Split(strings.TrimRight(d.qr, "\n"), "\n")

@@ -20,6 +20,7 @@ type KeyMap struct {
 	Mark, MarkRange, ClearMark key.Binding
 	AddToAlbum, Delete         key.Binding
 	Restore, Share, Revoke     key.Binding
+	Caption                    key.Binding
 	Retry, Sync                key.Binding
 	Approve, Reject            key.Binding
 	RemoveComment              key.Binding
@@ -61,6 +62,7 @@ func DefaultKeyMap() KeyMap {
 		Restore:       b("r", "restore", "r"),
 		Share:         b("s", "share link", "s"),
 		Revoke:        b("x", "revoke share", "x"),
+		Caption:       b("c", "caption", "c"),
 		Retry:         b("r", "retry failed jobs", "r"),
 		Sync:          b("S", "sync now", "S"),
 		Approve:       b("a", "approve upload", "a"),
@@ -98,6 +100,7 @@ func (k KeyMap) Bindings() []Scope {
 		{k.Restore, "trash"},
 		{k.Share, "timeline: marked photos; albums: the album"},
 		{k.Revoke, "shares (asks first)"},
+		{k.Caption, "timeline: the photo under the cursor (an empty caption removes it)"},
 		{k.Retry, "jobs: the selected job, or every failed one"},
 		{k.Sync, "jobs: the selected remote; elsewhere the only remote"},
 		{k.Approve, "activity: the selected upload waiting for review"},

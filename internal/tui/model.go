@@ -575,7 +575,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 // typing reports whether a text field has the keys: the search line, or a
 // dialog's field.
 func (m *Model) typing() bool {
-	return m.searching || m.dialog != nil && (m.dialog.kind == dialogAlbum || m.dialog.kind == dialogShare)
+	return m.searching || m.dialog != nil && (m.dialog.kind == dialogAlbum || m.dialog.kind == dialogShare || m.dialog.kind == dialogCaption)
 }
 
 // quit ends the browser, asking first when a sync is running.
@@ -699,6 +699,10 @@ func (m *Model) gridKey(g *grid, k tea.KeyMsg) tea.Cmd {
 		m.hideDetail = !m.hideDetail
 	case is(k, m.keys.Search) && m.view == viewTimeline:
 		m.openSearch()
+	case is(k, m.keys.Caption) && m.view == viewTimeline:
+		if p, ok := g.current(); ok {
+			return m.openCaption(p.ID, p.OriginalName, p.Caption)
+		}
 	default:
 		return m.gridAction(g, k)
 	}
