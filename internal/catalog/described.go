@@ -116,3 +116,27 @@ func (tx *Tx) SetTaken(ctx context.Context, id int64, t Taken, path string) erro
 	}
 	return nil
 }
+
+// SidecarsOf lists a photo's sidecars inside the transaction.
+func (tx *Tx) SidecarsOf(ctx context.Context, photoID int64) ([]Sidecar, error) {
+	return sidecarsOf(ctx, tx, photoID)
+}
+
+// MoveSidecar records a sidecar's new library path.
+func (tx *Tx) MoveSidecar(ctx context.Context, from, to string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sidecars SET path = ? WHERE path = ?`, to, from)
+	if err != nil {
+		return fmt.Errorf("sidecar %s: %w", from, err)
+	}
+	return nil
+}
+
+// PhotoIDs lists the ids of every photo not in the trash, oldest id first.
+func (c *Catalog) PhotoIDs(ctx context.Context) ([]int64, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NULL ORDER BY id`)
+	return collect(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		err := s.Scan(&id)
+		return id, err
+	})
+}

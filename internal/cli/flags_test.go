@@ -53,6 +53,7 @@ var stringFlags = map[string]string{
 	"picup ls --fields":               "nonsense",
 	"picup offload --album":           "",
 	"picup offload --remote":          "",
+	"picup redate --at":               "14/07/1962",
 	"picup remote add --region":       "",
 	"picup restore --from":            "",
 	"picup restore --name":            "",
