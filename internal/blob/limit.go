@@ -2,10 +2,7 @@ package blob
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"golang.org/x/time/rate"
 )
@@ -66,33 +63,4 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
-}
-
-// ParseRate parses a bandwidth such as "512k", "2M", "1.5G" or "100B" into
-// bytes per second, as rclone's --bwlimit does: the suffixes B, K, M and G
-// (either case, an optional trailing "iB" or "B" allowed) are bytes, KiB,
-// MiB and GiB (powers of 1024), and a number without a suffix is in KiB.
-// "", "0" and "off" mean no limit and return 0.
-func ParseRate(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	if t == "" || t == "0" || strings.EqualFold(t, "off") {
-		return 0, nil
-	}
-	lower := strings.ToLower(t)
-	lower = strings.TrimSuffix(lower, "/s")
-	mult := float64(1 << 10)
-	for _, u := range []struct {
-		suffix string
-		mult   float64
-	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1}} {
-		if strings.HasSuffix(lower, u.suffix) {
-			lower, mult = strings.TrimSuffix(lower, u.suffix), u.mult
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(lower, 64)
-	if err != nil || !(f*mult >= 1 && f*mult <= 1<<50) {
-		return 0, fmt.Errorf("bandwidth %q: want a number with a suffix such as 512k, 2M or 1G (bytes per second, powers of 1024)", s)
-	}
-	return int64(f * mult), nil
 }

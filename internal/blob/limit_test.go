@@ -11,41 +11,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-func TestParseRate(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"", 0, true},
-		{"0", 0, true},
-		{"off", 0, true},
-		{"512k", 512 << 10, true},
-		{"512K", 512 << 10, true},
-		{"2M", 2 << 20, true},
-		{"10M", 10 << 20, true},
-		{"1.5M", 3 << 19, true},
-		{"1G", 1 << 30, true},
-		{"2MiB", 2 << 20, true},
-		{"2MB", 2 << 20, true},
-		{"2M/s", 2 << 20, true},
-		{"100B", 100, true},
-		{"100b", 100, true},
-		{"64", 64 << 10, true}, // no suffix: KiB, as in rclone
-		{"-1M", 0, false},
-		{"fast", 0, false},
-		{"2T", 0, false},
-		{"NaN", 0, false},
-		{"0.1B", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := ParseRate(tt.in)
-		if got != tt.want || (err == nil) != tt.ok {
-			t.Errorf("ParseRate(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestLimiterConfig(t *testing.T) {
 	tests := []struct {
 		bps       int64
