@@ -259,3 +259,56 @@ func writeFile(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// XMP in a WebP "XMP " chunk and in TIFF tag 700 is read like the JPEG's.
+func TestXMPInWebPAndTIFF(t *testing.T) {
+	x := []byte(lightroomXMP)
+	chunk := append([]byte("XMP "), binary.LittleEndian.AppendUint32(nil, uint32(len(x)))...)
+	chunk = append(chunk, x...)
+	if len(x)%2 == 1 {
+		chunk = append(chunk, 0)
+	}
+	webp := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(chunk)))...)
+	webp = append(append(webp, "WEBP"...), chunk...)
+	tiff := buildTIFF([]entry{{0x02BC, 7, uint32(len(x)), x}}, nil)
+	for _, tc := range []struct {
+		name, format string
+		data         []byte
+	}{{"a.webp", "webp", webp}, {"a.tif", "tiff", tiff}} {
+		md, _ := Read(writeTemp(t, tc.name, tc.data), filetype.Type{Kind: filetype.Photo, Format: tc.format}, testMtime, testNow)
+		if md.TakenSource != capturetime.SourceXMPDateCreated || md.Title != "Haeundae" || len(md.People) != 2 {
+			t.Errorf("%s: taken from %s, title %q, people %q; want the XMP's", tc.format, md.TakenSource, md.Title, md.People)
+		}
+	}
+}
+
+func box(typ string, body ...[]byte) []byte {
+	n := 8
+	for _, b := range body {
+		n += len(b)
+	}
+	out := binary.BigEndian.AppendUint32(nil, uint32(n))
+	out = append(out, typ...)
+	for _, b := range body {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// An MP4's top-level XMP uuid box is read; its photoshop:DateCreated ranks
+// above the movie header's date.
+func TestXMPInMP4(t *testing.T) {
+	mvhd := make([]byte, 100)
+	binary.BigEndian.PutUint32(mvhd[4:], 3786825600) // 2024-01-01 in the 1904 epoch
+	binary.BigEndian.PutUint32(mvhd[12:], 1000)
+	uuid := append(append([]byte{}, xmpUUID...), lightroomXMP...)
+	mp4 := append(box("ftyp", []byte("isom\x00\x00\x02\x00isom")), box("moov", box("mvhd", mvhd))...)
+	mp4 = append(mp4, box("uuid", uuid)...)
+	md, err := Read(writeTemp(t, "a.mp4", mp4), filetype.Type{Kind: filetype.Video, Format: "mp4"}, testMtime, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.TakenSource != capturetime.SourceXMPDateCreated || md.Caption == "" {
+		t.Errorf("taken from %s (%v), caption %q; want the XMP's", md.TakenSource, md.Taken, md.Caption)
+	}
+}
