@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/picup/picup/internal/library"
 )
 
 func redate(o redateOptions) func(ctx context.Context, e *env) error {
@@ -62,9 +65,25 @@ func TestRunRedate(t *testing.T) {
 		t.Errorf("redate --all --from-metadata:\n%s", out)
 	}
 
-	// One unknown id: nothing is done (exit 1), as for every command.
-	err := runRedate(context.Background(), te.env, &redateOptions{photos: []string{id, "99999"}, at: "1970"})
+	// One original gone: the other photo is re-read, and it is exit 3.
+	lib, err := library.Open(context.Background(), te.libraryFlag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := photos[1]
+	if err := os.Remove(lib.Abs(gone.Path)); err != nil {
+		t.Fatal(err)
+	}
+	lib.Close()
+	te.stdout.Reset()
+	err = runRedate(context.Background(), te.env, &redateOptions{photos: []string{id, fmt.Sprint(gone.ID)}, fromMetadata: true})
 	var partial *PartialError
+	if !errors.As(err, &partial) || err.Error() != "redate failed for 1 photo of 2" || !strings.Contains(te.stdout.String(), "failed: read "+gone.Path) {
+		t.Errorf("redate with one original gone: %v\n%s; want exit 3 naming the photo", err, te.stdout)
+	}
+
+	// One unknown id: nothing is done (exit 1), as for every command.
+	err = runRedate(context.Background(), te.env, &redateOptions{photos: []string{id, "99999"}, at: "1970"})
 	if err == nil || errors.As(err, &partial) || !strings.Contains(err.Error(), "99999") {
 		t.Errorf("redate with an unknown id: %v; want an error naming it", err)
 	}
