@@ -154,7 +154,7 @@ func (s *server) zipAdd(ctx context.Context, zw *zip.Writer, p catalog.Photo, na
 // modTime is the capture time as the file's date in the archive: the
 // clock time the camera recorded.
 func modTime(takenAt string) time.Time {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05"} {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", time.DateOnly, "2006-01", "2006"} {
 		if t, err := time.Parse(layout, takenAt); err == nil {
 			return t
 		}

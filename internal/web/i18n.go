@@ -184,6 +184,16 @@ var koWeekdays = [...]string{"일", "월", "화", "수", "목", "금", "토"}
 // "2024년 5월 3일 (금)" in Korean, "Friday, May 3, 2024" in English, and
 // the language's "date unknown" for anything else.
 func (t strs) dayHeading(date string) string {
+	// A photo dated by a month or a year alone (a scan dated by hand).
+	if d, err := time.Parse("2006-01", date); err == nil {
+		if t.Lang == "ko" {
+			return fmt.Sprintf("%d년 %d월", d.Year(), d.Month())
+		}
+		return d.Format("January 2006")
+	}
+	if d, err := time.Parse("2006", date); err == nil {
+		return t.year(d.Year())
+	}
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return t.UnknownDate

@@ -150,16 +150,22 @@ func fit(w, h, long int) (int, int) {
 	return max(1, w*long/h), long
 }
 
-// captureDate is the local calendar date of a capture time, "" when the
-// time has none.
+// captureDate is the local calendar date of a capture time (or the month
+// or year of a photo dated by that alone), "" when the time has none.
 func captureDate(takenAt string) string {
-	if len(takenAt) < 10 {
+	layout := ""
+	switch {
+	case len(takenAt) >= len(time.DateOnly): // a day, or a time on it
+		layout, takenAt = time.DateOnly, takenAt[:len(time.DateOnly)]
+	case len(takenAt) == len("2006-01"): // a month alone
+		layout = "2006-01"
+	case len(takenAt) == len("2006"): // a year alone
+		layout = "2006"
+	}
+	if _, err := time.Parse(layout, takenAt); layout == "" || err != nil {
 		return ""
 	}
-	if _, err := time.Parse(time.DateOnly, takenAt[:10]); err != nil {
-		return ""
-	}
-	return takenAt[:10]
+	return takenAt
 }
 
 // page lists one page of a share's photos and signs their media URLs (for

@@ -88,6 +88,10 @@ func TestDayHeading(t *testing.T) {
 		{english, "2000-12-31", "Sunday, December 31, 2000"},
 		{english, "", "Date unknown"},
 		{korean, "2024-13-01", "날짜 모름"},
+		{korean, "1962-07", "1962년 7월"}, // a scan dated by the month
+		{english, "1962-07", "July 1962"},
+		{korean, "1962", "1962년"},
+		{english, "1962", "1962"},
 	}
 	for _, tt := range tests {
 		if got := tt.t.dayHeading(tt.date); got != tt.want {
@@ -99,7 +103,8 @@ func TestDayHeading(t *testing.T) {
 func TestCaptureDate(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"2024-05-03T23:30:00+09:00", "2024-05-03"}, {"2011-03-12T15:36:11", "2011-03-12"},
-		{"", ""}, {"garbage-in-here", ""}, {"2024-05", ""},
+		{"", ""}, {"garbage-in-here", ""}, {"2024-13", ""}, {"19", ""},
+		{"1962-07-14", "1962-07-14"}, {"1962-07", "1962-07"}, {"1962", "1962"}, // dates alone keep their precision
 	}
 	for _, tt := range tests {
 		if got := captureDate(tt.in); got != tt.want {
