@@ -75,7 +75,7 @@ func (f PhotoFilter) query(after *Cursor, limit int) (string, []any, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("since %q: want a date YYYY-MM-DD", f.Since)
 		}
-		where = append(where, key+" >= ?", "substr(p.taken_at, 1, 10) >= ?")
+		where = append(where, key+" >= ?", "substr(p.taken_at || '-01-01', 1, 10) >= ?")
 		args = append(args, d.Add(-dateMargin).UnixMilli(), f.Since)
 	}
 	if f.Until != "" {
@@ -83,7 +83,7 @@ func (f PhotoFilter) query(after *Cursor, limit int) (string, []any, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("until %q: want a date YYYY-MM-DD", f.Until)
 		}
-		where = append(where, key+" < ?", "substr(p.taken_at, 1, 10) <= ?")
+		where = append(where, key+" < ?", "substr(p.taken_at || '-01-01', 1, 10) <= ?")
 		args = append(args, d.AddDate(0, 0, 1).Add(dateMargin).UnixMilli(), f.Until)
 	}
 	if f.Type != "" {

@@ -124,3 +124,28 @@ func indexOf(ids map[int]int64, id int64) int {
 	}
 	panic(fmt.Sprint("unknown photo id ", id))
 }
+
+// TestFilteredPhotosDatesAlone: a photo dated by a month or a year alone
+// counts as taken on the first day of it.
+func TestFilteredPhotosDatesAlone(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	month, year := testPhoto(1, 0), testPhoto(2, 0)
+	month.TakenAt, month.TakenKey = "1962-07", time.Date(1962, 7, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	year.TakenAt, year.TakenKey = "1962", time.Date(1962, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	insert(t, c, month, year)
+	for _, tc := range []struct {
+		f    PhotoFilter
+		want int
+	}{
+		{PhotoFilter{Since: "1962-07-01", Until: "1962-07-31"}, 1},
+		{PhotoFilter{Since: "1962-01-01", Until: "1962-12-31"}, 2},
+		{PhotoFilter{Since: "1962-07-02"}, 0},
+		{PhotoFilter{Until: "1962-06-30"}, 1},
+	} {
+		got, err := c.FilteredPhotos(ctx, tc.f, nil, 10)
+		if err != nil || len(got) != tc.want {
+			t.Errorf("%+v: %d photos, %v; want %d", tc.f, len(got), err, tc.want)
+		}
+	}
+}
