@@ -39,6 +39,7 @@ var stringFlags = map[string]string{
 	"picup album show --after":        "zz",
 	"picup comments ls --after":       "zz",
 	"picup ls --after":                "zz",
+	"picup find --after":              "zz",
 	"picup trash log --after":         "zz",
 	"picup uploads ls --after":        "zz",
 	"picup import --album":            "",
@@ -60,6 +61,7 @@ var stringFlags = map[string]string{
 	"picup restore --region":          "",
 	"picup rm --album":                "",
 	"picup share --name":              "",
+	"picup share --search":            `"unclosed`,
 	"picup share --upload-as":         "",
 	"picup share --upload-max":        "50Gb",
 	"picup share --expires":           "1m",
@@ -157,6 +159,7 @@ var exampleArgs = map[string][]string{
 	"picup share extend": {"1"},
 	"picup restore":      {"s3://bucket"},
 	"picup import":       {"."},
+	"picup find":         {"beach"},
 }
 
 // TestUsageErrors: usage errors that are not about a flag's value read

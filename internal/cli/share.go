@@ -27,6 +27,7 @@ type shareOptions struct {
 	album     string
 	ids       []int64
 	year      int
+	search    string // share what this search finds (a selection of its ids)
 	expires   string // a period, or "never"
 	password  bool
 	download  bool
@@ -47,10 +48,12 @@ type shareOptions struct {
 func newShareCmd(e *env) *cobra.Command {
 	o := &shareOptions{}
 	cmd := &cobra.Command{
-		Use:   "share ALBUM | --ids ID,... | --year YYYY",
+		Use:   "share ALBUM | --ids ID,... | --year YYYY | --search QUERY",
 		Short: "Make a link that opens an album in a browser, and manage links",
-		Long: `Make a share link for an album, a selection of photos (--ids) or a whole
-year of the archive (--year): whoever opens it sees those photos in
+		Long: `Make a share link for an album, a selection of photos (--ids or what a
+search finds: --search "place:Jeju 2019", as "picup find" reads it, at
+most 2000 photos) or a whole year of the archive (--year): whoever opens
+it sees those photos in
 "picup serve", with no account. The link is printed once on stdout, with a
 QR code on stderr for a tablet's camera; picup keeps only a hash of its
 secret token, so a lost link cannot be printed again (make a new one and
@@ -97,6 +100,8 @@ on stderr, with the command that makes the link work from elsewhere.`,
 	f.Int64SliceVar(&o.ids, "ids", nil, "share these photos: their `ID,...` from \"picup ls\", comma-separated or repeated")
 	f.Lookup("ids").DefValue = "" // none, rather than "[]"
 	f.IntVar(&o.year, "year", 0, "share every photo taken in this `YEAR` (2024)")
+	f.StringVar(&o.search, "search", "", "share the photos this `QUERY` finds, as \"picup find\" reads it (at most "+
+		strconv.Itoa(archive.MaxSearchShare)+")")
 	f.BoolVar(&o.bindIP, "bind-ip", false, "photo addresses work only from the address that opened the page")
 	f.BoolVar(&o.noQR, "no-qr", false, "do not draw the QR code")
 	f.StringVar(&o.expires, "expires", "30d", "how long the link works: a `DURATION` (30d, 12h, 90min ...) or \"never\" ("+seeDurations+")")
@@ -185,8 +190,15 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 	if err := spec.CheckGuests(); err != nil {
 		return usageErrorf("%v", err)
 	}
-	if err := spec.Check(); err != nil {
-		return usageErrorf(`%v (e.g. "picup share Family", "--ids 12,15" or "--year 2024")`, err)
+	if o.search != "" {
+		if _, err := catalog.ParseQuery(o.search); err != nil {
+			return &UsageError{Err: fmt.Errorf("--search: %w", err)}
+		}
+		if o.album != "" || len(o.ids) > 0 || o.year != 0 {
+			return usageErrorf(`--search goes without an album, --ids and --year: it says what to share`)
+		}
+	} else if err := spec.Check(); err != nil {
+		return usageErrorf(`%v (e.g. "picup share Family", "--ids 12,15", "--year 2024" or --search "place:Jeju 2019")`, err)
 	}
 	now := time.Now
 	if o.now != nil {
@@ -215,6 +227,16 @@ func runShare(ctx context.Context, e *env, o *shareOptions) error {
 		}
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
+		if o.search != "" {
+			ids, err := archive.New(lib).SearchForShare(ctx, o.search)
+			var qe *catalog.QueryError
+			if errors.As(err, &qe) {
+				return &UsageError{Err: fmt.Errorf("--search: %w", err)}
+			} else if err != nil {
+				return err
+			}
+			spec.PhotoIDs = ids
+		}
 		link, err := archive.New(lib).CreateShare(ctx, spec)
 		if err != nil {
 			return err
