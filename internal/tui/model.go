@@ -374,20 +374,17 @@ func (m *Model) resetPhotos() tea.Cmd {
 	q, period, cat := m.query, m.period, m.lib.Catalog
 	m.anchor["timeline"] = nil
 	return m.photos.reset(m.ctx, cat, func(ctx context.Context) (source, error) {
-		pq, err := parseQuery(q)
-		if err != nil {
-			return nil, err
-		}
-		f, err := pq.filter(ctx, cat, period)
-		return liveSource{f: f}, err
+		return timelineSource(q, period)
 	})
 }
 
 // setQuery applies a search line to the timeline grid.
 func (m *Model) setQuery(q string) tea.Cmd {
-	if _, err := parseQuery(q); err != nil {
-		m.status, m.statusErr = "search: "+err.Error(), true
-		return nil
+	if strings.TrimSpace(q) != "" {
+		if _, err := catalog.ParseQuery(q); err != nil {
+			m.status, m.statusErr = "search: "+err.Error(), true
+			return nil
+		}
 	}
 	m.query = strings.TrimSpace(q)
 	return m.resetPhotos()

@@ -209,7 +209,7 @@ func TestSearch(t *testing.T) {
 		want  []string
 	}{
 		{"camera:iphone 2019", []string{"IMG_0008.JPG", "IMG_0005.JPG", "IMG_0002.JPG"}},
-		{"img_001", []string{"IMG_0019.JPG", "IMG_0018.JPG", "IMG_0017.JPG", "IMG_0016.JPG", "IMG_0015.JPG", "IMG_0014.JPG", "IMG_0013.JPG", "IMG_0012.JPG", "IMG_0011.JPG", "IMG_0010.JPG"}},
+		{"img_001*", []string{"IMG_0019.JPG", "IMG_0018.JPG", "IMG_0017.JPG", "IMG_0016.JPG", "IMG_0015.JPG", "IMG_0014.JPG", "IMG_0013.JPG", "IMG_0012.JPG", "IMG_0011.JPG", "IMG_0010.JPG"}},
 		{`album:"jeju 2019"`, []string{"IMG_0004.JPG", "IMG_0003.JPG", "IMG_0002.JPG", "IMG_0001.JPG"}},
 		{"user:dad 2021", []string{"IMG_0024.JPG", "IMG_0022.JPG", "IMG_0020.JPG", "IMG_0018.JPG"}},
 		{"2020-01..2020-06", []string{"IMG_0012.JPG", "IMG_0011.JPG", "IMG_0010.JPG", "IMG_0009.JPG"}},
@@ -238,8 +238,22 @@ func TestSearch(t *testing.T) {
 	h.keys("/")
 	h.typeText("album:nope")
 	h.keys("enter")
-	if !strings.Contains(h.screen(), `no album named "nope"`) {
-		t.Errorf("an unknown album is not reported:\n%s", h.screen())
+	if !strings.Contains(h.screen(), `No photos match "album:nope"`) {
+		t.Errorf("a search that finds nothing does not say so:\n%s", h.screen())
+	}
+	h.keys("/")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("user:nobody")
+	h.keys("enter")
+	if !strings.Contains(h.screen(), `no user is called nobody`) {
+		t.Errorf("an unknown user is not reported:\n%s", h.screen())
+	}
+	h.keys("/")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText(`"open`)
+	h.keys("enter")
+	if !strings.Contains(h.screen(), `double quote is not closed`) {
+		t.Errorf("an unclosed quote is not reported:\n%s", h.screen())
 	}
 }
 
@@ -565,35 +579,24 @@ func TestPagingWalksTheWholeListing(t *testing.T) {
 	}
 }
 
-func TestParseQuery(t *testing.T) {
-	tests := []struct {
-		in   string
-		want query
-		err  string
-	}{
-		{"", query{}, ""},
-		{"beach day", query{Name: "beach day"}, ""},
-		{`album:"Jeju 2019" camera:iphone`, query{Album: "Jeju 2019", Camera: "iphone"}, ""},
-		{"2019", query{From: "2019-01-01", To: "2019-12-31"}, ""},
-		{"2019-02", query{From: "2019-02-01", To: "2019-02-28"}, ""},
-		{"IMG 2019-05-01..2019-06-30 user:mom", query{Name: "IMG", User: "mom", From: "2019-05-01", To: "2019-06-30"}, ""},
-		{"2019..2020-03", query{From: "2019-01-01", To: "2020-03-31"}, ""},
-		{"2019 2020", query{}, "one date"},
-		{"2020..2019", query{}, "ends before"},
-		{"2019-13", query{}, "want YYYY"},
-		{"album:", query{}, "needs a value"},
+// TestTimelineSource: an empty line lists the period, a search keeps
+// its own dates over the period's, and a line that cannot be read says
+// what to write (the same parser as "picup find").
+func TestTimelineSource(t *testing.T) {
+	src, err := timelineSource("  ", "2019-05")
+	if ls, ok := src.(liveSource); err != nil || !ok || ls.f.From != "2019-05-01" || ls.f.To != "2019-05-31" {
+		t.Errorf("no search in 2019-05: %#v, %v", src, err)
 	}
-	for _, tt := range tests {
-		got, err := parseQuery(tt.in)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("parseQuery(%q) error %v; want one with %q", tt.in, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("parseQuery(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
-		}
+	src, err = timelineSource("beach", "2019-05")
+	if ss, ok := src.(searchSource); err != nil || !ok || ss.q.Filter.Since != "2019-05-01" || ss.q.Match() != `"beach"` {
+		t.Errorf("beach in 2019-05: %#v, %v", src, err)
+	}
+	src, err = timelineSource("beach 2020", "2019-05")
+	if ss, ok := src.(searchSource); err != nil || !ok || ss.q.Filter.Since != "2020-01-01" || ss.q.Filter.Until != "2020-12-31" {
+		t.Errorf("beach 2020 in 2019-05: %#v, %v", src, err)
+	}
+	if _, err := timelineSource(`"beach`, ""); err == nil || !strings.Contains(err.Error(), "not closed") {
+		t.Errorf("an unclosed quote: %v", err)
 	}
 }
 
