@@ -78,7 +78,7 @@ func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	for _, query := range []string{
 		"zanzibar",                  // 10 photos
-		"beach",                     // 100,000 (a tenth)
+		"beach",                     // 190,000 (a caption or a keyword)
 		"제주",                        // 100,000, by prefix of 제주도에서
 		"birthday 2019",             // a word and a year
 		"할머니 camera:canon 2015-05",  // a word, a camera and a month
