@@ -403,3 +403,36 @@ func photoIDs(ps []Photo) []int64 {
 	}
 	return ids
 }
+
+// TestSearchWalksTheIndexInOrder: FTS5 drives the search in search-key
+// order, so a page never sorts every match (the 1M-photo benchmark's
+// premise), with words, dates alone and a user.
+func TestSearchWalksTheIndexInOrder(t *testing.T) {
+	c := searchLibrary(t)
+	ctx := context.Background()
+	for _, query := range []string{"beach", "2019-05", "제주 user:nobody type:video near:33.4,126.5,10"} {
+		q, err := ParseQuery(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.User = "" // no such user: leave it out to plan the rest
+		s, err := c.searchSQL(ctx, q, searchRange{limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := c.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT s.rowid, p.id, p.taken_key `+s.from+` ORDER BY s.rowid DESC LIMIT 50`, s.args...)
+		details, err := collect(rows, err, func(sc scanner) (string, error) {
+			var id, parent, notused int
+			var d string
+			err := sc.Scan(&id, &parent, &notused, &d)
+			return d, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := strings.Join(details, "; ")
+		if !strings.HasPrefix(plan, "SCAN s VIRTUAL TABLE") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("plan of %q: %s; want FTS5 first, in order, and no sort", query, plan)
+		}
+	}
+}
