@@ -87,7 +87,11 @@ func TestDupesCorpus(t *testing.T) {
 			dx, dy := int(float64(b.Dx())*v.crop/2), int(float64(b.Dy())*v.crop/2)
 			r := image.Rect(b.Min.X+dx, b.Min.Y+dy, b.Max.X-dx, b.Max.Y-dy)
 			out := image.NewRGBA(image.Rect(0, 0, int(float64(r.Dx())*v.scale), int(float64(r.Dy())*v.scale)))
-			draw.CatmullRom.Scale(out, out.Bounds(), img, r, draw.Src, nil)
+			if v.scale == 1 { // a crop or a re-encoding: the pixels as they are
+				draw.Copy(out, image.Point{}, img, r, draw.Src, nil)
+			} else { // bilinear, as phones and messengers resize
+				draw.BiLinear.Scale(out, out.Bounds(), img, r, draw.Src, nil)
+			}
 			name := filepath.Join(copies, fmt.Sprintf("%03d-%s.jpg", i, v.name))
 			w, err := os.Create(name)
 			if err != nil {
