@@ -9,10 +9,10 @@
 package main
 
 import (
-	"bufio"
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -70,48 +70,47 @@ func run(citiesPath, adminPath, out string) error {
 	for i, a := range admins {
 		index[a.Code] = i
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(zw)
+	var b []byte
 	str := func(s string) {
-		var n [binary.MaxVarintLen64]byte
-		w.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-		w.WriteString(s)
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
 	}
-	w.WriteString("PLC1")
-	binary.Write(w, binary.LittleEndian, uint32(len(admins)))
+	b = append(b, "PLC1"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(admins)))
 	for _, a := range admins {
 		str(a.Code)
 		str(a.Name)
 	}
-	binary.Write(w, binary.LittleEndian, uint32(len(cities)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(cities)))
 	for _, c := range cities {
 		lat, err1 := strconv.ParseFloat(c.Lat, 64)
 		lon, err2 := strconv.ParseFloat(c.Lng, 64)
 		if err1 != nil || err2 != nil || len(c.Country) != 2 {
 			return fmt.Errorf("city %+v: bad position or country", c)
 		}
-		binary.Write(w, binary.LittleEndian, int32(lat*1e5))
-		binary.Write(w, binary.LittleEndian, int32(lon*1e5))
-		w.WriteString(c.Country)
+		b = binary.LittleEndian.AppendUint32(b, uint32(int32(lat*1e5)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(int32(lon*1e5)))
+		b = append(b, c.Country...)
 		region := uint16(0xFFFF)
 		if i, ok := index[c.Country+"."+c.Admin1]; ok {
 			region = uint16(i)
 		}
-		binary.Write(w, binary.LittleEndian, region)
+		b = binary.LittleEndian.AppendUint16(b, region)
 		str(c.Name)
 	}
-	if err := w.Flush(); err != nil {
+	f, err := os.Create(out)
+	if err != nil {
 		return err
 	}
+	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
+	if err != nil {
+		return errors.Join(err, f.Close())
+	}
+	if _, err := zw.Write(b); err != nil {
+		return errors.Join(err, f.Close())
+	}
 	if err := zw.Close(); err != nil {
-		return err
+		return errors.Join(err, f.Close())
 	}
 	return f.Close()
 }
