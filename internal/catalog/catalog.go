@@ -287,9 +287,18 @@ type querier interface {
 }
 
 // IntegrityCheck runs SQLite's integrity and foreign key checks and returns
-// what they report, empty when all is well.
+// what they report, empty when all is well. It runs on a connection of its
+// own: on a pooled reader that an earlier search used, FTS5's check of the
+// search index can judge against state it cached before the writer's
+// last changes, and report a sound index as malformed.
 func (c *Catalog) IntegrityCheck(ctx context.Context) ([]string, error) {
-	rows, err := c.r.QueryContext(ctx, "PRAGMA integrity_check")
+	db, err := sql.Open("sqlite", dsn(c.path, ""))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
 	problems, err := collect(rows, err, func(s scanner) (string, error) {
 		var v string
 		err := s.Scan(&v)
@@ -301,7 +310,7 @@ func (c *Catalog) IntegrityCheck(ctx context.Context) ([]string, error) {
 	if len(problems) == 1 && problems[0] == "integrity: ok" {
 		problems = nil
 	}
-	rows, err = c.r.QueryContext(ctx, "PRAGMA foreign_key_check")
+	rows, err = db.QueryContext(ctx, "PRAGMA foreign_key_check")
 	fks, err := collect(rows, err, func(s scanner) (string, error) {
 		var table, parent string
 		var rowid, fkid sql.NullInt64
