@@ -584,7 +584,7 @@ func TestProblems(t *testing.T) {
 			}
 			after := run(t, f.lib, false)
 			if got := found(after); !reflect.DeepEqual(got, sorted(want.after)) {
-				t.Errorf("a check after the repair found %q; want %q", got, sorted(want.after))
+				t.Errorf("a check after the repair found %q; want %q (%+v)", got, sorted(want.after), after.Problems)
 			}
 			agrees(t, reports["check"], reports["repair"], after)
 		})
