@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -133,7 +132,7 @@ func TestSystemdUnit(t *testing.T) {
 		t.Errorf("ExecStartPre said nothing of the public URL:\n%s", preOut)
 	}
 
-	var logs syncBuffer
+	var logs testenv.Buffer
 	svc := command(unit["ExecStart"])
 	svc.Stdout, svc.Stderr = &logs, &logs
 	if err := svc.Start(); err != nil {
@@ -226,22 +225,4 @@ func systemdArgs(t *testing.T, line string, env map[string]string) []string {
 		}
 	}
 	return args
-}
-
-// syncBuffer is a process's output that the test reads while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/testenv"
 )
 
 // guestLibrary imports the samples into album Family, shares it with
@@ -218,7 +219,7 @@ func TestActivityFollow(t *testing.T) {
 	photos := te.importSamples(t, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	te.env.stdout = out
 	done := make(chan error, 1)
 	go func() {
@@ -232,7 +233,7 @@ func TestActivityFollow(t *testing.T) {
 			t.Fatalf("activity --follow printed %q; want the photos added", out.String())
 		}
 		name := "Album " + idString(photos[i%len(photos)]) + strings.Repeat("x", i)
-		if err := runAlbumPhotos(context.Background(), &env{stdin: strings.NewReader(""), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, libraryFlag: te.libraryFlag},
+		if err := runAlbumPhotos(context.Background(), &env{stdin: strings.NewReader(""), stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, libraryFlag: te.libraryFlag},
 			&albumPhotosOptions{album: name, photos: []string{idString(photos[i%len(photos)])}}); err != nil {
 			t.Fatal(err)
 		}

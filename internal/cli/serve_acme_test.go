@@ -217,7 +217,7 @@ func dnsAnswer(query []byte) []byte {
 
 type pebbleProcess struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *testenv.Buffer
 	once sync.Once
 }
 
@@ -245,7 +245,7 @@ func startPebble(t *testing.T, bin, certs, addr, mgmtAddr, dnsAddr, httpPort, tl
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pebbleProcess{cmd: exec.Command(bin, "-config", config, "-dnsserver", dnsAddr), out: &lockedBuffer{}}
+	p := &pebbleProcess{cmd: exec.Command(bin, "-config", config, "-dnsserver", dnsAddr), out: &testenv.Buffer{}}
 	p.cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_VA_ALWAYS_VALID=0", "PEBBLE_WFE_NONCEREJECT=0")
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {

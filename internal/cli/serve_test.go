@@ -14,10 +14,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/picup/picup/internal/testenv"
 	"github.com/picup/picup/internal/web/certtest"
 )
 
@@ -116,32 +116,14 @@ func TestShareAndServe(t *testing.T) {
 // serving is a running "picup serve" for a test.
 type serving struct {
 	addr, metricsAddr string
-	logs              *lockedBuffer
+	logs              *testenv.Buffer
 	stop              func() error // cancels and waits for runServe
-}
-
-// lockedBuffer is a log sink the server writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func startServe(t *testing.T, dir string, o *serveOptions) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serving{logs: &lockedBuffer{}}
+	s := &serving{logs: &testenv.Buffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	o.addr = "127.0.0.1:0"

@@ -7,9 +7,11 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"testing"
 )
 
@@ -39,4 +41,23 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// Buffer is output that a server or a process writes while the test
+// reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Buffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Buffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/picup/picup/internal/library"
 	"github.com/picup/picup/internal/miniotest"
 	"github.com/picup/picup/internal/sharelink"
+	"github.com/picup/picup/internal/testenv"
 )
 
 // bucketFixture is a library synced to a real MinIO as remote "m", with a
@@ -37,7 +38,7 @@ type bucketFixture struct {
 	token   string
 	shareID int64
 	byID    map[int64]catalog.Photo
-	log     *lockedBuffer // what the servers of serve log, from their goroutines
+	log     *testenv.Buffer // what the servers of serve log, from their goroutines
 }
 
 func newBucketFixture(t *testing.T) *bucketFixture {
@@ -56,7 +57,7 @@ func newBucketFixture(t *testing.T) *bucketFixture {
 		t.Fatalf("sync: %+v, %v", sum, err)
 	}
 	token, id := f.share(t, catalog.Share{Download: true})
-	bf := &bucketFixture{fixture: f, minio: srv, a: a, token: token, shareID: id, byID: map[int64]catalog.Photo{}, log: &lockedBuffer{}}
+	bf := &bucketFixture{fixture: f, minio: srv, a: a, token: token, shareID: id, byID: map[int64]catalog.Photo{}, log: &testenv.Buffer{}}
 	for _, p := range f.inside {
 		bf.byID[p.ID] = p
 	}

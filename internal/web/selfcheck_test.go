@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -11,31 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/testenv"
 )
-
-// lockedBuffer is a log that a server's goroutines may write while a
-// test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestReaches: the public URL's /healthz tells this server from another
 // picup, from something else, and from nothing at all.
@@ -101,7 +81,7 @@ func TestRunChecksPublicURL(t *testing.T) {
 		return ln
 	}
 
-	var logs lockedBuffer
+	var logs testenv.Buffer
 	ln := listen()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
