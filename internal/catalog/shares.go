@@ -222,6 +222,16 @@ const PasswordLocked = "locked"
 // SetSharePassword sets a share's password hash; "" removes the
 // password. A revoked share keeps its state (ErrShareRevoked).
 func (tx *Tx) SetSharePassword(ctx context.Context, id int64, hash string) error {
+	if err := tx.notRevoked(ctx, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE shares SET password_hash = ? WHERE id = ?`, nullString(hash), id)
+	return err
+}
+
+// notRevoked refuses a share that does not exist (ErrNotFound) or is
+// revoked (ErrShareRevoked): a change to it would be lost on no one.
+func (tx *Tx) notRevoked(ctx context.Context, id int64) error {
 	var revoked sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM shares WHERE id = ?`, id).Scan(&revoked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -233,8 +243,7 @@ func (tx *Tx) SetSharePassword(ctx context.Context, id int64, hash string) error
 	if revoked.Valid {
 		return fmt.Errorf("share %d: %w; make a new link with \"picup share\"", id, ErrShareRevoked)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE shares SET password_hash = ? WHERE id = ?`, nullString(hash), id)
-	return err
+	return nil
 }
 
 // ErrShareRevoked is returned when extending a revoked share.
@@ -243,18 +252,10 @@ var ErrShareRevoked = errors.New("share is revoked")
 // ExtendShare sets a share's expiry (the zero time for never). A revoked share
 // cannot be extended (ErrShareRevoked): make a new one.
 func (tx *Tx) ExtendShare(ctx context.Context, id int64, expiresAt time.Time) error {
-	var revoked sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM shares WHERE id = ?`, id).Scan(&revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("no share with id %d; see \"picup share ls\": %w", id, ErrNotFound)
-	}
-	if err != nil {
+	if err := tx.notRevoked(ctx, id); err != nil {
 		return err
 	}
-	if revoked.Valid {
-		return fmt.Errorf("share %d: %w; create a new one with \"picup share\"", id, ErrShareRevoked)
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE shares SET expires_at = ? WHERE id = ?`, timeArg(expiresAt), id)
+	_, err := tx.ExecContext(ctx, `UPDATE shares SET expires_at = ? WHERE id = ?`, timeArg(expiresAt), id)
 	return err
 }
 
