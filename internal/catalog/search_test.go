@@ -314,7 +314,7 @@ func TestSearchMigrationIndexesExistingRows(t *testing.T) {
 	ctx := context.Background()
 	before := fstest.MapFS{}
 	err := fs.WalkDir(migrationFiles, "migrations", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(filepath.Base(path), "0015") {
+		if err != nil || d.IsDir() || filepath.Base(path) >= "0015" {
 			return err
 		}
 		b, err := migrationFiles.ReadFile(path)

@@ -110,7 +110,7 @@ func (c *Catalog) TrashTotals(ctx context.Context, t time.Time) (n int, bytes in
 }
 
 // Purge forgets trashed photos for good, in the caller's transaction: their
-// rows go, their owners' usage drops, and a job to delete each of their
+// rows go, their owners' usage drops (the trigger usage_photo_d), and a job to delete each of their
 // files (the paths files returns for a photo) is queued, so that the files
 // are removed only after this commit. Photos not in the trash are left
 // alone. It returns the purged photos, which the caller records in the
@@ -127,10 +127,6 @@ func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sideca
 		}
 		scs, err := sidecarsOf(ctx, tx, id)
 		if err != nil {
-			return purged, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET used_bytes = used_bytes - ?
-			WHERE id IN (SELECT user_id FROM photo_owners WHERE photo_id = ?)`, p.Bytes, id); err != nil {
 			return purged, err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM photos WHERE id = ?`, id); err != nil {

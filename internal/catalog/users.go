@@ -32,15 +32,12 @@ var (
 	ErrQuota = errors.New("quota exceeded")
 )
 
-const userCols = `u.id, u.name, u.quota_bytes, u.used_bytes,
-	coalesce((SELECT sum(p.bytes) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
-		WHERE po.user_id = u.id AND p.trashed_at IS NOT NULL), 0),
+// userCols reads a user's counters, which triggers keep (migration
+// 0016): one row, whatever the size of the archive. Reservations are the
+// imports in flight, a handful.
+const userCols = `u.id, u.name, u.quota_bytes, u.used_bytes, u.trashed_bytes,
 	coalesce((SELECT sum(r.bytes) FROM reservations r WHERE r.user_id = u.id), 0),
-	(SELECT count(*) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
-		WHERE po.user_id = u.id AND p.type = 'photo' AND p.trashed_at IS NULL),
-	(SELECT count(*) FROM photo_owners po JOIN photos p ON p.id = po.photo_id
-		WHERE po.user_id = u.id AND p.type = 'video' AND p.trashed_at IS NULL),
-	u.created_at`
+	u.photos, u.videos, u.created_at`
 
 func scanUser(s scanner) (User, error) {
 	var u User
@@ -117,12 +114,10 @@ func (c *Catalog) EnsureFirstUser(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
+		_, err = tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
 			SELECT p.id, ?, p.taken_key, ? FROM photos p
-			WHERE NOT EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id)`, id, nowText()); err != nil {
-			return err
-		}
-		return tx.recomputeUsage(ctx, id)
+			WHERE NOT EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id)`, id, nowText())
+		return err
 	})
 }
 
@@ -157,13 +152,8 @@ func (tx *Tx) TransferPhotos(ctx context.Context, from, to User) (int64, error) 
 		ON CONFLICT DO NOTHING`, to.ID, from.ID); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM photo_owners WHERE user_id = ?`, from.ID); err != nil {
-		return 0, err
-	}
-	if err := tx.recomputeUsage(ctx, from.ID); err != nil {
-		return 0, err
-	}
-	return gain, tx.recomputeUsage(ctx, to.ID)
+	_, err := tx.ExecContext(ctx, `DELETE FROM photo_owners WHERE user_id = ?`, from.ID)
+	return gain, err
 }
 
 // UserCount is how many users the library has.
@@ -259,9 +249,9 @@ func owns(ctx context.Context, q querier, photoID, userID int64) (bool, error) {
 	return n > 0, err
 }
 
-// addOwner makes the user an owner of the photo and charges its bytes to
-// the user's usage, unchecked; it reports false (and charges nothing) when
-// the user already owns it. Callers have either checked the quota in the
+// addOwner makes the user an owner of the photo, which charges its bytes
+// to the user's usage (the trigger usage_owner_i), unchecked; it reports
+// false (and charges nothing) when the user already owns it. Callers have either checked the quota in the
 // same transaction (Own) or consumed a reservation that was (OwnReserved).
 func (tx *Tx) addOwner(ctx context.Context, p Photo, userID int64) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
@@ -269,11 +259,8 @@ func (tx *Tx) addOwner(ctx context.Context, p Photo, userID int64) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return false, err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?`, p.Bytes, userID)
-	return err == nil, err
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // Own makes the user an owner of an already stored photo, charging its
@@ -311,38 +298,58 @@ func (tx *Tx) OwnReserved(ctx context.Context, p Photo, userID, reservationID in
 	return tx.addOwner(ctx, p, userID)
 }
 
-func (tx *Tx) recomputeUsage(ctx context.Context, userID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE users SET used_bytes = coalesce((SELECT sum(p.bytes)
-		FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = users.id), 0)
-		WHERE id = ?`, userID)
-	return err
-}
+// usageSums is what users' counters should be, from the rows themselves:
+// a walk over owners and their photos.
+const usageSums = `coalesce(sum(p.bytes), 0) AS used,
+		coalesce(sum(iif(p.trashed_at IS NULL, 0, p.bytes)), 0) AS trashed,
+		coalesce(sum(p.trashed_at IS NULL AND p.type = 'photo'), 0) AS photos,
+		coalesce(sum(p.trashed_at IS NULL AND p.type = 'video'), 0) AS videos
+	FROM photo_owners po JOIN photos p ON p.id = po.photo_id `
 
-// UsageMismatch is a user whose recorded usage differs from the sum of
-// what they own.
+// UsageMismatch is a user whose recorded counters differ from what they
+// own.
 type UsageMismatch struct {
-	User     string
+	User string
+	// Counter is the one that differs: "used_bytes", "trashed_bytes",
+	// "photos" or "videos" (the first of them when several do).
+	Counter  string
 	Recorded int64
 	Actual   int64
 }
 
-// CheckUsage compares every user's recorded usage with the sum of the
-// originals they own.
+// CheckUsage compares every user's recorded counters (usage, the part of
+// it in the trash, photos and videos) with a count of what they own. It
+// reads the whole archive.
 func (c *Catalog) CheckUsage(ctx context.Context) ([]UsageMismatch, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT u.name, u.used_bytes, coalesce((SELECT sum(p.bytes)
-		FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = u.id), 0) AS actual
-		FROM users u WHERE u.used_bytes != actual ORDER BY u.id`)
-	return collect(rows, err, func(s scanner) (UsageMismatch, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT u.name, u.used_bytes, u.trashed_bytes, u.photos, u.videos,
+		coalesce(a.used, 0), coalesce(a.trashed, 0), coalesce(a.photos, 0), coalesce(a.videos, 0)
+		FROM users u LEFT JOIN (SELECT po.user_id AS user_id, `+usageSums+`GROUP BY po.user_id) a ON a.user_id = u.id
+		ORDER BY u.id`)
+	all, err := collect(rows, err, func(s scanner) (UsageMismatch, error) {
 		var m UsageMismatch
-		err := s.Scan(&m.User, &m.Recorded, &m.Actual)
+		var rec, act [4]int64
+		err := s.Scan(&m.User, &rec[0], &rec[1], &rec[2], &rec[3], &act[0], &act[1], &act[2], &act[3])
+		for i, name := range []string{"used_bytes", "trashed_bytes", "photos", "videos"} {
+			if rec[i] != act[i] {
+				m.Counter, m.Recorded, m.Actual = name, rec[i], act[i]
+				break
+			}
+		}
 		return m, err
 	})
+	var bad []UsageMismatch
+	for _, m := range all {
+		if m.Counter != "" {
+			bad = append(bad, m)
+		}
+	}
+	return bad, err
 }
 
-// RecomputeUsage sets every user's usage to the sum of what they own.
+// RecomputeUsage sets every user's counters to a count of what they own.
 func (tx *Tx) RecomputeUsage(ctx context.Context) error {
-	_, err := tx.ExecContext(ctx, `UPDATE users SET used_bytes = coalesce((SELECT sum(p.bytes)
-		FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = users.id), 0)`)
+	_, err := tx.ExecContext(ctx, `UPDATE users SET (used_bytes, trashed_bytes, photos, videos) =
+		(SELECT `+usageSums+`WHERE po.user_id = users.id)`)
 	return err
 }
 
