@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/jpeg"
+	"maps"
 	"os"
 	"slices"
 
@@ -173,6 +174,31 @@ func (a *Archive) TrashDupes(ctx context.Context, groups []DupeGroup) (int, erro
 	}
 	if len(ids) == 0 {
 		return 0, errors.New("no near-duplicates to trash")
+	}
+	return a.Trash(ctx, ids)
+}
+
+// TrashFromGroup moves the photos ids of one group of look-alikes to the
+// trash, as someone reviewing the group chose them, and says how many
+// moved. Every id must be of the group and at least one photo of the
+// group must stay out of the trash.
+func (a *Archive) TrashFromGroup(ctx context.Context, g DupeGroup, ids []int64) (int, error) {
+	if len(ids) == 0 {
+		return 0, errors.New("no photo of the group is marked for the trash")
+	}
+	in := map[int64]bool{}
+	for _, p := range g.Photos {
+		in[p.ID] = true
+	}
+	kept := maps.Clone(in)
+	for _, id := range ids {
+		if !in[id] {
+			return 0, fmt.Errorf("photo %d is not in this group of look-alikes: list the groups again", id)
+		}
+		delete(kept, id)
+	}
+	if len(kept) == 0 {
+		return 0, fmt.Errorf("all %d photos of the group are marked for the trash: keep at least one", len(g.Photos))
 	}
 	return a.Trash(ctx, ids)
 }

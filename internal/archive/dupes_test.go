@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/draw"
@@ -111,5 +112,63 @@ func TestDupes(t *testing.T) {
 	}
 	if _, err := a.Dupes(ctx, 40); err == nil {
 		t.Error("a threshold of 40 bits was accepted")
+	}
+}
+
+// TestTrashFromGroup: the photos chosen from a group go to the trash and
+// the others stay; a choice of none, of the whole group or of a photo
+// from elsewhere is refused with nothing moved.
+func TestTrashFromGroup(t *testing.T) {
+	ctx := context.Background()
+	a, ids := newArchive(t)
+	var g DupeGroup
+	for _, id := range ids[:3] {
+		p, err := a.Library().Catalog.PhotoByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Photos = append(g.Photos, p)
+	}
+	outside := ids[3:]
+	if len(outside) == 0 {
+		t.Fatal("the samples have no photo outside the group")
+	}
+	tests := []struct {
+		name    string
+		trash   []int64
+		wantErr string
+	}{
+		{"none", nil, "no photo of the group"},
+		{"all of the group", []int64{ids[0], ids[1], ids[2]}, "keep at least one"},
+		{"a photo from elsewhere", []int64{ids[1], outside[0]}, "not in this group"},
+		{"two of three", []int64{ids[1], ids[2]}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := a.TrashFromGroup(ctx, g, tt.trash)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || n != 0 {
+					t.Fatalf("TrashFromGroup(%v) = %d, %v; want an error saying %q", tt.trash, n, err, tt.wantErr)
+				}
+			} else if err != nil || n != len(tt.trash) {
+				t.Fatalf("TrashFromGroup(%v) = %d, %v; want %d", tt.trash, n, err, len(tt.trash))
+			}
+			trashed, err := a.Trashed(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, p := range trashed.Photos {
+				got = append(got, p.ID)
+			}
+			want := slices.Sorted(slices.Values(tt.trash))
+			if tt.wantErr != "" {
+				want = nil
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("the trash holds %v; want %v", got, want)
+			}
+		})
 	}
 }
