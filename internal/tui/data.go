@@ -246,18 +246,25 @@ func (m *Model) pictureOptions(l layout) termimg.Options {
 }
 
 // loadThumbs renders the thumbnails of the visible rows and one more row
-// either side that are not cached yet. Without pictures (mode None) there
-// is nothing to read, and the box is made here.
+// either side.
 func (m *Model) loadThumbs(g *grid, l layout) tea.Cmd {
-	o := m.pictureOptions(l)
-	var cmds []tea.Cmd
+	var ps []catalog.Photo
 	first := max(0, (g.topRow-1)*l.cols)
 	last := (g.topRow + l.rows + 1) * l.cols
 	for abs := first; abs < last; abs++ {
-		p, ok := g.at(abs)
-		if !ok {
-			continue
+		if p, ok := g.at(abs); ok {
+			ps = append(ps, p)
 		}
+	}
+	return m.loadPictures(ps, m.pictureOptions(l))
+}
+
+// loadPictures renders the thumbnails of ps that are not cached yet.
+// Without pictures (mode None) there is nothing to read, and the box is
+// made here.
+func (m *Model) loadPictures(ps []catalog.Photo, o termimg.Options) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range ps {
 		if _, ok := m.thumbs.Get(p.SHA256, o); ok {
 			continue
 		}

@@ -149,6 +149,12 @@ func writeThumb(t testing.TB, lib *library.Library, sha string, i int) {
 			img.Set(x, y, color.RGBA{v, uint8(255 - int(v)), uint8(i * 10), 255})
 		}
 	}
+	saveThumb(t, lib, sha, img)
+}
+
+// saveThumb writes img as the grid thumbnail of the photo sha.
+func saveThumb(t testing.TB, lib *library.Library, sha string, img image.Image) {
+	t.Helper()
 	path := lib.Abs(library.ThumbPath(sha, "grid"))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,8 @@ type KeyMap struct {
 	AddToAlbum, Delete         key.Binding
 	Restore, Share, Revoke     key.Binding
 	Caption                    key.Binding
+	Dupes, KeepOrTrash         key.Binding
+	ApplyGroup, SkipGroup      key.Binding
 	Retry, Sync                key.Binding
 	Approve, Reject            key.Binding
 	RemoveComment              key.Binding
@@ -63,6 +65,10 @@ func DefaultKeyMap() KeyMap {
 		Share:         b("s", "share link", "s"),
 		Revoke:        b("x", "revoke share", "x"),
 		Caption:       b("c", "caption", "c"),
+		Dupes:         b("D", "look-alikes", "D"),
+		KeepOrTrash:   b("space", "keep ↔ trash", " ", "space"),
+		ApplyGroup:    b("enter", "trash the marked", "enter"),
+		SkipGroup:     b("s", "skip group", "s"),
 		Retry:         b("r", "retry failed jobs", "r"),
 		Sync:          b("S", "sync now", "S"),
 		Approve:       b("a", "approve upload", "a"),
@@ -101,6 +107,10 @@ func (k KeyMap) Bindings() []Scope {
 		{k.Share, "timeline: marked photos; albums: the album"},
 		{k.Revoke, "shares (asks first)"},
 		{k.Caption, "timeline: the photo under the cursor (an empty caption removes it)"},
+		{k.Dupes, "everywhere: review the groups of photos that look alike"},
+		{k.KeepOrTrash, "look-alikes: the photo under the cursor"},
+		{k.ApplyGroup, "look-alikes: the group shown (asks first)"},
+		{k.SkipGroup, "look-alikes: leave the group as it is"},
 		{k.Retry, "jobs: the selected job, or every failed one"},
 		{k.Sync, "jobs: the selected remote; elsewhere the only remote"},
 		{k.Approve, "activity: the selected upload waiting for review"},

@@ -62,8 +62,10 @@ const (
 	viewJobs
 	viewTrash
 	viewActivity
+	viewDupes // look-alikes (D): no tab of its own
 )
 
+// viewNames are the tabs' labels, one per view but the look-alikes.
 var viewNames = [...]string{"Timeline", "Albums", "Users", "Shares", "Jobs", "Trash", "Activity"}
 
 // pollEvery is how often the browser checks whether another process
@@ -107,6 +109,7 @@ type Model struct {
 	shares   listState[catalog.Share]
 	jobs     jobsState
 	activity activityState
+	dupes    dupesState
 	unread   int      // feed items newer than the mark, up to unreadMax
 	remotes  []string // remote names, for the sync state of a photo
 
@@ -310,6 +313,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case syncDoneMsg:
 		cmds = append(cmds, m.onSyncDone(msg))
+	case dupesMsg:
+		m.onDupes(msg)
+	case dupesTickMsg:
+		cmds = append(cmds, m.onDupesTick(msg))
+	case dupesAppliedMsg:
+		cmds = append(cmds, m.onDupesApplied(msg))
 	}
 	cmds = append(cmds, m.settle())
 	return m, tea.Batch(cmds...)
@@ -354,6 +363,9 @@ func (m *Model) activeGrid() *grid {
 // screen, load pages near the window's ends, the detail of the photo
 // under the cursor and the visible thumbnails.
 func (m *Model) settle() tea.Cmd {
+	if m.view == viewDupes && m.width > 0 {
+		return m.loadDupeThumbs(m.layout())
+	}
 	g := m.activeGrid()
 	if g == nil || m.width == 0 {
 		return nil
@@ -408,6 +420,9 @@ func (m *Model) selection(g *grid) []int64 {
 
 // setView switches views, loading the new one's data.
 func (m *Model) setView(v viewID) tea.Cmd {
+	if v == viewDupes && m.view != viewDupes {
+		m.dupes.from = m.view
+	}
 	m.view = v
 	m.showHelp = false
 	switch v {
@@ -425,6 +440,8 @@ func (m *Model) setView(v viewID) tea.Cmd {
 	case viewActivity:
 		m.activity.since = -1
 		return m.loadActivity()
+	case viewDupes:
+		return m.loadDupes()
 	}
 	return nil
 }
@@ -544,6 +561,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.setView(viewTrash)
 	case is(k, m.keys.Activity):
 		return m.setView(viewActivity)
+	case is(k, m.keys.Dupes):
+		return m.setView(viewDupes)
 	case is(k, m.keys.Sync) && m.view != viewJobs:
 		return m.syncOnly()
 	}
@@ -565,6 +584,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.jobsKey(k)
 	case viewActivity:
 		return m.activityKey(k)
+	case viewDupes:
+		return m.dupesKey(k)
 	}
 	return nil
 }

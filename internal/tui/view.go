@@ -104,6 +104,8 @@ func (m *Model) View() string {
 		body = m.jobsView(l)
 	case m.view == viewActivity:
 		body = m.activityView(l)
+	case m.view == viewDupes:
+		body = m.dupesView(l)
 	}
 	body = block(body, m.width, l.bodyH)
 	if m.dialog != nil {
@@ -247,21 +249,11 @@ func (m *Model) gridView(g *grid, l layout, empty string) []string {
 // The cursor is drawn with characters, not only colour: › ‹ around the
 // caption, and bars beside the picture while the grid has the keys.
 func (m *Model) cellView(p catalog.Photo, o termimg.Options, l layout, cur, marked, inRange bool) []string {
-	pic, ok := m.thumbs.Get(p.SHA256, o)
-	lines := make([]string, 0, l.cellH)
 	side := " "
 	if cur && !(m.view == viewTimeline && m.treeFocus) {
 		side = "│"
 	}
-	for i := 0; i < l.imgH; i++ {
-		img := strings.Repeat(" ", l.imgW)
-		if ok && i < len(pic.Lines) {
-			img = pic.Lines[i]
-		} else if i == l.imgH/2 {
-			img = fit(strings.Repeat(" ", (l.imgW-1)/2)+"·", l.imgW)
-		}
-		lines = append(lines, side+img+side)
-	}
+	lines := m.pictureLines(p, o, side, l.cellH)
 	mark := " "
 	switch {
 	case marked:
@@ -283,6 +275,24 @@ func (m *Model) cellView(p catalog.Photo, o termimg.Options, l layout, cur, mark
 		mark = m.st.marked.Render(mark)
 	}
 	return append(lines, left+mark+caption+right)
+}
+
+// pictureLines are the o.Rows lines of a photo's thumbnail between two
+// side characters, with room for capacity lines in all; a dot marks the
+// middle while the thumbnail is not drawn yet.
+func (m *Model) pictureLines(p catalog.Photo, o termimg.Options, side string, capacity int) []string {
+	pic, ok := m.thumbs.Get(p.SHA256, o)
+	lines := make([]string, 0, capacity)
+	for i := 0; i < o.Rows; i++ {
+		img := strings.Repeat(" ", o.Cols)
+		if ok && i < len(pic.Lines) {
+			img = pic.Lines[i]
+		} else if i == o.Rows/2 {
+			img = fit(strings.Repeat(" ", (o.Cols-1)/2)+"·", o.Cols)
+		}
+		lines = append(lines, side+img+side)
+	}
+	return lines
 }
 
 // formatTaken writes a capture time for people: 2019-05-01 10:00:00 +09:00.
@@ -817,6 +827,10 @@ func (m *Model) shortHelp() []key.Binding {
 		return append([]key.Binding{k.Up, k.Down, k.Revoke}, common...)
 	case viewActivity:
 		return append([]key.Binding{k.Up, k.Down, withDesc(k.Open, "show the photo"), k.Approve, k.Reject, k.RemoveComment}, common...)
+	case viewDupes:
+		return append([]key.Binding{k.KeepOrTrash, k.ApplyGroup, k.SkipGroup,
+			key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "photo")),
+			key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "group")), k.Back}, common...)
 	case viewJobs:
 		if m.syncing != nil {
 			return append([]key.Binding{k.Up, k.Down, withDesc(k.Back, "stop the sync"), k.Retry}, common...)
@@ -845,6 +859,7 @@ func (m *Model) helpView(l layout) []string {
 	}
 	h := m.help
 	h.Width = m.width - 2
+	h.FullSeparator = "   " // three columns of keys fit in 80 cells
 	lines := []string{m.st.heading.Render(" Keys") + m.st.dim.Render("   (? or esc closes; docs/tui.md says where each works)"), ""}
 	for _, line := range strings.Split(h.FullHelpView(groups), "\n") {
 		lines = append(lines, " "+line)
