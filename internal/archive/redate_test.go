@@ -1,77 +1,22 @@
 package archive
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"image"
-	"image/jpeg"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/picup/picup/internal/catalog"
-	"github.com/picup/picup/internal/importer"
-	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/redate/redatetest"
 	"github.com/picup/picup/internal/verify"
 )
 
-const scanSidecar = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"
-  photoshop:DateCreated="1962-07-14">
- <dc:description><rdf:Alt><rdf:li xml:lang="x-default">Grandpa at Haeundae</rdf:li></rdf:Alt></dc:description>
- <dc:subject><rdf:Bag><rdf:li>beach</rdf:li></rdf:Bag></dc:subject>
-</rdf:Description></rdf:RDF></x:xmpmeta>`
-
-// scanLibrary imports a scan with no date of its own, filed under its
-// modification time (2020-01-02) as picup did before it read XMP, and puts
-// an .xmp sidecar with the real date beside it in the library, as an
-// earlier import of the sidecar would have.
+// scanLibrary is redatetest.ScanLibrary's library, as an Archive.
 func scanLibrary(t *testing.T) (*Archive, catalog.Photo) {
 	t.Helper()
-	ctx := context.Background()
-	lib, err := library.Open(ctx, filepath.Join(t.TempDir(), "lib"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
-	src := t.TempDir()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 16, 12)), nil); err != nil {
-		t.Fatal(err)
-	}
-	scan := filepath.Join(src, "scan0001.jpg")
-	if err := os.WriteFile(scan, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mtime := time.Date(2020, 1, 2, 12, 0, 0, 0, time.Local)
-	if err := os.Chtimes(scan, mtime, mtime); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := importer.Run(ctx, lib, []string{src}, importer.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := lib.Catalog.ListPhotos(ctx, nil, 10)
-	if err != nil || len(ps) != 1 || ps[0].TakenSource != "mtime" || ps[0].Path != "originals/2020/2020-01-02/scan0001.jpg" {
-		t.Fatalf("imported %+v, %v; want one photo filed under its mtime", ps, err)
-	}
-	sc := "originals/2020/2020-01-02/scan0001.xmp"
-	if err := os.WriteFile(lib.Abs(sc), []byte(scanSidecar), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		sum := sha256.Sum256([]byte(scanSidecar))
-		return tx.InsertSidecar(ctx, ps[0].ID, sc, int64(len(scanSidecar)), hex.EncodeToString(sum[:]))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(lib), ps[0]
+	lib, p := redatetest.ScanLibrary(t)
+	return New(lib), p
 }
 
 func exists(a *Archive, rel string) bool {
@@ -155,51 +100,5 @@ func TestRedateAt(t *testing.T) {
 	}
 	if rs, failed, err := a.Redate(ctx, []int64{p.ID, 999}, RedateOptions{At: "1970"}); err != nil || failed != 1 || rs[1].Error == "" || rs[0].Error != "" {
 		t.Errorf("Redate(one unknown id) = %+v, %d, %v; want one failure of two", rs, failed, err)
-	}
-}
-
-// A commit that fails leaves the original where the catalog says, and no
-// second name; a crash after the commit leaves the old name, which verify
-// --repair removes.
-func TestRedateCrashSafety(t *testing.T) {
-	a, p := scanLibrary(t)
-	ctx := context.Background()
-	boom := errors.New("disk full")
-	redateFault = func(step string) error {
-		if step == "commit" {
-			return boom
-		}
-		return nil
-	}
-	defer func() { redateFault = nil }()
-	rs, failed, err := a.Redate(ctx, []int64{p.ID}, RedateOptions{At: "1962-07-14"})
-	if err != nil || failed != 1 || !strings.Contains(rs[0].Error, "disk full") {
-		t.Fatalf("Redate with a failing commit = %+v, %d, %v; want that photo failed", rs, failed, err)
-	}
-	got, _ := a.lib.Catalog.PhotoByID(ctx, p.ID)
-	if got.Path != p.Path || got.TakenAt != p.TakenAt || !exists(a, p.Path) || exists(a, "originals/1962/1962-07-14/scan0001.jpg") ||
-		exists(a, "originals/1962/1962-07-14/scan0001.xmp") {
-		t.Fatalf("after a failed commit: catalog %s %s; want it and the files as they were", got.Path, got.TakenAt)
-	}
-
-	redateFault = func(step string) error {
-		if strings.HasPrefix(step, "remove ") && strings.HasSuffix(step, ".jpg") {
-			return boom // as if the process died after the commit, before the original's old name went
-		}
-		return nil
-	}
-	rs, failed, err = a.Redate(ctx, []int64{p.ID}, RedateOptions{At: "1962-07-14"})
-	if err != nil || failed != 0 || !strings.Contains(rs[0].Note, "verify --repair") {
-		t.Fatalf("Redate dying after the commit = %+v, %d, %v", rs, failed, err)
-	}
-	if !exists(a, p.Path) || !exists(a, rs[0].Path) {
-		t.Fatalf("both names should be there: %s, %s", p.Path, rs[0].Path)
-	}
-	rep, err := verify.Run(ctx, a.lib, verify.Options{Repair: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if exists(a, p.Path) || !exists(a, rs[0].Path) || rep.Remaining != 0 {
-		t.Errorf("verify --repair: %+v; want the old name removed and the new one kept", rep.Problems)
 	}
 }

@@ -55,3 +55,13 @@ func (c *Catalog) PhotosWithoutPlace(ctx context.Context, afterID int64, limit i
 		ORDER BY p.id LIMIT ?`, afterID, limit)
 	return collect(rows, err, scanPhoto)
 }
+
+// SetPosition records where a photo was taken as its metadata says
+// (latitude and longitude in degrees); its place is set apart (SetPlace).
+func (tx *Tx) SetPosition(ctx context.Context, id int64, lat, lon float64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE photos SET lat = ?, lon = ? WHERE id = ?`, lat, lon, id)
+	if err != nil {
+		return fmt.Errorf("photo %d: store its position: %w", id, err)
+	}
+	return nil
+}

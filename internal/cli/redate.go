@@ -27,10 +27,13 @@ func newRedateCmd(e *env) *cobra.Command {
 
 --from-metadata reads each original's metadata again (EXIF, XMP, IPTC and
 its .xmp sidecars), as an import of today does: photos imported before
-picup read a source get its date, title, caption, keywords, people and
-rating. A photo whose metadata has no date keeps its capture time.
---all does it for every photo not in the trash, leaving alone those dated
-by hand.
+picup read a source get its date, title, caption, keywords, people,
+rating, position and place. What the metadata does not say is kept, and
+so is a caption the catalog has (it may have been typed with "picup
+caption"). A photo whose metadata has no date keeps its capture time.
+"picup verify --metadata" lists the photos this would change, and
+"picup verify --repair" changes them. --all does it for every photo not
+in the trash, leaving alone those dated by hand.
 
 --at sets a date by hand (taken_at_source "manual"): a day (1962-07-14), a
 month (1962-07), a year (1962), or a time in RFC 3339
@@ -44,7 +47,7 @@ date's folder (originals/YYYY/YYYY-MM-DD/) together with the catalog.`,
 			return runRedate(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.fromMetadata, "from-metadata", false, "read the date (and title, caption, keywords, people, rating) from the metadata again")
+	cmd.Flags().BoolVar(&o.fromMetadata, "from-metadata", false, "read the date (and title, caption, keywords, people, rating, position) from the metadata again")
 	cmd.Flags().StringVar(&o.at, "at", "", "set this date by hand: 1962-07-14, 1962-07, 1962 or an RFC 3339 time")
 	cmd.Flags().BoolVar(&o.all, "all", false, "every photo not in the trash (with --from-metadata)")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the result as JSON")

@@ -19,6 +19,7 @@ type verifyOptions struct {
 	remote   string
 	sample   string
 	readData bool
+	metadata bool
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -34,8 +35,17 @@ database must pass its integrity check.
 With --repair: thumbnails are regenerated (placeholders too, once a decoder
 such as ffmpeg is installed), files without a catalog row are adopted (or
 removed when the same content is stored elsewhere), leftovers of
-interrupted writes are removed, and missing or corrupt originals are
-flagged in the catalog (their bytes can only come back from a backup).
+interrupted writes are removed, missing or corrupt originals are flagged
+in the catalog (their bytes can only come back from a backup), and every
+original's metadata is read again: what it says that the catalog
+does not (a date from a source picup did not read when the photo came in,
+a caption, keywords, people, a position, a place) is recorded as "picup
+redate ID --from-metadata" does, moving the original to its new date
+folder. Photos dated by hand (redate --at) are left alone.
+
+--metadata reads the metadata again without --repair, to see what it
+would change (stale-metadata). A plain verify does not: parsing every
+file costs more than the other checks.
 
 With --remote NAME the remote is checked instead: every object the catalog
 needs (originals, sidecars, thumbnails, photo sidecars) must be there with
@@ -58,11 +68,15 @@ problems remain.`,
 	f.StringVar(&o.remote, "remote", "", "check this remote instead of the local library")
 	f.Var(&percentValue{&o.sample}, "sample", "with --remote: check the checksums of this share of the objects (5%)")
 	f.BoolVar(&o.readData, "read-data", false, "with --remote: download objects to hash them")
+	f.BoolVar(&o.metadata, "metadata", false, "read every original's metadata again and report what the catalog says otherwise (--repair does it too)")
 	return cmd
 }
 
 func runVerify(ctx context.Context, e *env, o *verifyOptions) error {
 	if o.remote != "" {
+		if o.metadata {
+			return usageErrorf("--metadata checks the local library: leave out --remote, or --metadata")
+		}
 		return runVerifyRemote(ctx, e, o)
 	}
 	if o.sample != "" || o.readData {
@@ -73,7 +87,7 @@ func runVerify(ctx context.Context, e *env, o *verifyOptions) error {
 		return err
 	}
 	defer lib.Close()
-	rep, err := verify.Run(ctx, lib, verify.Options{Repair: o.repair, Jobs: o.jobs})
+	rep, err := verify.Run(ctx, lib, verify.Options{Repair: o.repair, Jobs: o.jobs, Metadata: o.metadata})
 	if err != nil {
 		return err
 	}

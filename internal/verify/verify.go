@@ -18,11 +18,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/redate"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/capturetime"
 	"github.com/picup/picup/pkg/filetype"
 )
 
@@ -41,6 +44,11 @@ const (
 	KindTempFile         = "temp-file"    // leftover of an interrupted write
 	KindUsage            = "usage"        // a user's recorded usage differs from what they own
 	KindReservation      = "reservation"  // quota reserved by a process that is gone
+	// KindStaleMetadata: the catalog's capture time, title, caption,
+	// keywords, people, rating, position or place differ from what the
+	// original's metadata says when read today (checked with Metadata or
+	// Repair).
+	KindStaleMetadata = "stale-metadata"
 )
 
 // Problem is one inconsistency.
@@ -90,6 +98,12 @@ func (r Report) OK() bool { return r.Remaining == 0 }
 type Options struct {
 	Repair bool
 	Jobs   int
+	// Metadata reads every original's metadata again and reports the
+	// photos whose catalog entry differs from it; Repair does it too, and
+	// records it. Parsing every file costs more than the other checks, so
+	// a plain verify leaves it out.
+	Metadata bool
+	Now      func() time.Time // bounds plausible dates read again; time.Now when nil
 }
 
 type checker struct {
@@ -278,6 +292,53 @@ func (c *checker) photo(ctx context.Context, p catalog.Photo) {
 		c.thumbs(ctx, p)
 	}
 	c.sidecars(ctx, p)
+	if state == "ok" && !trashed && (c.opts.Metadata || c.opts.Repair) {
+		c.metadata(ctx, p)
+	}
+}
+
+// metadata reads the original's metadata again and reports what the
+// catalog says otherwise; --repair records it as "picup redate
+// --from-metadata" does, moving the original when its date folder
+// changes. A date set by hand is never overwritten: such a photo is not
+// read. A file whose metadata cannot be read is left to the other
+// checks.
+func (c *checker) metadata(ctx context.Context, p catalog.Photo) {
+	if p.TakenSource == capturetime.SourceManual {
+		return
+	}
+	now := time.Now
+	if c.opts.Now != nil {
+		now = c.opts.Now
+	}
+	md, err := redate.Read(ctx, c.lib, p, now())
+	if err != nil {
+		return
+	}
+	change := redate.FromMetadata(p, md)
+	diff := change.Differences(p)
+	if len(diff) == 0 {
+		return
+	}
+	prob := Problem{Kind: KindStaleMetadata, Path: p.Path, PhotoID: p.ID, Repairable: true,
+		Detail: "the catalog differs from what the original's metadata says: " + strings.Join(diff, "; "),
+		Action: c.will(fmt.Sprintf("record what the metadata says, as \"picup redate %d --from-metadata\" does", p.ID), "recorded what the metadata says")}
+	if c.opts.Repair {
+		r, err := redate.Apply(ctx, c.lib, p, change)
+		switch {
+		case err != nil:
+			prob.Detail += "; recording it failed: " + err.Error()
+		default:
+			prob.Repaired = true
+			if r.OldPath != "" {
+				prob.Action += "; moved to " + r.Path
+			}
+			if r.Note != "" {
+				prob.Action += "; " + r.Note
+			}
+		}
+	}
+	c.add(prob)
 }
 
 func (c *checker) thumbs(ctx context.Context, p catalog.Photo) {
