@@ -120,9 +120,11 @@ func (tx *Tx) DeleteRemoteObject(ctx context.Context, remote, key string) error 
 	return err
 }
 
-// RemotesHolding lists the remotes an object is recorded in.
+// RemotesHolding lists the remotes an object is recorded in: a look-up
+// of the key in each remote (remote_objects is keyed by remote first).
 func (tx *Tx) RemotesHolding(ctx context.Context, key string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT remote FROM remote_objects WHERE key = ? ORDER BY remote`, key)
+	rows, err := tx.QueryContext(ctx, `SELECT r.name FROM remotes r
+		WHERE EXISTS (SELECT 1 FROM remote_objects o WHERE o.remote = r.name AND o.key = ?) ORDER BY r.name`, key)
 	return collect(rows, err, func(s scanner) (string, error) {
 		var r string
 		err := s.Scan(&r)
