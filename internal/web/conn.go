@@ -99,6 +99,16 @@ type coalescingConn struct {
 	iov      [2][]byte   // the batch and a large write, while Write sends them; empty between calls
 	vec      net.Buffers // c.iov's, as WriteTo consumes it
 	release  func()      // uncounts the connection (connCounts); nil when not counted
+	pre      []byte      // read by the thumbnail path before it handed the connection on: what Read returns first
+}
+
+func (c *coalescingConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(p, c.pre)
+		c.pre = c.pre[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
 }
 
 func (c *coalescingConn) Close() error {

@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -17,7 +19,8 @@ import (
 	"github.com/picup/picup/internal/sharelink"
 )
 
-// limitedServer serves f's handler on 127.0.0.1 as Run does, with
+// limitedServer serves f's handler on 127.0.0.1 as Run does over plain
+// HTTP (the thumbnail path first, then net/http), with
 // viewerLimits but timeouts short enough for a test, and no address
 // exempt from the limit on connections.
 func limitedServer(t *testing.T, f *fixture) (string, *connCounts) {
@@ -30,10 +33,16 @@ func limitedServer(t *testing.T, f *fixture) (string, *connCounts) {
 	}
 	ln = smallBuffers{ln}
 	srv := l.server(f.h)
-	lln := l.listener(ln, nil)
-	go func() { _ = srv.Serve(lln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().String(), lln.(*listener).counts
+	counted := l.listener(ln, nil)
+	fl := newFastListener(context.Background(), counted, srv.Handler, l, slog.New(slog.DiscardHandler))
+	go func() { _ = srv.Serve(fl) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		fl.drain(ctx)
+	})
+	return ln.Addr().String(), counted.counts
 }
 
 // smallBuffers' connections have a small send buffer, so that a response
@@ -155,9 +164,24 @@ func TestServerLimits(t *testing.T) {
 			}
 		}
 	})
+	thumbToken, _ := f.share(t, catalog.Share{})
+	thumbURL := f.firstMedia(t, thumbToken)
 	t.Run("slow headers", func(t *testing.T) {
-		req := "GET /healthz HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: slowloris\r\n\r\n"
-		sent, got := trickle(dial(t), req)
+		for _, path := range []string{"/healthz", thumbURL} {
+			req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: slowloris\r\n\r\n"
+			sent, got := trickle(dial(t), req)
+			if sent == len(req) || strings.Contains(got, " 200 ") {
+				t.Errorf("GET %s, headers sent a byte at a time: %d of %d bytes went, answer %q; want the connection closed before the end", path, sent, len(req), got)
+			}
+		}
+	})
+	t.Run("slow headers of a second request", func(t *testing.T) {
+		c := dial(t)
+		if resp := get(t, c, thumbURL); resp.StatusCode != 200 {
+			t.Fatalf("thumbnail: %d", resp.StatusCode)
+		}
+		req := "GET " + thumbURL + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: slowloris\r\n\r\n"
+		sent, got := trickle(c, req)
 		if sent == len(req) || strings.Contains(got, " 200 ") {
 			t.Errorf("headers sent a byte at a time: %d of %d bytes went, answer %q; want the connection closed before the end", sent, len(req), got)
 		}
@@ -205,11 +229,15 @@ func TestServerLimits(t *testing.T) {
 		}
 	})
 	t.Run("header size", func(t *testing.T) {
-		if resp := get(t, dial(t), "/healthz", "X-Big: "+strings.Repeat("a", 14<<10)+"\r\n"); resp.StatusCode != 200 {
-			t.Errorf("14 KB header: %d; want 200", resp.StatusCode)
-		}
-		if resp := get(t, dial(t), "/healthz", "X-Big: "+strings.Repeat("a", 17<<10)+"\r\n"); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-			t.Errorf("17 KB header: %d; want 431", resp.StatusCode)
+		for _, path := range []string{"/healthz", thumbURL} {
+			for _, name := range []string{"X-Big", "User-Agent"} {
+				if resp := get(t, dial(t), path, name+": "+strings.Repeat("a", 14<<10)+"\r\n"); resp.StatusCode != 200 {
+					t.Errorf("GET %s, 14 KB %s: %d; want 200", path, name, resp.StatusCode)
+				}
+				if resp := get(t, dial(t), path, name+": "+strings.Repeat("a", 17<<10)+"\r\n"); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+					t.Errorf("GET %s, 17 KB %s: %d; want 431", path, name, resp.StatusCode)
+				}
+			}
 		}
 	})
 	t.Run("ranges", func(t *testing.T) {

@@ -64,7 +64,7 @@ func (l serverLimits) server(h http.Handler) *http.Server {
 
 // listener wraps ln as Listener does, holding each address to
 // l.perClient connections, except those that exempt lets through.
-func (l serverLimits) listener(ln net.Listener, exempt func(netip.Addr) bool) net.Listener {
+func (l serverLimits) listener(ln net.Listener, exempt func(netip.Addr) bool) *listener {
 	return &listener{Listener: ln, counts: newConnCounts(l.perClient, exempt)}
 }
 
@@ -182,6 +182,7 @@ type running struct {
 	id        instance       // what /healthz answers in instanceHeader
 	servers   []*http.Server // the viewer's first
 	listeners []net.Listener // servers[i] serves listeners[i]
+	fast      *fastListener  // the viewer's listener over plain HTTP; nil over TLS
 
 	errc     chan error // what each server's Serve returned
 	stopLoop context.CancelFunc
@@ -202,9 +203,15 @@ func (rs *running) makeServers(ctx context.Context, lib *library.Library, c RunC
 		srv.Protocols.SetHTTP1(true)
 		srv.Protocols.SetHTTP2(true)
 	}
-	rs.servers, rs.listeners = []*http.Server{srv}, []net.Listener{viewerLimits.listener(c.Listener, func(ip netip.Addr) bool {
+	counted := viewerLimits.listener(c.Listener, func(ip netip.Addr) bool {
 		return ip.IsLoopback() || slices.ContainsFunc(c.Options.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(ip) })
-	})}
+	})
+	var ln net.Listener = counted
+	if c.TLS == nil {
+		rs.fast = newFastListener(context.WithoutCancel(ctx), counted, srv.Handler, viewerLimits, rs.log)
+		ln = rs.fast
+	}
+	rs.servers, rs.listeners = []*http.Server{srv}, []net.Listener{ln}
 	if c.MetricsListener != nil {
 		rs.log.Info("serving metrics", "addr", c.MetricsListener.Addr().String())
 		rs.servers = append(rs.servers, &http.Server{
@@ -230,6 +237,9 @@ func (rs *running) shutdown(ctx context.Context, serveErr error) error {
 			_ = s.Close() // the connections that outlived the grace: the error above says enough
 			serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
 		}
+	}
+	if rs.fast != nil {
+		rs.fast.drain(sctx)
 	}
 	rs.loop.Wait()
 	if err := rs.viewer.Close(context.WithoutCancel(ctx)); err != nil {
