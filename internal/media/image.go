@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
+
+	"github.com/picup/picup/pkg/capturetime"
 )
 
 // maxSegments bounds the walk over JPEG segments and PNG/RIFF chunks.
@@ -28,7 +30,11 @@ var exifHeader = []byte("Exif\x00\x00")
 
 // readJPEG walks the JPEG segments up to the first frame header: the EXIF
 // APP1 segment comes before it, and the frame header holds the pixel size.
+// The capture times of maker and legacy blocks (APP0 CIFF, APP1 FLIR and
+// QVCI, APP12 picture info) join the candidates at the end.
 func readJPEG(r *io.SectionReader, x *extract) {
+	var blocks capturetime.JPEGBlocks
+	defer func() { x.cands = append(x.cands, blocks.Candidates()...) }()
 	pos, resyncs := int64(2), 0
 	for range maxJPEGSegments {
 		h := readAt(r, pos, 4)
@@ -73,7 +79,11 @@ func readJPEG(r *io.SectionReader, x *extract) {
 			case bytes.HasPrefix(seg, xmpHeader) && !x.xmpFound:
 				x.xmpFound = true
 				x.addXMP(seg[len(xmpHeader):])
+			default:
+				blocks.Add(marker, seg)
 			}
+		case marker == 0xE0 || marker == 0xEC:
+			blocks.Add(marker, readAt(r, pos+4, length-2))
 		case marker == 0xED && !x.iptcFound:
 			seg := readAt(r, pos+4, length-2)
 			if bytes.HasPrefix(seg, photoshopHeader) {

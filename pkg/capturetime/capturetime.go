@@ -42,14 +42,20 @@ const (
 // Precedence is the order in which Resolve trusts the sources: the EXIF
 // DateTimeOriginal first; then the dates that tagging and scanning software
 // write in XMP and IPTC (the moment the picture shows, which for a scan is
-// not the moment it was digitised); then the EXIF and XMP creation
-// (digitising) dates; then the container dates of videos; then a date in
-// the file name; and last the file's modification time.
+// not the moment it was digitised); then the capture time a camera wrote
+// in a block of its maker's or in a legacy block (Canon CIFF, FLIR, Casio
+// QVCI, APP12 picture info), for files whose EXIF lacks it; then the EXIF
+// and XMP creation (digitising) dates; then the container dates of videos;
+// then a date in the file name; and last the file's modification time.
 var Precedence = []string{
 	SourceDateTimeOriginal,
 	SourceXMPDateTimeOriginal,
 	SourceXMPDateCreated,
 	SourceIPTCDateCreated,
+	SourceCIFFDateTimeOriginal,
+	SourceFLIRDateTimeOriginal,
+	SourceQVCIDateTimeOriginal,
+	SourcePictureInfoDateTimeOriginal,
 	SourceCreateDate,
 	SourceXMPCreateDate,
 	SourceVideoCreationDate,
@@ -97,8 +103,42 @@ type Candidate struct {
 // Resolve picks the most trusted plausible candidate: the one whose Source
 // ranks first in Precedence (unknown sources last, ties keep slice order). Zero times,
 // times before MinYear and times after now+FutureSlack are skipped. It
-// reports false when no candidate is plausible.
+// reports false when no candidate is plausible. A winner without an
+// offset takes the offset of a maker's block that holds the same wall
+// clock to the second (see lendsOffset).
 func Resolve(cands []Candidate, now time.Time) (Candidate, bool) {
+	best, found := mostTrusted(cands, now)
+	if found && !best.OffsetKnown && best.Precision == PrecisionTime {
+		for _, c := range cands {
+			if lendsOffset[c.Source] && c.OffsetKnown && sameWallClock(c.Time, best.Time) {
+				_, off := c.Time.Zone()
+				best.Time, best.OffsetKnown = WithOffset(best.Time, off), true
+				break
+			}
+		}
+	}
+	return best, found
+}
+
+// lendsOffset are the sources whose zone, written by the camera beside
+// the capture time, also holds for the EXIF date of the same moment:
+// FLIR cameras write DateTimeOriginal without OffsetTimeOriginal and the
+// zone only in their own record.
+var lendsOffset = map[string]bool{
+	SourceCIFFDateTimeOriginal: true,
+	SourceFLIRDateTimeOriginal: true,
+}
+
+// sameWallClock reports whether a and b read the same date and time to
+// the second, whatever their zones.
+func sameWallClock(a, b time.Time) bool {
+	ay, amo, ad := a.Date()
+	by, bmo, bd := b.Date()
+	return ay == by && amo == bmo && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
+}
+
+// mostTrusted is the plausible candidate that ranks first in Precedence.
+func mostTrusted(cands []Candidate, now time.Time) (Candidate, bool) {
 	var best Candidate
 	bestRank, found := 0, false
 	for _, c := range cands {
