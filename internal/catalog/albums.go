@@ -51,8 +51,18 @@ func (tx *Tx) CreateAlbum(ctx context.Context, name string) (int64, error) {
 
 // AlbumID returns the id of an album by name.
 func (tx *Tx) AlbumID(ctx context.Context, name string) (int64, error) {
+	return albumID(ctx, tx, name)
+}
+
+// AlbumID returns the id of an album by name (case-insensitively),
+// without counting its photos as AlbumByName does.
+func (c *Catalog) AlbumID(ctx context.Context, name string) (int64, error) {
+	return albumID(ctx, c.r, name)
+}
+
+func albumID(ctx context.Context, q querier, name string) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM albums WHERE name = ?`, name).Scan(&id)
+	err := q.QueryRowContext(ctx, `SELECT id FROM albums WHERE name = ?`, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("no album named %q; see \"picup album ls\": %w", name, ErrNotFound)
 	}

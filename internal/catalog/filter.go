@@ -70,6 +70,10 @@ func (f PhotoFilter) query(after *Cursor, limit int) (string, []any, error) {
 	}
 	where = append(where, "p.trashed_at IS NULL", "("+key+", "+id+") < (?, ?)")
 	args = append(args, cur.TakenKey, cur.ID)
+	// One upper bound on the key, the lower of the cursor's and --until's:
+	// with two, SQLite may start the index walk at --until's and read
+	// every row between it and the cursor.
+	upper := cur.TakenKey
 	if f.Since != "" {
 		d, err := time.Parse(time.DateOnly, f.Since)
 		if err != nil {
@@ -83,9 +87,11 @@ func (f PhotoFilter) query(after *Cursor, limit int) (string, []any, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("until %q: want a date YYYY-MM-DD", f.Until)
 		}
-		where = append(where, key+" < ?", "substr(p.taken_at || '-01-01', 1, 10) <= ?")
-		args = append(args, d.AddDate(0, 0, 1).Add(dateMargin).UnixMilli(), f.Until)
+		where = append(where, "substr(p.taken_at || '-01-01', 1, 10) <= ?")
+		args = append(args, f.Until)
+		upper = min(upper, d.AddDate(0, 0, 1).Add(dateMargin).UnixMilli()-1)
 	}
+	where, args = append(where, key+" <= ?"), append(args, upper)
 	if f.Type != "" {
 		where, args = append(where, "p.type = ?"), append(args, f.Type)
 	}

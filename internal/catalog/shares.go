@@ -277,8 +277,11 @@ var sharePhotosQuery = `SELECT ` + photoCols + ` FROM share_photos sp
 // yearPhotosQuery lists the live photos of one year through
 // photos_live_by_taken: the sort key brackets the year with a margin of
 // the widest time-zone offsets, and the local date in taken_at decides.
+// The upper bound is the lower of the year's end and the cursor's: with
+// both, SQLite may start the index walk at the year's end and read every
+// photo between it and the cursor.
 var yearPhotosQuery = `SELECT ` + photoCols + ` FROM photos p
-	WHERE p.trashed_at IS NULL AND p.taken_key >= ? AND p.taken_key < ? AND substr(p.taken_at, 1, 4) = ?
+	WHERE p.trashed_at IS NULL AND p.taken_key >= ? AND p.taken_key <= ? AND substr(p.taken_at, 1, 4) = ?
 	AND (p.taken_key, p.id) < (?, ?)
 	ORDER BY p.taken_key DESC, p.id DESC LIMIT ?`
 
@@ -303,7 +306,7 @@ func (c *Catalog) SharePhotos(ctx context.Context, s Share, after *Cursor, limit
 		return c.AlbumPhotos(ctx, s.AlbumID, after, limit)
 	case s.Year != 0:
 		lo, hi := yearBounds(s.Year)
-		rows, err := c.r.QueryContext(ctx, yearPhotosQuery, lo, hi, fmt.Sprintf("%04d", s.Year), cur.TakenKey, cur.ID, limit)
+		rows, err := c.r.QueryContext(ctx, yearPhotosQuery, lo, min(hi-1, cur.TakenKey), fmt.Sprintf("%04d", s.Year), cur.TakenKey, cur.ID, limit)
 		return collect(rows, err, scanPhoto)
 	}
 	rows, err := c.r.QueryContext(ctx, sharePhotosQuery, s.ID, cur.TakenKey, cur.ID, limit)

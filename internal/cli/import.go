@@ -98,7 +98,7 @@ func runImport(ctx context.Context, e *env, o *importOptions) error {
 	defer lib.Close()
 	albumIsNew := false
 	if o.album != "" {
-		_, err := lib.Catalog.AlbumByName(ctx, o.album)
+		_, err := lib.Catalog.AlbumID(ctx, o.album)
 		albumIsNew = errors.Is(err, catalog.ErrNotFound)
 	}
 

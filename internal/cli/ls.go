@@ -101,11 +101,11 @@ func runLs(ctx context.Context, e *env, o *lsOptions) error {
 			f.OwnerID = u.ID
 		}
 		if o.album != "" {
-			a, err := lib.Catalog.AlbumByName(ctx, o.album)
+			id, err := lib.Catalog.AlbumID(ctx, o.album)
 			if err != nil {
 				return err
 			}
-			f.AlbumID = a.ID
+			f.AlbumID = id
 		}
 		return listPages(ctx, e, o, after, func(after *catalog.Cursor, n int) ([]catalog.Photo, error) {
 			return lib.Catalog.FilteredPhotos(ctx, f, after, n)
