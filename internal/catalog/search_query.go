@@ -57,8 +57,10 @@ const QueryHelp = `words, "a phrase", 2019, 2019-05, 2019-05-01..2019-06-30, cam
 const syntaxChars = `*()^{}+:"`
 
 // ParseQuery reads a search: words (each matched as a whole word in any
-// indexed field; a Korean word, or a word typed with * after it, as the
-// start of one), "quoted phrases" (matched as they are) and filters. Every term reaches FTS5 as a quoted string built here.
+// indexed field; a word typed with * after it as the start of one; a
+// Korean word as the start of one and, from two syllables, inside one),
+// "quoted phrases" (matched as they are) and filters. Every term reaches
+// FTS5 as a quoted string built here.
 func ParseQuery(s string) (Query, error) {
 	var q Query
 	if len(s) > maxQueryBytes {
@@ -240,6 +242,12 @@ func splitQuery(s string) ([]token, error) {
 // particle. Other words are whole tokens: a prefix longer than the
 // index's prefixes (3 characters) makes FTS5 gather every match before
 // the first, which a common word at 1M photos makes slow.
+//
+// A term with Hangul in it and no column is kept to the columns people
+// wrote (textColumns), off the syllable pairs of the bigrams column
+// (migration 0017); a Korean word of 2 to maxBigramSyllables syllables
+// also matches as the phrase of its pairs there, so that it is found
+// inside a compound (여행 in 가족여행): ("여행"* OR bigrams : "여행").
 func phrase(column, text string, prefix bool) (string, error) {
 	if !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
 		if column != "" {
@@ -250,14 +258,58 @@ func phrase(column, text string, prefix bool) (string, error) {
 	if prefix {
 		text = stripParticle(text)
 	}
-	term := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+	term := quote(text)
 	if prefix {
 		term += "*"
 	}
-	if column != "" {
-		term = column + " : " + term
+	switch {
+	case column != "":
+		return column + " : " + term, nil
+	case !hasHangul(text):
+		return term, nil
+	}
+	term = textColumns + " : " + term
+	if pairs := bigrams(text); prefix && pairs != "" {
+		term = "(" + term + " OR bigrams : " + quote(pairs) + ")"
 	}
 	return term, nil
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// textColumns are the columns of photo_search that hold what people
+// wrote and named, as an FTS5 column set: all but bigrams.
+const textColumns = "{name text album camera place}"
+
+// maxBigramSyllables is the longest word looked for by its syllable
+// pairs: a longer one (no Korean word is) is looked for by its start
+// alone, so that a query of 1000 bytes is not a phrase of 300 pairs.
+const maxBigramSyllables = 16
+
+// bigrams is the overlapping syllable pairs of a word of 2 to
+// maxBigramSyllables Hangul syllables, as migration 0017 indexes them
+// (가족여행 → "가족 족여 여행"); "" for any other word.
+func bigrams(word string) string {
+	rs := []rune(word)
+	if len(rs) < 2 || len(rs) > maxBigramSyllables || !isSyllables(word) {
+		return ""
+	}
+	pairs := make([]string, 0, len(rs)-1)
+	for i := range len(rs) - 1 {
+		pairs = append(pairs, string(rs[i:i+2]))
+	}
+	return strings.Join(pairs, " ")
+}
+
+// isSyllables reports whether s is made of Hangul syllables only
+// (U+AC00..U+D7A3), the characters whose pairs the index holds.
+func isSyllables(s string) bool {
+	for _, r := range s {
+		if r < 0xAC00 || r > 0xD7A3 {
+			return false
+		}
+	}
+	return true
 }
 
 // particles are the Korean particles (josa) that attach to a word,

@@ -59,7 +59,10 @@ func TestParseQueryQuotesEveryTerm(t *testing.T) {
 	for query, want := range map[string]string{
 		"beach":                           `"beach"`,
 		"beac*":                           `"beac"*`,
-		"제주도에서 Grandpa":                   `"제주도"* AND "Grandpa"`,
+		"제주도에서 Grandpa":                   `({name text album camera place} : "제주도"* OR bigrams : "제주 주도") AND "Grandpa"`,
+		"집 제주":                            `{name text album camera place} : "집"* AND ({name text album camera place} : "제주"* OR bigrams : "제주")`,
+		`"가족 여행" album:여행`:                `{name text album camera place} : "가족 여행" AND album : "여행"*`,
+		"제주2019":                          `{name text album camera place} : "제주2019"*`,
 		`"AND" OR NOT`:                    `"AND" AND "OR" AND "NOT"`,
 		`"say ""hi"" now"`:                `"say " AND "hi" AND " now"`,
 		`album:"Jeju 2019" camera:EOS-5`:  `album : "Jeju 2019" AND camera : "EOS-5"`,

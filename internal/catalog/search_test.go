@@ -59,7 +59,8 @@ func checkIndexExact(t *testing.T, c *Catalog) {
 	var photos, rows, same int
 	err := c.r.QueryRow(`SELECT (SELECT count(*) FROM photos), (SELECT count(*) FROM photo_search),
 		(SELECT count(*) FROM photo_search s JOIN photo_search_rows v ON v.sk = s.rowid
-		 WHERE s.name = v.name AND s.text = v.text AND s.album = v.album AND s.camera = v.camera AND s.place = v.place)`).
+		 WHERE s.name = v.name AND s.text = v.text AND s.album = v.album AND s.camera = v.camera AND s.place = v.place
+		   AND s.bigrams = v.bigrams)`).
 		Scan(&photos, &rows, &same)
 	if err != nil {
 		t.Fatal(err)
