@@ -22,17 +22,20 @@ type Remote struct {
 	KeepSnapshots int
 	Auto          bool
 	CreatedAt     time.Time
+	// SyncedSeq is the change number (ChangeSeq) the last finished sync
+	// to the remote reached: the next looks only at photos changed since.
+	SyncedSeq int64
 }
 
 // ErrRemoteExists is returned when a remote name is taken.
 var ErrRemoteExists = errors.New("remote already exists")
 
-const remoteCols = `name, bucket, prefix, endpoint, region, insecure, keep_snapshots, auto, created_at`
+const remoteCols = `name, bucket, prefix, endpoint, region, insecure, keep_snapshots, auto, created_at, synced_seq`
 
 func scanRemote(s scanner) (Remote, error) {
 	var r Remote
 	var created string
-	if err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.Auto, &created); err != nil {
+	if err := s.Scan(&r.Name, &r.Bucket, &r.Prefix, &r.Endpoint, &r.Region, &r.Insecure, &r.KeepSnapshots, &r.Auto, &created, &r.SyncedSeq); err != nil {
 		return r, err
 	}
 	var err error
@@ -45,7 +48,7 @@ func (tx *Tx) AddRemote(ctx context.Context, r Remote) error {
 	if r.KeepSnapshots <= 0 {
 		r.KeepSnapshots = 7
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO remotes (`+remoteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO remotes (`+remoteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 		r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, r.KeepSnapshots, r.Auto, nowText())
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("%w: %q; remove it first with \"picup remote rm %s\"", ErrRemoteExists, r.Name, r.Name)
@@ -200,7 +203,16 @@ func lockPasswords(ctx context.Context, path string) error {
 
 // AllSidecars returns every sidecar by photo id (one query, for syncs).
 func (c *Catalog) AllSidecars(ctx context.Context) (map[int64][]Sidecar, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, path, bytes, sha256 FROM sidecars ORDER BY path`)
+	return c.sidecarsByPhoto(ctx, "")
+}
+
+// SidecarsOf returns the sidecars of the photos ids, by photo id.
+func (c *Catalog) SidecarsOf(ctx context.Context, ids []int64) (map[int64][]Sidecar, error) {
+	return c.sidecarsByPhoto(ctx, "WHERE photo_id IN "+idList, idsJSON(ids))
+}
+
+func (c *Catalog) sidecarsByPhoto(ctx context.Context, where string, args ...any) (map[int64][]Sidecar, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, path, bytes, sha256 FROM sidecars `+where+` ORDER BY path`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -219,8 +231,17 @@ func (c *Catalog) AllSidecars(ctx context.Context) (map[int64][]Sidecar, error) 
 
 // AllAlbumNames returns the album names of every photo, by photo id.
 func (c *Catalog) AllAlbumNames(ctx context.Context) (map[int64][]string, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT ap.photo_id, a.name FROM album_photos ap JOIN albums a ON a.id = ap.album_id
-		ORDER BY a.name COLLATE NOCASE`)
+	return c.albumNamesByPhoto(ctx, "")
+}
+
+// AlbumNamesOf returns the album names of the photos ids, by photo id.
+func (c *Catalog) AlbumNamesOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	return c.albumNamesByPhoto(ctx, "WHERE ap.photo_id IN "+idList, idsJSON(ids))
+}
+
+func (c *Catalog) albumNamesByPhoto(ctx context.Context, where string, args ...any) (map[int64][]string, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT ap.photo_id, a.name FROM album_photos ap JOIN albums a ON a.id = ap.album_id `+where+`
+		ORDER BY a.name COLLATE NOCASE`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,11 @@ func (c *Catalog) AllTakingPart(ctx context.Context) (map[int64]TakingPart, erro
 	return c.takingPart(ctx, "", "", "AND u.photo_id IS NOT NULL")
 }
 
+// TakingPartOf returns what guests did to the photos ids, by photo id.
+func (c *Catalog) TakingPartOf(ctx context.Context, ids []int64) (map[int64]TakingPart, error) {
+	return c.takingPart(ctx, "WHERE photo_id IN "+idList, "WHERE c.photo_id IN "+idList, "AND u.photo_id IN "+idList, idsJSON(ids))
+}
+
 func (c *Catalog) takingPart(ctx context.Context, heartWhere, commentWhere, uploadWhere string, args ...any) (map[int64]TakingPart, error) {
 	out := map[int64]TakingPart{}
 	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, coalesce(share_id, 0), device, name, created_at FROM hearts `+heartWhere+

@@ -94,8 +94,12 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 			if sum.DryRun {
 				verb = "would upload"
 			}
-			fmt.Fprintf(e.stdout, "%s %d objects (%s) to %q, %d already there, %d failed in %.1fs\n",
-				verb, sum.Uploaded, bytesize.Format(sum.Bytes), r.Name, sum.Skipped, sum.Failed, sum.Seconds)
+			if sum.Photos == 0 {
+				fmt.Fprintf(e.stdout, "no photo changed since the last sync to %q (%.1fs)\n", r.Name, sum.Seconds)
+			} else {
+				fmt.Fprintf(e.stdout, "%s %d objects (%s) of %s to %q, %d already there, %d failed in %.1fs\n",
+					verb, sum.Uploaded, bytesize.Format(sum.Bytes), plural(sum.Photos, "changed photo"), r.Name, sum.Skipped, sum.Failed, sum.Seconds)
+			}
 			if sum.Snapshot != "" {
 				fmt.Fprintf(e.stdout, "catalog snapshot %s\n", sum.Snapshot)
 			}

@@ -44,6 +44,7 @@ type Progress struct {
 // Summary is what a sync did; its JSON form is documented in docs/cli.md.
 type Summary struct {
 	Remote   string    `json:"remote"`
+	Photos   int       `json:"photos"` // changed since the last sync: those looked at
 	Uploaded int       `json:"uploaded"`
 	Bytes    int64     `json:"bytes"`
 	Skipped  int       `json:"skipped"`
@@ -67,11 +68,15 @@ type upload struct {
 	key, file, sha, contentType string
 	size                        int64
 	data                        []byte
+	photoID                     int64 // the photo it is of; 0 for a catalog snapshot
+	phase                       int   // phaseOriginals, phaseThumbs or phaseMetas
 }
 
 // Sync uploads to store whatever the catalog does not record as being in
 // the remote, then a catalog snapshot when the catalog changed since the
-// last one. It makes no bucket-wide listing. A remote that keeps failing
+// last one. It makes no bucket-wide listing, and looks only at the
+// photos changed since the remote's last sync (catalog.ChangeSeq): one
+// with nothing to do reads nothing but a few rows. A remote that keeps failing
 // (circuit open) or refuses the credentials ends the sync with an error;
 // what was uploaded stays recorded, so the next sync goes on from there.
 func Sync(ctx context.Context, lib *library.Library, r catalog.Remote, store blob.Store, o Options) (Summary, error) {
@@ -94,18 +99,24 @@ type syncRun struct {
 	r     catalog.Remote
 	store blob.Store
 	o     Options
-	known map[string]catalog.RemoteObject
 
-	mu  sync.Mutex
-	sum Summary
+	mu     sync.Mutex
+	sum    Summary
+	failed []int64 // photos with an object that did not land (or cannot)
 }
 
 func (s *syncRun) run(ctx context.Context) error {
-	var err error
-	if s.known, err = s.lib.Catalog.RemoteObjects(ctx, s.r.Name); err != nil {
+	// The mark as it is now: the caller's copy of the remote may be
+	// from before another sync.
+	cur, err := s.lib.Catalog.RemoteByName(ctx, s.r.Name)
+	if err != nil {
 		return err
 	}
-	originals, thumbs, metas, err := s.plan(ctx)
+	upTo, err := s.lib.Catalog.ChangeSeq(ctx)
+	if err != nil {
+		return err
+	}
+	originals, thumbs, metas, err := s.plan(ctx, cur.SyncedSeq, upTo)
 	if err != nil {
 		return err
 	}
@@ -115,72 +126,28 @@ func (s *syncRun) run(ctx context.Context) error {
 	if err := s.transfer(ctx, all); err != nil {
 		return err
 	}
-	if s.sum.Failed > 0 || s.o.DryRun {
+	if s.o.DryRun {
+		return nil
+	}
+	// Every photo changed up to upTo is in the remote now, but those
+	// that failed: they go to the next sync.
+	if err := s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SyncedTo(ctx, s.r.Name, upTo, s.failed) }); err != nil {
+		return fmt.Errorf("record the sync to %q: %w", s.r.Name, err)
+	}
+	if s.sum.Failed > 0 {
 		return nil // a snapshot must not reference what is missing
 	}
 	return s.snapshot(ctx)
 }
 
-// plan lists what is missing remotely, by kind.
-func (s *syncRun) plan(ctx context.Context) (originals, thumbs, metas []upload, err error) {
-	sidecars, err := s.lib.Catalog.AllSidecars(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	albums, err := s.lib.Catalog.AllAlbumNames(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	takingPart, err := s.lib.Catalog.AllTakingPart(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	need := func(key, sha string, size int64) bool {
-		k, ok := s.known[key]
-		return !ok || k.Size != size || sha != "" && k.SHA256 != sha
-	}
-	err = s.lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
-		if p.Offloaded != "" && p.Offloaded != s.r.Name && need(p.Path, p.SHA256, p.Bytes) {
-			// Only another remote has this original: it cannot come
-			// from here until "picup fetch".
-			s.sum.Failed++
-			s.sum.Failures = append(s.sum.Failures, Failure{Key: p.Path, Error: fmt.Sprintf("offloaded to %q; run \"picup fetch %d\" first", p.Offloaded, p.ID)})
-		} else if need(p.Path, p.SHA256, p.Bytes) {
-			originals = append(originals, upload{key: p.Path, file: s.lib.Abs(p.Path), sha: p.SHA256, size: p.Bytes, contentType: p.MIME})
-		} else {
-			s.sum.Skipped++
-		}
-		for _, sc := range sidecars[p.ID] {
-			if need(sc.Path, sc.SHA256, sc.Bytes) {
-				originals = append(originals, upload{key: sc.Path, file: s.lib.Abs(sc.Path), sha: sc.SHA256, size: sc.Bytes})
-			} else {
-				s.sum.Skipped++
-			}
-		}
-		for _, size := range thumb.Sizes {
-			key := library.ThumbPath(p.SHA256, size.Name)
-			fi, err := os.Stat(s.lib.Abs(key))
-			if err != nil {
-				continue // verify reports and regenerates missing thumbnails
-			}
-			if need(key, "", fi.Size()) {
-				thumbs = append(thumbs, upload{key: key, file: s.lib.Abs(key), size: fi.Size(), contentType: "image/jpeg"})
-			} else {
-				s.sum.Skipped++
-			}
-		}
-		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID], takingPart[p.ID]).encode()
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		sha := hex.EncodeToString(sum[:])
-		if key := MetaKey(p.SHA256); need(key, sha, int64(len(data))) {
-			metas = append(metas, upload{key: key, data: data, sha: sha, size: int64(len(data)), contentType: "application/json"})
-		} else {
-			s.sum.Skipped++
-		}
-		return nil
+// plan lists what is missing remotely, by kind, of the photos changed
+// after the change number after and up to upTo.
+func (s *syncRun) plan(ctx context.Context, after, upTo int64) (originals, thumbs, metas []upload, err error) {
+	err = s.lib.Catalog.EachChangedPhoto(ctx, after, upTo, func(batch []catalog.Photo) error {
+		s.sum.Photos += len(batch)
+		o, t, m, err := s.planBatch(ctx, batch)
+		originals, thumbs, metas = append(originals, o...), append(thumbs, t...), append(metas, m...)
+		return err
 	})
 	for _, list := range [][]upload{originals, thumbs, metas} {
 		for _, u := range list {
@@ -189,6 +156,103 @@ func (s *syncRun) plan(ctx context.Context) (originals, thumbs, metas []upload, 
 		}
 	}
 	return originals, thumbs, metas, err
+}
+
+// planBatch lists what is missing remotely of a batch of photos.
+func (s *syncRun) planBatch(ctx context.Context, batch []catalog.Photo) (originals, thumbs, metas []upload, err error) {
+	ids := make([]int64, len(batch))
+	for i, p := range batch {
+		ids[i] = p.ID
+	}
+	sidecars, err := s.lib.Catalog.SidecarsOf(ctx, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	albums, err := s.lib.Catalog.AlbumNamesOf(ctx, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	takingPart, err := s.lib.Catalog.TakingPartOf(ctx, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys := make([]string, 0, len(batch)*(2+len(thumb.Sizes)))
+	for _, p := range batch {
+		keys = append(keys, p.Path, MetaKey(p.SHA256))
+		for _, size := range thumb.Sizes {
+			keys = append(keys, library.ThumbPath(p.SHA256, size.Name))
+		}
+		for _, sc := range sidecars[p.ID] {
+			keys = append(keys, sc.Path)
+		}
+	}
+	known, err := s.lib.Catalog.RemoteObjectsOf(ctx, s.r.Name, keys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	need := func(u upload) bool {
+		k, ok := known[u.key]
+		return !ok || k.Size != u.size || u.sha != "" && k.SHA256 != u.sha
+	}
+	for _, p := range batch {
+		objects, err := objectsOf(s.lib, p, sidecars[p.ID], albums[p.ID], takingPart[p.ID])
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, u := range objects {
+			switch {
+			case !need(u):
+				s.sum.Skipped++
+			case u.key == p.Path && p.Offloaded != "" && p.Offloaded != s.r.Name:
+				// Only another remote has this original: it cannot come
+				// from here until "picup fetch".
+				s.sum.Failed++
+				s.sum.Failures = append(s.sum.Failures, Failure{Key: p.Path, Error: fmt.Sprintf("offloaded to %q; run \"picup fetch %d\" first", p.Offloaded, p.ID)})
+				s.failed = append(s.failed, p.ID)
+			case u.phase == phaseOriginals:
+				originals = append(originals, u)
+			case u.phase == phaseThumbs:
+				thumbs = append(thumbs, u)
+			default:
+				metas = append(metas, u)
+			}
+		}
+	}
+	return originals, thumbs, metas, nil
+}
+
+// The phases of a sync: objects of a later one may refer to those of
+// an earlier one.
+const (
+	phaseOriginals = iota // originals and their sidecar files
+	phaseThumbs
+	phaseMetas // meta/<sha256>.json
+)
+
+// objectsOf lists the objects a remote holds of photo p: its original,
+// its sidecars, the thumbnails the library has (their size only: they
+// are hashed on the way up) and its meta/<sha256>.json.
+func objectsOf(lib *library.Library, p catalog.Photo, sidecars []catalog.Sidecar, albums []string, tp catalog.TakingPart) ([]upload, error) {
+	out := []upload{{key: p.Path, file: lib.Abs(p.Path), sha: p.SHA256, size: p.Bytes, contentType: p.MIME, photoID: p.ID, phase: phaseOriginals}}
+	for _, sc := range sidecars {
+		out = append(out, upload{key: sc.Path, file: lib.Abs(sc.Path), sha: sc.SHA256, size: sc.Bytes, photoID: p.ID, phase: phaseOriginals})
+	}
+	for _, size := range thumb.Sizes {
+		key := library.ThumbPath(p.SHA256, size.Name)
+		fi, err := os.Stat(lib.Abs(key))
+		if err != nil {
+			continue // verify reports and regenerates missing thumbnails, which marks the photo changed
+		}
+		out = append(out, upload{key: key, file: lib.Abs(key), size: fi.Size(), contentType: "image/jpeg", photoID: p.ID, phase: phaseThumbs})
+	}
+	data, err := MetaOf(p, albums, sidecars, tp).encode()
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	out = append(out, upload{key: MetaKey(p.SHA256), data: data, sha: hex.EncodeToString(sum[:]), size: int64(len(data)),
+		contentType: "application/json", photoID: p.ID, phase: phaseMetas})
+	return out, nil
 }
 
 // transfer uploads a phase on a pool of workers, recording each object as
@@ -221,6 +285,7 @@ func (s *syncRun) transfer(ctx context.Context, ups []upload) error {
 				if err != nil {
 					s.sum.Failed++
 					s.sum.Failures = append(s.sum.Failures, Failure{Key: u.key, Error: err.Error()})
+					s.failed = append(s.failed, u.photoID)
 				} else {
 					s.sum.Uploaded++
 					s.sum.Bytes += u.size

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
-	"github.com/picup/picup/internal/thumb"
 )
 
 // VerifyOptions says how to check a remote.
@@ -40,8 +38,9 @@ type RemoteReport struct {
 }
 
 type expected struct {
-	sha  string // "" when only the size is known
-	size int64
+	sha     string // "" when only the size is known
+	size    int64
+	photoID int64
 }
 
 // VerifyRemote checks that every object the catalog needs is in the remote
@@ -67,7 +66,7 @@ func VerifyRemote(ctx context.Context, lib *library.Library, r catalog.Remote, s
 	}
 	rep.Problems = append(rep.Problems, unknownObjects(want, have, snaps)...)
 	if o.Repair && len(forget) > 0 {
-		if err := forgetObjects(ctx, lib, r.Name, forget); err != nil {
+		if err := forgetObjects(ctx, lib, r.Name, forget, want); err != nil {
 			return rep, err
 		}
 		rep.Repaired = true
@@ -93,23 +92,11 @@ func expectedObjects(ctx context.Context, lib *library.Library) (map[string]expe
 		return nil, err
 	}
 	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
-		want[p.Path] = expected{p.SHA256, p.Bytes}
-		for _, sc := range sidecars[p.ID] {
-			want[sc.Path] = expected{sc.SHA256, sc.Bytes}
+		objects, err := objectsOf(lib, p, sidecars[p.ID], albums[p.ID], takingPart[p.ID])
+		for _, u := range objects {
+			want[u.key] = expected{u.sha, u.size, p.ID}
 		}
-		for _, s := range thumb.Sizes {
-			key := library.ThumbPath(p.SHA256, s.Name)
-			if fi, err := os.Stat(lib.Abs(key)); err == nil {
-				want[key] = expected{"", fi.Size()}
-			}
-		}
-		data, err := MetaOf(p, albums[p.ID], sidecars[p.ID], takingPart[p.ID]).encode()
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		want[MetaKey(p.SHA256)] = expected{hex.EncodeToString(sum[:]), int64(len(data))}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -175,16 +162,18 @@ func unknownObjects(want map[string]expected, have map[string]blob.Info, snaps [
 	return problems
 }
 
-// forgetObjects makes the catalog forget that the remote holds keys, so
-// that the next sync uploads them again.
-func forgetObjects(ctx context.Context, lib *library.Library, remote string, keys []string) error {
+// forgetObjects makes the catalog forget that the remote holds keys, and
+// marks their photos changed, so that the next sync uploads them again.
+func forgetObjects(ctx context.Context, lib *library.Library, remote string, keys []string, want map[string]expected) error {
 	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		ids := make([]int64, 0, len(keys))
 		for _, k := range keys {
 			if err := tx.DeleteRemoteObject(ctx, remote, k); err != nil {
 				return err
 			}
+			ids = append(ids, want[k].photoID)
 		}
-		return nil
+		return tx.MarkChanged(ctx, ids...)
 	})
 }
 

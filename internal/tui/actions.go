@@ -237,9 +237,11 @@ func (m *Model) onSyncDone(msg syncDoneMsg) tea.Cmd {
 		for _, f := range msg.sum.Failures {
 			m.log.Warn("sync upload failed", "remote", msg.remote, "key", f.Key, "err", f.Error)
 		}
+	case msg.sum.Photos == 0:
+		m.setStatus(fmt.Sprintf("synced %s: no photo changed since the last sync", msg.remote))
 	default:
-		m.setStatus(fmt.Sprintf("synced %s: uploaded %d objects (%s), %d already there", msg.remote,
-			msg.sum.Uploaded, bytesize.Format(msg.sum.Bytes), msg.sum.Skipped))
+		m.setStatus(fmt.Sprintf("synced %s: uploaded %d objects (%s) of %d changed photos, %d already there", msg.remote,
+			msg.sum.Uploaded, bytesize.Format(msg.sum.Bytes), msg.sum.Photos, msg.sum.Skipped))
 	}
 	m.log.Info("sync ended", "remote", msg.remote, "uploaded", msg.sum.Uploaded, "failed", msg.sum.Failed, "err", msg.err)
 	return m.loadJobs()

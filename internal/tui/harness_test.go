@@ -285,5 +285,5 @@ func fakeSync(ctx context.Context, remote string, p *syncer.Progress) (syncer.Su
 	p.TotalBytes.Store(300)
 	p.DoneObjects.Store(3)
 	p.DoneBytes.Store(300)
-	return syncer.Summary{Remote: remote, Uploaded: 3, Bytes: 300}, ctx.Err()
+	return syncer.Summary{Remote: remote, Photos: 1, Uploaded: 3, Bytes: 300}, ctx.Err()
 }
