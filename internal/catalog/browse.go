@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -114,11 +115,29 @@ type Filter struct {
 func (f Filter) IsZero() bool { return f == Filter{} }
 
 // filterQuery is the FROM and WHERE of a filtered listing, and the
-// columns its order and cursor use: those of the index it walks.
+// columns its order and cursor use: those of the index it walks. The
+// dates' bounds on the key are lo and hi, not in where: a query gives
+// the key one lower and one upper bound, the dates' narrowed by its
+// cursor's (see keyRange).
 type filterQuery struct {
 	from, where string
 	args        []any
 	key, id     string
+	lo, hi      int64 // key bounds, both included
+}
+
+// keyRange is the condition that bounds the index walk: the key between
+// lo and hi, narrowed to the filter's dates. One bound a side, because
+// with two (the dates' and a cursor's) SQLite may walk from the dates'
+// end and read every row up to the cursor.
+func (q filterQuery) keyRange(lo, hi int64) (string, []any) {
+	return q.key + " >= ? AND " + q.key + " <= ?", []any{max(lo, q.lo), min(hi, q.hi)}
+}
+
+// bounded is where with the dates' key range, and its arguments.
+func (q filterQuery) bounded(lo, hi int64) (string, []any) {
+	cond, args := q.keyRange(lo, hi)
+	return q.where + " AND " + cond, append(slices.Clone(q.args), args...)
 }
 
 func likeArg(s string) string {
@@ -137,7 +156,7 @@ func dayStart(date string) (int64, error) {
 // build turns f into SQL. The album, then the owner, then the live photos
 // index drives the listing.
 func (f Filter) build() (filterQuery, error) {
-	q := filterQuery{from: "photos p", key: "p.taken_key", id: "p.id"}
+	q := filterQuery{from: "photos p", key: "p.taken_key", id: "p.id", lo: math.MinInt64, hi: math.MaxInt64}
 	conds := []string{"p.trashed_at IS NULL"}
 	switch {
 	case f.AlbumID != 0:
@@ -161,8 +180,7 @@ func (f Filter) build() (filterQuery, error) {
 		if err != nil {
 			return q, err
 		}
-		conds = append(conds, q.key+" >= ?")
-		q.args = append(q.args, start-margin)
+		q.lo = start - margin
 		inner, innerArgs = append(inner, q.key+" >= ?"), append(innerArgs, start+margin)
 		dates, dateArgs = append(dates, "substr(p.taken_at, 1, 10) >= ?"), append(dateArgs, f.From)
 	}
@@ -172,8 +190,7 @@ func (f Filter) build() (filterQuery, error) {
 			return q, err
 		}
 		end := start + (24 * time.Hour).Milliseconds()
-		conds = append(conds, q.key+" < ?")
-		q.args = append(q.args, end+margin)
+		q.hi = end + margin - 1
 		inner, innerArgs = append(inner, q.key+" < ?"), append(innerArgs, end-margin)
 		dates, dateArgs = append(dates, "substr(p.taken_at, 1, 10) <= ?"), append(dateArgs, f.To)
 	}
@@ -195,15 +212,18 @@ func (f Filter) build() (filterQuery, error) {
 	return q, nil
 }
 
-// pageQuery is the SQL of a page of f: newest first after a cursor, or,
-// with older false, oldest first before one.
-func (q filterQuery) pageQuery(older bool) string {
+// pageQuery is the SQL of a page of f and its arguments: newest first
+// after a cursor, or, with older false, oldest first before one.
+func (q filterQuery) pageQuery(older bool, cur Cursor, limit int) (string, []any) {
 	cmp, dir := "<", "DESC"
+	where, args := q.bounded(math.MinInt64, cur.TakenKey)
 	if !older {
 		cmp, dir = ">", "ASC"
+		where, args = q.bounded(cur.TakenKey, math.MaxInt64)
 	}
-	return `SELECT ` + photoCols + ` FROM ` + q.from + ` WHERE ` + q.where +
-		` AND (` + q.key + `, ` + q.id + `) ` + cmp + ` (?, ?) ORDER BY ` + q.key + ` ` + dir + `, ` + q.id + ` ` + dir + ` LIMIT ?`
+	return `SELECT ` + photoCols + ` FROM ` + q.from + ` WHERE ` + where +
+			` AND (` + q.key + `, ` + q.id + `) ` + cmp + ` (?, ?) ORDER BY ` + q.key + ` ` + dir + `, ` + q.id + ` ` + dir + ` LIMIT ?`,
+		append(args, cur.TakenKey, cur.ID, limit)
 }
 
 // BrowsePhotos returns up to limit photos matching f, newest first by
@@ -217,7 +237,8 @@ func (c *Catalog) BrowsePhotos(ctx context.Context, f Filter, after *Cursor, lim
 	if after != nil {
 		cur = *after
 	}
-	rows, err := c.r.QueryContext(ctx, q.pageQuery(true), append(q.args, cur.TakenKey, cur.ID, limit)...)
+	query, args := q.pageQuery(true, cur, limit)
+	rows, err := c.r.QueryContext(ctx, query, args...)
 	ps, err := collect(rows, err, scanPhoto)
 	if err != nil {
 		return nil, fmt.Errorf("list photos: %w", err)
@@ -237,7 +258,8 @@ func (c *Catalog) BrowsePhotosBefore(ctx context.Context, f Filter, before *Curs
 	if before != nil {
 		cur = *before
 	}
-	rows, err := c.r.QueryContext(ctx, q.pageQuery(false), append(q.args, cur.TakenKey, cur.ID, limit)...)
+	query, args := q.pageQuery(false, cur, limit)
+	rows, err := c.r.QueryContext(ctx, query, args...)
 	ps, err := collect(rows, err, scanPhoto)
 	if err != nil {
 		return nil, fmt.Errorf("list photos: %w", err)
@@ -253,7 +275,8 @@ func (c *Catalog) CountPhotos(ctx context.Context, f Filter) (int, error) {
 		return 0, err
 	}
 	var n int
-	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+q.where, q.args...).Scan(&n)
+	where, args := q.bounded(math.MinInt64, math.MaxInt64)
+	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+where, args...).Scan(&n)
 	return n, err
 }
 
@@ -265,8 +288,9 @@ func (c *Catalog) CountPhotosBefore(ctx context.Context, f Filter, cur Cursor) (
 		return 0, err
 	}
 	var n int
-	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+q.where+` AND (`+q.key+`, `+q.id+`) > (?, ?)`,
-		append(q.args, cur.TakenKey, cur.ID)...).Scan(&n)
+	where, args := q.bounded(cur.TakenKey, math.MaxInt64)
+	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+where+` AND (`+q.key+`, `+q.id+`) > (?, ?)`,
+		append(args, cur.TakenKey, cur.ID)...).Scan(&n)
 	return n, err
 }
 
@@ -280,9 +304,10 @@ func (c *Catalog) PhotoIDsBetween(ctx context.Context, f Filter, newer, older Cu
 	if older.TakenKey > newer.TakenKey || older.TakenKey == newer.TakenKey && older.ID > newer.ID {
 		newer, older = older, newer
 	}
-	rows, err := c.r.QueryContext(ctx, `SELECT p.id FROM `+q.from+` WHERE `+q.where+
+	where, args := q.bounded(older.TakenKey, newer.TakenKey)
+	rows, err := c.r.QueryContext(ctx, `SELECT p.id FROM `+q.from+` WHERE `+where+
 		` AND (`+q.key+`, `+q.id+`) <= (?, ?) AND (`+q.key+`, `+q.id+`) >= (?, ?) ORDER BY `+q.key+` DESC, `+q.id+` DESC`,
-		append(q.args, newer.TakenKey, newer.ID, older.TakenKey, older.ID)...)
+		append(args, newer.TakenKey, newer.ID, older.TakenKey, older.ID)...)
 	return collect(rows, err, func(s scanner) (int64, error) {
 		var id int64
 		err := s.Scan(&id)

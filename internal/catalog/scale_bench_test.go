@@ -12,7 +12,8 @@ import (
 // on a library made by scripts/gen-catalog (PICUP_SCALE_LIBRARY=DIR; it
 // is skipped without one): pages of ls at the top, middle and bottom,
 // the user list, an owner's and the largest album's first page, and a
-// share's pages deep in that album and in a year.
+// share's pages deep in that album and in a year, and the terminal
+// browser's pages both ways from the middle of a year.
 //
 //	PICUP_SCALE_LIBRARY=/tmp/lib go test ./internal/catalog -run '^$' -bench Scale -benchtime 200x
 func BenchmarkScale(b *testing.B) {
@@ -85,6 +86,16 @@ func BenchmarkScale(b *testing.B) {
 		{"share-album/middle", func() (int, error) { ps, err := c.SharePhotos(ctx, album, albumMid, 60); return len(ps), err }},
 		{"share-album/last", func() (int, error) { ps, err := c.SharePhotos(ctx, album, albumLast, 60); return len(ps), err }},
 		{"share-year/middle", func() (int, error) { ps, err := c.SharePhotos(ctx, year2, yearMid, 60); return len(ps), err }},
+		{"browse-year/middle", func() (int, error) {
+			f := Filter{From: strconv.Itoa(year) + "-01-01", To: strconv.Itoa(year) + "-12-31"}
+			ps, err := c.BrowsePhotos(ctx, f, yearMid, 50)
+			return len(ps), err
+		}},
+		{"browse-year/middle-back", func() (int, error) {
+			f := Filter{From: strconv.Itoa(year) + "-01-01", To: strconv.Itoa(year) + "-12-31"}
+			ps, err := c.BrowsePhotosBefore(ctx, f, yearMid, 50)
+			return len(ps), err
+		}},
 		{"ls-year/middle", func() (int, error) {
 			f := PhotoFilter{Since: strconv.Itoa(year) + "-01-01", Until: strconv.Itoa(year) + "-12-31"}
 			ps, err := c.FilteredPhotos(ctx, f, yearMid, 50)
