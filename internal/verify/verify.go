@@ -103,7 +103,6 @@ type Options struct {
 	// records it. Parsing every file costs more than the other checks, so
 	// a plain verify leaves it out.
 	Metadata bool
-	Now      func() time.Time // bounds plausible dates read again; time.Now when nil
 }
 
 type checker struct {
@@ -307,11 +306,7 @@ func (c *checker) metadata(ctx context.Context, p catalog.Photo) {
 	if p.TakenSource == capturetime.SourceManual {
 		return
 	}
-	now := time.Now
-	if c.opts.Now != nil {
-		now = c.opts.Now
-	}
-	md, err := redate.Read(ctx, c.lib, p, now())
+	md, err := redate.Read(ctx, c.lib, p, time.Now())
 	if err != nil {
 		return
 	}
