@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -126,5 +127,54 @@ func BenchmarkScroll100k(b *testing.B) {
 	b.StopTimer()
 	if h.m.photos.cur == 0 {
 		b.Fatal("the cursor did not move")
+	}
+}
+
+// BenchmarkLookalikes100k measures D on the 100,000-photo library with
+// every photo hashed, 1,000 bursts of three among them: from the key to
+// the first group drawn (grouping, the groups' photos read, the screen).
+func BenchmarkLookalikes100k(b *testing.B) {
+	root := bigLibrary(b)
+	ctx := context.Background()
+	lib, err := library.Open(ctx, root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		r := rand.New(rand.NewPCG(1, 2))
+		var burst uint64
+		for id := int64(1); id <= 100_000; id++ {
+			h := r.Uint64()
+			switch {
+			case id <= 3000 && id%3 == 1:
+				burst = h
+			case id <= 3000:
+				h = burst ^ 1<<(id%64) ^ 1<<((id*7)%64) // two bits from the burst's first
+			}
+			if err := tx.SetPHash(ctx, id, h, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := &harness{t: b, m: New(ctx, lib, Options{Images: termimg.Blocks, NoColor: true, Renderer: asciiRenderer()})}
+	defer h.m.Close()
+	h.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	h.run(h.m.Init())
+	b.ResetTimer()
+	for b.Loop() {
+		h.send(keyMsg("D"))
+		h.m.View()
+		b.StopTimer()
+		if n := len(h.m.dupes.groups); n < 1000 || h.m.dupes.err != "" {
+			b.Fatalf("%d groups (%s); want the 1,000 bursts", n, h.m.dupes.err)
+		}
+		h.send(keyMsg("esc"))
+		b.StartTimer()
 	}
 }

@@ -219,13 +219,12 @@ func TestDupesNone(t *testing.T) {
 
 // TestDupesGolden draws the look-alikes view at two sizes.
 func TestDupesGolden(t *testing.T) {
-	lib := lookalikeLibrary(t, true)
 	for _, tt := range []struct {
 		name string
 		w, h int
-	}{{"dupes-80x24", 80, 24}, {"dupes-160x48", 160, 48}} {
+	}{{"dupes-60x16", 60, 16}, {"dupes-80x24", 80, 24}, {"dupes-160x48", 160, 48}} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, lib, tt.w, tt.h, Options{})
+			h := newHarness(t, lookalikeLibrary(t, true), tt.w, tt.h, Options{})
 			h.keys("D")
 			if len(groupNames(h.m)) != 3 {
 				h.keys("j")
