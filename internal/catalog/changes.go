@@ -79,21 +79,7 @@ func (c *Catalog) RemoteObjectsOf(ctx context.Context, remote string, keys []str
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.r.QueryContext(ctx, `SELECT key, sha256, size FROM remote_objects WHERE remote = ? AND key IN `+idList, remote, string(list))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make(map[string]RemoteObject, len(keys))
-	for rows.Next() {
-		var k string
-		var o RemoteObject
-		if err := rows.Scan(&k, &o.SHA256, &o.Size); err != nil {
-			return nil, err
-		}
-		out[k] = o
-	}
-	return out, rows.Err()
+	return c.remoteObjects(ctx, `WHERE remote = ? AND key IN `+idList, remote, string(list))
 }
 
 // MarkChanged gives the photos ids a new change number, so that every
@@ -103,12 +89,7 @@ func (tx *Tx) MarkChanged(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = value + 1 WHERE key = 'change_seq'`); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO photo_changes (photo_id, seq)
-		SELECT id, (SELECT value FROM settings WHERE key = 'change_seq') FROM photos WHERE id IN `+idList+`
-		ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq`, idsJSON(ids))
+	_, err := tx.ExecContext(ctx, `INSERT INTO photo_touch (photo_id) SELECT value FROM json_each(?)`, idsJSON(ids))
 	return err
 }
 

@@ -92,7 +92,11 @@ type RemoteObject struct {
 
 // RemoteObjects returns every object recorded for a remote, by key.
 func (c *Catalog) RemoteObjects(ctx context.Context, remote string) (map[string]RemoteObject, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT key, sha256, size FROM remote_objects WHERE remote = ?`, remote)
+	return c.remoteObjects(ctx, `WHERE remote = ?`, remote)
+}
+
+func (c *Catalog) remoteObjects(ctx context.Context, where string, args ...any) (map[string]RemoteObject, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT key, sha256, size FROM remote_objects `+where, args...)
 	if err != nil {
 		return nil, err
 	}

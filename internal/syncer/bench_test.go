@@ -126,6 +126,29 @@ func writeFile(path string, b []byte) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
+// syncedLibrary is a library of n tiny photos with a remote that a first
+// sync (into memory) filled; the library closes with the benchmark.
+func syncedLibrary(b *testing.B, n int) (*library.Library, catalog.Remote, *memStore) {
+	b.Helper()
+	ctx := context.Background()
+	lib, err := library.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { lib.Close() })
+	r := catalog.Remote{Name: "bench", Bucket: "bench", Endpoint: "127.0.0.1:1", KeepSnapshots: 2}
+	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
+		b.Fatal(err)
+	}
+	fillLibrary(b, lib, n)
+	mem := &memStore{}
+	sum, err := syncer.Sync(ctx, lib, r, mem, syncer.Options{Transfers: 8})
+	if err != nil || sum.Failed != 0 || sum.Snapshot == "" {
+		b.Fatalf("priming sync: %v %+v", err, sum)
+	}
+	return lib, r, mem
+}
+
 // BenchmarkNoopSync10k times a sync with nothing to do of a library of
 // 10,000 photos whose objects are all recorded as in the remote: it
 // looks at no photo (only those changed since the last sync), so its
@@ -133,23 +156,8 @@ func writeFile(path string, b []byte) error {
 func BenchmarkNoopSync10k(b *testing.B) {
 	const n = 10000
 	ctx := context.Background()
-	lib, err := library.Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	r := catalog.Remote{Name: "bench", Bucket: "bench", Endpoint: "127.0.0.1:1", KeepSnapshots: 2}
-	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
-		b.Fatal(err)
-	}
 	start := time.Now()
-	fillLibrary(b, lib, n)
-	// The first sync uploads everything (into memory) and records it.
-	mem := &memStore{}
-	sum, err := syncer.Sync(ctx, lib, r, mem, syncer.Options{Transfers: 8})
-	if err != nil || sum.Failed != 0 || sum.Snapshot == "" {
-		b.Fatalf("priming sync: %v %+v", err, sum)
-	}
+	lib, r, mem := syncedLibrary(b, n)
 	if want := int64(n * (2 + len(thumb.Sizes))); mem.puts.Load() != want+1 {
 		b.Fatalf("priming sync put %d objects, want %d", mem.puts.Load(), want+1)
 	}
@@ -175,20 +183,7 @@ func BenchmarkNoopSync10k(b *testing.B) {
 func BenchmarkSyncAfter1000(b *testing.B) {
 	const n, added = 10000, 1000
 	ctx := context.Background()
-	lib, err := library.Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	r := catalog.Remote{Name: "bench", Bucket: "bench", Endpoint: "127.0.0.1:1", KeepSnapshots: 2}
-	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
-		b.Fatal(err)
-	}
-	fillLibrary(b, lib, n)
-	mem := &memStore{}
-	if sum, err := syncer.Sync(ctx, lib, r, mem, syncer.Options{Transfers: 8}); err != nil || sum.Failed != 0 {
-		b.Fatalf("priming sync: %v %+v", err, sum)
-	}
+	lib, r, mem := syncedLibrary(b, n)
 	next := n
 	for b.Loop() {
 		b.StopTimer()

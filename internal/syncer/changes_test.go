@@ -59,28 +59,39 @@ func planKeys(t *testing.T, lib *library.Library, r catalog.Remote, after int64)
 	return keys
 }
 
-// TestChangedPlanEqualsFullPlan changes, one at a time, everything a
-// sync uploads for a photo, and checks after each change that the sync
-// that looks only at the photos changed since the last one would upload
-// exactly what one looking at every photo would.
-func TestChangedPlanEqualsFullPlan(t *testing.T) {
+// remoteLibrary is a library of the sample JPEGs (in album, unless "")
+// with a remote that nothing was synced to.
+func remoteLibrary(t *testing.T, album string) (*library.Library, catalog.Remote) {
+	t.Helper()
 	ctx := context.Background()
 	lib, err := library.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lib.Close() })
-	if _, err := importer.Run(ctx, lib, []string{"../../testdata/photos/jpeg"}, importer.Options{Album: "Family"}); err != nil {
+	if _, err := importer.Run(ctx, lib, []string{"../../testdata/photos/jpeg"}, importer.Options{Album: album}); err != nil {
 		t.Fatal(err)
 	}
 	r := catalog.Remote{Name: "r", Bucket: "b", Endpoint: "127.0.0.1:1"}
+	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
+		t.Fatal(err)
+	}
+	return lib, r
+}
+
+// TestChangedPlanEqualsFullPlan changes, one at a time, everything a
+// sync uploads for a photo, and checks after each change that the sync
+// that looks only at the photos changed since the last one would upload
+// exactly what one looking at every photo would.
+func TestChangedPlanEqualsFullPlan(t *testing.T) {
+	ctx := context.Background()
+	lib, r := remoteLibrary(t, "Family")
 	write := func(fn func(tx *catalog.Tx) error) {
 		t.Helper()
 		if err := lib.Catalog.Write(ctx, fn); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write(func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) })
 	store := dropStore{}
 	sync := func(step string) {
 		t.Helper()
@@ -90,7 +101,7 @@ func TestChangedPlanEqualsFullPlan(t *testing.T) {
 	}
 	sync("the import")
 	var photos []catalog.Photo
-	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error { photos = append(photos, p); return nil })
+	err := lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error { photos = append(photos, p); return nil })
 	if err != nil || len(photos) < 4 {
 		t.Fatalf("photos: %d, %v", len(photos), err)
 	}
@@ -226,18 +237,7 @@ func (f failingStore) Put(ctx context.Context, key string, r io.Reader, size int
 // sync cut off in the middle moves the mark not at all.
 func TestSyncMark(t *testing.T) {
 	ctx := context.Background()
-	lib, err := library.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
-	if _, err := importer.Run(ctx, lib, []string{"../../testdata/photos/jpeg"}, importer.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	r := catalog.Remote{Name: "r", Bucket: "b", Endpoint: "127.0.0.1:1"}
-	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddRemote(ctx, r) }); err != nil {
-		t.Fatal(err)
-	}
+	lib, r := remoteLibrary(t, "")
 	var p catalog.Photo
 	if err := lib.Catalog.EachPhoto(ctx, func(ph catalog.Photo) error { p = ph; return nil }); err != nil {
 		t.Fatal(err)

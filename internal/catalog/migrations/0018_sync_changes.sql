@@ -23,97 +23,58 @@ INSERT INTO settings (key, value) VALUES ('change_seq', 1)
     ON CONFLICT (key) DO UPDATE SET value = 1;
 INSERT INTO photo_changes (photo_id, seq) SELECT id, 1 FROM photos;
 
+-- A row inserted here gives its photo the next number, when the photo
+-- still exists (not while its deletion removes what hangs on it).
+CREATE VIEW photo_touch AS SELECT NULL AS photo_id;
+CREATE TRIGGER photo_touch_i INSTEAD OF INSERT ON photo_touch BEGIN
+    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
+    INSERT INTO photo_changes (photo_id, seq)
+        SELECT id, (SELECT value FROM settings WHERE key = 'change_seq') FROM photos WHERE id = NEW.photo_id
+        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+
 CREATE TRIGGER photos_sync_i AFTER INSERT ON photos BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.id); END;
 CREATE TRIGGER photos_sync_u AFTER UPDATE ON photos BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.id); END;
 CREATE TRIGGER photo_owners_sync_i AFTER INSERT ON photo_owners BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-CREATE TRIGGER photo_owners_sync_d AFTER DELETE ON photo_owners WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (OLD.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
+CREATE TRIGGER photo_owners_sync_d AFTER DELETE ON photo_owners BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER album_photos_sync_i AFTER INSERT ON album_photos BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-CREATE TRIGGER album_photos_sync_d AFTER DELETE ON album_photos WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (OLD.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
--- A renamed album, or user, changes the sidecar of each of its photos:
--- all of them take one new number.
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
+CREATE TRIGGER album_photos_sync_d AFTER DELETE ON album_photos BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
+-- A renamed album, or user, changes the sidecar of each of its photos.
 CREATE TRIGGER albums_sync_u AFTER UPDATE OF name ON albums BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq)
-        SELECT photo_id, (SELECT value FROM settings WHERE key = 'change_seq') FROM album_photos WHERE album_id = NEW.id AND true
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) SELECT photo_id FROM album_photos WHERE album_id = NEW.id; END;
 CREATE TRIGGER users_sync_u AFTER UPDATE OF name ON users BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq)
-        SELECT photo_id, (SELECT value FROM settings WHERE key = 'change_seq') FROM photo_owners WHERE user_id = NEW.id AND true
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq;
-    INSERT INTO photo_changes (photo_id, seq)
-        SELECT photo_id, (SELECT value FROM settings WHERE key = 'change_seq') FROM uploads WHERE user_id = NEW.id AND photo_id IS NOT NULL
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-
+    INSERT INTO photo_touch (photo_id) SELECT photo_id FROM photo_owners WHERE user_id = NEW.id;
+    INSERT INTO photo_touch (photo_id) SELECT photo_id FROM uploads WHERE user_id = NEW.id AND photo_id IS NOT NULL; END;
 CREATE TRIGGER sidecars_sync_i AFTER INSERT ON sidecars BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
 CREATE TRIGGER sidecars_sync_u AFTER UPDATE ON sidecars BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-CREATE TRIGGER sidecars_sync_d AFTER DELETE ON sidecars WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (OLD.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
+    INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
+CREATE TRIGGER sidecars_sync_d AFTER DELETE ON sidecars BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER hearts_sync_i AFTER INSERT ON hearts BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
 CREATE TRIGGER hearts_sync_u AFTER UPDATE ON hearts BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-CREATE TRIGGER hearts_sync_d AFTER DELETE ON hearts WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (OLD.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
+    INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
+CREATE TRIGGER hearts_sync_d AFTER DELETE ON hearts BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER comments_sync_i AFTER INSERT ON comments BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
 CREATE TRIGGER comments_sync_u AFTER UPDATE ON comments BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-CREATE TRIGGER comments_sync_d AFTER DELETE ON comments WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (OLD.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-
-CREATE TRIGGER uploads_sync_i AFTER INSERT ON uploads WHEN NEW.photo_id IS NOT NULL BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (NEW.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
+    INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
+CREATE TRIGGER comments_sync_d AFTER DELETE ON comments BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
+CREATE TRIGGER uploads_sync_i AFTER INSERT ON uploads BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
 CREATE TRIGGER uploads_sync_u AFTER UPDATE ON uploads BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq)
-        SELECT id, (SELECT value FROM settings WHERE key = 'change_seq') FROM photos WHERE id IN (OLD.photo_id, NEW.photo_id) AND true
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
-CREATE TRIGGER uploads_sync_d AFTER DELETE ON uploads WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
-    UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
-    INSERT INTO photo_changes (photo_id, seq) VALUES (OLD.photo_id, (SELECT value FROM settings WHERE key = 'change_seq'))
-        ON CONFLICT (photo_id) DO UPDATE SET seq = excluded.seq; END;
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
+    INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
+CREATE TRIGGER uploads_sync_d AFTER DELETE ON uploads BEGIN
+    INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
