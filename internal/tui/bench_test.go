@@ -106,18 +106,7 @@ func BenchmarkFirstScreen100k(b *testing.B) {
 // photo library, a row at a time from the newest photo onwards: the key
 // handled, the pages read as the window slides, and the screen drawn.
 func BenchmarkScroll100k(b *testing.B) {
-	root := bigLibrary(b)
-	ctx := context.Background()
-	lib, err := library.Open(ctx, root)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	h := &harness{t: b, m: New(ctx, lib, Options{Images: termimg.Blocks, NoColor: true, Renderer: asciiRenderer()})}
-	defer h.m.Close()
-	h.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-	h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
-	h.run(h.m.Init())
+	h := bigHarness(b, openBig(b))
 	down := keyMsg("j")
 	b.ResetTimer()
 	for b.Loop() {
@@ -134,14 +123,9 @@ func BenchmarkScroll100k(b *testing.B) {
 // every photo hashed, 1,000 bursts of three among them: from the key to
 // the first group drawn (grouping, the groups' photos read, the screen).
 func BenchmarkLookalikes100k(b *testing.B) {
-	root := bigLibrary(b)
+	lib := openBig(b)
 	ctx := context.Background()
-	lib, err := library.Open(ctx, root)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		r := rand.New(rand.NewPCG(1, 2))
 		var burst uint64
 		for id := int64(1); id <= 100_000; id++ {
@@ -161,11 +145,7 @@ func BenchmarkLookalikes100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := &harness{t: b, m: New(ctx, lib, Options{Images: termimg.Blocks, NoColor: true, Renderer: asciiRenderer()})}
-	defer h.m.Close()
-	h.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-	h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
-	h.run(h.m.Init())
+	h := bigHarness(b, lib)
 	b.ResetTimer()
 	for b.Loop() {
 		h.send(keyMsg("D"))
@@ -177,4 +157,27 @@ func BenchmarkLookalikes100k(b *testing.B) {
 		h.send(keyMsg("esc"))
 		b.StartTimer()
 	}
+}
+
+// openBig opens the 100,000-photo library until the benchmark ends.
+func openBig(b *testing.B) *library.Library {
+	b.Helper()
+	lib, err := library.Open(context.Background(), bigLibrary(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { lib.Close() })
+	return lib
+}
+
+// bigHarness is the browser on lib at 160×48, its first screen loaded,
+// closed when the benchmark ends.
+func bigHarness(b *testing.B, lib *library.Library) *harness {
+	b.Helper()
+	h := &harness{t: b, m: New(context.Background(), lib, Options{Images: termimg.Blocks, NoColor: true, Renderer: asciiRenderer()})}
+	b.Cleanup(h.m.Close)
+	h.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	h.run(h.m.Init())
+	return h
 }
