@@ -1,0 +1,147 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/importer"
+	"github.com/picup/picup/internal/library"
+)
+
+// scaleLibrary opens the generated library PICUP_SCALE_LIBRARY names
+// (scripts/gen-catalog) and returns its remote, marked as a finished
+// sync leaves it: synced up to the latest change, its catalog
+// snapshotted at the current version. It writes those two rows.
+func scaleLibrary(b *testing.B) (*library.Library, catalog.Remote) {
+	b.Helper()
+	dir := os.Getenv("PICUP_SCALE_LIBRARY")
+	if dir == "" {
+		b.Skip("PICUP_SCALE_LIBRARY is not set: make a library with scripts/gen-catalog --photos N --library DIR and name DIR there")
+	}
+	ctx := context.Background()
+	lib, err := library.Open(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { lib.Close() })
+	remotes, err := lib.Catalog.Remotes(ctx)
+	if err != nil || len(remotes) == 0 {
+		b.Fatalf("the generated library has no remote (%v)", err)
+	}
+	r := remotes[0]
+	markSynced(b, lib, r)
+	return lib, r
+}
+
+// markSynced records that a sync to r finished now.
+func markSynced(b *testing.B, lib *library.Library, r catalog.Remote) {
+	b.Helper()
+	ctx := context.Background()
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		var seq, version int64
+		if err := tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'change_seq'`).Scan(&seq); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'catalog_version'`).Scan(&version); err != nil {
+			return err
+		}
+		if err := tx.SyncedTo(ctx, r.Name, seq, nil); err != nil {
+			return err
+		}
+		return tx.AddSnapshot(ctx, r.Name, fmt.Sprintf("catalog/bench-%d.db", version), version)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkScaleNoopSync times a whole sync with nothing to do on the
+// generated library: it must read no photo and call the store not at
+// all, whatever the library's size.
+func BenchmarkScaleNoopSync(b *testing.B) {
+	lib, r := scaleLibrary(b)
+	ctx := context.Background()
+	for b.Loop() {
+		sum, err := Sync(ctx, lib, r, untouchedStore{}, Options{})
+		if err != nil || sum.Photos != 0 || sum.Uploaded+sum.Skipped+sum.Failed != 0 || sum.Snapshot != "" {
+			b.Fatalf("no-op sync: %v %+v", err, sum)
+		}
+	}
+}
+
+// BenchmarkScaleSync1000 times the sync of 1,000 photos imported into
+// the generated library (small generated JPEGs, imported before the
+// timer starts): the plan, the uploads (into a store that drops them)
+// and the mark, not the catalog snapshot that follows, which copies the
+// whole catalog (scripts/bench-scale times it).
+func BenchmarkScaleSync1000(b *testing.B) {
+	lib, r := scaleLibrary(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		src := b.TempDir()
+		for j := range 1000 {
+			writeJPEG(b, filepath.Join(src, fmt.Sprintf("new-%d-%d.jpg", i, j)), i*1000+j)
+		}
+		if _, err := importer.Run(ctx, lib, []string{src}, importer.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		s := &syncRun{lib: lib, r: r, store: dropStore{}, o: Options{Transfers: 4, Progress: &Progress{}}, sum: Summary{Remote: r.Name}}
+		upTo, err := lib.Catalog.ChangeSeq(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cur, err := lib.Catalog.RemoteByName(ctx, r.Name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		originals, thumbs, metas, err := s.plan(ctx, cur.SyncedSeq, upTo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.transfer(ctx, append(append(originals, thumbs...), metas...)); err != nil || s.sum.Photos != 1000 || s.sum.Failed != 0 {
+			b.Fatalf("sync of 1,000 new photos: %v %+v", err, s.sum)
+		}
+		if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SyncedTo(ctx, r.Name, upTo, nil) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// untouchedStore fails every Put: a sync with nothing to do makes none.
+type untouchedStore struct{ dropStore }
+
+func (untouchedStore) Put(_ context.Context, key string, _ io.Reader, _ int64, _, _ string) error {
+	return fmt.Errorf("put %s: a sync with nothing to do uploaded something", key)
+}
+
+// writeJPEG writes a small JPEG that no other seed makes.
+func writeJPEG(b *testing.B, path string, seed int) {
+	b.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(seed), uint8(seed >> 8), uint8(x*4 + y), 255})
+		}
+	}
+	img.Set(0, 0, color.RGBA{uint8(seed >> 16), uint8(seed), 7, 255})
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
