@@ -250,8 +250,8 @@ func (fc *fastConn) next(first bool) (r *fastRequest, n int, ok bool) {
 	headerDeadline := first
 	for {
 		if line := bytes.IndexByte(fc.buf, '\n'); line >= 0 {
-			if line == 0 || fc.buf[line-1] != '\r' || !fastRequestLine(fc.buf[:line-1]) {
-				return nil, 0, true
+			if line == 0 || fc.buf[line-1] != '\r' || !fastRequestLine(fc.buf[:line-1]) || bareLF(fc.buf) {
+				return nil, 0, true // net/http reads lines that end in a bare LF too
 			}
 			if end := bytes.Index(fc.buf, []byte("\r\n\r\n")); end >= 0 {
 				r, ok := parseFastRequest(fc.buf[:end+4])
@@ -322,6 +322,22 @@ type fastRequest struct {
 	target string
 	host   string
 	header http.Header
+}
+
+// bareLF reports whether b has a line feed without a carriage return
+// before it.
+func bareLF(b []byte) bool {
+	for i := bytes.IndexByte(b, '\n'); i >= 0; {
+		if i == 0 || b[i-1] != '\r' {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], '\n')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // fastRequestLine reports whether line (without its CRLF) asks for a

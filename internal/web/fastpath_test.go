@@ -168,6 +168,17 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 		})
 	}
 
+	t.Run("lines ending in a bare LF", func(t *testing.T) {
+		before := handed()
+		raw := "GET " + grid + " HTTP/1.1\r\nHost: a\nAccept: */*\n\n"
+		got := roundTrips(t, addr, raw, 1)[0]
+		want := roundTrips(t, plain, raw, 1)[0]
+		sameResponse(t, "bare LF", got, want)
+		if got.StatusCode != 200 || handed() != before+1 {
+			t.Errorf("status %d, handed to net/http %d times; want 200 from net/http", got.StatusCode, handed()-before)
+		}
+	})
+
 	t.Run("pipelined, then handed on mid-connection", func(t *testing.T) {
 		before := handed()
 		raw := "GET " + grid + " HTTP/1.1\r\nHost: a\r\n\r\n" +
