@@ -186,7 +186,7 @@ func (m *Model) dupesKey(k tea.KeyMsg) tea.Cmd {
 	case is(k, m.keys.Right):
 		d.photo = min(len(r.trash)-1, d.photo+1)
 	case r.done != "" && is(k, m.keys.KeepOrTrash, m.keys.ApplyGroup, m.keys.SkipGroup):
-		m.setStatus("this group is done (" + r.done + "); the trash (6) gives back what it moved")
+		m.groupDone(r)
 	case is(k, m.keys.KeepOrTrash):
 		r.trash[d.photo] = !r.trash[d.photo]
 	case is(k, m.keys.SkipGroup):
@@ -196,6 +196,39 @@ func (m *Model) dupesKey(k tea.KeyMsg) tea.Cmd {
 		return m.applyGroup(d.cur, r)
 	}
 	return nil
+}
+
+// dupesMouse moves between the photos of the group shown with the wheel;
+// a click on a photo puts the cursor on it, a second click turns it from
+// keep to trash and back, as space does.
+func (m *Model) dupesMouse(l layout, x, y, wheel int) {
+	d := &m.dupes
+	r, ok := d.review()
+	if !ok {
+		return
+	}
+	if wheel != 0 {
+		d.photo = min(max(d.photo+wheel, 0), len(r.trash)-1)
+		return
+	}
+	ps, dl := m.visibleDupes(l)
+	if y < 2 || dl.colW == 0 || x/dl.colW >= len(ps) {
+		return
+	}
+	i := d.left + x/dl.colW
+	switch {
+	case i != d.photo:
+		d.photo = i
+	case r.done != "":
+		m.groupDone(r)
+	default:
+		r.trash[i] = !r.trash[i]
+	}
+}
+
+// groupDone says that a group decided no longer changes.
+func (m *Model) groupDone(r *dupeReview) {
+	m.setStatus("this group is done (" + r.done + "); the trash (6) gives back what it moved")
 }
 
 // applyGroup asks, then moves the photos of the group marked trash to

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/picup/picup/internal/archive"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/library"
@@ -282,6 +284,43 @@ func TestPathLines(t *testing.T) {
 	for _, tt := range tests {
 		if got := pathLines(tt.path, tt.w); !slices.Equal(got, tt.want) {
 			t.Errorf("pathLines(%q, %d) = %q; want %q", tt.path, tt.w, got, tt.want)
+		}
+	}
+}
+
+// TestDupesMouse: the wheel moves between the photos of a group, a click
+// puts the cursor on a photo and a second click turns it keep or trash.
+func TestDupesMouse(t *testing.T) {
+	h := newHarness(t, lookalikeLibrary(t, true), 120, 40, Options{})
+	h.keys("D")
+	if len(groupNames(h.m)) != 3 {
+		h.keys("j")
+	}
+	click := func(x, y int) {
+		h.send(tea.MouseMsg{X: x, Y: y, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	}
+	r, _ := h.m.dupes.review()
+	tests := []struct {
+		name  string
+		do    func()
+		photo int
+		trash []bool
+	}{
+		{"click on the heading", func() { click(45, 1) }, 0, []bool{false, true, true}},
+		{"click on the second photo", func() { click(45, 6) }, 1, []bool{false, true, true}},
+		{"click on it again", func() { click(45, 6) }, 1, []bool{false, false, true}},
+		{"wheel down", func() {
+			h.send(tea.MouseMsg{X: 10, Y: 6, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+		}, 2, []bool{false, false, true}},
+		{"wheel down at the last photo", func() {
+			h.send(tea.MouseMsg{X: 10, Y: 6, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+		}, 2, []bool{false, false, true}},
+		{"click on the third photo, under the cursor", func() { click(119, 6) }, 2, []bool{false, false, false}},
+	}
+	for _, tt := range tests {
+		tt.do()
+		if h.m.dupes.photo != tt.photo || !slices.Equal(r.trash, tt.trash) {
+			t.Errorf("%s: cursor on photo %d, trash %v; want %d, %v", tt.name, h.m.dupes.photo, r.trash, tt.photo, tt.trash)
 		}
 	}
 }

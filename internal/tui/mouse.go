@@ -58,6 +58,8 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 		listMouse(&m.shares, y, wheel)
 	case viewActivity:
 		return m.activityMouse(y, wheel)
+	case viewDupes:
+		m.dupesMouse(l, msg.X, y, wheel)
 	case viewJobs:
 		j := &m.jobs
 		n := len(j.remotes) + len(j.failed)
