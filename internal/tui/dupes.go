@@ -126,7 +126,7 @@ func (m *Model) onDupes(msg dupesMsg) {
 	h := msg.hashed
 	switch {
 	case h.Failed > 0:
-		m.status, m.statusErr = photosWord(h.Failed)+"' grid thumbnails could not be read: \"picup verify --repair\" makes them again", true
+		m.status, m.statusErr = fmt.Sprintf("grid thumbnails that could not be read, so not compared: %d; \"picup verify --repair\" makes them again", h.Failed), true
 	case h.Hashed+h.Plain > 0:
 		m.setStatus("hashed " + photosWord(h.Hashed+h.Plain) + " imported before")
 	}

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -197,6 +198,31 @@ func TestDupesKeepOne(t *testing.T) {
 	}
 	if got := trashedNames(t, lib); len(got) != 0 {
 		t.Errorf("the trash holds %v; want nothing", got)
+	}
+}
+
+// TestDupesUnreadableThumbnail: a photo whose grid thumbnail is gone is
+// left out of the groups, and the status line says how to make it again.
+func TestDupesUnreadableThumbnail(t *testing.T) {
+	lib := lookalikeLibrary(t, true)
+	ps, err := lib.Catalog.ListPhotos(context.Background(), nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.OriginalName == "IMG_0004.JPG" {
+			if err := os.Remove(lib.Abs(library.ThumbPath(p.SHA256, "grid"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h := newHarness(t, lib, 120, 40, Options{})
+	h.keys("D")
+	if !h.m.statusErr || !strings.Contains(h.m.status, "could not be read, so not compared: 1;") || !strings.Contains(h.m.status, "picup verify --repair") {
+		t.Errorf("status %q", h.m.status)
+	}
+	if n := len(h.m.dupes.groups); n != 1 || len(groupNames(h.m)) != 3 {
+		t.Errorf("%d groups, the first %v; want the group of three alone", n, groupNames(h.m))
 	}
 }
 
