@@ -31,58 +31,50 @@ type Bucket struct {
 // Timeline counts the photos and videos outside the trash by period,
 // newest first: by year when within is "", by month within a year
 // ("2019"), by day within a month ("2019-05"). Periods with nothing are
-// left out.
+// left out. A photo counts in the periods its local capture date begins
+// with: a scan dated by its year alone in its year only. It reads the
+// counters of photo_dates (migration 0019), a row a day.
 func (c *Catalog) Timeline(ctx context.Context, within string) ([]Bucket, error) {
-	periods, err := c.periods(ctx, within)
-	if err != nil {
-		return nil, err
-	}
-	var out []Bucket
-	for _, p := range periods {
-		f := Filter{}
-		f.From, f.To, _ = PeriodDates(p)
-		n, err := c.CountPhotos(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("count photos of %s: %w", p, err)
-		}
-		if n > 0 {
-			out = append(out, Bucket{Period: p, Count: n})
-		}
-	}
-	return out, nil
-}
-
-// periods lists the candidate periods under within, newest first.
-func (c *Catalog) periods(ctx context.Context, within string) ([]string, error) {
-	var out []string
+	var q string
+	var args []any
 	switch len(within) {
 	case 0:
-		var lo, hi *int64
-		err := c.r.QueryRowContext(ctx, `SELECT min(taken_key), max(taken_key) FROM photos WHERE trashed_at IS NULL`).Scan(&lo, &hi)
-		if err != nil || lo == nil {
-			return nil, err
+		q = `SELECT substr(date, 1, 4), sum(photos) FROM photo_dates GROUP BY 1 HAVING sum(photos) > 0 ORDER BY 1 DESC`
+	case 4, 7:
+		layout, part := "2006", 7
+		if len(within) == 7 {
+			layout, part = "2006-01", 10
 		}
-		first := time.UnixMilli(*lo - offsetMargin.Milliseconds()).UTC().Year()
-		last := time.UnixMilli(*hi + offsetMargin.Milliseconds()).UTC().Year()
-		for y := last; y >= first; y-- {
-			out = append(out, fmt.Sprintf("%04d", y))
-		}
-	case 4:
-		for m := 12; m >= 1; m-- {
-			out = append(out, fmt.Sprintf("%s-%02d", within, m))
-		}
-	case 7:
-		t, err := time.Parse("2006-01", within)
-		if err != nil {
+		if _, err := time.Parse(layout, within); err != nil {
 			return nil, fmt.Errorf("timeline period %q: want YYYY or YYYY-MM", within)
 		}
-		for d := t.AddDate(0, 1, -1); !d.Before(t); d = d.AddDate(0, 0, -1) {
-			out = append(out, d.Format(time.DateOnly))
-		}
+		// The dates that begin with within and a dash: from "2019-" up
+		// to "2019." ('.' follows '-').
+		q = `SELECT substr(date, 1, ?), sum(photos) FROM photo_dates WHERE date >= ? AND date < ? AND length(date) >= ?
+			GROUP BY 1 HAVING sum(photos) > 0 ORDER BY 1 DESC`
+		args = []any{part, within + "-", within + ".", part}
 	default:
 		return nil, fmt.Errorf("timeline period %q: want YYYY or YYYY-MM", within)
 	}
-	return out, nil
+	rows, err := c.r.QueryContext(ctx, q, args...)
+	return collect(rows, err, func(s scanner) (Bucket, error) {
+		var b Bucket
+		err := s.Scan(&b.Period, &b.Count)
+		return b, err
+	})
+}
+
+// msPerDay is the length of a day of taken_key.
+const msPerDay = 24 * 60 * 60 * 1000
+
+// keyDay is the UTC day of a taken_key, as photo_key_days numbers them:
+// the key divided by a day, rounded down (before 1970 too).
+func keyDay(key int64) int64 {
+	d := key / msPerDay
+	if key%msPerDay < 0 {
+		d--
+	}
+	return d
 }
 
 // PeriodDates returns the first and last date (YYYY-MM-DD) of a period
@@ -268,26 +260,41 @@ func (c *Catalog) BrowsePhotosBefore(ctx context.Context, f Filter, before *Curs
 	return ps, nil
 }
 
-// CountPhotos counts the photos matching f.
+// CountPhotos counts the photos matching f: all of them from the
+// counters of photo_dates, a row a day.
 func (c *Catalog) CountPhotos(ctx context.Context, f Filter) (int, error) {
+	var n int
+	if f.IsZero() {
+		err := c.r.QueryRowContext(ctx, `SELECT coalesce(sum(photos), 0) FROM photo_dates`).Scan(&n)
+		return n, err
+	}
 	q, err := f.build()
 	if err != nil {
 		return 0, err
 	}
-	var n int
 	where, args := q.bounded(math.MinInt64, math.MaxInt64)
 	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+where, args...).Scan(&n)
 	return n, err
 }
 
 // CountPhotosBefore counts the photos matching f that come before the
-// cursor in the newest-first order: the cursor's position.
+// cursor in the newest-first order: the cursor's position. Without a
+// filter, the days after the cursor's come from the counters of
+// photo_key_days, and only its own day is counted photo by photo.
 func (c *Catalog) CountPhotosBefore(ctx context.Context, f Filter, cur Cursor) (int, error) {
+	var n int
+	if f.IsZero() {
+		day := keyDay(cur.TakenKey)
+		err := c.r.QueryRowContext(ctx, `SELECT coalesce((SELECT sum(photos) FROM photo_key_days WHERE day > ?), 0) +
+			(SELECT count(*) FROM photos p WHERE p.trashed_at IS NULL AND p.taken_key >= ? AND p.taken_key < ?
+				AND (p.taken_key, p.id) > (?, ?))`,
+			day, day*msPerDay, (day+1)*msPerDay, cur.TakenKey, cur.ID).Scan(&n)
+		return n, err
+	}
 	q, err := f.build()
 	if err != nil {
 		return 0, err
 	}
-	var n int
 	where, args := q.bounded(cur.TakenKey, math.MaxInt64)
 	err = c.r.QueryRowContext(ctx, `SELECT count(*) FROM `+q.from+` WHERE `+where+` AND (`+q.key+`, `+q.id+`) > (?, ?)`,
 		append(args, cur.TakenKey, cur.ID)...).Scan(&n)
