@@ -85,10 +85,13 @@ func (c *Catalog) PendingDeletion(ctx context.Context, rel string) (bool, error)
 	return n > 0, err
 }
 
-// JobDone removes a finished job.
-func (c *Catalog) JobDone(ctx context.Context, id int64) error {
+// JobsDone removes finished jobs.
+func (c *Catalog) JobsDone(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return c.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id IN `+idList, idsJSON(ids))
 		return err
 	})
 }

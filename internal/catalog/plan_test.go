@@ -348,7 +348,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			if err := c.JobFailed(ctx, jobs[1].ID, 1, "busy", now.Add(time.Minute), false); err != nil {
 				return err
 			}
-			return c.JobDone(ctx, jobs[0].ID)
+			return c.JobsDone(ctx, []int64{jobs[0].ID})
 		},
 		"activity": func() error {
 			if _, err := c.LatestActivity(ctx); err != nil {

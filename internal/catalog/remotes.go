@@ -127,18 +127,6 @@ func (tx *Tx) DeleteRemoteObject(ctx context.Context, remote, key string) error 
 	return err
 }
 
-// RemotesHolding lists the remotes an object is recorded in: a look-up
-// of the key in each remote (remote_objects is keyed by remote first).
-func (tx *Tx) RemotesHolding(ctx context.Context, key string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT r.name FROM remotes r
-		WHERE EXISTS (SELECT 1 FROM remote_objects o WHERE o.remote = r.name AND o.key = ?) ORDER BY r.name`, key)
-	return collect(rows, err, func(s scanner) (string, error) {
-		var r string
-		err := s.Scan(&r)
-		return r, err
-	})
-}
-
 // Snapshot is a catalog snapshot stored in a remote.
 type Snapshot struct {
 	Key       string
@@ -207,16 +195,16 @@ func lockPasswords(ctx context.Context, path string) error {
 
 // AllSidecars returns every sidecar by photo id (one query, for syncs).
 func (c *Catalog) AllSidecars(ctx context.Context) (map[int64][]Sidecar, error) {
-	return c.sidecarsByPhoto(ctx, "")
+	return sidecarsByPhoto(ctx, c.r, "")
 }
 
 // SidecarsOf returns the sidecars of the photos ids, by photo id.
 func (c *Catalog) SidecarsOf(ctx context.Context, ids []int64) (map[int64][]Sidecar, error) {
-	return c.sidecarsByPhoto(ctx, "WHERE photo_id IN "+idList, idsJSON(ids))
+	return sidecarsByPhoto(ctx, c.r, "WHERE photo_id IN "+idList, idsJSON(ids))
 }
 
-func (c *Catalog) sidecarsByPhoto(ctx context.Context, where string, args ...any) (map[int64][]Sidecar, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT photo_id, path, bytes, sha256 FROM sidecars `+where+` ORDER BY path`, args...)
+func sidecarsByPhoto(ctx context.Context, q querier, where string, args ...any) (map[int64][]Sidecar, error) {
+	rows, err := q.QueryContext(ctx, `SELECT photo_id, path, bytes, sha256 FROM sidecars `+where+` ORDER BY path`, args...)
 	if err != nil {
 		return nil, err
 	}

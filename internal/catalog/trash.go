@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -116,37 +117,53 @@ func (c *Catalog) TrashTotals(ctx context.Context, t time.Time) (n int, bytes in
 // alone. It returns the purged photos, which the caller records in the
 // trash log with LogPurge in the same transaction.
 func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sidecar) []string) ([]Photo, error) {
-	var purged []Photo
-	for _, id := range ids {
-		p, err := photoWhere(ctx, tx, "p.id = ? AND p.trashed_at IS NOT NULL", id)
-		if err == ErrNotFound {
-			continue
+	// A few statements for the whole batch, not a few per photo: each
+	// statement is compiled anew, and deleting a photo runs the triggers
+	// of every table that hangs on it.
+	rows, err := tx.QueryContext(ctx, `SELECT `+photoCols+` FROM photos p WHERE p.id IN `+idList+` AND p.trashed_at IS NOT NULL`, idsJSON(ids))
+	found, err := collect(rows, err, scanPhoto)
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	byID := make(map[int64]Photo, len(found))
+	for _, p := range found {
+		byID[p.ID] = p
+	}
+	purged := make([]Photo, 0, len(found))
+	gone := make([]int64, 0, len(found))
+	for _, id := range ids { // in the order asked for, each once
+		if p, ok := byID[id]; ok {
+			purged, gone = append(purged, p), append(gone, id)
+			delete(byID, id)
 		}
-		if err != nil {
-			return purged, err
-		}
-		scs, err := sidecarsOf(ctx, tx, id)
-		if err != nil {
-			return purged, err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM photos WHERE id = ?`, id); err != nil {
-			return purged, err
-		}
-		for _, f := range files(p, scs) {
-			if err := tx.AddJob(ctx, JobDeleteFile, f); err != nil {
-				return purged, err
-			}
-			remotes, err := tx.RemotesHolding(ctx, f)
-			if err != nil {
-				return purged, err
-			}
-			for _, r := range remotes {
-				if err := tx.AddJob(ctx, JobDeleteRemote, r+"\t"+f); err != nil {
-					return purged, err
-				}
-			}
-		}
-		purged = append(purged, p)
+	}
+	scs, err := sidecarsByPhoto(ctx, tx, "WHERE photo_id IN "+idList, idsJSON(gone))
+	if err != nil {
+		return nil, err
+	}
+	paths := []string{} // a JSON array even when empty
+	for _, p := range purged {
+		paths = append(paths, files(p, scs[p.ID])...)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM photos WHERE id IN `+idList, idsJSON(gone)); err != nil {
+		return nil, err
+	}
+	list, err := json.Marshal(paths)
+	if err != nil {
+		return nil, err
+	}
+	// The outbox: each file's deletion, then each object a remote holds.
+	now, created := time.Now().UnixMilli(), nowText()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, target, next_at, created_at)
+		SELECT ?, value, ?, ? FROM json_each(?) ORDER BY key`, JobDeleteFile, now, created, string(list)); err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO jobs (kind, target, next_at, created_at)
+		SELECT ?, r.name || char(9) || f.value, ?, ? FROM json_each(?) f JOIN remotes r
+		WHERE EXISTS (SELECT 1 FROM remote_objects o WHERE o.remote = r.name AND o.key = f.value)
+		ORDER BY f.key, r.name`, JobDeleteRemote, now, created, string(list))
+	if err != nil {
+		return nil, err
 	}
 	return purged, nil
 }

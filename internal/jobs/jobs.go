@@ -107,13 +107,28 @@ func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error)
 		if err != nil || len(batch) == 0 {
 			return res, err
 		}
+		// The jobs done leave the queue together, one write a batch: a
+		// process killed before it runs them again, which they bear.
+		var done []int64
+		var runErr error
 		for _, j := range batch {
 			if ctx.Err() != nil || !r.now().Before(deadline) {
 				break
 			}
-			if err := r.run(ctx, j, &res); err != nil {
-				return res, err
+			ok, err := r.run(ctx, j, &res)
+			if ok {
+				done = append(done, j.ID)
 			}
+			if err != nil {
+				runErr = err
+				break
+			}
+		}
+		if err := r.full(r.lib.Catalog.JobsDone(context.WithoutCancel(ctx), done)); err != nil {
+			return res, err
+		}
+		if runErr != nil {
+			return res, runErr
 		}
 	}
 	return res, ctx.Err()
@@ -131,7 +146,9 @@ func (r *Runner) kinds() []string {
 	return out
 }
 
-func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
+// run runs a job and reports whether it is done; a failed attempt is
+// recorded here.
+func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) (bool, error) {
 	h, ok := r.handlers[j.Kind]
 	err := fmt.Errorf("unknown job kind %q; upgrade picup", j.Kind)
 	if ok {
@@ -140,15 +157,15 @@ func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
 	if err == nil {
 		res.Done++
 		r.report(j, ResultDone, nil)
-		return r.full(r.lib.Catalog.JobDone(context.WithoutCancel(ctx), j.ID))
+		return true, nil
 	}
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	if diskspace.IsFull(err) {
 		// Every job after it would fail the same way: stop, and leave
 		// it due without counting the attempt.
-		return r.full(err)
+		return false, r.full(err)
 	}
 	attempts := j.Attempts + 1
 	dead := attempts >= MaxAttempts
@@ -160,7 +177,7 @@ func (r *Runner) run(ctx context.Context, j catalog.Job, res *Result) error {
 		res.Failed++
 	}
 	r.report(j, result, err)
-	return r.full(r.lib.Catalog.JobFailed(context.WithoutCancel(ctx), j.ID, attempts, err.Error(),
+	return false, r.full(r.lib.Catalog.JobFailed(context.WithoutCancel(ctx), j.ID, attempts, err.Error(),
 		r.now().Add(Backoff(attempts, r.jitter())), dead))
 }
 
