@@ -11,7 +11,8 @@
 // dropped first and made again after, from their own SQL in the catalog,
 // and what the triggers would have written is written in one statement
 // each: the search index (from the view photo_search_rows), the users'
-// counters, catalog_version and share_ids. The rows name files that do not
+// counters, catalog_version, share_ids, the day counters and the change
+// numbers that tell a sync what its remote lacks. The rows name files that do not
 // exist (only the imported ones do).
 package main
 
@@ -390,6 +391,9 @@ var fromGen = []string{
 	`INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
 		SELECT id, owner, taken_key, ?1 FROM gen UNION ALL
 		SELECT id, owner2, taken_key, ?1 FROM gen WHERE owner2 IS NOT NULL`,
+	// Change numbers: 0 for what the remote holds (at or below its mark),
+	// -1 for the rest, which derive numbers above the mark.
+	`INSERT INTO photo_changes (photo_id, seq) SELECT id, iif(synced, 0, -1) FROM gen`,
 	`INSERT INTO remote_objects (remote, key, sha256, size, synced_at)
 		SELECT '` + remoteName + `', p.path, p.sha256, p.bytes, ?1 FROM gen g JOIN photos p ON p.id = g.id WHERE g.synced UNION ALL
 		SELECT '` + remoteName + `', 'thumbs/' || substr(p.sha256, 1, 2) || '/' || p.sha256 || '-grid.jpg', '', 20000, ?1
@@ -668,7 +672,8 @@ func (g *gen) addActivity(ctx context.Context) error {
 }
 
 // derive writes what the dropped triggers would have: the search rows of
-// the new photos, every user's counters, catalog_version and share_ids;
+// the new photos, every user's counters, catalog_version, share_ids, the
+// day counters and the change numbers, with the remote's mark;
 // then it sets quotas a quarter above each user's usage, and records a
 // snapshot in the remote.
 func (g *gen) derive(ctx context.Context) error {
@@ -687,6 +692,16 @@ func (g *gen) derive(ctx context.Context) error {
 			{`UPDATE users SET quota_bytes = used_bytes + used_bytes / 4 + 1000000000`, nil},
 			{`UPDATE share_ids SET last = max(last, (SELECT coalesce(max(id), 0) FROM shares))`, nil},
 			{`UPDATE settings SET value = value + 1 WHERE key = 'catalog_version'`, nil},
+			{`INSERT INTO photo_dates (date, photos) SELECT substr(taken_at, 1, 10), count(*) FROM photos
+				WHERE id >= ? AND trashed_at IS NULL GROUP BY 1 ON CONFLICT (date) DO UPDATE SET photos = photos + excluded.photos`, []any{g.first}},
+			{`INSERT INTO photo_key_days (day, photos) SELECT (taken_key - (taken_key % 86400000 + 86400000) % 86400000) / 86400000, count(*)
+				FROM photos WHERE id >= ? AND trashed_at IS NULL GROUP BY 1 ON CONFLICT (day) DO UPDATE SET photos = photos + excluded.photos`, []any{g.first}},
+			// The remote's last sync reached every synced photo (number
+			// 0), not the unsynced ones nor the real files imported
+			// first, whose numbers are above 1.
+			{`UPDATE settings SET value = value + 1 WHERE key = 'change_seq'`, nil},
+			{`UPDATE photo_changes SET seq = (SELECT value FROM settings WHERE key = 'change_seq') WHERE seq = -1`, nil},
+			{`UPDATE remotes SET synced_seq = 1 WHERE name = ?`, []any{remoteName}},
 			{`INSERT INTO remote_snapshots (remote, key, version, created_at)
 				SELECT ?, 'catalog/' || strftime('%Y%m%dT%H%M%S.000Z', 'now', '-1 day') || '.db', value - 1, ? FROM settings
 				WHERE key = 'catalog_version' ON CONFLICT DO NOTHING`, []any{remoteName, catalog.FormatTime(g.now.Add(-24 * time.Hour))}},
@@ -755,6 +770,20 @@ func check(ctx context.Context, path string) error {
 	}
 	if differ != 0 || extra != 0 {
 		problems = append(problems, fmt.Sprintf("search index: %d photos whose row is not what photo_search_rows makes, %d rows too many", differ, extra))
+	}
+	var dates, days, changes int
+	if err := db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM (SELECT substr(taken_at, 1, 10) AS d, count(*) AS n FROM photos WHERE trashed_at IS NULL GROUP BY 1) r
+			FULL JOIN (SELECT * FROM photo_dates WHERE photos != 0) c ON c.date = r.d WHERE c.photos IS NOT r.n),
+		(SELECT count(*) FROM (SELECT (taken_key - (taken_key % 86400000 + 86400000) % 86400000) / 86400000 AS d, count(*) AS n
+			FROM photos WHERE trashed_at IS NULL GROUP BY 1) r
+			FULL JOIN (SELECT * FROM photo_key_days WHERE photos != 0) c ON c.day = r.d WHERE c.photos IS NOT r.n),
+		(SELECT count(*) FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_changes ch WHERE ch.photo_id = p.id AND ch.seq >= 0))`).
+		Scan(&dates, &days, &changes); err != nil {
+		return err
+	}
+	if dates != 0 || days != 0 || changes != 0 {
+		problems = append(problems, fmt.Sprintf("day counters: %d dates and %d key days counted wrong; %d photos without a change number", dates, days, changes))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the generated catalog fails its checks:\n  %s", strings.Join(problems, "\n  "))
