@@ -57,12 +57,13 @@ func TestParseQueryRefusesBadQueries(t *testing.T) {
 
 func TestParseQueryQuotesEveryTerm(t *testing.T) {
 	for query, want := range map[string]string{
-		"beach":                           `"beach"`,
-		"beac*":                           `"beac"*`,
-		"제주도에서 Grandpa":                   `({name text album camera place} : "제주도"* OR bigrams : "제주 주도") AND "Grandpa"`,
-		"집 제주":                            `{name text album camera place} : "집"* AND ({name text album camera place} : "제주"* OR bigrams : "제주")`,
-		`"가족 여행" album:여행`:                `{name text album camera place} : "가족 여행" AND album : "여행"*`,
-		"제주2019":                          `{name text album camera place} : "제주2019"*`,
+		"beach":            `"beach"`,
+		"beac*":            `"beac"*`,
+		"제주도에서 Grandpa":    `({name text album camera place} : "제주도"* OR bigrams : "제주 주도") AND "Grandpa"`,
+		"집 제주":             `{name text album camera place} : "집"* AND ({name text album camera place} : "제주"* OR bigrams : "제주")`,
+		`"가족 여행" album:여행`: `{name text album camera place} : "가족 여행" AND album : "여행"*`,
+		"제주2019":           `{name text album camera place} : "제주2019"*`,
+		"가나다라마바사아자차카타파하가나다라": `{name text album camera place} : "가나다라마바사아자차카타파하가나다라"*`, // 17 syllables: no phrase of 16 pairs
 		`"AND" OR NOT`:                    `"AND" AND "OR" AND "NOT"`,
 		`"say ""hi"" now"`:                `"say " AND "hi" AND " now"`,
 		`album:"Jeju 2019" camera:EOS-5`:  `album : "Jeju 2019" AND camera : "EOS-5"`,
@@ -94,7 +95,8 @@ func TestParseQueryQuotesEveryTerm(t *testing.T) {
 // error, against a real catalog.
 func FuzzParseQuery(f *testing.F) {
 	for _, s := range []string{"beach", `"grandpa at" 2019`, "제주도에서", `album:"Jeju 2019" place:Busan`, "near:1,2,3 has:gps",
-		`a"b`, "NEAR(a b)", "a OR b", "-x", "col:x", "x*", `""`, "\x00", "2019-05-01..", "user:mom", `camera:"a""b"`, "{a b}:c", "a AND ( b", "0\x00"} {
+		`a"b`, "NEAR(a b)", "a OR b", "-x", "col:x", "x*", `""`, "\x00", "2019-05-01..", "user:mom", `camera:"a""b"`, "{a b}:c", "a AND ( b", "0\x00",
+		"가족여행 집", "가나다라마바사아자차카타파하가나다라", `"가족 여행" 여행*`, "ㆍ", "bigrams:여행"} {
 		f.Add(s)
 	}
 	c, err := Open(context.Background(), t0(f))
