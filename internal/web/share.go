@@ -13,9 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/sharelink"
 	"github.com/picup/picup/internal/thumb"
+	"github.com/picup/picup/pkg/places"
 )
 
 // shareFor resolves the {token} of a request. It writes the response and
@@ -212,7 +215,7 @@ func (s *server) tiles(r *http.Request, sh catalog.Share, photos []catalog.Photo
 		sw, shh := fit(p.Width, p.Height, sizeEdge(thumb.Screen))
 		date := captureDate(p.TakenAt)
 		tl := tile{
-			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date) + placeSuffix(p.Place), Caption: cmp.Or(p.Caption, p.Title), Width: p.Width, Height: p.Height,
+			ID: p.ID, Type: p.Type, TakenAt: p.TakenAt, Date: date, Day: t.dayHeading(date) + t.placeSuffix(p.Place), Caption: cmp.Or(p.Caption, p.Title), Width: p.Width, Height: p.Height,
 			Grid: mediaURL(key, sh.ID, p.ID, "grid", exp, ip), Screen: mediaURL(key, sh.ID, p.ID, "screen", exp, ip),
 			GridW: gw, GridH: gh, ScreenW: sw, ScreenH: shh, Key: p.TakenKey, Label: t.tileLabel(date, p.Type), Index: i,
 		}
@@ -511,9 +514,9 @@ func (s *server) sharePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 // placeSuffix ends a day's heading with where its first photo was taken
-// (" · Jeju City"), "" when that is not known.
-func placeSuffix(pl catalog.Place) string {
-	if name := cmp.Or(pl.City, pl.Region); name != "" {
+// (" · Jeju City", in Korean " · 제주"), "" when that is not known.
+func (t strs) placeSuffix(pl catalog.Place) string {
+	if name := places.Place(pl).Short(language.Make(t.Lang)); name != "" {
 		return " · " + name
 	}
 	return ""

@@ -150,7 +150,7 @@ func TestShareDays(t *testing.T) {
 				t.Errorf("%s: two sections in a row for %s", lang.t.Lang, s[0])
 			}
 			// The day, and where its first photo was taken when known.
-			if want := lang.t.dayHeading(s[0]) + placeSuffix(firstOf[s[0]].Place); s[1] != want {
+			if want := lang.t.dayHeading(s[0]) + lang.t.placeSuffix(firstOf[s[0]].Place); s[1] != want {
 				t.Errorf("%s: heading of %s = %q; want %q", lang.t.Lang, s[0], s[1], want)
 			}
 		}
@@ -240,7 +240,7 @@ func TestSharePagesContinueDays(t *testing.T) {
 	}
 	last := page.Photos[len(page.Photos)-1]
 	wantDate := f.inside[len(f.inside)-1].TakenAt[:10]
-	if last["date"] != wantDate || last["day"] != korean.dayHeading(wantDate)+placeSuffix(f.inside[len(f.inside)-1].Place) {
+	if last["date"] != wantDate || last["day"] != korean.dayHeading(wantDate)+korean.placeSuffix(f.inside[len(f.inside)-1].Place) {
 		t.Errorf("last photo: date %v, day %v; want %s in Korean", last["date"], last["day"], wantDate)
 	}
 	for _, k := range []string{"id", "type", "taken_at", "grid", "screen", "grid_width", "grid_height", "screen_width", "screen_height", "date", "day"} {

@@ -80,9 +80,14 @@ func Lookup(lat, lon float64) (Place, bool) {
 // String is the place in English: "Jeju City, Jeju-do, South Korea".
 func (p Place) String() string { return p.Name(language.English) }
 
-// Name is the place with the country named in lang (the city and region
-// keep GeoNames' names): "Jeju City, Jeju-do, 대한민국" in Korean.
+// Name is the place with the country named in lang; the city and region
+// keep GeoNames' names, but for a place in Korea in Korean (korean.go):
+// "Seogwipo, Jeju-do, South Korea" in English, "서귀포, 제주도, 대한민국"
+// in Korean.
 func (p Place) Name(lang language.Tag) string {
+	if k, ok := p.korean(); ok && isKorean(lang) {
+		p = k
+	}
 	parts := make([]string, 0, 3)
 	for _, s := range []string{p.City, p.Region, CountryName(p.Country, lang)} {
 		if s != "" && (len(parts) == 0 || parts[len(parts)-1] != s) {
@@ -97,6 +102,25 @@ func (p Place) Name(lang language.Tag) string {
 		out += s
 	}
 	return out
+}
+
+// Short is the name a day heading gives the place: its city, else its
+// region; "" when neither is known. In Korean, a place in Korea is named
+// in Korean: its city when korean.go has it ("제주"), else its region
+// ("제주도" for Ido-dong, a quarter of Jeju City).
+func (p Place) Short(lang language.Tag) string {
+	if k, ok := p.korean(); ok && isKorean(lang) {
+		p = k
+	}
+	if p.City != "" {
+		return p.City
+	}
+	return p.Region
+}
+
+func isKorean(lang language.Tag) bool {
+	base, _ := lang.Base()
+	return base.String() == "ko"
 }
 
 // CountryName names an ISO 3166-1 alpha-2 code in lang; the code itself
