@@ -109,6 +109,7 @@ func TestUploadCrash(t *testing.T) {
 		data []byte
 		loc  string // "" until created
 		res  string // "" until finished
+		err  error  // why the last try did not finish it
 	}
 	ups := make([]*upload, len(files))
 	for i, f := range files {
@@ -171,11 +172,12 @@ func TestUploadCrash(t *testing.T) {
 				if u.loc == "" {
 					loc, err := d.create(link, len(u.data), fmt.Sprintf("f%02d.png", i))
 					if err != nil {
+						u.err = err
 						return
 					}
 					u.loc = loc
 				}
-				u.res, _ = d.finish(u.loc, u.data)
+				u.res, u.err = d.finish(u.loc, u.data)
 			})
 		}
 		if round == kills {
@@ -199,7 +201,7 @@ func TestUploadCrash(t *testing.T) {
 
 	for i, u := range ups {
 		if u.res == "" {
-			t.Errorf("upload %d (%s) never finished", i, u.loc)
+			t.Errorf("upload %d (%s) never finished: %v", i, u.loc, u.err)
 		}
 	}
 	lib, err = library.Open(ctx, root)
