@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 )
@@ -180,6 +181,7 @@ func TestUsageCountersStayExact(t *testing.T) {
 	ops := usageOps(&next)
 	done := map[string]int{}
 	var mu sync.Mutex // done
+	var sawTrash atomic.Bool // photos in the trash after some change
 	var wg sync.WaitGroup
 	for w := range 3 {
 		wg.Add(1)
@@ -205,6 +207,14 @@ func TestUsageCountersStayExact(t *testing.T) {
 					t.Errorf("after %s: CheckUsage = %+v, %v; want the counters equal to a recount", op.name, bad, err)
 					return
 				}
+				var trashed int
+				if err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE trashed_at IS NOT NULL`).Scan(&trashed); err != nil {
+					t.Error(err)
+					return
+				}
+				if trashed > 0 {
+					sawTrash.Store(true)
+				}
 			}
 		}()
 	}
@@ -225,9 +235,12 @@ func TestUsageCountersStayExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%v; %d photos made, %d in the trash, %d purged; users %+v", done, next, trashed, purged, us)
-	if trashed == 0 || purged == 0 {
-		t.Errorf("%d in the trash, %d purged: the test did not reach both", trashed, purged)
+	t.Logf("%v; %d photos made, %d in the trash at the end, %d purged; users %+v", done, next, trashed, purged, us)
+	// The trash may well be empty at the end (a purge or a restore of
+	// the whole trash came last): what counts is that the changes met
+	// photos in the trash on the way.
+	if !sawTrash.Load() || purged == 0 {
+		t.Errorf("photos in the trash along the way: %v; %d purged: the test did not reach both", sawTrash.Load(), purged)
 	}
 }
 
