@@ -180,7 +180,7 @@ func TestUsageCountersStayExact(t *testing.T) {
 	next := 0
 	ops := usageOps(&next)
 	done := map[string]int{}
-	var mu sync.Mutex // done
+	var mu sync.Mutex        // done
 	var sawTrash atomic.Bool // photos in the trash after some change
 	var wg sync.WaitGroup
 	for w := range 3 {
