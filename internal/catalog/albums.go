@@ -112,11 +112,14 @@ func (tx *Tx) DeleteAlbum(ctx context.Context, id int64) error {
 	return err
 }
 
-const albumCols = `a.id, a.name, a.created_at,
-	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'photo' AND p.trashed_at IS NULL),
-	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'video' AND p.trashed_at IS NULL),
-	coalesce((SELECT min(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.trashed_at IS NULL), ''),
-	coalesce((SELECT max(p.taken_at) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.trashed_at IS NULL), '')`
+// albumCols read an album's counts from its counters (migration 0020)
+// and its first and last capture times from the two ends of
+// album_photos_by_taken, whatever its size.
+const albumCols = `a.id, a.name, a.created_at, a.photos, a.videos,
+	coalesce((SELECT p.taken_at FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+		WHERE ap.album_id = a.id AND p.trashed_at IS NULL ORDER BY ap.taken_key, ap.photo_id LIMIT 1), ''),
+	coalesce((SELECT p.taken_at FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+		WHERE ap.album_id = a.id AND p.trashed_at IS NULL ORDER BY ap.taken_key DESC, ap.photo_id DESC LIMIT 1), '')`
 
 func scanAlbum(s scanner) (Album, error) {
 	var a Album

@@ -33,15 +33,26 @@ func randomTaken(r *rand.Rand) Taken {
 	return Taken{At: instant.In(zone).Format(time.RFC3339), Key: instant.UnixMilli(), Source: "exif", OffsetKnown: true}
 }
 
-// TestDayCountersStayExact makes random photos, trashes, restores,
-// redates, purges and deletes them, and after each round compares the day
-// counters, and the timeline, totals and positions read from them, with
-// a count of the photos themselves.
+// TestDayCountersStayExact makes random photos, puts them in and out of
+// albums, trashes, restores, redates, purges and deletes them, turns
+// photos into videos, and after each round compares the day counters
+// (and the timeline, totals and positions read from them) and the
+// albums' counters with a count of the photos themselves.
 func TestDayCountersStayExact(t *testing.T) {
 	c := openTest(t)
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(19, 6))
-	var ids []int64
+	var ids, albums []int64
+	mustWrite(t, c, func(tx *Tx) error {
+		for _, name := range []string{"Jeju 2019", "Grandpa's 70th", "Scans"} {
+			id, err := tx.CreateAlbum(ctx, name)
+			if err != nil {
+				return err
+			}
+			albums = append(albums, id)
+		}
+		return nil
+	})
 	next := 0
 	for round := range 12 {
 		mustWrite(t, c, func(tx *Tx) error {
@@ -64,6 +75,21 @@ func TestDayCountersStayExact(t *testing.T) {
 					out[i] = ids[r.IntN(len(ids))]
 				}
 				return out
+			}
+			for _, id := range pick(40) {
+				if _, err := tx.AddToAlbum(ctx, albums[r.IntN(len(albums))], id, Actor{}); err != nil {
+					return err
+				}
+			}
+			for _, id := range pick(10) {
+				if _, err := tx.RemoveFromAlbum(ctx, albums[r.IntN(len(albums))], id); err != nil {
+					return err
+				}
+			}
+			for _, id := range pick(5) {
+				if _, err := tx.ExecContext(ctx, `UPDATE photos SET type = iif(type = 'photo', 'video', 'photo') WHERE id = ?`, id); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.Trash(ctx, pick(15)); err != nil {
 				return err
@@ -98,7 +124,44 @@ func TestDayCountersStayExact(t *testing.T) {
 			}
 			return nil
 		})
+		if round == 9 {
+			// An album deleted: its rows go, the other albums keep theirs.
+			mustWrite(t, c, func(tx *Tx) error { return tx.DeleteAlbum(ctx, albums[2]) })
+			albums = albums[:2]
+		}
 		checkDayCounters(t, c, r, fmt.Sprintf("round %d", round+1))
+		checkAlbumCounters(t, c, fmt.Sprintf("round %d", round+1))
+	}
+}
+
+func checkAlbumCounters(t *testing.T, c *Catalog, when string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := c.r.QueryContext(ctx, `SELECT a.name, a.photos, a.videos,
+		(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'photo' AND p.trashed_at IS NULL),
+		(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'video' AND p.trashed_at IS NULL)
+		FROM albums a`)
+	type counts struct {
+		name                         string
+		photos, videos, pWant, vWant int
+	}
+	all, err := collect(rows, err, func(s scanner) (counts, error) {
+		var k counts
+		err := s.Scan(&k.name, &k.photos, &k.videos, &k.pWant, &k.vWant)
+		return k, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := 0
+	for _, k := range all {
+		members += k.pWant + k.vWant
+		if k.photos != k.pWant || k.videos != k.vWant {
+			t.Errorf("%s: album %q counts %d photos and %d videos; its members are %d and %d", when, k.name, k.photos, k.videos, k.pWant, k.vWant)
+		}
+	}
+	if members == 0 {
+		t.Errorf("%s: the albums hold nothing outside the trash: the test checks nothing", when)
 	}
 }
 

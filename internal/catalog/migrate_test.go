@@ -298,8 +298,10 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	}
 	wantAlbums := []Album{
 		{ID: 2, Name: "Empty", CreatedAt: mustTime("2020-01-04T00:00:00Z")},
+		// The first is the earliest instant: 10:11:12 at +02:00 comes
+		// before the same wall clock without an offset.
 		{ID: 1, Name: "Summer 2019", CreatedAt: mustTime("2020-01-03T00:00:00Z"), Photos: 2, Videos: 1,
-			FirstAt: "2019-07-14T10:11:12", LastAt: "2020-12-24T18:00:00Z"},
+			FirstAt: "2019-07-14T10:11:12+02:00", LastAt: "2020-12-24T18:00:00Z"},
 	}
 	if !reflect.DeepEqual(albums, wantAlbums) {
 		t.Errorf("Albums after the upgrade:\n got %+v\nwant %+v", albums, wantAlbums)

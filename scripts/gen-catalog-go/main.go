@@ -11,9 +11,10 @@
 // dropped first and made again after, from their own SQL in the catalog,
 // and what the triggers would have written is written in one statement
 // each: the search index (from the view photo_search_rows), the users'
-// counters, catalog_version, share_ids, the day counters and the change
-// numbers that tell a sync what its remote lacks. The rows name files that do not
-// exist (only the imported ones do).
+// counters, the albums' counters, catalog_version, share_ids, the day
+// counters and the change numbers that tell a sync what its remote
+// lacks. The rows name files that do not exist (only the imported ones
+// do).
 package main
 
 import (
@@ -690,6 +691,8 @@ func (g *gen) derive(ctx context.Context) error {
 				coalesce(sum(p.trashed_at IS NULL AND p.type = 'video'), 0)
 				FROM photo_owners po JOIN photos p ON p.id = po.photo_id WHERE po.user_id = users.id)`, nil},
 			{`UPDATE users SET quota_bytes = used_bytes + used_bytes / 4 + 1000000000`, nil},
+			{`UPDATE albums SET (photos, videos) = (SELECT coalesce(sum(p.type = 'photo'), 0), coalesce(sum(p.type = 'video'), 0)
+				FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = albums.id AND p.trashed_at IS NULL)`, nil},
 			{`UPDATE share_ids SET last = max(last, (SELECT coalesce(max(id), 0) FROM shares))`, nil},
 			{`UPDATE settings SET value = value + 1 WHERE key = 'catalog_version'`, nil},
 			{`INSERT INTO photo_dates (date, photos) SELECT substr(taken_at, 1, 10), count(*) FROM photos
@@ -770,6 +773,16 @@ func check(ctx context.Context, path string) error {
 	}
 	if differ != 0 || extra != 0 {
 		problems = append(problems, fmt.Sprintf("search index: %d photos whose row is not what photo_search_rows makes, %d rows too many", differ, extra))
+	}
+	var albumsOff int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM albums a WHERE a.photos IS NOT
+		(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND p.type = 'photo' AND p.trashed_at IS NULL)
+		OR a.videos IS NOT (SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+			WHERE ap.album_id = a.id AND p.type = 'video' AND p.trashed_at IS NULL)`).Scan(&albumsOff); err != nil {
+		return err
+	}
+	if albumsOff != 0 {
+		problems = append(problems, fmt.Sprintf("album counters: %d albums counted wrong", albumsOff))
 	}
 	var dates, days, changes int
 	if err := db.QueryRowContext(ctx, `SELECT
