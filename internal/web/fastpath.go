@@ -361,21 +361,26 @@ func fastTarget(target []byte) bool {
 	if !ok {
 		return false
 	}
-	for _, b := range rest {
-		if !unreserved(b) && b != '/' {
-			return false
+	segments, start := 0, 0
+	for i := 0; i <= len(rest); i++ {
+		if i < len(rest) && rest[i] != '/' {
+			if !unreserved(rest[i]) {
+				return false
+			}
+			continue
+		}
+		if i == start || rest[start] == '.' {
+			return false // an empty segment, or a dot one
+		}
+		segments++
+		if i < len(rest) {
+			start = i + 1
 		}
 	}
-	parts := bytes.Split(rest, []byte("/"))
-	if len(parts) != 3 {
+	if segments != 3 {
 		return false
 	}
-	for _, p := range parts {
-		if len(p) == 0 || p[0] == '.' {
-			return false
-		}
-	}
-	_, ok = thumb.SizeNamed(string(parts[2]))
+	_, ok = thumb.SizeNamed(string(rest[start:]))
 	return ok
 }
 
