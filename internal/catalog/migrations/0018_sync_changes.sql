@@ -24,7 +24,9 @@ INSERT INTO settings (key, value) VALUES ('change_seq', 1)
 INSERT INTO photo_changes (photo_id, seq) SELECT id, 1 FROM photos;
 
 -- A row inserted here gives its photo the next number, when the photo
--- still exists (not while its deletion removes what hangs on it).
+-- still exists. The triggers of the rows that hang on a photo fire only
+-- while it does: its own deletion, which removes them, numbers nothing
+-- (and an insert into a view costs a temporary table each time).
 CREATE VIEW photo_touch AS SELECT NULL AS photo_id;
 CREATE TRIGGER photo_touch_i INSTEAD OF INSERT ON photo_touch BEGIN
     UPDATE settings SET value = value + 1 WHERE key = 'change_seq';
@@ -38,11 +40,11 @@ CREATE TRIGGER photos_sync_u AFTER UPDATE ON photos BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (NEW.id); END;
 CREATE TRIGGER photo_owners_sync_i AFTER INSERT ON photo_owners BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
-CREATE TRIGGER photo_owners_sync_d AFTER DELETE ON photo_owners BEGIN
+CREATE TRIGGER photo_owners_sync_d AFTER DELETE ON photo_owners WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER album_photos_sync_i AFTER INSERT ON album_photos BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
-CREATE TRIGGER album_photos_sync_d AFTER DELETE ON album_photos BEGIN
+CREATE TRIGGER album_photos_sync_d AFTER DELETE ON album_photos WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 -- A renamed album, or user, changes the sidecar of each of its photos.
 CREATE TRIGGER albums_sync_u AFTER UPDATE OF name ON albums BEGIN
@@ -55,26 +57,27 @@ CREATE TRIGGER sidecars_sync_i AFTER INSERT ON sidecars BEGIN
 CREATE TRIGGER sidecars_sync_u AFTER UPDATE ON sidecars BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
     INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
-CREATE TRIGGER sidecars_sync_d AFTER DELETE ON sidecars BEGIN
+CREATE TRIGGER sidecars_sync_d AFTER DELETE ON sidecars WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER hearts_sync_i AFTER INSERT ON hearts BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
 CREATE TRIGGER hearts_sync_u AFTER UPDATE ON hearts BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
     INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
-CREATE TRIGGER hearts_sync_d AFTER DELETE ON hearts BEGIN
+CREATE TRIGGER hearts_sync_d AFTER DELETE ON hearts WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER comments_sync_i AFTER INSERT ON comments BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
 CREATE TRIGGER comments_sync_u AFTER UPDATE ON comments BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
     INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
-CREATE TRIGGER comments_sync_d AFTER DELETE ON comments BEGIN
+CREATE TRIGGER comments_sync_d AFTER DELETE ON comments WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
 CREATE TRIGGER uploads_sync_i AFTER INSERT ON uploads BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (NEW.photo_id); END;
-CREATE TRIGGER uploads_sync_u AFTER UPDATE ON uploads BEGIN
+CREATE TRIGGER uploads_sync_u AFTER UPDATE ON uploads
+WHEN EXISTS (SELECT 1 FROM photos WHERE id IN (OLD.photo_id, NEW.photo_id)) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id);
     INSERT INTO photo_touch (photo_id) SELECT NEW.photo_id WHERE NEW.photo_id IS NOT OLD.photo_id; END;
-CREATE TRIGGER uploads_sync_d AFTER DELETE ON uploads BEGIN
+CREATE TRIGGER uploads_sync_d AFTER DELETE ON uploads WHEN EXISTS (SELECT 1 FROM photos WHERE id = OLD.photo_id) BEGIN
     INSERT INTO photo_touch (photo_id) VALUES (OLD.photo_id); END;
