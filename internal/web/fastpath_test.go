@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -37,14 +36,7 @@ func fastServer(t *testing.T, f *fixture, limits serverLimits) (addr string, han
 			mu.Unlock()
 		}
 	}
-	fl = newFastListener(context.Background(), limits.listener(ln, nil), srv.Handler, limits, slog.New(slog.DiscardHandler))
-	go func() { _ = srv.Serve(fl) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		fl.drain(ctx)
-	})
+	fl = serveFast(t, srv, limits.listener(ln, nil), limits)
 	return ln.Addr().String(), func() int { mu.Lock(); defer mu.Unlock(); return n }, fl
 }
 

@@ -31,9 +31,15 @@ func limitedServer(t *testing.T, f *fixture) (string, *connCounts) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln = smallBuffers{ln}
-	srv := l.server(f.h)
-	counted := l.listener(ln, nil)
+	counted := l.listener(smallBuffers{ln}, nil)
+	serveFast(t, l.server(f.h), counted, l)
+	return ln.Addr().String(), counted.counts
+}
+
+// serveFast serves srv on counted as Run does over plain HTTP, the
+// thumbnail path first, until the test ends.
+func serveFast(t *testing.T, srv *http.Server, counted *listener, l serverLimits) *fastListener {
+	t.Helper()
 	fl := newFastListener(context.Background(), counted, srv.Handler, l, slog.New(slog.DiscardHandler))
 	go func() { _ = srv.Serve(fl) }()
 	t.Cleanup(func() {
@@ -42,7 +48,7 @@ func limitedServer(t *testing.T, f *fixture) (string, *connCounts) {
 		defer cancel()
 		fl.drain(ctx)
 	})
-	return ln.Addr().String(), counted.counts
+	return fl
 }
 
 // smallBuffers' connections have a small send buffer, so that a response
