@@ -371,7 +371,24 @@ func newCrashClient(t *testing.T) *crashClient {
 	return &crashClient{http: &http.Client{Jar: jar, Timeout: time.Minute}}
 }
 
+// do sends a request, and again after the wait a 429 asks for (a device
+// sending more files at once than the server takes from one client is
+// told to wait, as tus clients do), up to 30 times.
 func (c *crashClient) do(method, path string, body []byte, header ...string) (answer, error) {
+	for try := 1; ; try++ {
+		a, err := c.once(method, path, body, header...)
+		if err != nil || a.status != http.StatusTooManyRequests || try == 30 {
+			return a, err
+		}
+		wait, perr := strconv.Atoi(a.h.Get("Retry-After"))
+		if perr != nil || wait < 1 {
+			wait = 1
+		}
+		time.Sleep(time.Duration(min(wait, 3)) * time.Second)
+	}
+}
+
+func (c *crashClient) once(method, path string, body []byte, header ...string) (answer, error) {
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
 		return answer{}, err
