@@ -268,7 +268,7 @@ func TestRemoteStatusesAndJobs(t *testing.T) {
 		if err := tx.PutRemoteObject(ctx, "b2", p2.Path, "stale", p2.Bytes); err != nil {
 			return err
 		}
-		if err := tx.AddSnapshot(ctx, "b2", "catalog/1.db", 3); err != nil {
+		if err := tx.AddSnapshot(ctx, "b2", Snapshot{Key: "catalog/1.db", Version: 3}); err != nil {
 			return err
 		}
 		for _, target := range []string{"a", "b", "c"} {

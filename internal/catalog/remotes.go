@@ -127,21 +127,27 @@ func (tx *Tx) DeleteRemoteObject(ctx context.Context, remote, key string) error 
 	return err
 }
 
-// Snapshot is a catalog snapshot stored in a remote.
+// Snapshot is a catalog snapshot stored in a remote: a full copy of the
+// catalog, or a journal of what changed since the newest full one.
 type Snapshot struct {
 	Key       string
-	Version   int64
+	Version   int64 // catalog_version it was taken at
 	CreatedAt time.Time
+	Journal   bool
+	// Of a full snapshot: where it stands (SnapshotMarks, read before it
+	// was taken) and the fingerprint of what a journal does not carry.
+	Seq, TrashMark int64
+	Fingerprint    string
 }
 
 // Snapshots lists a remote's snapshots, newest first.
 func (c *Catalog) Snapshots(ctx context.Context, remote string) ([]Snapshot, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT key, version, created_at FROM remote_snapshots WHERE remote = ?
-		ORDER BY created_at DESC, key DESC`, remote)
+	rows, err := c.r.QueryContext(ctx, `SELECT key, version, created_at, kind = 'journal', seq, trash_mark, fingerprint
+		FROM remote_snapshots WHERE remote = ? ORDER BY created_at DESC, key DESC`, remote)
 	return collect(rows, err, func(s scanner) (Snapshot, error) {
 		var sn Snapshot
 		var created string
-		if err := s.Scan(&sn.Key, &sn.Version, &created); err != nil {
+		if err := s.Scan(&sn.Key, &sn.Version, &created, &sn.Journal, &sn.Seq, &sn.TrashMark, &sn.Fingerprint); err != nil {
 			return sn, err
 		}
 		var err error
@@ -151,9 +157,14 @@ func (c *Catalog) Snapshots(ctx context.Context, remote string) ([]Snapshot, err
 }
 
 // AddSnapshot records a snapshot uploaded to a remote.
-func (tx *Tx) AddSnapshot(ctx context.Context, remote, key string, version int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO remote_snapshots (remote, key, version, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, remote, key, version, nowText())
+func (tx *Tx) AddSnapshot(ctx context.Context, remote string, sn Snapshot) error {
+	kind := "full"
+	if sn.Journal {
+		kind = "journal"
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO remote_snapshots (remote, key, version, created_at, kind, seq, trash_mark, fingerprint)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		remote, sn.Key, sn.Version, nowText(), kind, sn.Seq, sn.TrashMark, sn.Fingerprint)
 	return err
 }
 

@@ -19,6 +19,7 @@ type syncOptions struct {
 	bwlimit   string
 	dryRun    bool
 	json      bool
+	full      bool
 }
 
 func newSyncCmd(e *env) *cobra.Command {
@@ -28,10 +29,14 @@ func newSyncCmd(e *env) *cobra.Command {
 		Short: "Upload to a remote whatever it does not have yet",
 		Long: `Upload to an S3-compatible remote whatever it does not have yet: originals
 and sidecars, thumbnails, a JSON sidecar per photo (meta/<sha256>.json),
-then a consistent snapshot of the catalog (catalog/<time>.db) when the
-catalog changed, keeping the newest few ("remote add --keep-snapshots",
-7 by default). Objects of photos purged from the trash are deleted from
-the remote through the job queue.
+then a record of the catalog when it changed: a consistent snapshot of
+it (catalog/<time>.db), keeping the newest few ("remote add
+--keep-snapshots", 7 by default), or, when the catalog is over 64 MB and
+only photos changed since the newest snapshot (at most one in a hundred
+of them), a journal of those changes (catalog/<time>.journal.json) that
+"picup restore" applies on that snapshot. --full-snapshot takes a
+snapshot in any case. Objects of photos purged from the trash are
+deleted from the remote through the job queue.
 
 The bucket is created when missing (if the credentials allow it). Each
 object's SHA-256 is sent for the server to check and stored in its
@@ -54,6 +59,7 @@ REMOTE may be left out when the library has exactly one.`,
 	f.IntVar(&o.transfers, "transfers", 4, "parallel uploads")
 	sizeVar(f, &o.bwlimit, "bwlimit", "", "bandwidth limit in bytes per second: 500KB, 2MiB ("+seeSizes+")")
 	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "count what would be uploaded, upload nothing")
+	f.BoolVar(&o.full, "full-snapshot", false, "snapshot the whole catalog even when a journal of what changed would do")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	return cmd
 }
@@ -77,7 +83,7 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 		prog := &syncer.Progress{}
 		stop := startSyncProgress(e.progress(), prog)
 		sum, r, err := a.Sync(ctx, r.Name, archive.SyncOptions{
-			Options:       syncer.Options{Transfers: o.transfers, DryRun: o.dryRun, Progress: prog},
+			Options:       syncer.Options{Transfers: o.transfers, DryRun: o.dryRun, FullSnapshot: o.full, Progress: prog},
 			BytesPerSec:   rate,
 			BucketCreated: func(bucket string) { fmt.Fprintf(e.stderr, "created bucket %q\n", bucket) },
 		})
@@ -102,6 +108,9 @@ func runSync(ctx context.Context, e *env, o *syncOptions) error {
 			}
 			if sum.Snapshot != "" {
 				fmt.Fprintf(e.stdout, "catalog snapshot %s\n", sum.Snapshot)
+			}
+			if sum.Journal != "" {
+				fmt.Fprintf(e.stdout, "catalog journal %s\n", sum.Journal)
 			}
 		}
 		if err == nil && !o.dryRun {

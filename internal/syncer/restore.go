@@ -30,6 +30,8 @@ type RestoreOptions struct {
 // RestoreSummary is what a restore did.
 type RestoreSummary struct {
 	Snapshot   string   `json:"snapshot,omitempty"`
+	Journal    string   `json:"journal,omitempty"`   // applied on the snapshot
+	CaughtUp   int      `json:"caught_up,omitempty"` // photos the journal brought up to date
 	Photos     int      `json:"photos"`
 	Downloaded int      `json:"downloaded"`
 	Bytes      int64    `json:"bytes"`
@@ -67,7 +69,11 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 			return sum, err
 		}
 		defer lib.Close()
-		if err := configure(ctx, lib, r); err != nil {
+		name, err := configure(ctx, lib, r)
+		if err != nil {
+			return sum, err
+		}
+		if err := resumeCatchUp(ctx, lib, store, name, o, &sum); err != nil {
 			return sum, err
 		}
 		return download(ctx, lib, store, o, sum)
@@ -75,13 +81,27 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return sum, err
 	}
+	var journal Journal
 	if !o.FromSidecars {
-		key, err := newestSnapshot(ctx, store)
+		key, keys, err := newestSnapshot(ctx, store)
 		if err != nil {
 			return sum, err
 		}
+		jkey, j, ok, err := newestJournal(ctx, store, keys, key)
+		if err != nil {
+			return sum, err
+		}
+		if ok {
+			sum.Journal, journal = jkey, j
+		}
 		if err := fetch(ctx, store, key, "", dbPath+".part"); err != nil {
 			return sum, fmt.Errorf("download snapshot %s: %w", key, err)
+		}
+		// Until the journal is applied, a restore run again applies it.
+		if ok {
+			if err := os.WriteFile(filepath.Join(root, journalPending), []byte(jkey), 0o644); err != nil {
+				return sum, err
+			}
 		}
 		if err := os.Rename(dbPath+".part", dbPath); err != nil {
 			return sum, err
@@ -98,36 +118,79 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 			return sum, err
 		}
 	}
-	if err := configure(ctx, lib, r); err != nil {
+	name, err := configure(ctx, lib, r)
+	if err != nil {
 		return sum, err
+	}
+	if sum.Journal != "" {
+		if err := applyJournal(ctx, lib, store, name, journal, o, &sum); err != nil {
+			return sum, err
+		}
 	}
 	return download(ctx, lib, store, o, sum)
 }
 
-// newestSnapshot finds the newest catalog/<time>.db in the remote.
-func newestSnapshot(ctx context.Context, store blob.Store) (string, error) {
-	var keys []string
+// journalPending, in a library being restored, names the journal still
+// to apply on its catalog.
+const journalPending = "restore-journal"
+
+// applyJournal applies journal j (sum.Journal) on the restored catalog of
+// remote, then drops the note that it is pending.
+func applyJournal(ctx context.Context, lib *library.Library, store blob.Store, remote string, j Journal, o RestoreOptions, sum *RestoreSummary) error {
+	n, missing, err := catchUp(ctx, lib, store, remote, j, o.Transfers)
+	sum.CaughtUp, sum.Missing = n, append(sum.Missing, missing...)
+	if err != nil {
+		return fmt.Errorf("apply journal %s: %w; run the same restore again to go on", sum.Journal, err)
+	}
+	if err := os.Remove(filepath.Join(lib.Root, journalPending)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// resumeCatchUp applies the journal a restore stopped before applying
+// (its photos are applied again: each is made what its sidecar says).
+func resumeCatchUp(ctx context.Context, lib *library.Library, store blob.Store, remote string, o RestoreOptions, sum *RestoreSummary) error {
+	key, err := os.ReadFile(filepath.Join(lib.Root, journalPending))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	j, err := readJournal(ctx, store, string(key))
+	if err != nil {
+		return err
+	}
+	sum.Journal = string(key)
+	return applyJournal(ctx, lib, store, remote, j, o, sum)
+}
+
+// newestSnapshot finds the newest catalog/<time>.db in the remote; keys
+// are all the objects under catalog/.
+func newestSnapshot(ctx context.Context, store blob.Store) (string, []string, error) {
+	var keys, dbs []string
 	err := store.List(ctx, "catalog/", func(i blob.Info) error {
+		keys = append(keys, i.Key)
 		if strings.HasSuffix(i.Key, ".db") {
-			keys = append(keys, i.Key)
+			dbs = append(dbs, i.Key)
 		}
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("list snapshots: %w", err)
+		return "", nil, fmt.Errorf("list snapshots: %w", err)
 	}
-	if len(keys) == 0 {
-		return "", errors.New("the remote holds no catalog snapshot (catalog/*.db); rebuild from the photo sidecars with --from-sidecars")
+	if len(dbs) == 0 {
+		return "", nil, errors.New("the remote holds no catalog snapshot (catalog/*.db); rebuild from the photo sidecars with --from-sidecars")
 	}
-	sort.Strings(keys)
-	return keys[len(keys)-1], nil
+	sort.Strings(dbs)
+	return dbs[len(dbs)-1], keys, nil
 }
 
 // configure records the remote in the restored library (replacing the
 // snapshot's entry of the same name with how it was reached now), and drops
 // state that belonged to the old machine's processes.
-func configure(ctx context.Context, lib *library.Library, r catalog.Remote) error {
-	return lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+func configure(ctx context.Context, lib *library.Library, r catalog.Remote) (string, error) {
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM reservations`); err != nil {
 			return err
 		}
@@ -151,6 +214,7 @@ func configure(ctx context.Context, lib *library.Library, r catalog.Remote) erro
 			r.Name, r.Bucket, r.Prefix, r.Endpoint, r.Region, r.Insecure, max(r.KeepSnapshots, 1), catalog.Now())
 		return err
 	})
+	return r.Name, err
 }
 
 // fromSidecars fills an empty catalog from meta/*.json.

@@ -56,7 +56,7 @@ func markSynced(b *testing.B, lib *library.Library, r catalog.Remote) {
 		if err := tx.SyncedTo(ctx, r.Name, seq, nil); err != nil {
 			return err
 		}
-		return tx.AddSnapshot(ctx, r.Name, fmt.Sprintf("catalog/bench-%d.db", version), version)
+		return tx.AddSnapshot(ctx, r.Name, catalog.Snapshot{Key: fmt.Sprintf("catalog/bench-%d.db", version), Version: version})
 	})
 	if err != nil {
 		b.Fatal(err)

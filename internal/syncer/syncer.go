@@ -31,7 +31,12 @@ import (
 type Options struct {
 	Transfers int  // parallel uploads; 0 means 4
 	DryRun    bool // count what would be uploaded, upload nothing
-	Progress  *Progress
+	// FullSnapshot takes a full catalog snapshot even when a journal of
+	// what changed since the last one would do.
+	FullSnapshot bool
+	Progress     *Progress
+	// journalAlways writes journals whatever the catalog's size (tests).
+	journalAlways bool
 }
 
 // Progress is read by a progress display during a sync.
@@ -50,6 +55,7 @@ type Summary struct {
 	Skipped  int       `json:"skipped"`
 	Failed   int       `json:"failed"`
 	Snapshot string    `json:"snapshot,omitempty"`
+	Journal  string    `json:"journal,omitempty"` // catalog/<time>.journal.json, written instead of a snapshot
 	Pruned   int       `json:"pruned_snapshots,omitempty"`
 	DryRun   bool      `json:"dry_run,omitempty"`
 	Seconds  float64   `json:"seconds"`
@@ -349,8 +355,10 @@ func (s *syncRun) put(ctx context.Context, u upload) (string, error) {
 	return u.sha, s.store.Put(ctx, u.key, f, u.size, u.sha, u.contentType)
 }
 
-// snapshot uploads a consistent copy of the catalog when it changed since
-// the last snapshot, and prunes the oldest beyond the remote's keep count.
+// snapshot records the catalog in the remote when it changed since the
+// last record: a journal of what changed since the newest full snapshot
+// when one will do (journalBase), else a full snapshot, after which the
+// oldest beyond the remote's keep count and every journal are pruned.
 func (s *syncRun) snapshot(ctx context.Context) error {
 	version, err := s.lib.Catalog.CatalogVersion(ctx)
 	if err != nil {
@@ -362,6 +370,21 @@ func (s *syncRun) snapshot(ctx context.Context) error {
 	}
 	if len(snaps) > 0 && snaps[0].Version == version {
 		return nil
+	}
+	if j, ok, err := s.journalBase(ctx, snaps); err != nil {
+		return err
+	} else if ok {
+		return s.writeJournal(ctx, j, version, snaps)
+	}
+	// Read before the copy: what changes meanwhile is in the copy or
+	// in the next journal, maybe both.
+	seq, trashMark, err := s.lib.Catalog.SnapshotMarks(ctx)
+	if err != nil {
+		return err
+	}
+	fp, err := s.lib.Catalog.Fingerprint(ctx)
+	if err != nil {
+		return err
 	}
 	run, err := s.lib.StartRun()
 	if err != nil {
@@ -383,17 +406,23 @@ func (s *syncRun) snapshot(ctx context.Context) error {
 	if _, err := s.put(ctx, u); err != nil {
 		return fmt.Errorf("upload catalog snapshot: %w", err)
 	}
-	err = s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.AddSnapshot(ctx, s.r.Name, key, version) })
+	err = s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.AddSnapshot(ctx, s.r.Name, catalog.Snapshot{Key: key, Version: version, Seq: seq, TrashMark: trashMark, Fingerprint: fp})
+	})
 	if err != nil {
 		return err
 	}
 	s.sum.Snapshot = key
 	// Prune by listing catalog/ (a few keys): snapshots made elsewhere,
-	// such as by the library this one was restored from, count too.
-	var all []string
+	// such as by the library this one was restored from, count too. The
+	// journals are of older snapshots: a restore takes the newest.
+	var all, journals []string
 	if err := s.store.List(ctx, "catalog/", func(i blob.Info) error {
-		if strings.HasSuffix(i.Key, ".db") {
+		switch {
+		case strings.HasSuffix(i.Key, ".db"):
 			all = append(all, i.Key)
+		case isJournal(i.Key):
+			journals = append(journals, i.Key)
 		}
 		return nil
 	}); err != nil {
@@ -401,13 +430,15 @@ func (s *syncRun) snapshot(ctx context.Context) error {
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(all)))
 	for _, old := range all[min(len(all), max(1, s.r.KeepSnapshots)):] {
-		if err := s.store.Delete(ctx, old); err != nil {
-			return fmt.Errorf("prune snapshot %s: %w", old, err)
-		}
-		if err := s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteSnapshot(ctx, s.r.Name, old) }); err != nil {
-			return err
+		if err := s.forgetSnapshot(ctx, old); err != nil {
+			return fmt.Errorf("prune snapshot: %w", err)
 		}
 		s.sum.Pruned++
+	}
+	for _, old := range journals {
+		if err := s.forgetSnapshot(ctx, old); err != nil {
+			return fmt.Errorf("prune journal: %w", err)
+		}
 	}
 	return nil
 }

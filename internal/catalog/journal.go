@@ -1,0 +1,370 @@
+package catalog
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// What a journal (a sync's record of what changed since the newest full
+// snapshot) carries and what it does not: the photos changed since, with
+// what hangs on them (owners, albums, sidecars, hearts, comments,
+// uploads), the purges since, with their trash log, and nothing else.
+// Whatever else a restore would need is in the fingerprint: when it
+// differs from the full snapshot's, the next sync takes a full one.
+// TestJournalCoversEveryTable keeps every table in one of these lists.
+var (
+	// journaledTables are carried by a journal.
+	journaledTables = []string{"photos", "photo_owners", "album_photos", "sidecars", "hearts", "comments", "uploads",
+		"trash_log", "trash_log_photos"}
+	// fingerprintedTables are checked by Fingerprint, but for the
+	// columns that follow from the photos (counters) or from reading
+	// (views), and the settings that change with every change.
+	fingerprintedTables = map[string][]string{
+		"users":        {"used_bytes", "trashed_bytes", "photos", "videos"},
+		"albums":       {"photos", "videos"},
+		"shares":       {"views", "last_opened_at"},
+		"share_photos": nil,
+		"share_ids":    nil,
+		"settings":     nil,
+	}
+	volatileSettings = []string{"catalog_version", "change_seq", "tui_seen_activity"}
+	// derivedTables are made again from the photos by triggers, or by
+	// picup itself (look-alike hashes, by "picup dupes").
+	derivedTables = []string{"photo_dates", "photo_key_days", "photo_changes", "photo_hashes", "photo_search"}
+	// localTables belong to this machine (its queue, its imports in
+	// progress, what it knows of its remotes) or are the family feed,
+	// which a journal leaves out: a restore shows the feed of the full
+	// snapshot.
+	localTables = []string{"jobs", "reservations", "sources", "remotes", "remote_objects", "remote_snapshots", "purging",
+		"activity"}
+)
+
+// SnapshotMarks is where the catalog stands, for a full snapshot taken
+// right after: the last change number, and the newest trash log entry
+// (0 when none), which later purges may still add to.
+func (c *Catalog) SnapshotMarks(ctx context.Context) (seq, trashMark int64, err error) {
+	err = c.r.QueryRowContext(ctx, `SELECT (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'change_seq'),
+		(SELECT coalesce(max(id), 0) FROM trash_log)`).Scan(&seq, &trashMark)
+	return seq, trashMark, err
+}
+
+// Fingerprint hashes what a journal does not carry (fingerprintedTables):
+// users, albums, share links and settings, without their counters. It
+// reads a few thousand rows, whatever the number of photos.
+func (c *Catalog) Fingerprint(ctx context.Context) (string, error) {
+	h := sha256.New()
+	for _, table := range slices.Sorted(maps.Keys(fingerprintedTables)) {
+		cols, err := c.columns(ctx, table, fingerprintedTables[table])
+		if err != nil {
+			return "", err
+		}
+		q := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + table
+		var args []any
+		if table == "settings" {
+			q += ` WHERE key NOT IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(volatileSettings)), ", ") + `)`
+			for _, k := range volatileSettings {
+				args = append(args, k)
+			}
+		}
+		fmt.Fprintf(h, "%s\x00", table)
+		if err := c.hashRows(ctx, h, q+` ORDER BY `+strings.Join(cols, ", "), len(cols), args...); err != nil {
+			return "", fmt.Errorf("fingerprint %s: %w", table, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashRows writes the rows of query, of n columns, into h.
+func (c *Catalog) hashRows(ctx context.Context, h io.Writer, query string, n int, args ...any) error {
+	rows, err := c.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for _, v := range vals {
+			fmt.Fprintf(h, "%T:%v\x00", v, v)
+		}
+		fmt.Fprintln(h)
+	}
+	return rows.Err()
+}
+
+// columns lists a table's columns but those left out.
+func (c *Catalog) columns(ctx context.Context, table string, leftOut []string) ([]string, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+	names, err := collect(rows, err, func(s scanner) (string, error) {
+		var n string
+		err := s.Scan(&n)
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	cols := names[:0]
+	for _, n := range names {
+		if !slices.Contains(leftOut, n) {
+			cols = append(cols, n)
+		}
+	}
+	return cols, nil
+}
+
+// PhotoRef names a photo by its id and content.
+type PhotoRef struct {
+	ID     int64  `json:"id"`
+	SHA256 string `json:"sha256"`
+}
+
+// CountChangedSince counts the photos whose latest change is above seq
+// (an index range: what changed, not the library).
+func (c *Catalog) CountChangedSince(ctx context.Context, seq int64) (int, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photo_changes WHERE seq > ?`, seq).Scan(&n)
+	return n, err
+}
+
+// ChangedSince lists the photos whose latest change is above seq, in the
+// order of their changes.
+func (c *Catalog) ChangedSince(ctx context.Context, seq int64) ([]PhotoRef, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT p.id, p.sha256 FROM photo_changes ch JOIN photos p ON p.id = ch.photo_id
+		WHERE ch.seq > ? ORDER BY ch.seq, ch.photo_id`, seq)
+	return collect(rows, err, func(s scanner) (PhotoRef, error) {
+		var r PhotoRef
+		return r, s.Scan(&r.ID, &r.SHA256)
+	})
+}
+
+// LoggedPurge is a photo of the trash log with the entry it is in.
+type LoggedPurge struct {
+	LogID int64
+	PurgedPhoto
+}
+
+// TrashLogSince returns the trash log entries from id mark on, and their
+// photos (an entry at the mark may have grown since).
+func (c *Catalog) TrashLogSince(ctx context.Context, mark int64) ([]TrashLogEntry, []LoggedPurge, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT id, purged_at, reason, coalesce(after_s, 0), photos, bytes FROM trash_log
+		WHERE id >= ? ORDER BY id`, mark)
+	entries, err := collect(rows, err, func(s scanner) (TrashLogEntry, error) {
+		var e TrashLogEntry
+		var at string
+		var after int64
+		if err := s.Scan(&e.ID, &at, &e.Reason, &after, &e.Photos, &e.Bytes); err != nil {
+			return e, err
+		}
+		e.After = time.Duration(after) * time.Second
+		var err error
+		e.PurgedAt, err = parseStored(fmt.Sprintf("trash log %d", e.ID), "purged_at", at)
+		return e, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = c.r.QueryContext(ctx, `SELECT log_id, photo_id, path, original_name, sha256, bytes, trashed_at
+		FROM trash_log_photos WHERE log_id >= ? ORDER BY log_id, photo_id`, mark)
+	photos, err := collect(rows, err, func(s scanner) (LoggedPurge, error) {
+		var p LoggedPurge
+		var at string
+		if err := s.Scan(&p.LogID, &p.ID, &p.Path, &p.OriginalName, &p.SHA256, &p.Bytes, &at); err != nil {
+			return p, err
+		}
+		var err error
+		p.TrashedAt, err = parseStored(fmt.Sprintf("trash log %d, photo %d", p.LogID, p.ID), "trashed_at", at)
+		return p, err
+	})
+	return entries, photos, err
+}
+
+// RestoreTrashLog writes trash log entries and their photos as another
+// catalog had them, over what this one has of them.
+func (tx *Tx) RestoreTrashLog(ctx context.Context, entries []TrashLogEntry, photos []LoggedPurge) error {
+	for _, e := range entries {
+		var after any
+		if e.Reason != PurgeEmptied {
+			after = int64(e.After / time.Second)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO trash_log (id, purged_at, reason, after_s, photos, bytes) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET photos = excluded.photos, bytes = excluded.bytes`,
+			e.ID, FormatTime(e.PurgedAt), e.Reason, after, e.Photos, e.Bytes)
+		if err != nil {
+			return fmt.Errorf("restore trash log entry %d: %w", e.ID, err)
+		}
+	}
+	for _, p := range photos {
+		_, err := tx.ExecContext(ctx, `INSERT INTO trash_log_photos (log_id, photo_id, path, original_name, sha256, bytes, trashed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			p.LogID, p.ID, p.Path, p.OriginalName, p.SHA256, p.Bytes, FormatTime(p.TrashedAt))
+		if err != nil {
+			return fmt.Errorf("restore trash log photo %d: %w", p.ID, err)
+		}
+	}
+	return nil
+}
+
+// ForgetPhoto deletes photo id when it still holds content sha (a purge
+// that came after the snapshot being restored); it reports whether it did.
+func (tx *Tx) ForgetPhoto(ctx context.Context, ref PhotoRef) (bool, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM photos WHERE id = ? AND sha256 = ?`, ref.ID, ref.SHA256)
+	if err != nil {
+		return false, fmt.Errorf("forget photo %d: %w", ref.ID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// PhotoState is a photo with everything that hangs on it, as a journal's
+// sidecar describes it: owners and albums by id.
+type PhotoState struct {
+	Photo      Photo // with the id it had
+	Owners     []int64
+	Albums     []int64
+	Sidecars   []Sidecar
+	TakingPart TakingPart
+}
+
+// ReplacePhoto makes photo st.Photo.ID what st says: inserted under that
+// id when no photo holds it, else updated in place (so that what refers
+// to it, such as a selection link, stays), its owners, albums and
+// sidecars replaced, and its hearts and comments made those of st.
+// Another content under that id is forgotten first; the same content
+// under another id must be forgotten by the caller.
+func (tx *Tx) ReplacePhoto(ctx context.Context, st PhotoState) error {
+	p, id := st.Photo, st.Photo.ID
+	var sha string
+	err := tx.QueryRowContext(ctx, `SELECT sha256 FROM photos WHERE id = ?`, id).Scan(&sha)
+	if err == nil && sha != p.SHA256 {
+		// Purged, and its id used again (photos.id is reused once the
+		// highest is gone): the newer catalog is right.
+		if _, err := tx.ForgetPhoto(ctx, PhotoRef{ID: id, SHA256: sha}); err != nil {
+			return err
+		}
+		err = sql.ErrNoRows
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := tx.InsertPhotoAs(ctx, id, p); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := tx.updatePhoto(ctx, p); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = nullif(?, '') WHERE id = ?`, FormatTime(p.TrashedAt), id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM photo_owners WHERE photo_id = ? AND user_id NOT IN (SELECT value FROM json_each(?))`,
+		id, idsJSON(st.Owners)); err != nil {
+		return err
+	}
+	for _, uid := range st.Owners {
+		if _, err := tx.Own(ctx, p, uid); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM album_photos WHERE photo_id = ? AND album_id NOT IN (SELECT value FROM json_each(?))`,
+		id, idsJSON(st.Albums)); err != nil {
+		return err
+	}
+	for _, aid := range st.Albums {
+		if _, err := tx.AddToAlbum(ctx, aid, id, Actor{}); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sidecars WHERE photo_id = ?`, id); err != nil {
+		return err
+	}
+	for _, sc := range st.Sidecars {
+		if err := tx.InsertSidecar(ctx, id, sc.Path, sc.Bytes, sc.SHA256); err != nil {
+			return err
+		}
+	}
+	return tx.replaceTakingPart(ctx, id, st.TakingPart)
+}
+
+// updatePhoto writes every column of p over its row.
+func (tx *Tx) updatePhoto(ctx context.Context, p Photo) error {
+	var dur any
+	if p.DurationMS != nil {
+		dur = *p.DurationMS
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE photos SET path = ?, original_name = ?, type = ?, format = ?, mime = ?, bytes = ?,
+		taken_at = ?, taken_key = ?, taken_source = ?, offset_known = ?, width = ?, height = ?, orientation = ?,
+		camera_make = ?, camera_model = ?, lens = ?, lat = ?, lon = ?, altitude = ?, duration_ms = ?, thumbs = ?,
+		imported_at = ?, offloaded = NULL WHERE id = ?`,
+		p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey, p.TakenSource, p.OffsetKnown,
+		p.Width, p.Height, p.Orientation, p.CameraMake, p.CameraModel, p.Lens, nullFloat(p.Lat), nullFloat(p.Lon),
+		nullFloat(p.Altitude), dur, p.Thumbs, FormatTime(p.ImportedAt), p.ID)
+	if err != nil {
+		return fmt.Errorf("update photo %d: %w", p.ID, err)
+	}
+	if err := tx.setPlace(ctx, p.ID, p); err != nil {
+		return err
+	}
+	return tx.setDescribed(ctx, p.ID, p)
+}
+
+// replaceTakingPart makes a photo's hearts and comments those of tp
+// (those already there keep their rows, and the family feed its lines),
+// and adds its uploads that are missing.
+func (tx *Tx) replaceTakingPart(ctx context.Context, id int64, tp TakingPart) error {
+	names := make([]string, len(tp.Hearts))
+	for i, h := range tp.Hearts {
+		names[i] = h.Name
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM hearts WHERE photo_id = ? AND name NOT IN (SELECT value FROM json_each(?))`,
+		id, stringsJSON(names)); err != nil {
+		return err
+	}
+	kept := make([]string, len(tp.Comments))
+	for i, c := range tp.Comments {
+		kept[i] = c.Name + "\x00" + c.Text + "\x00" + FormatTime(c.CreatedAt)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE photo_id = ?
+		AND name || char(0) || text || char(0) || created_at NOT IN (SELECT value FROM json_each(?))`,
+		id, stringsJSON(kept)); err != nil {
+		return err
+	}
+	var hearts []Heart
+	for _, h := range tp.Hearts {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM hearts WHERE photo_id = ? AND name = ?`, id, h.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			hearts = append(hearts, h)
+		}
+	}
+	tp.Hearts = hearts
+	return tx.RestoreTakingPart(ctx, id, tp)
+}
+
+// stringsJSON is a JSON array of strings, for json_each.
+func stringsJSON(list []string) string {
+	if list == nil {
+		list = []string{}
+	}
+	b, _ := json.Marshal(list) // strings always encode
+	return string(b)
+}

@@ -1,0 +1,265 @@
+package syncer_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/picup/picup/internal/blob"
+	"github.com/picup/picup/internal/catalog"
+	"github.com/picup/picup/internal/jobs"
+	"github.com/picup/picup/internal/library"
+	"github.com/picup/picup/internal/miniotest"
+	"github.com/picup/picup/internal/syncer"
+	"github.com/picup/picup/internal/trash"
+	"github.com/picup/picup/internal/verify"
+)
+
+func syncJournaled(t *testing.T, lib *library.Library, r catalog.Remote, store blob.Store, full bool) syncer.Summary {
+	t.Helper()
+	time.Sleep(5 * time.Millisecond) // distinct keys (ms)
+	sum, err := syncer.Sync(context.Background(), lib, r, store, syncer.WithJournals(syncer.Options{FullSnapshot: full}))
+	if err != nil || sum.Failed != 0 {
+		t.Fatalf("sync: %v %+v", err, sum)
+	}
+	return sum
+}
+
+// runJobs runs the queue: the deletions of purged photos' files and
+// remote objects.
+func runJobs(t *testing.T, lib *library.Library, store blob.Store) {
+	t.Helper()
+	res, err := jobs.NewRunner(lib).WithRemotes(func(context.Context, string) (blob.Store, error) { return store, nil },
+		func(context.Context, string) error { return nil }).RunDue(context.Background(), time.Now().Add(time.Minute))
+	if err != nil || res.Failed != 0 || res.Dead != 0 {
+		t.Fatalf("jobs: %v %+v", err, res)
+	}
+}
+
+// state is what a restore must give back of a library: every photo by
+// id with its content, caption, trash, owners, albums, hearts and
+// comments, and the trash log.
+func state(t *testing.T, lib *library.Library) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	for _, p := range allPhotos(t, lib) {
+		albums, err := lib.Catalog.AlbumNamesOf(ctx, []int64{p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp, err := lib.Catalog.TakingPart(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var talk []string
+		for _, h := range tp.Hearts {
+			talk = append(talk, "heart:"+h.Name)
+		}
+		for _, c := range tp.Comments {
+			talk = append(talk, "comment:"+c.Name+":"+c.Text)
+		}
+		out = append(out, strings.Join([]string{itoa(p.ID), p.SHA256[:12], p.Path, p.Caption, catalog.FormatTime(p.TrashedAt),
+			strings.Join(p.Owners, ","), strings.Join(albums[p.ID], ","), strings.Join(talk, ",")}, "|"))
+	}
+	log, err := lib.Catalog.TrashLog(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range log {
+		out = append(out, "trash log "+itoa(e.ID)+" "+e.Reason+" "+itoa(e.Photos))
+	}
+	return out
+}
+
+// Between full snapshots a sync writes a journal of what changed, and a
+// restore applies the newest one on its snapshot: the restored library
+// is the source, down to ids, captions, albums, hearts, the trash and
+// its log, with nothing missing and nothing to upload again but
+// thumbnails.
+func TestJournalRestore(t *testing.T) {
+	srv := miniotest.Start(t)
+	ctx := context.Background()
+	r, _, store := remoteFor(t, srv, "journal", "", srv.SecretKey)
+	lib := openLib(t, t.TempDir())
+	addRemote(t, lib, r)
+	importInto(t, lib, "Trip", filepath.Join(testPhotos, "orientation", "goexif"))
+	first := syncJournaled(t, lib, r, store, false)
+	if first.Snapshot == "" || first.Journal != "" {
+		t.Fatalf("first sync: %+v, want a full snapshot", first)
+	}
+	if s := syncJournaled(t, lib, r, store, false); s.Snapshot != "" || s.Journal != "" {
+		t.Errorf("sync with nothing changed: %+v", s)
+	}
+
+	// Only photos change: new ones, a caption, a heart and a comment, one
+	// out of the album, one in the trash, two purged.
+	importInto(t, lib, "Trip", filepath.Join(testPhotos, "jpeg"))
+	ps := allPhotos(t, lib)
+	if len(ps) < 10 {
+		t.Fatalf("only %d photos imported", len(ps))
+	}
+	trip, err := lib.Catalog.AlbumByName(ctx, "Trip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if err := tx.SetCaption(ctx, ps[0].ID, "가족여행 제주도에서"); err != nil {
+			return err
+		}
+		if _, err := tx.ToggleHeart(ctx, catalog.Heart{PhotoID: ps[1].ID, Device: "d1", Name: "할머니"}); err != nil {
+			return err
+		}
+		if _, err := tx.AddComment(ctx, catalog.Comment{PhotoID: ps[1].ID, Device: "d1", Name: "할머니", Text: "예쁘다"}); err != nil {
+			return err
+		}
+		if _, err := tx.RemoveFromAlbum(ctx, trip.ID, ps[2].ID); err != nil {
+			return err
+		}
+		_, err := tx.Trash(ctx, []int64{ps[3].ID, ps[4].ID, ps[len(ps)-1].ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := trash.Purge(ctx, lib, []int64{ps[4].ID, ps[len(ps)-1].ID}); err != nil || len(gone) != 2 {
+		t.Fatalf("purge: %v %d", err, len(gone))
+	}
+	runJobs(t, lib, store)
+	second := syncJournaled(t, lib, r, store, false)
+	if second.Snapshot != "" || second.Journal == "" {
+		t.Fatalf("sync after photo changes: %+v, want a journal and no snapshot", second)
+	}
+	// Another change: a newer journal replaces the first.
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, ps[5].ID, "Seoraksan") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := syncJournaled(t, lib, r, store, false)
+	if third.Journal == "" || third.Journal == second.Journal {
+		t.Fatalf("third sync: %+v", third)
+	}
+	if keys := snapshotKeys(t, store); !slices.Equal(keys, []string{first.Snapshot, third.Journal}) {
+		t.Errorf("catalog/ holds %v, want the snapshot and the newest journal", keys)
+	}
+	verifyClean(t, lib, r, store, syncer.VerifyOptions{})
+
+	want := state(t, lib)
+	dst := filepath.Join(t.TempDir(), "restored")
+	rsum, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{})
+	if err != nil {
+		t.Fatalf("restore: %v %+v", err, rsum)
+	}
+	if rsum.Snapshot != first.Snapshot || rsum.Journal != third.Journal || rsum.CaughtUp == 0 || len(rsum.Missing) != 0 {
+		t.Errorf("restore: %+v", rsum)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "restore-journal")); !os.IsNotExist(err) {
+		t.Errorf("the note of a pending journal is still there: %v", err)
+	}
+	rlib := openLib(t, dst)
+	if got := state(t, rlib); !slices.Equal(got, want) {
+		t.Errorf("restored library:\n%s\nsource:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	rep, err := verify.Run(ctx, rlib, verify.Options{})
+	if err != nil || !rep.OK() {
+		t.Errorf("local verify of the restored library: %v %+v", err, rep.Problems)
+	}
+	rr, err := rlib.Catalog.RemoteByName(ctx, r.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := syncer.Sync(ctx, rlib, rr, store, syncer.Options{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range s.Failures {
+		t.Errorf("dry run from the restored library: %+v", f)
+	}
+	if max := 2 * rsum.CaughtUp; s.Uploaded > max {
+		t.Errorf("the restored library would upload %d objects, want at most the %d thumbnails of the photos caught up", s.Uploaded, max)
+	}
+	rlib.Close()
+
+	// A new album is not in a journal: the next sync takes a full
+	// snapshot and prunes the journal; so does --full-snapshot.
+	touchCatalog(t, lib, "Grandpa's 70th")
+	fourth := syncJournaled(t, lib, r, store, false)
+	if fourth.Snapshot == "" || fourth.Journal != "" {
+		t.Errorf("sync after a new album: %+v, want a full snapshot", fourth)
+	}
+	if keys := snapshotKeys(t, store); slices.ContainsFunc(keys, func(k string) bool { return strings.HasSuffix(k, ".journal.json") }) {
+		t.Errorf("journals left after a full snapshot: %v", keys)
+	}
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, ps[6].ID, "again") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := syncJournaled(t, lib, r, store, true); s.Snapshot == "" || s.Journal != "" {
+		t.Errorf("sync with FullSnapshot: %+v", s)
+	}
+}
+
+// A restore cut off after its snapshot, before its journal was applied,
+// applies the journal when run again.
+func TestJournalRestoreResumes(t *testing.T) {
+	srv := miniotest.Start(t)
+	ctx := context.Background()
+	r, _, store := remoteFor(t, srv, "resume", "", srv.SecretKey)
+	lib := openLib(t, t.TempDir())
+	addRemote(t, lib, r)
+	importInto(t, lib, "", filepath.Join(testPhotos, "orientation", "goexif"))
+	syncJournaled(t, lib, r, store, false)
+	importInto(t, lib, "", filepath.Join(testPhotos, "jpeg"))
+	j := syncJournaled(t, lib, r, store, false)
+	if j.Journal == "" {
+		t.Fatalf("no journal: %+v", j)
+	}
+	want := state(t, lib)
+
+	// A sidecar that cannot be read stops the catch-up with an error.
+	ps := allPhotos(t, lib)
+	key := syncer.MetaKey(ps[len(ps)-1].SHA256)
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := readAllClose(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRaw(t, store, key, []byte("{not json"))
+	dst := filepath.Join(t.TempDir(), "restored")
+	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "run the same restore again") {
+		t.Fatalf("restore with a broken sidecar: %v", err)
+	}
+	putRaw(t, store, key, good)
+	rsum, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{})
+	if err != nil || rsum.Journal != j.Journal || len(rsum.Missing) != 0 {
+		t.Fatalf("restore again: %v %+v", err, rsum)
+	}
+	rlib := openLib(t, dst)
+	if got := state(t, rlib); !slices.Equal(got, want) {
+		t.Errorf("restored library:\n%s\nsource:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func readAllClose(rc io.ReadCloser) ([]byte, error) {
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func putRaw(t *testing.T, store blob.Store, key string, data []byte) {
+	t.Helper()
+	if err := store.Put(context.Background(), key, bytes.NewReader(data), int64(len(data)), sha(data), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+}
