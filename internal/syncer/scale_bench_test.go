@@ -9,8 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/picup/picup/internal/blob"
 	"github.com/picup/picup/internal/catalog"
 	"github.com/picup/picup/internal/importer"
 	"github.com/picup/picup/internal/library"
@@ -41,22 +44,29 @@ func scaleLibrary(b *testing.B) (*library.Library, catalog.Remote) {
 	return lib, r
 }
 
-// markSynced records that a sync to r finished now.
+// markSynced records that a sync to r finished now, with a full
+// snapshot of the catalog as it is.
 func markSynced(b *testing.B, lib *library.Library, r catalog.Remote) {
 	b.Helper()
 	ctx := context.Background()
-	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		var seq, version int64
-		if err := tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'change_seq'`).Scan(&seq); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'catalog_version'`).Scan(&version); err != nil {
-			return err
-		}
+	seq, trashMark, err := lib.Catalog.SnapshotMarks(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fp, err := lib.Catalog.Fingerprint(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	version, err := lib.Catalog.CatalogVersion(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		if err := tx.SyncedTo(ctx, r.Name, seq, nil); err != nil {
 			return err
 		}
-		return tx.AddSnapshot(ctx, r.Name, catalog.Snapshot{Key: fmt.Sprintf("catalog/bench-%d.db", version), Version: version})
+		return tx.AddSnapshot(ctx, r.Name, catalog.Snapshot{Key: fmt.Sprintf("catalog/bench-%d.db", version), Version: version,
+			Seq: seq, TrashMark: trashMark, Fingerprint: fp})
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -79,42 +89,61 @@ func BenchmarkScaleNoopSync(b *testing.B) {
 
 // BenchmarkScaleSync1000 times the sync of 1,000 photos imported into
 // the generated library (small generated JPEGs, imported before the
-// timer starts): the plan, the uploads (into a store that drops them)
-// and the mark, not the catalog snapshot that follows, which copies the
-// whole catalog (scripts/bench-scale times it).
+// timer starts): the plan, the uploads (into a store that drops them),
+// the mark and the journal of what changed since the snapshot that
+// scaleLibrary recorded (a copy of the whole catalog is not due: see
+// BenchmarkScaleSnapshot).
 func BenchmarkScaleSync1000(b *testing.B) {
 	lib, r := scaleLibrary(b)
 	ctx := context.Background()
+	// Photos no earlier run imported: their content comes from the clock.
+	first := int(time.Now().Unix()%4000) * 4000
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		src := b.TempDir()
 		for j := range 1000 {
-			writeJPEG(b, filepath.Join(src, fmt.Sprintf("new-%d-%d.jpg", i, j)), i*1000+j)
+			writeJPEG(b, filepath.Join(src, fmt.Sprintf("new-%d-%d.jpg", i, j)), first+i*1000+j)
 		}
 		if _, err := importer.Run(ctx, lib, []string{src}, importer.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		s := &syncRun{lib: lib, r: r, store: dropStore{}, o: Options{Transfers: 4, Progress: &Progress{}}, sum: Summary{Remote: r.Name}}
-		upTo, err := lib.Catalog.ChangeSeq(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cur, err := lib.Catalog.RemoteByName(ctx, r.Name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		originals, thumbs, metas, err := s.plan(ctx, cur.SyncedSeq, upTo)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := s.transfer(ctx, append(append(originals, thumbs...), metas...)); err != nil || s.sum.Photos != 1000 || s.sum.Failed != 0 {
-			b.Fatalf("sync of 1,000 new photos: %v %+v", err, s.sum)
-		}
-		if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SyncedTo(ctx, r.Name, upTo, nil) }); err != nil {
-			b.Fatal(err)
+		sum, err := Sync(ctx, lib, r, snapshotStore{}, Options{})
+		if err != nil || sum.Photos != 1000 || sum.Failed != 0 || sum.Journal == "" || sum.Snapshot != "" {
+			b.Fatalf("sync of 1,000 new photos: %v %+v", err, sum)
 		}
 	}
+}
+
+// BenchmarkScaleSnapshot times a full snapshot of the generated
+// library's catalog (sync --full-snapshot after a change), into a store
+// that drops it.
+func BenchmarkScaleSnapshot(b *testing.B) {
+	lib, r := scaleLibrary(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, 301, fmt.Sprintf("snapshot %d", i)) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := Sync(ctx, lib, r, snapshotStore{}, Options{FullSnapshot: true})
+		if err != nil || sum.Snapshot == "" {
+			b.Fatalf("full snapshot: %v %+v", err, sum)
+		}
+	}
+}
+
+// snapshotStore drops what it is given and holds every snapshot it is
+// asked about.
+type snapshotStore struct{ dropStore }
+
+func (snapshotStore) Head(_ context.Context, key string) (blob.Info, error) {
+	if strings.HasPrefix(key, "catalog/") {
+		return blob.Info{Key: key}, nil
+	}
+	return blob.Info{}, os.ErrNotExist
 }
 
 // untouchedStore fails every Put: a sync with nothing to do makes none.
