@@ -134,23 +134,14 @@ type PhotoRef struct {
 	SHA256 string `json:"sha256"`
 }
 
-// CountChangedSince counts the photos whose latest change is above seq
-// (an index range: what changed, not the library).
-func (c *Catalog) CountChangedSince(ctx context.Context, seq int64) (int, error) {
+// ChangesSince counts the photos whose latest change is above seq and
+// those purged from trash log entry trashMark on (index ranges: what
+// changed, not the library).
+func (c *Catalog) ChangesSince(ctx context.Context, seq, trashMark int64) (int, error) {
 	var n int
-	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photo_changes WHERE seq > ?`, seq).Scan(&n)
+	err := c.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM photo_changes WHERE seq > ?)
+		+ (SELECT coalesce(sum(photos), 0) FROM trash_log WHERE id >= ?)`, seq, trashMark).Scan(&n)
 	return n, err
-}
-
-// ChangedSince lists the photos whose latest change is above seq, in the
-// order of their changes.
-func (c *Catalog) ChangedSince(ctx context.Context, seq int64) ([]PhotoRef, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT p.id, p.sha256 FROM photo_changes ch JOIN photos p ON p.id = ch.photo_id
-		WHERE ch.seq > ? ORDER BY ch.seq, ch.photo_id`, seq)
-	return collect(rows, err, func(s scanner) (PhotoRef, error) {
-		var r PhotoRef
-		return r, s.Scan(&r.ID, &r.SHA256)
-	})
 }
 
 // LoggedPurge is a photo of the trash log with the entry it is in.

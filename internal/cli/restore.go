@@ -29,9 +29,9 @@ func newRestoreCmd(e *env) *cobra.Command {
 		Use:   "restore s3://BUCKET[/PREFIX] --endpoint HOST[:PORT] --library DIR | --from NAME --library DIR",
 		Short: "Rebuild a library from a remote alone (after a dead disk or on a new machine)",
 		Long: `Rebuild a working library in --library DIR from a remote alone: the newest
-catalog snapshot, brought up to date by the newest journal written
-against it (the photos changed since, from their sidecars, and the
-purges), then every original, sidecar and thumbnail, each checked
+catalog snapshot, brought up to date by the journals written after it
+(the photos each later sync changed, and the purges), then every
+original, sidecar and thumbnail, each checked
 against its SHA-256. The remote is configured in the new library, so
 "picup sync" goes on from there. With --from-sidecars the catalog is
 rebuilt from the photo sidecars (meta/*.json) when no snapshot is usable.
@@ -102,8 +102,8 @@ func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
 		if sum.Snapshot != "" {
 			from = "snapshot " + sum.Snapshot
 		}
-		if sum.Journal != "" {
-			from += fmt.Sprintf(" and journal %s (%s brought up to date)", sum.Journal, plural(sum.CaughtUp, "photo"))
+		if n := len(sum.Journals); n > 0 {
+			from += fmt.Sprintf(" and %s after it (%s brought up to date)", plural(n, "journal"), plural(sum.CaughtUp, "photo"))
 		}
 		fmt.Fprintf(e.stdout, "restored %d photos into %s from %s: %d files downloaded (%s), %d missing in the remote\n",
 			sum.Photos, root, from, sum.Downloaded, bytesize.Format(sum.Bytes), len(sum.Missing))

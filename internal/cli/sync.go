@@ -33,9 +33,9 @@ then a record of the catalog when it changed: a consistent snapshot of
 it (catalog/<time>.db), keeping the newest few ("remote add
 --keep-snapshots", 7 by default), or, when the catalog is over 64 MB and
 only photos changed since the newest snapshot (at most one in a hundred
-of them), a journal of those changes (catalog/<time>.journal.json) that
-"picup restore" applies on that snapshot. --full-snapshot takes a
-snapshot in any case. Objects of photos purged from the trash are
+of them), a journal of the photos this sync uploaded
+(catalog/<time>.journal.json), which "picup restore" applies after that
+snapshot. --full-snapshot takes a snapshot in any case. Objects of photos purged from the trash are
 deleted from the remote through the job queue.
 
 The bucket is created when missing (if the credentials allow it). Each

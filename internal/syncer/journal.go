@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -11,9 +12,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/picup/picup/internal/blob"
@@ -29,26 +30,35 @@ const (
 	// smallCatalog: a catalog smaller than this is copied whole at every
 	// changing sync, in well under a second.
 	smallCatalog = 64 << 20
-	// journalShare: a journal holds at most one photo in this many of the
-	// library before the next sync takes a full snapshot, so that a
-	// restore reads a bounded number of sidecars, and the copies of the
-	// whole catalog cost, spread over the changes, a constant per photo.
+	// journalShare: the journals after a snapshot hold at most one photo
+	// in this many of the library before the next sync takes a full
+	// snapshot, so that a restore reads a bounded number of them, and
+	// the copies of the whole catalog cost, spread over the changes, a
+	// constant per photo.
 	journalShare = 100
-	// journalMin is the number of photos a journal may hold in any case.
+	// journalMin is the number of photos they may hold in any case.
 	journalMin = 2000
 )
 
-// Journal is catalog/<time>.journal.json: what changed in the catalog
-// since the full snapshot Base. A restore applies it on Base: each photo
-// is made what its meta/<sha256>.json says, under the id it has here,
-// and each purged one is forgotten. Users, albums, share links and
-// settings are not in it: when they change, the next sync takes a full
-// snapshot.
+// Journal is catalog/<time>.journal.json: what a sync changed in the
+// catalog, against the full snapshot Base, after the record Prev (Base
+// or the journal before it): each photo changed, with what its
+// meta/<sha256>.json says, and the purges with their trash log. A
+// restore applies the journals after a snapshot on it, in order. Users,
+// albums, share links and settings are not in it: when they change, the
+// next sync takes a full snapshot.
 type Journal struct {
-	Version  int                `json:"version"`
-	Base     string             `json:"base"`
-	Photos   []catalog.PhotoRef `json:"photos"`
-	TrashLog []JournalPurge     `json:"trash_log"`
+	Version  int            `json:"version"`
+	Base     string         `json:"base"`
+	Prev     string         `json:"prev"`
+	TrashLog []JournalPurge `json:"trash_log"`
+	Photos   []JournalPhoto `json:"photos"`
+}
+
+// JournalPhoto is a photo of a journal: its id and its sidecar.
+type JournalPhoto struct {
+	ID int64 `json:"id"`
+	Meta
 }
 
 // JournalPurge is a trash log entry of a journal, with its photos.
@@ -77,120 +87,163 @@ func journalKey(at time.Time) string {
 
 func isJournal(key string) bool { return strings.HasSuffix(key, ".journal.json") }
 
-// makeJournal reads what changed since the full snapshot base.
-func makeJournal(ctx context.Context, c *catalog.Catalog, base catalog.Snapshot) (Journal, error) {
-	j := Journal{Version: 1, Base: base.Key, TrashLog: []JournalPurge{}}
-	var err error
-	if j.Photos, err = c.ChangedSince(ctx, base.Seq); err != nil {
-		return j, err
+// maxJournals: past this many journals after a snapshot, the next sync
+// takes a full one (a restore reads each).
+const maxJournals = 1000
+
+// journalBase returns the full snapshot and the newest record (that
+// snapshot or a journal after it) that a journal can follow instead of
+// a new full snapshot; ok is false when a full snapshot is due: there is
+// none yet, or it is from before journals, or what a journal does not
+// carry changed since it, or it or the record is gone from the remote,
+// or the journals since it would hold too many photos or be too many,
+// or the catalog is small enough to copy whole.
+func (s *syncRun) journalBase(ctx context.Context, snaps []catalog.Snapshot) (base, prev catalog.Snapshot, ok bool, err error) {
+	if s.o.FullSnapshot || len(snaps) == 0 {
+		return base, prev, false, nil
 	}
-	if j.Photos == nil {
-		j.Photos = []catalog.PhotoRef{}
+	fi, err := os.Stat(filepath.Join(s.lib.Root, library.CatalogFile))
+	if err != nil || fi.Size() < smallCatalog && !s.o.journalAlways {
+		return base, prev, false, err
 	}
-	entries, photos, err := c.TrashLogSince(ctx, base.TrashMark)
+	prev = snaps[0]
+	i := slices.IndexFunc(snaps, func(sn catalog.Snapshot) bool { return !sn.Journal })
+	if i < 0 || i > maxJournals || snaps[i].Fingerprint == "" || prev.Seq == 0 {
+		return base, prev, false, nil
+	}
+	base = snaps[i]
+	fp, err := s.lib.Catalog.Fingerprint(ctx)
+	if err != nil || fp != base.Fingerprint {
+		return base, prev, false, err
+	}
+	photos, err := s.lib.Catalog.CountPhotos(ctx, catalog.Filter{})
 	if err != nil {
-		return j, err
+		return base, prev, false, err
+	}
+	changed, err := s.lib.Catalog.ChangesSince(ctx, base.Seq, base.TrashMark)
+	if err != nil || changed > max(journalMin, photos/journalShare) {
+		return base, prev, false, err
+	}
+	for _, key := range []string{base.Key, prev.Key} {
+		if _, err := s.store.Head(ctx, key); blob.IsNotExist(err) {
+			return base, prev, false, nil
+		} else if err != nil {
+			return base, prev, false, fmt.Errorf("look for %s: %w", key, err)
+		}
+	}
+	return base, prev, true, nil
+}
+
+// writeJournal uploads the journal of the photos changed after prev and
+// up to upTo (what this sync uploaded) and of the purges since prev,
+// written to a file as it is read, a batch of photos at a time.
+func (s *syncRun) writeJournal(ctx context.Context, base, prev catalog.Snapshot, version, upTo int64) error {
+	_, trashMark, err := s.lib.Catalog.SnapshotMarks(ctx)
+	if err != nil {
+		return err
+	}
+	trashLog, err := journalTrashLog(ctx, s.lib.Catalog, prev.TrashMark)
+	if err != nil {
+		return err
+	}
+	run, err := s.lib.StartRun()
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+	tmp := filepath.Join(run.Dir, "journal.json")
+	if err := s.journalFile(ctx, tmp, Journal{Version: 1, Base: base.Key, Prev: prev.Key, TrashLog: trashLog}, prev.Seq, upTo); err != nil {
+		return fmt.Errorf("write the catalog journal: %w", err)
+	}
+	fi, err := os.Stat(tmp)
+	if err != nil {
+		return err
+	}
+	key := journalKey(time.Now())
+	if _, err := s.put(ctx, upload{key: key, file: tmp, size: fi.Size(), contentType: "application/json"}); err != nil {
+		return fmt.Errorf("upload catalog journal: %w", err)
+	}
+	err = s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.AddSnapshot(ctx, s.r.Name, catalog.Snapshot{Key: key, Version: version, Journal: true, Seq: upTo, TrashMark: trashMark})
+	})
+	if err != nil {
+		return err
+	}
+	s.sum.Journal = key
+	return nil
+}
+
+// journalFile writes journal j to path with the photos changed after
+// after and up to upTo.
+func (s *syncRun) journalFile(ctx context.Context, path string, j Journal, after, upTo int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	head, err := json.Marshal(j) // ends with "photos":null}
+	if err != nil {
+		return err
+	}
+	// A bufio.Writer's error stays: Flush returns the first.
+	sep := []byte("[")
+	_, _ = w.Write(bytes.TrimSuffix(head, []byte("null}")))
+	err = s.lib.Catalog.EachChangedPhoto(ctx, after, upTo, func(batch []catalog.Photo) error {
+		ids := make([]int64, len(batch))
+		for i, p := range batch {
+			ids[i] = p.ID
+		}
+		sidecars, albums, takingPart, err := s.about(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, p := range batch {
+			data, err := json.Marshal(JournalPhoto{ID: p.ID, Meta: MetaOf(p, albums[p.ID], sidecars[p.ID], takingPart[p.ID])})
+			if err != nil {
+				return err
+			}
+			_, _ = w.Write(sep)
+			_, _ = w.Write(data)
+			sep = []byte(",")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if string(sep) == "[" {
+		_, _ = w.Write(sep)
+	}
+	_, _ = w.Write([]byte("]}"))
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// journalTrashLog is the trash log from entry mark on, as a journal
+// carries it.
+func journalTrashLog(ctx context.Context, c *catalog.Catalog, mark int64) ([]JournalPurge, error) {
+	entries, photos, err := c.TrashLogSince(ctx, mark)
+	if err != nil {
+		return nil, err
 	}
 	byLog := map[int64][]JournalPurgedOne{}
 	for _, p := range photos {
 		byLog[p.LogID] = append(byLog[p.LogID], JournalPurgedOne{ID: p.ID, SHA256: p.SHA256, Path: p.Path,
 			OriginalName: p.OriginalName, Bytes: p.Bytes, TrashedAt: catalog.FormatTime(p.TrashedAt)})
 	}
+	out := []JournalPurge{}
 	for _, e := range entries {
 		ps := byLog[e.ID]
 		if ps == nil {
 			ps = []JournalPurgedOne{}
 		}
-		j.TrashLog = append(j.TrashLog, JournalPurge{ID: e.ID, PurgedAt: catalog.FormatTime(e.PurgedAt), Reason: e.Reason,
+		out = append(out, JournalPurge{ID: e.ID, PurgedAt: catalog.FormatTime(e.PurgedAt), Reason: e.Reason,
 			AfterS: int64(e.After / time.Second), Bytes: e.Bytes, Photos: ps})
 	}
-	return j, nil
-}
-
-// purged counts the photos of a journal's trash log.
-func (j Journal) purged() int {
-	n := 0
-	for _, e := range j.TrashLog {
-		n += len(e.Photos)
-	}
-	return n
-}
-
-// journalBase returns the full snapshot a journal can be written against
-// instead of a new full snapshot, with that journal; ok is false when a
-// full snapshot is due: there is none yet, or it is from before
-// journals, or what a journal does not carry changed since it, or it is
-// gone from the remote, or the journal would be too long, or the catalog
-// is small enough to copy whole.
-func (s *syncRun) journalBase(ctx context.Context, snaps []catalog.Snapshot) (Journal, bool, error) {
-	if s.o.FullSnapshot {
-		return Journal{}, false, nil
-	}
-	fi, err := os.Stat(filepath.Join(s.lib.Root, library.CatalogFile))
-	if err != nil || fi.Size() < smallCatalog && !s.o.journalAlways {
-		return Journal{}, false, err
-	}
-	var base catalog.Snapshot
-	for _, sn := range snaps {
-		if !sn.Journal {
-			base = sn
-			break
-		}
-	}
-	if base.Fingerprint == "" {
-		return Journal{}, false, nil
-	}
-	fp, err := s.lib.Catalog.Fingerprint(ctx)
-	if err != nil || fp != base.Fingerprint {
-		return Journal{}, false, err
-	}
-	photos, err := s.lib.Catalog.CountPhotos(ctx, catalog.Filter{})
-	if err != nil {
-		return Journal{}, false, err
-	}
-	changed, err := s.lib.Catalog.CountChangedSince(ctx, base.Seq)
-	if err != nil || changed > max(journalMin, photos/journalShare) {
-		return Journal{}, false, err
-	}
-	j, err := makeJournal(ctx, s.lib.Catalog, base)
-	if err != nil || len(j.Photos)+j.purged() > max(journalMin, photos/journalShare) {
-		return j, false, err
-	}
-	if _, err := s.store.Head(ctx, base.Key); blob.IsNotExist(err) {
-		return j, false, nil
-	} else if err != nil {
-		return j, false, fmt.Errorf("look for the snapshot %s: %w", base.Key, err)
-	}
-	return j, true, nil
-}
-
-// writeJournal uploads j and forgets the journals it replaces: each holds
-// everything since its base, so the newest one is enough.
-func (s *syncRun) writeJournal(ctx context.Context, j Journal, version int64, snaps []catalog.Snapshot) error {
-	data, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	key := journalKey(time.Now())
-	err = s.store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), sha(data), "application/json")
-	if err != nil {
-		return fmt.Errorf("upload catalog journal: %w", err)
-	}
-	err = s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		return tx.AddSnapshot(ctx, s.r.Name, catalog.Snapshot{Key: key, Version: version, Journal: true})
-	})
-	if err != nil {
-		return err
-	}
-	s.sum.Journal = key
-	for _, sn := range snaps {
-		if sn.Journal && sn.Key != key {
-			if err := s.forgetSnapshot(ctx, sn.Key); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return out, nil
 }
 
 // forgetSnapshot deletes a snapshot or journal from the remote and the
@@ -202,32 +255,21 @@ func (s *syncRun) forgetSnapshot(ctx context.Context, key string) error {
 	return s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteSnapshot(ctx, s.r.Name, key) })
 }
 
-// newestJournal finds the newest journal of the remote written against
-// base, among keys (the remote's catalog/ objects); ok is false when
-// there is none.
-func newestJournal(ctx context.Context, store blob.Store, keys []string, base string) (string, Journal, bool, error) {
-	var journals []string
+// journalsAfter lists the journals among keys (the remote's catalog/
+// objects) written after the snapshot base, oldest first.
+func journalsAfter(keys []string, base string) []string {
+	var out []string
 	for _, k := range keys {
 		if isJournal(k) && k > base {
-			journals = append(journals, k)
+			out = append(out, k)
 		}
 	}
-	sort.Sort(sort.Reverse(sort.StringSlice(journals)))
-	for _, k := range journals {
-		j, err := readJournal(ctx, store, k)
-		if err != nil {
-			return k, j, false, err
-		}
-		if j.Base == base {
-			return k, j, true, nil
-		}
-	}
-	return "", Journal{}, false, nil
+	sort.Strings(out)
+	return out
 }
 
-// maxJournal bounds what a restore reads of a journal: a hundredth of ten
-// million photos takes about 10 MB.
-const maxJournal = 256 << 20
+// maxJournal bounds what a restore reads of one journal.
+const maxJournal = 1 << 30
 
 func readJournal(ctx context.Context, store blob.Store, key string) (Journal, error) {
 	var j Journal
@@ -238,7 +280,7 @@ func readJournal(ctx context.Context, store blob.Store, key string) (Journal, er
 	defer rc.Close()
 	dec := json.NewDecoder(io.LimitReader(rc, maxJournal))
 	if err := dec.Decode(&j); err != nil {
-		return j, fmt.Errorf("journal %s is not readable (%w): restore from its snapshot alone by deleting it from the remote", key, err)
+		return j, fmt.Errorf("journal %s is not readable: %w", key, err)
 	}
 	if j.Version != 1 {
 		return j, fmt.Errorf("journal %s has version %d, which this picup does not know: use a newer picup", key, j.Version)
@@ -246,18 +288,38 @@ func readJournal(ctx context.Context, store blob.Store, key string) (Journal, er
 	return j, nil
 }
 
-// catchUp applies journal j to the catalog restored from its base: the
-// purges first (a content purged and imported again comes back under
-// its new id), then each photo as its sidecar says, a batch of sidecars
-// downloaded at once on transfers workers. A photo whose sidecar is
-// missing (it changed after the sync that wrote j began) keeps what the
-// snapshot says of it, or is left out when the snapshot did not have
-// it; its sidecar's key goes into missing. What a photo's sidecar names
-// is recorded as in the remote (its original, sidecars and the sidecar
-// itself), as the sync that wrote them did; its thumbnails, whose hashes
-// no sidecar gives, are sent again by the next sync.
-func catchUp(ctx context.Context, lib *library.Library, store blob.Store, remote string, j Journal, transfers int) (photos int, missing []string, err error) {
-	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+// catchUp applies the journals written after the snapshot base, in
+// order, on the catalog restored from it; each must follow the one
+// before. A journal's purges go first (a content purged and imported
+// again comes back under its new id), then each photo is made what its
+// sidecar says, under its id. What a photo's sidecar names is recorded
+// as in the remote (its original, sidecars and the sidecar itself), as
+// the sync that wrote them did; its thumbnails, whose hashes no sidecar
+// gives, are sent again by the next sync.
+func catchUp(ctx context.Context, lib *library.Library, store blob.Store, remote, base string, journals []string) (photos int, err error) {
+	prev := base
+	for _, key := range journals {
+		j, err := readJournal(ctx, store, key)
+		if err != nil {
+			return photos, err
+		}
+		if j.Base != base || j.Prev != prev {
+			return photos, fmt.Errorf("journal %s follows %s, not %s: the remote holds the journals of two libraries; "+
+				"run \"picup sync --full-snapshot\" from the library in use, then restore", key, j.Prev, prev)
+		}
+		n, err := applyJournal(ctx, lib, remote, j)
+		photos += n
+		if err != nil {
+			return photos, fmt.Errorf("%s: %w", key, err)
+		}
+		prev = key
+	}
+	return photos, nil
+}
+
+// applyJournal applies one journal, 500 photos a transaction.
+func applyJournal(ctx context.Context, lib *library.Library, remote string, j Journal) (int, error) {
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
 		entries, logged, err := j.trashLog()
 		if err != nil {
 			return err
@@ -273,36 +335,28 @@ func catchUp(ctx context.Context, lib *library.Library, store blob.Store, remote
 		return nil
 	})
 	if err != nil {
-		return 0, nil, err
+		return 0, err
 	}
 	const batch = 500
+	n := 0
 	for start := 0; start < len(j.Photos); start += batch {
-		refs := j.Photos[start:min(start+batch, len(j.Photos))]
-		metas, err := fetchMetas(ctx, store, refs, transfers)
-		if err != nil {
-			return photos, missing, err
-		}
-		err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			for i, m := range metas {
-				if m == nil {
-					missing = append(missing, MetaKey(refs[i].SHA256))
-					continue
+		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+			for _, p := range j.Photos[start:min(start+batch, len(j.Photos))] {
+				if err := applyMeta(ctx, tx, p.ID, p.Meta); err != nil {
+					return fmt.Errorf("%s: %w", MetaKey(p.SHA256), err)
 				}
-				if err := applyMeta(ctx, tx, refs[i].ID, m.Meta); err != nil {
-					return fmt.Errorf("%s: %w", MetaKey(refs[i].SHA256), err)
-				}
-				if err := recordFetched(ctx, tx, remote, *m); err != nil {
+				if err := recordObjects(ctx, tx, remote, p.Meta); err != nil {
 					return err
 				}
-				photos++
+				n++
 			}
 			return nil
 		})
 		if err != nil {
-			return photos, missing, err
+			return n, err
 		}
 	}
-	return photos, missing, nil
+	return n, nil
 }
 
 // trashLog turns a journal's trash log back into the catalog's.
@@ -312,14 +366,14 @@ func (j Journal) trashLog() ([]catalog.TrashLogEntry, []catalog.LoggedPurge, err
 	for _, e := range j.TrashLog {
 		at, err := catalog.ParseTime(e.PurgedAt)
 		if err != nil {
-			return nil, nil, fmt.Errorf("journal: trash log %d: purged_at %q is not an RFC 3339 time", e.ID, e.PurgedAt)
+			return nil, nil, fmt.Errorf("trash log %d: purged_at %q is not an RFC 3339 time", e.ID, e.PurgedAt)
 		}
 		entries = append(entries, catalog.TrashLogEntry{ID: e.ID, PurgedAt: at, Reason: e.Reason,
 			After: time.Duration(e.AfterS) * time.Second, Photos: int64(len(e.Photos)), Bytes: e.Bytes})
 		for _, p := range e.Photos {
 			trashed, err := catalog.ParseTime(p.TrashedAt)
 			if err != nil {
-				return nil, nil, fmt.Errorf("journal: trash log %d, photo %d: trashed_at %q is not an RFC 3339 time", e.ID, p.ID, p.TrashedAt)
+				return nil, nil, fmt.Errorf("trash log %d, photo %d: trashed_at %q is not an RFC 3339 time", e.ID, p.ID, p.TrashedAt)
 			}
 			logged = append(logged, catalog.LoggedPurge{LogID: e.ID, PurgedPhoto: catalog.PurgedPhoto{ID: p.ID, Path: p.Path,
 				OriginalName: p.OriginalName, SHA256: p.SHA256, Bytes: p.Bytes, TrashedAt: trashed}})
@@ -328,9 +382,9 @@ func (j Journal) trashLog() ([]catalog.TrashLogEntry, []catalog.LoggedPurge, err
 	return entries, logged, nil
 }
 
-// recordFetched records the objects of a photo that its sidecar m
-// describes as being in remote.
-func recordFetched(ctx context.Context, tx *catalog.Tx, remote string, m fetchedMeta) error {
+// recordObjects records the objects of a photo that its sidecar m
+// describes as being in remote, the sidecar itself included.
+func recordObjects(ctx context.Context, tx *catalog.Tx, remote string, m Meta) error {
 	if err := tx.PutRemoteObject(ctx, remote, m.Path, m.SHA256, m.Bytes); err != nil {
 		return err
 	}
@@ -339,65 +393,12 @@ func recordFetched(ctx context.Context, tx *catalog.Tx, remote string, m fetched
 			return err
 		}
 	}
-	return tx.PutRemoteObject(ctx, remote, MetaKey(m.SHA256), m.sha, m.size)
-}
-
-// fetchedMeta is a photo's sidecar with the hash and size of its object.
-type fetchedMeta struct {
-	Meta
-	sha  string
-	size int64
-}
-
-// fetchMetas downloads the sidecars of refs on transfers workers; a
-// missing one is nil.
-func fetchMetas(ctx context.Context, store blob.Store, refs []catalog.PhotoRef, transfers int) ([]*fetchedMeta, error) {
-	out := make([]*fetchedMeta, len(refs))
-	errs := make([]error, len(refs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(transfers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i], errs[i] = fetchMeta(ctx, store, MetaKey(refs[i].SHA256))
-			}
-		}()
-	}
-	for i := range refs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out, errors.Join(errs...)
-}
-
-func fetchMeta(ctx context.Context, store blob.Store, key string) (*fetchedMeta, error) {
-	rc, _, err := store.Get(ctx, key)
-	if blob.IsNotExist(err) {
-		return nil, nil
-	}
+	data, err := m.encode()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
+		return err
 	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxMeta+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
-	}
-	if len(data) > maxMeta {
-		return nil, fmt.Errorf("%s is over %d MB: not a sidecar of picup's", key, maxMeta>>20)
-	}
-	m := fetchedMeta{sha: sha(data), size: int64(len(data))}
-	if err := json.Unmarshal(data, &m.Meta); err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
-	}
-	return &m, nil
+	return tx.PutRemoteObject(ctx, remote, MetaKey(m.SHA256), sha(data), int64(len(data)))
 }
-
-// maxMeta bounds a photo's sidecar (a few kB; more with many comments).
-const maxMeta = 16 << 20
 
 func sha(data []byte) string {
 	sum := sha256.Sum256(data)

@@ -137,8 +137,13 @@ func TestJournalRestore(t *testing.T) {
 	if second.Snapshot != "" || second.Journal == "" {
 		t.Fatalf("sync after photo changes: %+v, want a journal and no snapshot", second)
 	}
-	// Another change: a newer journal replaces the first.
-	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, ps[5].ID, "Seoraksan") })
+	// Another change, to a photo of the first journal: a second journal.
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		if err := tx.SetCaption(ctx, ps[5].ID, "Seoraksan"); err != nil {
+			return err
+		}
+		return tx.SetCaption(ctx, ps[0].ID, "제주도")
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,8 +151,8 @@ func TestJournalRestore(t *testing.T) {
 	if third.Journal == "" || third.Journal == second.Journal {
 		t.Fatalf("third sync: %+v", third)
 	}
-	if keys := snapshotKeys(t, store); !slices.Equal(keys, []string{first.Snapshot, third.Journal}) {
-		t.Errorf("catalog/ holds %v, want the snapshot and the newest journal", keys)
+	if keys := snapshotKeys(t, store); !slices.Equal(keys, []string{first.Snapshot, second.Journal, third.Journal}) {
+		t.Errorf("catalog/ holds %v, want the snapshot and both journals", keys)
 	}
 	verifyClean(t, lib, r, store, syncer.VerifyOptions{})
 
@@ -157,10 +162,10 @@ func TestJournalRestore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("restore: %v %+v", err, rsum)
 	}
-	if rsum.Snapshot != first.Snapshot || rsum.Journal != third.Journal || rsum.CaughtUp == 0 || len(rsum.Missing) != 0 {
+	if rsum.Snapshot != first.Snapshot || !slices.Equal(rsum.Journals, []string{second.Journal, third.Journal}) || rsum.CaughtUp == 0 || len(rsum.Missing) != 0 {
 		t.Errorf("restore: %+v", rsum)
 	}
-	if _, err := os.Stat(filepath.Join(dst, "restore-journal")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dst, "restore-journals")); !os.IsNotExist(err) {
 		t.Errorf("the note of a pending journal is still there: %v", err)
 	}
 	rlib := openLib(t, dst)
@@ -206,8 +211,8 @@ func TestJournalRestore(t *testing.T) {
 	}
 }
 
-// A restore cut off after its snapshot, before its journal was applied,
-// applies the journal when run again.
+// A restore cut off in its journals applies them when run again; one
+// that does not follow the one before is refused with what to do.
 func TestJournalRestoreResumes(t *testing.T) {
 	srv := miniotest.Start(t)
 	ctx := context.Background()
@@ -216,17 +221,16 @@ func TestJournalRestoreResumes(t *testing.T) {
 	addRemote(t, lib, r)
 	importInto(t, lib, "", filepath.Join(testPhotos, "orientation", "goexif"))
 	syncJournaled(t, lib, r, store, false)
+	importInto(t, lib, "", filepath.Join(testPhotos, "orientation", "recurser"))
+	j1 := syncJournaled(t, lib, r, store, false)
 	importInto(t, lib, "", filepath.Join(testPhotos, "jpeg"))
-	j := syncJournaled(t, lib, r, store, false)
-	if j.Journal == "" {
-		t.Fatalf("no journal: %+v", j)
+	j2 := syncJournaled(t, lib, r, store, false)
+	if j1.Journal == "" || j2.Journal == "" {
+		t.Fatalf("no journals: %+v %+v", j1, j2)
 	}
 	want := state(t, lib)
 
-	// A sidecar that cannot be read stops the catch-up with an error.
-	ps := allPhotos(t, lib)
-	key := syncer.MetaKey(ps[len(ps)-1].SHA256)
-	rc, _, err := store.Get(ctx, key)
+	rc, _, err := store.Get(ctx, j2.Journal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,14 +238,19 @@ func TestJournalRestoreResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	putRaw(t, store, key, []byte("{not json"))
+	putRaw(t, store, j2.Journal, good[:len(good)/2])
 	dst := filepath.Join(t.TempDir(), "restored")
 	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "run the same restore again") {
-		t.Fatalf("restore with a broken sidecar: %v", err)
+		t.Fatalf("restore with a broken journal: %v", err)
 	}
-	putRaw(t, store, key, good)
+	// A journal of another chain.
+	putRaw(t, store, j2.Journal, bytes.Replace(good, []byte(j1.Journal), []byte("catalog/20000101T000000.000Z.journal.json"), 1))
+	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "picup sync --full-snapshot") {
+		t.Fatalf("restore with a journal that does not follow: %v", err)
+	}
+	putRaw(t, store, j2.Journal, good)
 	rsum, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{})
-	if err != nil || rsum.Journal != j.Journal || len(rsum.Missing) != 0 {
+	if err != nil || len(rsum.Journals) != 2 || len(rsum.Missing) != 0 {
 		t.Fatalf("restore again: %v %+v", err, rsum)
 	}
 	rlib := openLib(t, dst)

@@ -30,8 +30,8 @@ type RestoreOptions struct {
 // RestoreSummary is what a restore did.
 type RestoreSummary struct {
 	Snapshot   string   `json:"snapshot,omitempty"`
-	Journal    string   `json:"journal,omitempty"`   // applied on the snapshot
-	CaughtUp   int      `json:"caught_up,omitempty"` // photos the journal brought up to date
+	Journals   []string `json:"journals"`  // applied on the snapshot, in order
+	CaughtUp   int      `json:"caught_up"` // photos the journals brought up to date
 	Photos     int      `json:"photos"`
 	Downloaded int      `json:"downloaded"`
 	Bytes      int64    `json:"bytes"`
@@ -58,7 +58,7 @@ func Restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 }
 
 func restore(ctx context.Context, root string, r catalog.Remote, store blob.Store, o RestoreOptions) (RestoreSummary, error) {
-	sum := RestoreSummary{Missing: []string{}, LockedShares: []int64{}}
+	sum := RestoreSummary{Missing: []string{}, LockedShares: []int64{}, Journals: []string{}}
 	if o.Transfers <= 0 {
 		o.Transfers = 4
 	}
@@ -73,7 +73,7 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 		if err != nil {
 			return sum, err
 		}
-		if err := resumeCatchUp(ctx, lib, store, name, o, &sum); err != nil {
+		if err := resumeCatchUp(ctx, lib, store, name, &sum); err != nil {
 			return sum, err
 		}
 		return download(ctx, lib, store, o, sum)
@@ -81,25 +81,18 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return sum, err
 	}
-	var journal Journal
 	if !o.FromSidecars {
 		key, keys, err := newestSnapshot(ctx, store)
 		if err != nil {
 			return sum, err
 		}
-		jkey, j, ok, err := newestJournal(ctx, store, keys, key)
-		if err != nil {
-			return sum, err
-		}
-		if ok {
-			sum.Journal, journal = jkey, j
-		}
+		sum.Journals = append(sum.Journals, journalsAfter(keys, key)...)
 		if err := fetch(ctx, store, key, "", dbPath+".part"); err != nil {
 			return sum, fmt.Errorf("download snapshot %s: %w", key, err)
 		}
-		// Until the journal is applied, a restore run again applies it.
-		if ok {
-			if err := os.WriteFile(filepath.Join(root, journalPending), []byte(jkey), 0o644); err != nil {
+		// Until the journals are applied, a restore run again applies them.
+		if len(sum.Journals) > 0 {
+			if err := os.WriteFile(filepath.Join(root, journalPending), []byte(key), 0o644); err != nil {
 				return sum, err
 			}
 		}
@@ -122,25 +115,25 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 	if err != nil {
 		return sum, err
 	}
-	if sum.Journal != "" {
-		if err := applyJournal(ctx, lib, store, name, journal, o, &sum); err != nil {
+	if len(sum.Journals) > 0 {
+		if err := applyJournals(ctx, lib, store, name, sum.Snapshot, &sum); err != nil {
 			return sum, err
 		}
 	}
 	return download(ctx, lib, store, o, sum)
 }
 
-// journalPending, in a library being restored, names the journal still
-// to apply on its catalog.
-const journalPending = "restore-journal"
+// journalPending, in a library being restored, names the snapshot whose
+// journals are still to apply on its catalog.
+const journalPending = "restore-journals"
 
-// applyJournal applies journal j (sum.Journal) on the restored catalog of
-// remote, then drops the note that it is pending.
-func applyJournal(ctx context.Context, lib *library.Library, store blob.Store, remote string, j Journal, o RestoreOptions, sum *RestoreSummary) error {
-	n, missing, err := catchUp(ctx, lib, store, remote, j, o.Transfers)
-	sum.CaughtUp, sum.Missing = n, append(sum.Missing, missing...)
+// applyJournals applies sum.Journals on the catalog restored from
+// snapshot base, of remote, then drops the note that they are pending.
+func applyJournals(ctx context.Context, lib *library.Library, store blob.Store, remote, base string, sum *RestoreSummary) error {
+	n, err := catchUp(ctx, lib, store, remote, base, sum.Journals)
+	sum.CaughtUp = n
 	if err != nil {
-		return fmt.Errorf("apply journal %s: %w; run the same restore again to go on", sum.Journal, err)
+		return fmt.Errorf("apply the journals of %s: %w; run the same restore again to go on", base, err)
 	}
 	if err := os.Remove(filepath.Join(lib.Root, journalPending)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -148,21 +141,22 @@ func applyJournal(ctx context.Context, lib *library.Library, store blob.Store, r
 	return nil
 }
 
-// resumeCatchUp applies the journal a restore stopped before applying
-// (its photos are applied again: each is made what its sidecar says).
-func resumeCatchUp(ctx context.Context, lib *library.Library, store blob.Store, remote string, o RestoreOptions, sum *RestoreSummary) error {
-	key, err := os.ReadFile(filepath.Join(lib.Root, journalPending))
+// resumeCatchUp applies the journals a restore stopped before applying
+// (those applied already are applied again: each photo is made what its
+// sidecar says).
+func resumeCatchUp(ctx context.Context, lib *library.Library, store blob.Store, remote string, sum *RestoreSummary) error {
+	base, err := os.ReadFile(filepath.Join(lib.Root, journalPending))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	j, err := readJournal(ctx, store, string(key))
-	if err != nil {
-		return err
+	var keys []string
+	if err := store.List(ctx, "catalog/", func(i blob.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+		return fmt.Errorf("list journals: %w", err)
 	}
-	sum.Journal = string(key)
-	return applyJournal(ctx, lib, store, remote, j, o, sum)
+	sum.Snapshot, sum.Journals = string(base), journalsAfter(keys, string(base))
+	return applyJournals(ctx, lib, store, remote, string(base), sum)
 }
 
 // newestSnapshot finds the newest catalog/<time>.db in the remote; keys

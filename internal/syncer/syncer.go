@@ -143,7 +143,7 @@ func (s *syncRun) run(ctx context.Context) error {
 	if s.sum.Failed > 0 {
 		return nil // a snapshot must not reference what is missing
 	}
-	return s.snapshot(ctx)
+	return s.snapshot(ctx, upTo)
 }
 
 // plan lists what is missing remotely, by kind, of the photos changed
@@ -170,15 +170,7 @@ func (s *syncRun) planBatch(ctx context.Context, batch []catalog.Photo) (origina
 	for i, p := range batch {
 		ids[i] = p.ID
 	}
-	sidecars, err := s.lib.Catalog.SidecarsOf(ctx, ids)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	albums, err := s.lib.Catalog.AlbumNamesOf(ctx, ids)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	takingPart, err := s.lib.Catalog.TakingPartOf(ctx, ids)
+	sidecars, albums, takingPart, err := s.about(ctx, ids)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -225,6 +217,21 @@ func (s *syncRun) planBatch(ctx context.Context, batch []catalog.Photo) (origina
 		}
 	}
 	return originals, thumbs, metas, nil
+}
+
+// about reads what a photo's sidecar says besides its row, for the
+// photos ids: sidecar files, album names and what guests did, by id.
+func (s *syncRun) about(ctx context.Context, ids []int64) (map[int64][]catalog.Sidecar, map[int64][]string, map[int64]catalog.TakingPart, error) {
+	sidecars, err := s.lib.Catalog.SidecarsOf(ctx, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	albums, err := s.lib.Catalog.AlbumNamesOf(ctx, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	takingPart, err := s.lib.Catalog.TakingPartOf(ctx, ids)
+	return sidecars, albums, takingPart, err
 }
 
 // The phases of a sync: objects of a later one may refer to those of
@@ -356,10 +363,11 @@ func (s *syncRun) put(ctx context.Context, u upload) (string, error) {
 }
 
 // snapshot records the catalog in the remote when it changed since the
-// last record: a journal of what changed since the newest full snapshot
-// when one will do (journalBase), else a full snapshot, after which the
-// oldest beyond the remote's keep count and every journal are pruned.
-func (s *syncRun) snapshot(ctx context.Context) error {
+// last record: a journal of what this sync uploaded (the photos changed
+// up to upTo) when one will do (journalBase), else a full snapshot,
+// after which the oldest beyond the remote's keep count and every
+// journal are pruned.
+func (s *syncRun) snapshot(ctx context.Context, upTo int64) error {
 	version, err := s.lib.Catalog.CatalogVersion(ctx)
 	if err != nil {
 		return err
@@ -371,10 +379,10 @@ func (s *syncRun) snapshot(ctx context.Context) error {
 	if len(snaps) > 0 && snaps[0].Version == version {
 		return nil
 	}
-	if j, ok, err := s.journalBase(ctx, snaps); err != nil {
+	if base, prev, ok, err := s.journalBase(ctx, snaps); err != nil {
 		return err
 	} else if ok {
-		return s.writeJournal(ctx, j, version, snaps)
+		return s.writeJournal(ctx, base, prev, version, upTo)
 	}
 	// Read before the copy: what changes meanwhile is in the copy or
 	// in the next journal, maybe both.
