@@ -337,15 +337,16 @@ func (c *Catalog) HeldBy(ctx context.Context, key, sha string) ([]string, error)
 // RemoteStatus is how far a remote is behind the library.
 type RemoteStatus struct {
 	Remote
-	Objects          int       // objects recorded in it
 	PendingOriginals int       // originals it does not hold yet
 	PendingBytes     int64     // their size
 	LastUpload       time.Time // when the newest recorded object landed, zero if none
 	LastSnapshot     time.Time // when the newest catalog snapshot was made, zero if none
 }
 
-// RemoteStatuses reports every remote's state, by name. It reads each
-// photo row once per remote (an index lookup each).
+// RemoteStatuses reports every remote's state, by name. It reads only
+// the photos changed since the remote's last sync (the others are in it,
+// or the sync that failed to upload them numbered them again), and the
+// newest of its objects from their index.
 func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
 	remotes, err := c.Remotes(ctx)
 	if err != nil {
@@ -355,14 +356,15 @@ func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
 	for _, r := range remotes {
 		st := RemoteStatus{Remote: r}
 		var upload, snapshot string
-		err := c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(synced_at), '') FROM remote_objects WHERE remote = ?`,
-			r.Name).Scan(&st.Objects, &upload)
+		err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(synced_at), '') FROM remote_objects WHERE remote = ?`,
+			r.Name).Scan(&upload)
 		if err != nil {
 			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
 		}
-		err = c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(p.bytes), 0) FROM photos p WHERE NOT EXISTS (
-			SELECT 1 FROM remote_objects o WHERE o.remote = ? AND o.key = p.path AND o.sha256 = p.sha256)`,
-			r.Name).Scan(&st.PendingOriginals, &st.PendingBytes)
+		err = c.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(p.bytes), 0) FROM photo_changes ch JOIN photos p ON p.id = ch.photo_id
+			WHERE ch.seq > ? AND NOT EXISTS (
+				SELECT 1 FROM remote_objects o WHERE o.remote = ? AND o.key = p.path AND o.sha256 = p.sha256)`,
+			r.SyncedSeq, r.Name).Scan(&st.PendingOriginals, &st.PendingBytes)
 		if err != nil {
 			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
 		}

@@ -360,6 +360,22 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			_, err := c.Activities(ctx, ActivityFilter{ShareID: 1, Limit: 50})
 			return err
 		},
+		"remote status": func() error {
+			err := c.Write(ctx, func(tx *Tx) error {
+				if err := tx.AddRemote(ctx, Remote{Name: "b2", Bucket: "photos", Endpoint: "s3.example.org"}); err != nil {
+					return err
+				}
+				return tx.PutRemoteObject(ctx, "b2", "originals/x.jpg", "x", 1)
+			})
+			if err != nil {
+				return err
+			}
+			st, err := c.RemoteStatuses(ctx)
+			if err == nil && len(st) != 1 {
+				err = fmt.Errorf("%d remotes", len(st))
+			}
+			return err
+		},
 		"catalog version": func() error {
 			_, err := c.CatalogVersion(ctx)
 			return err
