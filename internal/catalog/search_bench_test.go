@@ -29,6 +29,7 @@ var benchCatalog = sync.OnceValues(func() (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	benchDir = dir
 	ctx := context.Background()
 	c, err := Open(ctx, filepath.Join(dir, "catalog.db"))
 	if err != nil {
@@ -67,6 +68,22 @@ FROM (SELECT n, 946684800000 + (n * 7919 % ?) * (631152000000 / ?) AS t FROM x)`
 	fmt.Fprintf(os.Stderr, "built a catalog of %d photos in %s\n", n, time.Since(start).Round(time.Second))
 	return c, nil
 })
+
+// benchDir holds benchCatalog's catalog once it is built.
+var benchDir string
+
+// TestMain removes benchCatalog's directory when the binary ends (1.7 GB
+// at 1M photos).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		if c, err := benchCatalog(); err == nil {
+			c.Close()
+		}
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 // BenchmarkSearch times the first page (50 photos) of a query at 1M
 // photos: go test ./internal/catalog -run '^$' -bench Search -benchtime 20x
