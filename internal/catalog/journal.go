@@ -3,13 +3,12 @@ package catalog
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -45,7 +44,7 @@ var (
 	// progress, what it knows of its remotes) or are the family feed,
 	// which a journal leaves out: a restore shows the feed of the full
 	// snapshot.
-	localTables = []string{"jobs", "reservations", "sources", "remotes", "remote_objects", "remote_snapshots", "purging",
+	localTables = []string{"jobs", "reservations", "sources", "remotes", "remote_objects", "remote_snapshots",
 		"activity"}
 )
 
@@ -232,88 +231,223 @@ type PhotoState struct {
 	TakingPart TakingPart
 }
 
-// ReplacePhoto makes photo st.Photo.ID what st says: inserted under that
-// id when no photo holds it, else updated in place (so that what refers
-// to it, such as a selection link, stays), its owners, albums and
-// sidecars replaced, and its hearts and comments made those of st.
-// Another content under that id is forgotten first; the same content
-// under another id must be forgotten by the caller.
-func (tx *Tx) ReplacePhoto(ctx context.Context, st PhotoState) error {
-	p, id := st.Photo, st.Photo.ID
-	var sha string
-	err := tx.QueryRowContext(ctx, `SELECT sha256 FROM photos WHERE id = ?`, id).Scan(&sha)
-	if err == nil && sha != p.SHA256 {
-		// Purged, and its id used again (photos.id is reused once the
-		// highest is gone): the newer catalog is right.
-		if _, err := tx.ForgetPhoto(ctx, PhotoRef{ID: id, SHA256: sha}); err != nil {
-			return err
-		}
-		err = sql.ErrNoRows
+// ReplacePhotos makes each photo st.Photo.ID what st says: inserted
+// under that id when no photo holds it, else updated in place (so that
+// what refers to it, such as a selection link, stays), its owners,
+// albums and sidecars replaced, and its hearts and comments made those
+// of st. Another content under that id, or the same content under
+// another id, is forgotten first: the catalog described is newer. A
+// few statements do the whole batch: SQLite compiles a statement, and
+// the triggers it fires, each time it runs one.
+func (tx *Tx) ReplacePhotos(ctx context.Context, states []PhotoState) error {
+	if len(states) == 0 {
+		return nil
 	}
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if err := tx.InsertPhotoAs(ctx, id, p); err != nil {
-			return err
-		}
-	case err != nil:
-		return err
-	default:
-		if err := tx.updatePhoto(ctx, p); err != nil {
-			return err
-		}
+	ids := make([]int64, len(states))
+	shas := make([]string, len(states))
+	want := make(map[int64]string, len(states))
+	for i, st := range states {
+		ids[i], shas[i] = st.Photo.ID, st.Photo.SHA256
+		want[st.Photo.ID] = st.Photo.SHA256
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = nullif(?, '') WHERE id = ?`, FormatTime(p.TrashedAt), id); err != nil {
+	rows, err := tx.QueryContext(ctx, `SELECT id, sha256 FROM photos WHERE id IN `+idList+`
+		UNION SELECT id, sha256 FROM photos WHERE sha256 IN (SELECT value FROM json_each(?))`, idsJSON(ids), stringsJSON(shas))
+	held, err := collect(rows, err, func(s scanner) (PhotoRef, error) {
+		var r PhotoRef
+		err := s.Scan(&r.ID, &r.SHA256)
+		return r, err
+	})
+	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM photo_owners WHERE photo_id = ? AND user_id NOT IN (SELECT value FROM json_each(?))`,
-		id, idsJSON(st.Owners)); err != nil {
-		return err
-	}
-	for _, uid := range st.Owners {
-		if _, err := tx.Own(ctx, p, uid); err != nil {
-			return err
+	var gone []int64
+	existing := map[int64]bool{}
+	for _, r := range held {
+		if want[r.ID] == r.SHA256 {
+			existing[r.ID] = true
+		} else {
+			gone = append(gone, r.ID)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM album_photos WHERE photo_id = ? AND album_id NOT IN (SELECT value FROM json_each(?))`,
-		id, idsJSON(st.Albums)); err != nil {
-		return err
-	}
-	for _, aid := range st.Albums {
-		if _, err := tx.AddToAlbum(ctx, aid, id, Actor{}); err != nil {
-			return err
+	if len(gone) > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM photos WHERE id IN `+idList, idsJSON(gone)); err != nil {
+			return fmt.Errorf("forget replaced photos: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sidecars WHERE photo_id = ?`, id); err != nil {
-		return err
-	}
-	for _, sc := range st.Sidecars {
-		if err := tx.InsertSidecar(ctx, id, sc.Path, sc.Bytes, sc.SHA256); err != nil {
-			return err
+	var fresh, changed []photoJSON
+	for _, st := range states {
+		if existing[st.Photo.ID] {
+			changed = append(changed, photoJSONOf(st.Photo))
+		} else {
+			fresh = append(fresh, photoJSONOf(st.Photo))
 		}
 	}
-	return tx.replaceTakingPart(ctx, id, st.TakingPart)
+	if len(fresh) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (`+photoJSONCols+`) SELECT `+photoJSONValues+`
+			FROM json_each(?) j ORDER BY j.key`, mustJSON(fresh)); err != nil {
+			return fmt.Errorf("insert photos: %w", err)
+		}
+	}
+	if len(changed) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE photos SET (`+photoJSONCols+`) = (`+photoJSONValues+`)
+			FROM json_each(?) j WHERE photos.id = j.value->>'id'`, mustJSON(changed)); err != nil {
+			return fmt.Errorf("update photos: %w", err)
+		}
+	}
+	return tx.replaceLinks(ctx, ids, states)
 }
 
-// updatePhoto writes every column of p over its row.
-func (tx *Tx) updatePhoto(ctx context.Context, p Photo) error {
-	var dur any
-	if p.DurationMS != nil {
-		dur = *p.DurationMS
+// replaceLinks makes the owners, albums, sidecars, hearts and comments of
+// the photos ids those of states.
+func (tx *Tx) replaceLinks(ctx context.Context, ids []int64, states []PhotoState) error {
+	type pair struct {
+		Photo int64 `json:"p"`
+		Other int64 `json:"o"`
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE photos SET path = ?, original_name = ?, type = ?, format = ?, mime = ?, bytes = ?,
-		taken_at = ?, taken_key = ?, taken_source = ?, offset_known = ?, width = ?, height = ?, orientation = ?,
-		camera_make = ?, camera_model = ?, lens = ?, lat = ?, lon = ?, altitude = ?, duration_ms = ?, thumbs = ?,
-		imported_at = ?, offloaded = NULL WHERE id = ?`,
-		p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey, p.TakenSource, p.OffsetKnown,
-		p.Width, p.Height, p.Orientation, p.CameraMake, p.CameraModel, p.Lens, nullFloat(p.Lat), nullFloat(p.Lon),
-		nullFloat(p.Altitude), dur, p.Thumbs, FormatTime(p.ImportedAt), p.ID)
+	type sidecar struct {
+		Photo int64 `json:"p"`
+		Sidecar
+	}
+	owners, albums, sidecars := []pair{}, []pair{}, []sidecar{}
+	for _, st := range states {
+		for _, u := range st.Owners {
+			owners = append(owners, pair{st.Photo.ID, u})
+		}
+		for _, a := range st.Albums {
+			albums = append(albums, pair{st.Photo.ID, a})
+		}
+		for _, sc := range st.Sidecars {
+			sidecars = append(sidecars, sidecar{st.Photo.ID, sc})
+		}
+	}
+	list, now := idsJSON(ids), time.Now().UTC().Format(time.RFC3339Nano)
+	for _, q := range []struct {
+		what  string
+		query string
+		args  []any
+	}{
+		{"owners", `DELETE FROM photo_owners WHERE photo_id IN ` + idList + ` AND (photo_id, user_id) NOT IN
+			(SELECT value->>'p', value->>'o' FROM json_each(?))`, []any{list, mustJSON(owners)}},
+		{"owners", `INSERT INTO photo_owners (photo_id, user_id, taken_key, added_at)
+			SELECT p.id, j.value->>'o', p.taken_key, ? FROM json_each(?) j JOIN photos p ON p.id = j.value->>'p'
+			WHERE true ON CONFLICT DO NOTHING`, []any{now, mustJSON(owners)}},
+		{"albums", `DELETE FROM album_photos WHERE photo_id IN ` + idList + ` AND (photo_id, album_id) NOT IN
+			(SELECT value->>'p', value->>'o' FROM json_each(?))`, []any{list, mustJSON(albums)}},
+		{"albums", `INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
+			SELECT j.value->>'o', p.id, p.taken_key, ? FROM json_each(?) j JOIN photos p ON p.id = j.value->>'p'
+			WHERE true ON CONFLICT DO NOTHING`, []any{nowText(), mustJSON(albums)}},
+		{"sidecars", `DELETE FROM sidecars WHERE photo_id IN ` + idList + ` AND (photo_id, path, sha256) NOT IN
+			(SELECT value->>'p', value->>'path', value->>'sha256' FROM json_each(?))`, []any{list, mustJSON(sidecars)}},
+		{"sidecars", `INSERT INTO sidecars (path, photo_id, bytes, sha256)
+			SELECT value->>'path', value->>'p', value->>'bytes', value->>'sha256' FROM json_each(?)
+			WHERE true ON CONFLICT DO NOTHING`, []any{mustJSON(sidecars)}},
+	} {
+		if _, err := tx.ExecContext(ctx, q.query, q.args...); err != nil {
+			return fmt.Errorf("replace the %s of photos: %w", q.what, err)
+		}
+	}
+	// Hearts and comments, for the few photos that have any, either side.
+	rows, err := tx.QueryContext(ctx, `SELECT photo_id FROM hearts WHERE photo_id IN `+idList+`
+		UNION SELECT photo_id FROM comments WHERE photo_id IN `+idList, list, list)
+	talked, err := collect(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		err := s.Scan(&id)
+		return id, err
+	})
 	if err != nil {
-		return fmt.Errorf("update photo %d: %w", p.ID, err)
-	}
-	if err := tx.setPlace(ctx, p.ID, p); err != nil {
 		return err
 	}
-	return tx.setDescribed(ctx, p.ID, p)
+	for _, st := range states {
+		if st.TakingPart.Empty() && !slices.Contains(talked, st.Photo.ID) {
+			continue
+		}
+		if err := tx.replaceTakingPart(ctx, st.Photo.ID, st.TakingPart); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// photoJSON is a photos row as ReplacePhotos passes it to SQL.
+type photoJSON struct {
+	ID             int64    `json:"id"`
+	SHA256         string   `json:"sha256"`
+	Path           string   `json:"path"`
+	OriginalName   string   `json:"original_name"`
+	Type           string   `json:"type"`
+	Format         string   `json:"format"`
+	MIME           string   `json:"mime"`
+	Bytes          int64    `json:"bytes"`
+	TakenAt        string   `json:"taken_at"`
+	TakenKey       int64    `json:"taken_key"`
+	TakenSource    string   `json:"taken_source"`
+	OffsetKnown    bool     `json:"offset_known"`
+	Width          int      `json:"width"`
+	Height         int      `json:"height"`
+	Orientation    int      `json:"orientation"`
+	CameraMake     string   `json:"camera_make"`
+	CameraModel    string   `json:"camera_model"`
+	Lens           string   `json:"lens"`
+	Lat            *float64 `json:"lat"`
+	Lon            *float64 `json:"lon"`
+	Altitude       *float64 `json:"altitude"`
+	DurationMS     *int64   `json:"duration_ms"`
+	Thumbs         string   `json:"thumbs"`
+	ImportedAt     string   `json:"imported_at"`
+	State          string   `json:"state"`
+	TrashedAt      *string  `json:"trashed_at"`
+	TakenPrecision string   `json:"taken_precision"`
+	Title          string   `json:"title"`
+	Caption        string   `json:"caption"`
+	Keywords       string   `json:"keywords"`
+	People         string   `json:"people"`
+	Rating         *int     `json:"rating"`
+	PlaceCountry   *string  `json:"place_country"`
+	PlaceRegion    *string  `json:"place_region"`
+	PlaceCity      *string  `json:"place_city"`
+}
+
+// photoJSONCols are the columns of photoJSON, which photoJSONValues reads
+// from j.value, in the same order.
+var photoJSONCols, photoJSONValues = func() (string, string) {
+	t := reflect.TypeFor[photoJSON]()
+	cols := make([]string, t.NumField())
+	vals := make([]string, t.NumField())
+	for i := range t.NumField() {
+		cols[i] = t.Field(i).Tag.Get("json")
+		vals[i] = "j.value->>'" + cols[i] + "'"
+	}
+	return strings.Join(cols, ", "), strings.Join(vals, ", ")
+}()
+
+func photoJSONOf(p Photo) photoJSON {
+	state := p.State
+	if state == "" {
+		state = "ok"
+	}
+	j := photoJSON{ID: p.ID, SHA256: p.SHA256, Path: p.Path, OriginalName: p.OriginalName, Type: p.Type, Format: p.Format,
+		MIME: p.MIME, Bytes: p.Bytes, TakenAt: p.TakenAt, TakenKey: p.TakenKey, TakenSource: p.TakenSource,
+		OffsetKnown: p.OffsetKnown, Width: p.Width, Height: p.Height, Orientation: p.Orientation, CameraMake: p.CameraMake,
+		CameraModel: p.CameraModel, Lens: p.Lens, Lat: p.Lat, Lon: p.Lon, Altitude: p.Altitude, DurationMS: p.DurationMS,
+		Thumbs: p.Thumbs, ImportedAt: FormatTime(p.ImportedAt), State: state, TakenPrecision: p.TakenPrecision,
+		Title: p.Title, Caption: p.Caption, Keywords: encodeList(p.Keywords), People: encodeList(p.People), Rating: p.Rating}
+	if !p.TrashedAt.IsZero() {
+		at := FormatTime(p.TrashedAt)
+		j.TrashedAt = &at
+	}
+	if p.Lat != nil && p.Lon != nil {
+		j.PlaceCountry, j.PlaceRegion, j.PlaceCity = &p.Place.Country, &p.Place.Region, &p.Place.City
+	}
+	return j
+}
+
+// mustJSON encodes v, made of types that always encode.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 // replaceTakingPart makes a photo's hearts and comments those of tp

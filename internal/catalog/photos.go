@@ -127,19 +127,6 @@ func nullFloat(f *float64) any {
 // InsertPhoto adds p and returns its id. A photo with the same SHA-256
 // already present makes it fail with ErrDuplicate.
 func (tx *Tx) InsertPhoto(ctx context.Context, p Photo) (int64, error) {
-	return tx.insertPhoto(ctx, nil, p)
-}
-
-// InsertPhotoAs inserts a photo under the id it had in the catalog it
-// comes from (a restore catching up from a journal), which no photo may
-// hold.
-func (tx *Tx) InsertPhotoAs(ctx context.Context, id int64, p Photo) error {
-	_, err := tx.insertPhoto(ctx, id, p)
-	return err
-}
-
-// insertPhoto inserts p with the id given, or the next one when id is nil.
-func (tx *Tx) insertPhoto(ctx context.Context, id any, p Photo) (int64, error) {
 	var dur any
 	if p.DurationMS != nil {
 		dur = *p.DurationMS
@@ -147,11 +134,11 @@ func (tx *Tx) insertPhoto(ctx context.Context, id any, p Photo) (int64, error) {
 	if p.State == "" {
 		p.State = "ok"
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO photos (id, sha256, path, original_name, type, format, mime, bytes,
+	res, err := tx.ExecContext(ctx, `INSERT INTO photos (sha256, path, original_name, type, format, mime, bytes,
 		taken_at, taken_key, taken_source, offset_known, width, height, orientation, camera_make,
 		camera_model, lens, lat, lon, altitude, duration_ms, thumbs, imported_at, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, p.SHA256, p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.SHA256, p.Path, p.OriginalName, p.Type, p.Format, p.MIME, p.Bytes, p.TakenAt, p.TakenKey,
 		p.TakenSource, p.OffsetKnown, p.Width, p.Height, p.Orientation, p.CameraMake, p.CameraModel,
 		p.Lens, nullFloat(p.Lat), nullFloat(p.Lon), nullFloat(p.Altitude), dur, p.Thumbs, FormatTime(p.ImportedAt), p.State)
 	if err != nil {
@@ -160,14 +147,14 @@ func (tx *Tx) insertPhoto(ctx context.Context, id any, p Photo) (int64, error) {
 		}
 		return 0, fmt.Errorf("insert photo %s: %w", p.Path, err)
 	}
-	n, err := res.LastInsertId()
+	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.setPlace(ctx, n, p); err != nil {
+	if err := tx.setPlace(ctx, id, p); err != nil {
 		return 0, err
 	}
-	return n, tx.setDescribed(ctx, n, p)
+	return id, tx.setDescribed(ctx, id, p)
 }
 
 // ErrDuplicate is returned by InsertPhoto when the content is already stored.

@@ -106,9 +106,12 @@ func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
 			from += fmt.Sprintf(" and %s after it (%s brought up to date)", plural(n, "journal"), plural(sum.CaughtUp, "photo"))
 		}
 		fmt.Fprintf(e.stdout, "restored %d photos into %s from %s: %d files downloaded (%s), %d missing in the remote\n",
-			sum.Photos, root, from, sum.Downloaded, bytesize.Format(sum.Bytes), len(sum.Missing))
+			sum.Photos, root, from, sum.Downloaded, bytesize.Format(sum.Bytes), sum.MissingCount)
 		for _, m := range sum.Missing {
 			fmt.Fprintf(e.stderr, "missing in the remote: %s\n", m)
+		}
+		if more := sum.MissingCount - len(sum.Missing); more > 0 {
+			fmt.Fprintf(e.stderr, "and %d more missing in the remote\n", more)
 		}
 		if n := len(sum.LockedShares); n > 0 {
 			ids := make([]string, n)
@@ -126,8 +129,8 @@ func runRestore(ctx context.Context, e *env, o *restoreOptions) error {
 	if err != nil {
 		return fmt.Errorf("restore: %w; run the same command again to go on", err)
 	}
-	if len(sum.Missing) > 0 {
-		return &PartialError{Err: fmt.Errorf("%d files are missing in the remote; \"picup verify --repair\" regenerates missing thumbnails", len(sum.Missing))}
+	if sum.MissingCount > 0 {
+		return &PartialError{Err: fmt.Errorf("%d files are missing in the remote; \"picup verify --repair\" regenerates missing thumbnails", sum.MissingCount)}
 	}
 	return nil
 }

@@ -340,21 +340,25 @@ func applyJournal(ctx context.Context, lib *library.Library, remote string, j Jo
 	const batch = 500
 	n := 0
 	for start := 0; start < len(j.Photos); start += batch {
+		part := j.Photos[start:min(start+batch, len(j.Photos))]
 		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-			for _, p := range j.Photos[start:min(start+batch, len(j.Photos))] {
-				if err := applyMeta(ctx, tx, p.ID, p.Meta); err != nil {
-					return fmt.Errorf("%s: %w", MetaKey(p.SHA256), err)
+			states := make([]catalog.PhotoState, len(part))
+			for i, p := range part {
+				st, err := stateOf(ctx, tx, p.ID, p.Meta)
+				if err != nil {
+					return fmt.Errorf("photo %d (%s): %w", p.ID, p.SHA256, err)
 				}
+				states[i] = st
 				if err := recordObjects(ctx, tx, remote, p.Meta); err != nil {
 					return err
 				}
-				n++
 			}
-			return nil
+			return tx.ReplacePhotos(ctx, states)
 		})
 		if err != nil {
 			return n, err
 		}
+		n += len(part)
 	}
 	return n, nil
 }
@@ -405,39 +409,31 @@ func sha(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// applyMeta makes photo id what its sidecar m says.
-func applyMeta(ctx context.Context, tx *catalog.Tx, id int64, m Meta) error {
+// stateOf is what photo id is by its sidecar m, with its owners and
+// albums by id (made when missing).
+func stateOf(ctx context.Context, tx *catalog.Tx, id int64, m Meta) (catalog.PhotoState, error) {
 	p, err := m.Photo()
 	if err != nil {
-		return err
+		return catalog.PhotoState{}, err
 	}
 	p.ID = id
-	if old, err := tx.PhotoBySHA(ctx, p.SHA256); err == nil && old.ID != id {
-		if _, err := tx.ForgetPhoto(ctx, catalog.PhotoRef{ID: old.ID, SHA256: old.SHA256}); err != nil {
-			return err
-		}
-	} else if err != nil && !errors.Is(err, catalog.ErrNotFound) {
-		return err
-	}
 	st := catalog.PhotoState{Photo: p, Sidecars: m.Sidecars}
 	for _, name := range m.Owners {
 		uid, err := userID(ctx, tx, name)
 		if err != nil {
-			return err
+			return st, err
 		}
 		st.Owners = append(st.Owners, uid)
 	}
 	for _, a := range m.Albums {
 		aid, err := tx.EnsureAlbum(ctx, a)
 		if err != nil {
-			return err
+			return st, err
 		}
 		st.Albums = append(st.Albums, aid)
 	}
-	if st.TakingPart, err = m.TakingPart.Catalog(); err != nil {
-		return fmt.Errorf("photo %s: %w", m.SHA256, err)
-	}
-	return tx.ReplacePhoto(ctx, st)
+	st.TakingPart, err = m.TakingPart.Catalog()
+	return st, err
 }
 
 // userID is the id of the user called name, created when missing.

@@ -35,7 +35,9 @@ type RestoreSummary struct {
 	Photos     int      `json:"photos"`
 	Downloaded int      `json:"downloaded"`
 	Bytes      int64    `json:"bytes"`
-	Missing    []string `json:"missing"` // objects the catalog names that the remote lacks
+	Missing    []string `json:"missing"` // objects the catalog names that the remote lacks, the first 1,000
+	// MissingCount counts them all.
+	MissingCount int `json:"missing_count"`
 	// LockedShares are the password links that came back without their
 	// passwords (snapshots never carry them): they open for no one until
 	// "picup share password ID".
@@ -62,65 +64,77 @@ func restore(ctx context.Context, root string, r catalog.Remote, store blob.Stor
 	if o.Transfers <= 0 {
 		o.Transfers = 4
 	}
+	lib, err := restoreCatalog(ctx, root, r, store, o, &sum)
+	if err != nil {
+		return sum, err
+	}
+	defer lib.Close()
+	return download(ctx, lib, store, o, sum)
+}
+
+// restoreCatalog makes the catalog of the library in root: the newest
+// snapshot and the journals after it, or the sidecars, or, when a
+// restore made it already, the journals it stopped before applying. It
+// returns the library open, with the remote configured.
+func restoreCatalog(ctx context.Context, root string, r catalog.Remote, store blob.Store, o RestoreOptions, sum *RestoreSummary) (*library.Library, error) {
 	dbPath := filepath.Join(root, library.CatalogFile)
 	if library.Exists(dbPath) {
 		lib, err := library.Open(ctx, root)
 		if err != nil {
-			return sum, err
+			return nil, err
 		}
-		defer lib.Close()
 		name, err := configure(ctx, lib, r)
+		if err == nil {
+			err = resumeCatchUp(ctx, lib, store, name, sum)
+		}
 		if err != nil {
-			return sum, err
+			lib.Close()
+			return nil, err
 		}
-		if err := resumeCatchUp(ctx, lib, store, name, &sum); err != nil {
-			return sum, err
-		}
-		return download(ctx, lib, store, o, sum)
+		return lib, nil
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
-		return sum, err
+		return nil, err
 	}
 	if !o.FromSidecars {
 		key, keys, err := newestSnapshot(ctx, store)
 		if err != nil {
-			return sum, err
+			return nil, err
 		}
 		sum.Journals = append(sum.Journals, journalsAfter(keys, key)...)
 		if err := fetch(ctx, store, key, "", dbPath+".part"); err != nil {
-			return sum, fmt.Errorf("download snapshot %s: %w", key, err)
+			return nil, fmt.Errorf("download snapshot %s: %w", key, err)
 		}
 		// Until the journals are applied, a restore run again applies them.
 		if len(sum.Journals) > 0 {
 			if err := os.WriteFile(filepath.Join(root, journalPending), []byte(key), 0o644); err != nil {
-				return sum, err
+				return nil, err
 			}
 		}
 		if err := os.Rename(dbPath+".part", dbPath); err != nil {
-			return sum, err
+			return nil, err
 		}
 		sum.Snapshot = key
 	}
 	lib, err := library.Open(ctx, root)
 	if err != nil {
-		return sum, err
+		return nil, err
 	}
-	defer lib.Close()
 	if o.FromSidecars {
-		if err := fromSidecars(ctx, lib, store); err != nil {
-			return sum, err
-		}
+		err = fromSidecars(ctx, lib, store)
 	}
-	name, err := configure(ctx, lib, r)
+	var name string
+	if err == nil {
+		name, err = configure(ctx, lib, r)
+	}
+	if err == nil && len(sum.Journals) > 0 {
+		err = applyJournals(ctx, lib, store, name, sum.Snapshot, sum)
+	}
 	if err != nil {
-		return sum, err
+		lib.Close()
+		return nil, err
 	}
-	if len(sum.Journals) > 0 {
-		if err := applyJournals(ctx, lib, store, name, sum.Snapshot, &sum); err != nil {
-			return sum, err
-		}
-	}
-	return download(ctx, lib, store, o, sum)
+	return lib, nil
 }
 
 // journalPending, in a library being restored, names the snapshot whose
@@ -299,7 +313,11 @@ func insertMeta(ctx context.Context, tx *catalog.Tx, m Meta) error {
 
 type fetchItem struct{ key, sha string }
 
-// download brings every file the catalog names into the library.
+// maxMissing is how many missing objects a restore names; it counts them all.
+const maxMissing = 1000
+
+// download brings every file the catalog names into the library, reading
+// the photos as the workers take them.
 func download(ctx context.Context, lib *library.Library, store blob.Store, o RestoreOptions, sum RestoreSummary) (RestoreSummary, error) {
 	shares, err := lib.Catalog.Shares(ctx)
 	if err != nil {
@@ -314,26 +332,11 @@ func download(ctx context.Context, lib *library.Library, store blob.Store, o Res
 	if err != nil {
 		return sum, err
 	}
-	var items []fetchItem
-	err = lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
-		sum.Photos++
-		items = append(items, fetchItem{p.Path, p.SHA256})
-		for _, sc := range sidecars[p.ID] {
-			items = append(items, fetchItem{sc.Path, sc.SHA256})
-		}
-		for _, s := range thumb.Sizes {
-			items = append(items, fetchItem{library.ThumbPath(p.SHA256, s.Name), ""})
-		}
-		return nil
-	})
-	if err != nil {
-		return sum, err
-	}
 	var mu sync.Mutex
 	var firstErr error
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	work := make(chan fetchItem)
+	work := make(chan fetchItem, 64)
 	var wg sync.WaitGroup
 	for range o.Transfers {
 		wg.Add(1)
@@ -353,7 +356,10 @@ func download(ctx context.Context, lib *library.Library, store blob.Store, o Res
 						sum.Bytes += fi.Size()
 					}
 				case blob.IsNotExist(err):
-					sum.Missing = append(sum.Missing, it.key)
+					sum.MissingCount++
+					if len(sum.Missing) < maxMissing {
+						sum.Missing = append(sum.Missing, it.key)
+					}
 				case diskspace.IsFull(err):
 					// Every file after it would fail the same way.
 					if !diskspace.IsFull(firstErr) {
@@ -367,17 +373,37 @@ func download(ctx context.Context, lib *library.Library, store blob.Store, o Res
 			}
 		}()
 	}
-feed:
-	for _, it := range items {
+	feed := func(it fetchItem) error {
 		select {
 		case work <- it:
+			return nil
 		case <-ctx.Done():
-			break feed
+			return ctx.Err()
 		}
 	}
+	feedErr := lib.Catalog.EachPhoto(ctx, func(p catalog.Photo) error {
+		sum.Photos++
+		if err := feed(fetchItem{p.Path, p.SHA256}); err != nil {
+			return err
+		}
+		for _, sc := range sidecars[p.ID] {
+			if err := feed(fetchItem{sc.Path, sc.SHA256}); err != nil {
+				return err
+			}
+		}
+		for _, s := range thumb.Sizes {
+			if err := feed(fetchItem{library.ThumbPath(p.SHA256, s.Name), ""}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	close(work)
 	wg.Wait()
 	sort.Strings(sum.Missing)
+	if firstErr == nil && !errors.Is(feedErr, context.Canceled) {
+		firstErr = feedErr
+	}
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}

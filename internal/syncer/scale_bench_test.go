@@ -174,3 +174,47 @@ func writeJPEG(b *testing.B, path string, seed int) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkScaleRestoreCatalog times the catalog part of a restore from
+// a remote on this disk (blob.NewDir): the download of a full snapshot
+// of the generated library, its opening and a journal of 1,000 changed
+// photos applied on it; the originals, which the generated rows name
+// but do not have, are not downloaded. Setting up takes a full snapshot.
+func BenchmarkScaleRestoreCatalog(b *testing.B) {
+	lib, r := scaleLibrary(b)
+	ctx := context.Background()
+	store := blob.NewDir(b.TempDir())
+	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, 301, "restore") }); err != nil {
+		b.Fatal(err)
+	}
+	if sum, err := Sync(ctx, lib, r, store, Options{FullSnapshot: true}); err != nil || sum.Snapshot == "" {
+		b.Fatalf("full snapshot: %v %+v", err, sum)
+	}
+	// 1,000 photos whose originals are in the remote get a caption.
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE photos SET caption = 'restore ' || id WHERE id IN (SELECT p.id FROM photos p
+			WHERE p.id >= 1000 AND EXISTS (SELECT 1 FROM remote_objects o WHERE o.remote = ? AND o.key = p.path) ORDER BY p.id LIMIT 1000)`, r.Name)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum, err := Sync(ctx, lib, r, store, Options{journalAlways: true})
+	if err != nil || sum.Journal == "" {
+		b.Fatalf("journal: %v %+v", err, sum)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		dst := filepath.Join(b.TempDir(), "restored")
+		b.StartTimer()
+		var rs RestoreSummary
+		rlib, err := restoreCatalog(ctx, dst, r, store, RestoreOptions{Transfers: 4}, &rs)
+		if err != nil || rs.CaughtUp != 1000 {
+			b.Fatalf("restore the catalog: %v %+v", err, rs)
+		}
+		rlib.Close()
+		b.StopTimer()
+		os.RemoveAll(dst)
+		b.StartTimer()
+	}
+}
