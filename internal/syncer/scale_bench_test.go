@@ -177,30 +177,38 @@ func writeJPEG(b *testing.B, path string, seed int) {
 
 // BenchmarkScaleRestoreCatalog times the catalog part of a restore from
 // a remote on this disk (blob.NewDir): the download of a full snapshot
-// of the generated library, its opening and a journal of 1,000 changed
-// photos applied on it; the originals, which the generated rows name
-// but do not have, are not downloaded. Setting up takes a full snapshot.
+// of the generated library, its opening and a journal of 1,000 or
+// 2,000 changed photos applied on it (the difference is what 1,000
+// photos of a journal cost); the originals, which the generated rows name but do
+// not have, are not downloaded. Setting up takes a full snapshot.
 func BenchmarkScaleRestoreCatalog(b *testing.B) {
 	lib, r := scaleLibrary(b)
+	for _, n := range []int{1000, 2000} {
+		b.Run(fmt.Sprintf("journal-%d", n), func(b *testing.B) { benchRestoreCatalog(b, lib, r, n) })
+	}
+}
+
+func benchRestoreCatalog(b *testing.B, lib *library.Library, r catalog.Remote, n int) {
 	ctx := context.Background()
 	store := blob.NewDir(b.TempDir())
-	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, 301, "restore") }); err != nil {
+	if err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, 301, fmt.Sprintf("restore %d", n)) }); err != nil {
 		b.Fatal(err)
 	}
 	if sum, err := Sync(ctx, lib, r, store, Options{FullSnapshot: true}); err != nil || sum.Snapshot == "" {
 		b.Fatalf("full snapshot: %v %+v", err, sum)
 	}
-	// 1,000 photos whose originals are in the remote get a caption.
+	// n photos whose originals are in the remote get a caption.
 	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE photos SET caption = 'restore ' || id WHERE id IN (SELECT p.id FROM photos p
-			WHERE p.id >= 1000 AND EXISTS (SELECT 1 FROM remote_objects o WHERE o.remote = ? AND o.key = p.path) ORDER BY p.id LIMIT 1000)`, r.Name)
+		_, err := tx.ExecContext(ctx, `UPDATE photos SET caption = 'restore ' || id || ' ' || ? WHERE id IN (SELECT p.id FROM photos p
+			WHERE p.id >= 1000 AND EXISTS (SELECT 1 FROM remote_objects o WHERE o.remote = ? AND o.key = p.path) ORDER BY p.id LIMIT ?)`,
+			n, r.Name, n)
 		return err
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	sum, err := Sync(ctx, lib, r, store, Options{journalAlways: true})
-	if err != nil || sum.Journal == "" {
+	if err != nil || sum.Journal == "" || sum.Uploaded < n {
 		b.Fatalf("journal: %v %+v", err, sum)
 	}
 	for b.Loop() {
@@ -209,7 +217,7 @@ func BenchmarkScaleRestoreCatalog(b *testing.B) {
 		b.StartTimer()
 		var rs RestoreSummary
 		rlib, err := restoreCatalog(ctx, dst, r, store, RestoreOptions{Transfers: 4}, &rs)
-		if err != nil || rs.CaughtUp != 1000 {
+		if err != nil || rs.CaughtUp != n {
 			b.Fatalf("restore the catalog: %v %+v", err, rs)
 		}
 		rlib.Close()
