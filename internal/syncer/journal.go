@@ -268,6 +268,9 @@ func journalsAfter(keys []string, base string) []string {
 	return out
 }
 
+// errTwoChains: the journals after a snapshot do not follow each other.
+var errTwoChains = errors.New(`the remote holds the journals of two libraries; run "picup sync --full-snapshot" from the library in use, then restore`)
+
 // maxJournal bounds what a restore reads of one journal.
 const maxJournal = 1 << 30
 
@@ -304,8 +307,7 @@ func catchUp(ctx context.Context, lib *library.Library, store blob.Store, remote
 			return photos, err
 		}
 		if j.Base != base || j.Prev != prev {
-			return photos, fmt.Errorf("journal %s follows %s, not %s: the remote holds the journals of two libraries; "+
-				"run \"picup sync --full-snapshot\" from the library in use, then restore", key, j.Prev, prev)
+			return photos, fmt.Errorf("journal %s follows %s, not %s: %w", key, j.Prev, prev, errTwoChains)
 		}
 		n, err := applyJournal(ctx, lib, remote, j)
 		photos += n

@@ -211,6 +211,60 @@ func TestJournalRestore(t *testing.T) {
 	}
 }
 
+// A restored library's change numbers are its own: its first sync takes
+// a full snapshot, even when the snapshot it came from knew an older one
+// that a journal could follow, and a restore from there gives it back.
+func TestJournalAfterRestore(t *testing.T) {
+	srv := miniotest.Start(t)
+	ctx := context.Background()
+	r, _, store := remoteFor(t, srv, "again", "", srv.SecretKey)
+	lib := openLib(t, t.TempDir())
+	addRemote(t, lib, r)
+	importInto(t, lib, "", filepath.Join(testPhotos, "orientation", "goexif"))
+	syncJournaled(t, lib, r, store, false)
+	ps := allPhotos(t, lib)
+	err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, ps[0].ID, "one") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := syncJournaled(t, lib, r, store, true); s.Snapshot == "" {
+		t.Fatalf("--full-snapshot: %+v", s)
+	}
+	lib.Close()
+	dst := filepath.Join(t.TempDir(), "restored")
+	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rlib := openLib(t, dst)
+	rr, err := rlib.Catalog.RemoteByName(ctx, r.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = rlib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, ps[1].ID, "from the restored library") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := syncJournaled(t, rlib, rr, store, false); s.Snapshot == "" || s.Journal != "" {
+		t.Errorf("first sync from the restored library: %+v, want a full snapshot", s)
+	}
+	err = rlib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.SetCaption(ctx, ps[2].ID, "and again") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := syncJournaled(t, rlib, rr, store, false); s.Journal == "" {
+		t.Errorf("second sync from the restored library: %+v, want a journal", s)
+	}
+	want := state(t, rlib)
+	rlib.Close()
+	dst2 := filepath.Join(t.TempDir(), "restored-again")
+	if _, err := syncer.Restore(ctx, dst2, r, store, syncer.RestoreOptions{}); err != nil {
+		t.Fatalf("restore of the restored library: %v", err)
+	}
+	if got := state(t, openLib(t, dst2)); !slices.Equal(got, want) {
+		t.Errorf("restored again:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A restore cut off in its journals applies them when run again; one
 // that does not follow the one before is refused with what to do.
 func TestJournalRestoreResumes(t *testing.T) {

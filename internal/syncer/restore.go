@@ -146,7 +146,9 @@ const journalPending = "restore-journals"
 func applyJournals(ctx context.Context, lib *library.Library, store blob.Store, remote, base string, sum *RestoreSummary) error {
 	n, err := catchUp(ctx, lib, store, remote, base, sum.Journals)
 	sum.CaughtUp = n
-	if err != nil {
+	if errors.Is(err, errTwoChains) {
+		return fmt.Errorf("apply the journals of %s: %w", base, err)
+	} else if err != nil {
 		return fmt.Errorf("apply the journals of %s: %w; run the same restore again to go on", base, err)
 	}
 	if err := os.Remove(filepath.Join(lib.Root, journalPending)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -207,6 +209,12 @@ func configure(ctx context.Context, lib *library.Library, r catalog.Remote) (str
 		}
 		// Every original is downloaded, offloaded ones too.
 		if _, err := tx.ExecContext(ctx, `UPDATE photos SET offloaded = NULL WHERE offloaded IS NOT NULL`); err != nil {
+			return err
+		}
+		// A journal follows a snapshot of this catalog's own change
+		// numbers, which a restore does not keep: the first sync from
+		// here takes a full snapshot.
+		if _, err := tx.ExecContext(ctx, `UPDATE remote_snapshots SET fingerprint = ''`); err != nil {
 			return err
 		}
 		// The snapshot knows the remote under its own name: keep that
