@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -255,17 +254,31 @@ func (s *syncRun) forgetSnapshot(ctx context.Context, key string) error {
 	return s.lib.Catalog.Write(ctx, func(tx *catalog.Tx) error { return tx.DeleteSnapshot(ctx, s.r.Name, key) })
 }
 
-// journalsAfter lists the journals among keys (the remote's catalog/
-// objects) written after the snapshot base, oldest first.
-func journalsAfter(keys []string, base string) []string {
-	var out []string
-	for _, k := range keys {
-		if isJournal(k) && k > base {
-			out = append(out, k)
+// journalChain lists the journals to apply on the snapshot base, oldest
+// first, among keys (the remote's catalog/ objects): from base, each
+// time the newest journal that follows the one before. A journal that
+// no sync recorded (it stopped between uploading it and recording it)
+// is left aside: the next sync's journal follows the same record and
+// holds all it held.
+func journalChain(ctx context.Context, store blob.Store, keys []string, base string) ([]string, error) {
+	next := map[string]string{} // a record -> the newest journal following it
+	for _, k := range slices.Sorted(slices.Values(keys)) {
+		if !isJournal(k) || k <= base {
+			continue
+		}
+		var head struct{ Base, Prev string }
+		if err := getJSON(ctx, store, k, &head); err != nil {
+			return nil, err
+		}
+		if head.Base == base {
+			next[head.Prev] = k
 		}
 	}
-	sort.Strings(out)
-	return out
+	var chain []string
+	for k, ok := next[base]; ok; k, ok = next[k] {
+		chain = append(chain, k)
+	}
+	return chain, nil
 }
 
 // errTwoChains: the journals after a snapshot do not follow each other.
@@ -276,19 +289,27 @@ const maxJournal = 1 << 30
 
 func readJournal(ctx context.Context, store blob.Store, key string) (Journal, error) {
 	var j Journal
-	rc, _, err := store.Get(ctx, key)
-	if err != nil {
-		return j, fmt.Errorf("download journal %s: %w", key, err)
-	}
-	defer rc.Close()
-	dec := json.NewDecoder(io.LimitReader(rc, maxJournal))
-	if err := dec.Decode(&j); err != nil {
-		return j, fmt.Errorf("journal %s is not readable: %w", key, err)
+	if err := getJSON(ctx, store, key, &j); err != nil {
+		return j, err
 	}
 	if j.Version != 1 {
 		return j, fmt.Errorf("journal %s has version %d, which this picup does not know: use a newer picup", key, j.Version)
 	}
 	return j, nil
+}
+
+// getJSON decodes the journal at key into v.
+func getJSON(ctx context.Context, store blob.Store, key string, v any) error {
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("download journal %s: %w", key, err)
+	}
+	defer rc.Close()
+	if err := json.NewDecoder(io.LimitReader(rc, maxJournal)).Decode(v); err != nil {
+		return fmt.Errorf("journal %s is not readable (%w); without it, a restore brings the catalog up to the journal before it: "+
+			"move it out of catalog/ in the bucket to restore so", key, err)
+	}
+	return nil
 }
 
 // catchUp applies the journals written after the snapshot base, in

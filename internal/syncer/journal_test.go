@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -265,8 +266,10 @@ func TestJournalAfterRestore(t *testing.T) {
 	}
 }
 
-// A restore cut off in its journals applies them when run again; one
-// that does not follow the one before is refused with what to do.
+// A journal that cannot be read stops a restore before anything is
+// written; one that fails on the way stops it with its catalog made,
+// and the restore run again applies the journals; a journal that no sync
+// recorded (uploaded, then the sync stopped) is left aside.
 func TestJournalRestoreResumes(t *testing.T) {
 	srv := miniotest.Start(t)
 	ctx := context.Background()
@@ -277,34 +280,42 @@ func TestJournalRestoreResumes(t *testing.T) {
 	syncJournaled(t, lib, r, store, false)
 	importInto(t, lib, "", filepath.Join(testPhotos, "orientation", "recurser"))
 	j1 := syncJournaled(t, lib, r, store, false)
+	if j1.Journal == "" {
+		t.Fatalf("no journal: %+v", j1)
+	}
+	// A journal uploaded by a sync that stopped before recording it: the
+	// next one follows the same record.
+	var head struct{ Prev string }
+	first := get(t, store, j1.Journal)
+	if err := json.Unmarshal(first, &head); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	orphan := "catalog/" + time.Now().UTC().Format("20060102T150405.000Z") + ".journal.json"
+	putRaw(t, store, orphan, bytes.Replace(first, []byte(`"prev":"`+head.Prev+`"`), []byte(`"prev":"`+j1.Journal+`"`), 1))
 	importInto(t, lib, "", filepath.Join(testPhotos, "jpeg"))
 	j2 := syncJournaled(t, lib, r, store, false)
-	if j1.Journal == "" || j2.Journal == "" {
-		t.Fatalf("no journals: %+v %+v", j1, j2)
+	if j2.Journal == "" {
+		t.Fatalf("no journal: %+v", j2)
 	}
 	want := state(t, lib)
+	good := get(t, store, j2.Journal)
 
-	rc, _, err := store.Get(ctx, j2.Journal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := readAllClose(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	putRaw(t, store, j2.Journal, good[:len(good)/2])
 	dst := filepath.Join(t.TempDir(), "restored")
-	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "run the same restore again") {
+	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "move it out of catalog/") {
 		t.Fatalf("restore with a broken journal: %v", err)
 	}
-	// A journal of another chain.
-	putRaw(t, store, j2.Journal, bytes.Replace(good, []byte(j1.Journal), []byte("catalog/20000101T000000.000Z.journal.json"), 1))
-	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "picup sync --full-snapshot") {
-		t.Fatalf("restore with a journal that does not follow: %v", err)
+	if _, err := os.Stat(filepath.Join(dst, library.CatalogFile)); !os.IsNotExist(err) {
+		t.Fatalf("a catalog was made before the journals were read: %v", err)
+	}
+	putRaw(t, store, j2.Journal, bytes.Replace(good, []byte(`"imported_at":"`), []byte(`"imported_at":"not a time`), 1))
+	if _, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "run the same restore again") {
+		t.Fatalf("restore with a journal that fails on the way: %v", err)
 	}
 	putRaw(t, store, j2.Journal, good)
 	rsum, err := syncer.Restore(ctx, dst, r, store, syncer.RestoreOptions{})
-	if err != nil || len(rsum.Journals) != 2 || len(rsum.Missing) != 0 {
+	if err != nil || !slices.Equal(rsum.Journals, []string{j1.Journal, j2.Journal}) || len(rsum.Missing) != 0 {
 		t.Fatalf("restore again: %v %+v", err, rsum)
 	}
 	rlib := openLib(t, dst)
@@ -313,12 +324,21 @@ func TestJournalRestoreResumes(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func readAllClose(rc io.ReadCloser) ([]byte, error) {
+func get(t *testing.T, store blob.Store, key string) []byte {
+	t.Helper()
+	rc, _, err := store.Get(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func putRaw(t *testing.T, store blob.Store, key string, data []byte) {
 	t.Helper()

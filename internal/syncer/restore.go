@@ -101,7 +101,11 @@ func restoreCatalog(ctx context.Context, root string, r catalog.Remote, store bl
 		if err != nil {
 			return nil, err
 		}
-		sum.Journals = append(sum.Journals, journalsAfter(keys, key)...)
+		chain, err := journalChain(ctx, store, keys, key)
+		if err != nil {
+			return nil, err
+		}
+		sum.Journals = append(sum.Journals, chain...)
 		if err := fetch(ctx, store, key, "", dbPath+".part"); err != nil {
 			return nil, fmt.Errorf("download snapshot %s: %w", key, err)
 		}
@@ -171,7 +175,11 @@ func resumeCatchUp(ctx context.Context, lib *library.Library, store blob.Store, 
 	if err := store.List(ctx, "catalog/", func(i blob.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
 		return fmt.Errorf("list journals: %w", err)
 	}
-	sum.Snapshot, sum.Journals = string(base), journalsAfter(keys, string(base))
+	chain, err := journalChain(ctx, store, keys, string(base))
+	if err != nil {
+		return err
+	}
+	sum.Snapshot, sum.Journals = string(base), append(sum.Journals, chain...)
 	return applyJournals(ctx, lib, store, remote, string(base), sum)
 }
 
