@@ -41,11 +41,11 @@ var (
 	// picup itself (look-alike hashes, by "picup dupes").
 	derivedTables = []string{"photo_dates", "photo_key_days", "photo_changes", "photo_hashes", "photo_search"}
 	// localTables belong to this machine (its queue, its imports in
-	// progress, what it knows of its remotes) or are the family feed,
-	// which a journal leaves out: a restore shows the feed of the full
-	// snapshot.
+	// progress, what it knows of its remotes, the photos a transaction
+	// changes as a batch) or are the family feed, which a journal leaves
+	// out: a restore shows the feed of the full snapshot.
 	localTables = []string{"jobs", "reservations", "sources", "remotes", "remote_objects", "remote_snapshots",
-		"activity"}
+		"activity", "batch_photos"}
 )
 
 // SnapshotMarks is where the catalog stands, for a full snapshot taken

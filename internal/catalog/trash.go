@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -33,15 +34,67 @@ func (tx *Tx) TrashIfUnfiled(ctx context.Context, id int64) (bool, error) {
 	return n > 0, err
 }
 
-// TrashAlbum moves every live photo of an album to the trash.
+// TrashAlbum moves every live photo of an album to the trash, in a few
+// statements for the whole album through batch_photos (migration 0022):
+// the owners', albums' and days' counters move by one sum each, and the
+// photos are numbered for sync in one insert.
 func (tx *Tx) TrashAlbum(ctx context.Context, albumID int64) (int, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE trashed_at IS NULL
-		AND id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)`, nowText(), albumID)
+	res, err := tx.ExecContext(ctx, `INSERT INTO batch_photos (photo_id)
+		SELECT ap.photo_id FROM album_photos ap CROSS JOIN photos p ON p.id = ap.photo_id
+		WHERE ap.album_id = ? AND p.trashed_at IS NULL`, albumID)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("trash album %d: %w", albumID, err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	for _, q := range []string{trashUsage, trashAlbumCounts, trashDates, trashKeyDays} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("trash album %d: %w", albumID, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id IN (SELECT photo_id FROM batch_photos)`, nowText()); err != nil {
+		return 0, fmt.Errorf("trash album %d: %w", albumID, err)
+	}
+	return int(n), tx.endBatch(ctx)
+}
+
+// What trashing the photos in batch_photos, all live, does to the
+// counters, as usage_photo_u, album_counts_photo_u and photo_days_u would
+// one photo at a time.
+const (
+	trashUsage = `UPDATE users SET trashed_bytes = trashed_bytes + d.moved_bytes,
+	photos = photos - d.moved_photos, videos = videos - d.moved_videos
+FROM (SELECT po.user_id AS user_id, sum(p.bytes) AS moved_bytes,
+		sum(p.type = 'photo') AS moved_photos, sum(p.type = 'video') AS moved_videos
+	FROM batch_photos g CROSS JOIN photo_owners po ON po.photo_id = g.photo_id CROSS JOIN photos p ON p.id = g.photo_id
+	GROUP BY po.user_id) d
+WHERE users.id = d.user_id`
+	trashAlbumCounts = `UPDATE albums SET photos = photos - d.moved_photos, videos = videos - d.moved_videos
+FROM (SELECT ap.album_id AS album_id, sum(p.type = 'photo') AS moved_photos, sum(p.type = 'video') AS moved_videos
+	FROM batch_photos g CROSS JOIN album_photos ap ON ap.photo_id = g.photo_id CROSS JOIN photos p ON p.id = g.photo_id
+	GROUP BY ap.album_id) d
+WHERE albums.id = d.album_id`
+	trashDates = `UPDATE photo_dates SET photos = photos - d.moved
+FROM (SELECT substr(p.taken_at, 1, 10) AS date, count(*) AS moved
+	FROM batch_photos g CROSS JOIN photos p ON p.id = g.photo_id GROUP BY 1) d
+WHERE photo_dates.date = d.date`
+	trashKeyDays = `UPDATE photo_key_days SET photos = photos - d.moved
+FROM (SELECT (p.taken_key - (p.taken_key % 86400000 + 86400000) % 86400000) / 86400000 AS day, count(*) AS moved
+	FROM batch_photos g CROSS JOIN photos p ON p.id = g.photo_id GROUP BY 1) d
+WHERE photo_key_days.day = d.day`
+)
+
+// endBatch numbers the photos in batch_photos for sync, each its own
+// change as photos_sync_u would have made it, and empties the batch.
+func (tx *Tx) endBatch(ctx context.Context) error {
+	for _, q := range []string{`INSERT INTO photo_touch (photo_id) SELECT photo_id FROM batch_photos`, `DELETE FROM batch_photos`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("number the batch's photos for sync: %w", err)
+		}
+	}
+	return nil
 }
 
 // Restore takes photos out of the trash; ids nil restores all of it.
@@ -111,7 +164,7 @@ func (c *Catalog) TrashTotals(ctx context.Context, t time.Time) (n int, bytes in
 }
 
 // Purge forgets trashed photos for good, in the caller's transaction: their
-// rows go, their owners' usage drops (the trigger usage_photo_d), and a job to delete each of their
+// rows go, their owners' usage drops, and a job to delete each of their
 // files (the paths files returns for a photo) is queued, so that the files
 // are removed only after this commit. Photos not in the trash are left
 // alone. It returns the purged photos, which the caller records in the
@@ -145,7 +198,7 @@ func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sideca
 	for _, p := range purged {
 		paths = append(paths, files(p, scs[p.ID])...)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM photos WHERE id IN `+idList, idsJSON(gone)); err != nil {
+	if err := tx.deletePurged(ctx, gone); err != nil {
 		return nil, err
 	}
 	list, err := json.Marshal(paths)
@@ -166,4 +219,40 @@ func (tx *Tx) Purge(ctx context.Context, ids []int64, files func(Photo, []Sideca
 		return nil, err
 	}
 	return purged, nil
+}
+
+// purgeUsage takes the photos in batch_photos off their owners'
+// counters, one sum a user, as usage_owner_d would one owner at a time.
+// CROSS JOIN keeps the batch first: without statistics on batch_photos,
+// the planner would rather walk every owner.
+const purgeUsage = `UPDATE users SET used_bytes = used_bytes - d.gone_bytes, trashed_bytes = trashed_bytes - d.gone_trashed,
+	photos = photos - d.gone_photos, videos = videos - d.gone_videos
+FROM (SELECT po.user_id AS user_id, sum(p.bytes) AS gone_bytes, sum(iif(p.trashed_at IS NULL, 0, p.bytes)) AS gone_trashed,
+		sum(p.trashed_at IS NULL AND p.type = 'photo') AS gone_photos, sum(p.trashed_at IS NULL AND p.type = 'video') AS gone_videos
+	FROM batch_photos g CROSS JOIN photo_owners po ON po.photo_id = g.photo_id CROSS JOIN photos p ON p.id = g.photo_id
+	GROUP BY po.user_id) d
+WHERE users.id = d.user_id`
+
+// batchSearchDelete deletes the search rows of the photos in
+// batch_photos in the order of their rowids (the IN list is sorted):
+// FTS5 then writes the batch out once, at the commit.
+const batchSearchDelete = `DELETE FROM photo_search WHERE rowid IN (
+	SELECT ((max(min(p.taken_key / 1000, 34359738367), -34359738368) + 34359738368) << 27) | p.id
+	FROM batch_photos g CROSS JOIN photos p ON p.id = g.photo_id)`
+
+// deletePurged deletes the rows of photos through batch_photos
+// (migration 0022): their owners' counters move in one statement and
+// their search rows go in another; usage_photo_d leaves their owners'
+// rows to the cascade, which finds the photos gone and moves nothing
+// again.
+func (tx *Tx) deletePurged(ctx context.Context, ids []int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO batch_photos (photo_id) SELECT value FROM json_each(?)`, idsJSON(ids)); err != nil {
+		return fmt.Errorf("purge photos (nothing of this batch was purged; run it again): %w", err)
+	}
+	for _, q := range []string{purgeUsage, batchSearchDelete, `DELETE FROM photos WHERE id IN (SELECT photo_id FROM batch_photos)`, `DELETE FROM batch_photos`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("purge photos (nothing of this batch was purged; run it again): %w", err)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -59,13 +60,21 @@ func (tx *Tx) LogPurge(ctx context.Context, e TrashLogEntry, photos []Photo) (Tr
 			return e, err
 		}
 	}
+	// One statement for the batch: each photo a JSON array of its columns.
 	var bytes int64
+	list := make([][]any, 0, len(photos))
 	for _, p := range photos {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO trash_log_photos (log_id, photo_id, path, original_name, sha256, bytes, trashed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, p.ID, p.Path, p.OriginalName, p.SHA256, p.Bytes, FormatTime(p.TrashedAt)); err != nil {
-			return e, err
-		}
+		list = append(list, []any{p.ID, p.Path, p.OriginalName, p.SHA256, p.Bytes, FormatTime(p.TrashedAt)})
 		bytes += p.Bytes
+	}
+	j, err := json.Marshal(list)
+	if err != nil {
+		return e, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO trash_log_photos (log_id, photo_id, path, original_name, sha256, bytes, trashed_at)
+		SELECT ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`,
+		e.ID, string(j)); err != nil {
+		return e, fmt.Errorf("record purged photos in the trash log: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE trash_log SET photos = photos + ?, bytes = bytes + ? WHERE id = ?`,
 		len(photos), bytes, e.ID); err != nil {

@@ -72,7 +72,7 @@ func (e *env) fullDiskWarning(lib *library.Library, err error, later string) err
 // archive.Maintain), saying on stderr what it purged.
 func (e *env) maintain(ctx context.Context, lib *library.Library) error {
 	purged, err := archive.New(lib).Maintain(ctx, time.Now())
-	if len(purged.Photos) > 0 {
+	if purged.Photos > 0 {
 		fmt.Fprintln(e.stderr, purged)
 	}
 	return err

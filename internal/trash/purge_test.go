@@ -219,8 +219,12 @@ func TestPurgeExpiredRetention(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			purged, err := lib.Catalog.TrashLogPhotos(ctx, r.LogID, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var got []int
-			for _, p := range r.Photos {
+			for _, p := range purged {
 				var i int
 				if _, err := fmt.Sscanf(p.Path, "originals/2024/2024-01-01/IMG_%04d.JPG", &i); err != nil {
 					t.Fatal(err)
@@ -228,7 +232,7 @@ func TestPurgeExpiredRetention(t *testing.T) {
 				got = append(got, i-1)
 			}
 			slices.Sort(got)
-			if !reflect.DeepEqual(got, tt.purged) || r.Kind != catalog.PurgeExpired || r.After != tt.keep || r.Bytes != int64(1000*len(tt.purged)) {
+			if !reflect.DeepEqual(got, tt.purged) || r.Photos != len(tt.purged) || r.Kind != catalog.PurgeExpired || r.After != tt.keep || r.Bytes != int64(1000*len(tt.purged)) {
 				t.Errorf("PurgeExpired with retention %q and ages %v = photos %v, %s after %v, %d bytes; want photos %v, expired after %v",
 					tt.stored, tt.ages, got, r.Kind, r.After, r.Bytes, tt.purged, tt.keep)
 			}
@@ -262,7 +266,7 @@ func TestPurgeExpiredBadRetention(t *testing.T) {
 		t.Errorf("Retention with %q stored = %v, nil; want an error", "soon", d)
 	}
 	r, err := PurgeExpired(ctx, lib, time.Now())
-	if err == nil || len(r.Photos) != 0 {
+	if err == nil || r.Photos != 0 {
 		t.Errorf("PurgeExpired with an unreadable retention = %+v, %v; want an error and nothing purged", r, err)
 	}
 	if n, _ := lib.Catalog.CountTrashed(ctx); n != 2 {

@@ -77,19 +77,20 @@ func (r Reason) String() string {
 	return "emptied by \"picup trash empty\""
 }
 
-// Report is what a purge did.
+// Report is what a purge did: counts only, whatever the size of the
+// trash (the trash log lists the photos).
 type Report struct {
 	Reason
 	LogID  int64 // its trash log entry; 0 when nothing was purged
-	Photos []catalog.Photo
-	Bytes  int64
+	Photos int   // how many were purged
+	Bytes  int64 // their bytes
 }
 
 // String is the line every purge prints on stderr, whichever command
 // triggered it: "purged 3 photos (1.2 MB) that were in the trash longer
 // than 30 days ...", "purged 2 photos (400 kB): trash emptied".
 func (r Report) String() string {
-	n := len(r.Photos)
+	n := r.Photos
 	what := PurgedWords(int64(n), r.Bytes)
 	switch r.Kind {
 	case catalog.PurgeExpired:
@@ -131,15 +132,22 @@ func wereOrWas(n int) string {
 // alone. The trash log records them as emptied by hand.
 func Purge(ctx context.Context, lib *library.Library, ids []int64) ([]catalog.Photo, error) {
 	r := Report{Reason: Reason{Kind: catalog.PurgeEmptied}}
-	err := r.purge(ctx, lib, ids)
-	return r.Photos, err
+	var purged []catalog.Photo
+	err := r.purge(ctx, lib, ids, func(ps []catalog.Photo) { purged = append(purged, ps...) })
+	return purged, err
 }
 
+// purgeBatch is how many photos one transaction purges: enough that the
+// statements of a batch (Tx.Purge) share the pages they write, few
+// enough that the writer lock is held for a second or so.
+const purgeBatch = 2000
+
 // purge purges ids in short transactions, each of which adds what it
-// purged to r's trash log entry.
-func (r *Report) purge(ctx context.Context, lib *library.Library, ids []int64) error {
+// purged to r's trash log entry; each batch's photos are given to kept
+// when it is not nil.
+func (r *Report) purge(ctx context.Context, lib *library.Library, ids []int64, kept func([]catalog.Photo)) error {
 	for len(ids) > 0 {
-		n := min(len(ids), 200) // short transactions
+		n := min(len(ids), purgeBatch)
 		var ps []catalog.Photo
 		var entry catalog.TrashLogEntry
 		err := lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
@@ -154,9 +162,12 @@ func (r *Report) purge(ctx context.Context, lib *library.Library, ids []int64) e
 			return err
 		}
 		r.LogID = entry.ID
-		r.Photos = append(r.Photos, ps...)
+		r.Photos += len(ps)
 		for _, p := range ps {
 			r.Bytes += p.Bytes
+		}
+		if kept != nil {
+			kept(ps)
 		}
 		ids = ids[n:]
 	}
@@ -168,11 +179,11 @@ func (r *Report) purge(ctx context.Context, lib *library.Library, ids []int64) e
 func PurgeOlder(ctx context.Context, lib *library.Library, cutoff time.Time, why Reason) (Report, error) {
 	r := Report{Reason: why}
 	for {
-		ids, err := lib.Catalog.TrashedBefore(ctx, cutoff, 1000)
+		ids, err := lib.Catalog.TrashedBefore(ctx, cutoff, purgeBatch)
 		if err != nil || len(ids) == 0 {
 			return r, err
 		}
-		if err := r.purge(ctx, lib, ids); err != nil {
+		if err := r.purge(ctx, lib, ids, nil); err != nil {
 			return r, err
 		}
 	}

@@ -93,20 +93,20 @@ func TestPurgeIsLogged(t *testing.T) {
 	addTrashed(t, lib, 2000, 1, now.Add(-time.Hour))
 
 	expired, err := PurgeExpired(ctx, lib, now)
-	if err != nil || len(expired.Photos) != 250 || expired.Bytes != 250_000 {
-		t.Fatalf("PurgeExpired = %d photos, %d bytes, %v; want 250, 250000", len(expired.Photos), expired.Bytes, err)
+	if err != nil || expired.Photos != 250 || expired.Bytes != 250_000 {
+		t.Fatalf("PurgeExpired = %d photos, %d bytes, %v; want 250, 250000", expired.Photos, expired.Bytes, err)
 	}
 	older, err := PurgeOlder(ctx, lib, now.Add(-7*24*time.Hour), Reason{Kind: catalog.PurgeOlderThan, After: 7 * 24 * time.Hour})
-	if err != nil || len(older.Photos) != 2 {
-		t.Fatalf("PurgeOlder(7d) = %d photos, %v; want 2", len(older.Photos), err)
+	if err != nil || older.Photos != 2 {
+		t.Fatalf("PurgeOlder(7d) = %d photos, %v; want 2", older.Photos, err)
 	}
 	none, err := PurgeOlder(ctx, lib, now.Add(-7*24*time.Hour), Reason{Kind: catalog.PurgeOlderThan, After: 7 * 24 * time.Hour})
-	if err != nil || len(none.Photos) != 0 || none.LogID != 0 {
+	if err != nil || none.Photos != 0 || none.LogID != 0 {
 		t.Fatalf("PurgeOlder(7d) again = %+v, %v; want nothing", none, err)
 	}
 	emptied, err := PurgeOlder(ctx, lib, time.Time{}, Reason{Kind: catalog.PurgeEmptied})
-	if err != nil || len(emptied.Photos) != 1 {
-		t.Fatalf("PurgeOlder(all) = %d photos, %v; want 1", len(emptied.Photos), err)
+	if err != nil || emptied.Photos != 1 {
+		t.Fatalf("PurgeOlder(all) = %d photos, %v; want 1", emptied.Photos, err)
 	}
 	for _, tt := range []struct {
 		r    Report

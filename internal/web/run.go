@@ -293,8 +293,8 @@ func (l *jobLoop) run(ctx context.Context) {
 		if time.Since(purged) >= l.purgeEvery {
 			purged = time.Now()
 			gone, err := a.PurgeExpired(ctx, purged)
-			if len(gone.Photos) > 0 { // before any error: what was purged is gone
-				l.log.Info(gone.String(), "photos", len(gone.Photos), "bytes", gone.Bytes, "trash_log", gone.LogID)
+			if gone.Photos > 0 { // before any error: what was purged is gone
+				l.log.Info(gone.String(), "photos", gone.Photos, "bytes", gone.Bytes, "trash_log", gone.LogID)
 			}
 			if err != nil && ctx.Err() == nil {
 				l.log.Error("purge the trash", "err", err)
