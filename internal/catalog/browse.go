@@ -345,8 +345,8 @@ type RemoteStatus struct {
 
 // RemoteStatuses reports every remote's state, by name. It reads only
 // the photos changed since the remote's last sync (the others are in it,
-// or the sync that failed to upload them numbered them again), and the
-// newest of its objects from their index.
+// or the sync that failed to upload them numbered them again), and when
+// it last received an object from its row (kept by triggers).
 func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
 	remotes, err := c.Remotes(ctx)
 	if err != nil {
@@ -356,7 +356,7 @@ func (c *Catalog) RemoteStatuses(ctx context.Context) ([]RemoteStatus, error) {
 	for _, r := range remotes {
 		st := RemoteStatus{Remote: r}
 		var upload, snapshot string
-		err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(synced_at), '') FROM remote_objects WHERE remote = ?`,
+		err := c.r.QueryRowContext(ctx, `SELECT coalesce(last_upload_at, '') FROM remotes WHERE name = ?`,
 			r.Name).Scan(&upload)
 		if err != nil {
 			return nil, fmt.Errorf("remote %q: %w", r.Name, err)

@@ -705,6 +705,7 @@ func (g *gen) derive(ctx context.Context) error {
 			{`UPDATE settings SET value = value + 1 WHERE key = 'change_seq'`, nil},
 			{`UPDATE photo_changes SET seq = (SELECT value FROM settings WHERE key = 'change_seq') WHERE seq = -1`, nil},
 			{`UPDATE remotes SET synced_seq = 1 WHERE name = ?`, []any{remoteName}},
+			{`UPDATE remotes SET last_upload_at = (SELECT max(synced_at) FROM remote_objects WHERE remote = remotes.name)`, nil},
 			{`INSERT INTO remote_snapshots (remote, key, version, created_at)
 				SELECT ?, 'catalog/' || strftime('%Y%m%dT%H%M%S.000Z', 'now', '-1 day') || '.db', value - 1, ? FROM settings
 				WHERE key = 'catalog_version' ON CONFLICT DO NOTHING`, []any{remoteName, catalog.FormatTime(g.now.Add(-24 * time.Hour))}},
