@@ -291,3 +291,57 @@ func TestKeyDay(t *testing.T) {
 		}
 	}
 }
+
+// A new capture time moves the copies of the photo's key in its owners',
+// albums' and links' rows, so that it lists in its new place there.
+func TestTakenKeyCopiesFollow(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	insert(t, c, testPhoto(1, 1000), testPhoto(2, 2000))
+	mustWrite(t, c, func(tx *Tx) error {
+		uid, err := tx.CreateUser(ctx, "mom", nil)
+		if err != nil {
+			return err
+		}
+		aid, err := tx.CreateAlbum(ctx, "Jeju")
+		if err != nil {
+			return err
+		}
+		for _, id := range []int64{1, 2} {
+			p, err := tx.PhotoBySHA(ctx, testPhoto(int(id), 0).SHA256)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Own(ctx, p, uid); err != nil {
+				return err
+			}
+			if _, err := tx.AddToAlbum(ctx, aid, id, Actor{}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.CreateShare(ctx, Share{TokenHash: HashToken("t")}, []int64{1, 2}); err != nil {
+			return err
+		}
+		return tx.SetTaken(ctx, 1, Taken{At: "2030-01-01T00:00:00", Key: 3000, Source: "manual"}, "originals/2030/x.jpg")
+	})
+	var stale int
+	err := c.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM photo_owners o JOIN photos p ON p.id = o.photo_id WHERE o.taken_key != p.taken_key) +
+		(SELECT count(*) FROM album_photos a JOIN photos p ON p.id = a.photo_id WHERE a.taken_key != p.taken_key) +
+		(SELECT count(*) FROM share_photos s JOIN photos p ON p.id = s.photo_id WHERE s.taken_key != p.taken_key) +
+		(SELECT count(*) FROM photo_owners WHERE photo_id = 1 AND taken_key = 3000)`).Scan(&stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale != 1 {
+		t.Errorf("%d stale copies of taken_key (and photo 1's owner row at 3000 counted as 1), want 1", stale)
+	}
+	album, err := c.AlbumByName(ctx, "Jeju")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := c.AlbumPhotos(ctx, album.ID, nil, 10)
+	if err != nil || len(ps) != 2 || ps[0].ID != 1 {
+		t.Errorf("album after a new capture time: %v %v, want photo 1 first (newest)", ps, err)
+	}
+}
