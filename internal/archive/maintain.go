@@ -32,8 +32,8 @@ func (a *Archive) Maintain(ctx context.Context, now time.Time) (trash.Report, er
 	if _, err := a.FillPlaces(ctx, maintainPlaces); err != nil {
 		return purged, fmt.Errorf("look up places: %w", err)
 	}
-	pending, _, err := a.lib.Catalog.PendingJobs(ctx)
-	if err != nil || pending == 0 {
+	due, err := a.lib.Catalog.JobsDue(ctx, time.Now())
+	if err != nil || !due {
 		return purged, err
 	}
 	_, err = jobs.NewRunner(a.lib).RunDue(ctx, time.Now().Add(maintainJobs))

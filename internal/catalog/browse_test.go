@@ -336,6 +336,13 @@ func TestRemoteStatusesAndJobs(t *testing.T) {
 		t.Errorf("HeldBy(photo 2, stale remote copy) = %v, %v; want none", held, err)
 	}
 
+	// Job 1 waits to run; nothing was due in 1970.
+	if due, err := c.JobsDue(ctx, time.Now()); err != nil || !due {
+		t.Errorf("JobsDue = %v, %v; want true (job 1 waits)", due, err)
+	}
+	if due, err := c.JobsDue(ctx, time.Unix(0, 0)); err != nil || due {
+		t.Errorf("JobsDue(1970) = %v, %v; want false", due, err)
+	}
 	counts, err := c.CountJobs(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -340,6 +340,9 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			})
 		},
 		"jobs": func() error {
+			if due, err := c.JobsDue(ctx, now); err != nil || !due {
+				return fmt.Errorf("jobs due: %v, %w", due, err)
+			}
 			jobs, err := c.DueJobs(ctx, now, []string{JobDeleteFile}, 10)
 			if err != nil || len(jobs) == 0 {
 				return fmt.Errorf("due jobs: %d, %w", len(jobs), err)
