@@ -124,7 +124,12 @@ func testLibrary(t testing.TB) *library.Library {
 		if err := tx.PutRemoteObject(ctx, "b2", photos[23].Path, photos[23].SHA256, photos[23].Bytes); err != nil {
 			return err
 		}
+		// Uploaded the day before the fixed clock (the remote's row keeps
+		// its newest upload, which only moves forward by itself).
 		if _, err := tx.ExecContext(ctx, `UPDATE remote_objects SET synced_at = '2025-02-28T12:00:00Z'`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE remotes SET last_upload_at = '2025-02-28T12:00:00Z'`); err != nil {
 			return err
 		}
 		return tx.AddJob(ctx, catalog.JobDeleteFile, "thumbs/00/gone.jpg")
