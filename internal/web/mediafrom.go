@@ -42,7 +42,10 @@ func (s *server) fromRemote(w http.ResponseWriter, r *http.Request, p catalog.Me
 	if p.Offloaded == "" && (bound || !s.opts.Media.HasFrom()) {
 		return false
 	}
-	life := time.Duration(exp-s.opts.Now().Unix()) * time.Second
+	// From the clock's full reading: the URL is signed a moment later,
+	// maybe in the next second, and its life (whole seconds, rounded
+	// down) must still end by exp.
+	life := time.Unix(exp, 0).Sub(s.opts.Now()).Truncate(time.Second)
 	if life < time.Second {
 		return false // checkMedia refuses what has expired: not reached
 	}

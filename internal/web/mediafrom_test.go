@@ -417,6 +417,14 @@ func TestMediaFromBucket(t *testing.T) {
 			t.Errorf("%s through the CDN's origin: %d, sha256 %s; want 200 and %s", kind, resp.StatusCode, sha(got), want)
 		}
 	}
+	// The server reads its clock just before a second begins, and the
+	// URL is signed in that second: it still expires by the media URL.
+	shift.Store(int64(-999 * time.Millisecond))
+	for range 3 {
+		resp, _ := getFrom(t, srv.URL, mediaURL(key, bf.shareID, synced.ID, "screen", exp, ""))
+		checkPresigned(t, "--media-from screen, signed in the next second", resp, "cdn.example.org", exp)
+	}
+	shift.Store(0)
 	// Grid thumbnails are never redirected.
 	for _, p := range []catalog.Photo{synced, unsynced} {
 		resp, _ := getFrom(t, srv.URL, mediaURL(key, bf.shareID, p.ID, "grid", exp, ""))
