@@ -251,7 +251,7 @@ func (tx *Tx) ReplacePhotos(ctx context.Context, states []PhotoState) error {
 		want[st.Photo.ID] = st.Photo.SHA256
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, sha256 FROM photos WHERE id IN `+idList+`
-		UNION SELECT id, sha256 FROM photos WHERE sha256 IN (SELECT value FROM json_each(?))`, idsJSON(ids), stringsJSON(shas))
+		UNION SELECT id, sha256 FROM photos WHERE sha256 IN (SELECT value FROM json_each(?))`, idsJSON(ids), mustJSON(shas))
 	held, err := collect(rows, err, func(s scanner) (PhotoRef, error) {
 		var r PhotoRef
 		err := s.Scan(&r.ID, &r.SHA256)
@@ -459,7 +459,7 @@ func (tx *Tx) replaceTakingPart(ctx context.Context, id int64, tp TakingPart) er
 		names[i] = h.Name
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM hearts WHERE photo_id = ? AND name NOT IN (SELECT value FROM json_each(?))`,
-		id, stringsJSON(names)); err != nil {
+		id, mustJSON(names)); err != nil {
 		return err
 	}
 	kept := make([]string, len(tp.Comments))
@@ -468,7 +468,7 @@ func (tx *Tx) replaceTakingPart(ctx context.Context, id int64, tp TakingPart) er
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE photo_id = ?
 		AND name || char(0) || text || char(0) || created_at NOT IN (SELECT value FROM json_each(?))`,
-		id, stringsJSON(kept)); err != nil {
+		id, mustJSON(kept)); err != nil {
 		return err
 	}
 	var hearts []Heart
@@ -483,13 +483,4 @@ func (tx *Tx) replaceTakingPart(ctx context.Context, id int64, tp TakingPart) er
 	}
 	tp.Hearts = hearts
 	return tx.RestoreTakingPart(ctx, id, tp)
-}
-
-// stringsJSON is a JSON array of strings, for json_each.
-func stringsJSON(list []string) string {
-	if list == nil {
-		list = []string{}
-	}
-	b, _ := json.Marshal(list) // strings always encode
-	return string(b)
 }

@@ -186,8 +186,9 @@ func (s *syncRun) journalFile(ctx context.Context, path string, j Journal, after
 		return err
 	}
 	// A bufio.Writer's error stays: Flush returns the first.
-	sep := []byte("[")
 	_, _ = w.Write(bytes.TrimSuffix(head, []byte("null}")))
+	_, _ = w.WriteString("[")
+	n := 0
 	err = s.lib.Catalog.EachChangedPhoto(ctx, after, upTo, func(batch []catalog.Photo) error {
 		ids := make([]int64, len(batch))
 		for i, p := range batch {
@@ -202,19 +203,18 @@ func (s *syncRun) journalFile(ctx context.Context, path string, j Journal, after
 			if err != nil {
 				return err
 			}
-			_, _ = w.Write(sep)
+			if n > 0 {
+				_, _ = w.WriteString(",")
+			}
 			_, _ = w.Write(data)
-			sep = []byte(",")
+			n++
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if string(sep) == "[" {
-		_, _ = w.Write(sep)
-	}
-	_, _ = w.Write([]byte("]}"))
+	_, _ = w.WriteString("]}")
 	if err := w.Flush(); err != nil {
 		return err
 	}

@@ -262,8 +262,7 @@ func objectsOf(lib *library.Library, p catalog.Photo, sidecars []catalog.Sidecar
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	out = append(out, upload{key: MetaKey(p.SHA256), data: data, sha: hex.EncodeToString(sum[:]), size: int64(len(data)),
+	out = append(out, upload{key: MetaKey(p.SHA256), data: data, sha: sha(data), size: int64(len(data)),
 		contentType: "application/json", photoID: p.ID, phase: phaseMetas})
 	return out, nil
 }
