@@ -90,24 +90,57 @@ func (c *Catalog) JobsDone(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return c.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id IN `+idList, idsJSON(ids))
-		return err
-	})
+	return c.Write(ctx, func(tx *Tx) error { return tx.DeleteJobs(ctx, ids) })
+}
+
+// DeleteJobs removes finished jobs.
+func (tx *Tx) DeleteJobs(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id IN `+idList, idsJSON(ids))
+	return err
+}
+
+// JobFailure is a failed attempt at a job, as JobsFailed records it.
+type JobFailure struct {
+	ID       int64
+	Attempts int // attempts so far, this one included
+	Error    string
+	Next     time.Time // when the job is due again
+	Dead     bool      // failed for the last time
 }
 
 // JobFailed records a failed attempt: the job is due again at next, or
 // dead when dead is true.
 func (c *Catalog) JobFailed(ctx context.Context, id int64, attempts int, msg string, next time.Time, dead bool) error {
-	state := JobPending
-	if dead {
-		state = JobDead
-	}
 	return c.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET attempts = ?, last_error = ?, next_at = ?, state = ? WHERE id = ?`,
-			attempts, msg, next.UnixMilli(), state, id)
-		return err
+		return tx.JobsFailed(ctx, []JobFailure{{ID: id, Attempts: attempts, Error: msg, Next: next, Dead: dead}})
 	})
+}
+
+// JobsFailed records failed attempts, in one statement however many.
+func (tx *Tx) JobsFailed(ctx context.Context, failures []JobFailure) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	type row struct {
+		ID       int64  `json:"i"`
+		Attempts int    `json:"a"`
+		Error    string `json:"e"`
+		NextAt   int64  `json:"n"`
+		State    string `json:"s"`
+	}
+	rows := make([]row, len(failures))
+	for i, f := range failures {
+		rows[i] = row{ID: f.ID, Attempts: f.Attempts, Error: f.Error, NextAt: f.Next.UnixMilli(), State: JobPending}
+		if f.Dead {
+			rows[i].State = JobDead
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE jobs SET attempts = f.value->>'a', last_error = f.value->>'e',
+		next_at = f.value->>'n', state = f.value->>'s' FROM json_each(?) f WHERE jobs.id = f.value->>'i'`, mustJSON(rows))
+	return err
 }
 
 // Jobs lists queued jobs in id order; failedOnly keeps dead ones and those
@@ -163,21 +196,59 @@ func (c *Catalog) JobsDue(ctx context.Context, now time.Time) (bool, error) {
 // use: an original or sidecar of some photo, or the thumbnail or JSON
 // sidecar of content some photo has. A deletion job leaves such a file alone.
 func (c *Catalog) Referenced(ctx context.Context, rel string) (bool, error) {
-	if taken, err := pathTaken(ctx, c.r, rel); err != nil || taken {
-		return taken, err
+	used, err := c.ReferencedPaths(ctx, []string{rel})
+	return used[rel], err
+}
+
+// ReferencedPaths tells which of paths (library-relative paths or remote
+// keys) are in use, as Referenced does of one, in one query for them all:
+// the paths in use are in the map.
+func (c *Catalog) ReferencedPaths(ctx context.Context, paths []string) (map[string]bool, error) {
+	if len(paths) == 0 {
+		return nil, nil
 	}
+	// Each path with the content hash its name carries, or null.
+	pairs := make([][2]*string, len(paths))
+	for i := range paths {
+		pairs[i][0] = &paths[i]
+		if sha := contentOf(paths[i]); sha != "" {
+			pairs[i][1] = &sha
+		}
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT f.value->>'$[0]' FROM json_each(?) f
+		WHERE EXISTS (SELECT 1 FROM photos WHERE path = f.value->>'$[0]')
+			OR EXISTS (SELECT 1 FROM sidecars WHERE path = f.value->>'$[0]')
+			OR EXISTS (SELECT 1 FROM photos WHERE sha256 = f.value->>'$[1]')`, mustJSON(pairs))
+	used, err := collect(rows, err, func(s scanner) (string, error) {
+		var p string
+		err := s.Scan(&p)
+		return p, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(used))
+	for _, p := range used {
+		out[p] = true
+	}
+	return out, nil
+}
+
+// contentOf is the SHA-256 that names a thumbnail or a JSON sidecar at
+// rel, "" for other paths.
+func contentOf(rel string) string {
 	base := rel[strings.LastIndex(rel, "/")+1:]
 	switch {
 	case strings.HasPrefix(rel, "thumbs/"):
 		if sha, _, ok := strings.Cut(base, "-"); ok && len(sha) == 64 {
-			return c.KnownSHA(ctx, sha)
+			return sha
 		}
 	case strings.HasPrefix(rel, "meta/"):
 		if sha, ok := strings.CutSuffix(base, ".json"); ok && len(sha) == 64 {
-			return c.KnownSHA(ctx, sha)
+			return sha
 		}
 	}
-	return false, nil
+	return ""
 }
 
 // Setting returns a setting's value, "" when unset.

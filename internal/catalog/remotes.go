@@ -127,6 +127,16 @@ func (tx *Tx) DeleteRemoteObject(ctx context.Context, remote, key string) error 
 	return err
 }
 
+// DeleteRemoteObjects forgets objects of a remote, in one statement
+// however many.
+func (tx *Tx) DeleteRemoteObjects(ctx context.Context, remote string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM remote_objects WHERE remote = ? AND key IN `+idList, remote, mustJSON(keys))
+	return err
+}
+
 // Snapshot is a catalog snapshot stored in a remote: a full copy of the
 // catalog, or a journal of what changed since the newest full one.
 type Snapshot struct {
