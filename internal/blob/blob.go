@@ -49,6 +49,34 @@ type Store interface {
 	List(ctx context.Context, prefix string, fn func(Info) error) error
 }
 
+// BatchDeleter is a Store that deletes many objects in one request (S3's
+// DeleteObjects), for the deletions a purge queues by the hundred thousand.
+type BatchDeleter interface {
+	// DeleteObjects removes the objects under keys, as Delete does each,
+	// and returns one error per key, nil for a key deleted (or missing):
+	// errs[i] is that of keys[i]. A key's error fails that key only.
+	DeleteObjects(ctx context.Context, keys []string) (errs []error)
+}
+
+// DeleteObjects removes the objects under keys from s: through
+// DeleteObjects when s is a BatchDeleter, else with one Delete a key. It
+// returns one error per key, nil for a key deleted.
+func DeleteObjects(ctx context.Context, s Store, keys []string) []error {
+	if b, ok := s.(BatchDeleter); ok {
+		return b.DeleteObjects(ctx, keys)
+	}
+	return deleteEach(ctx, s, keys)
+}
+
+// deleteEach deletes the keys one Delete at a time.
+func deleteEach(ctx context.Context, s Store, keys []string) []error {
+	errs := make([]error, len(keys))
+	for i, k := range keys {
+		errs[i] = s.Delete(ctx, k)
+	}
+	return errs
+}
+
 // ErrPermanent is wrapped by errors that retrying cannot fix: bad
 // credentials (AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch),
 // NoSuchBucket, an invalid bucket name.

@@ -191,6 +191,11 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// DeleteObjects removes the files under keys, one after the other.
+func (d *Dir) DeleteObjects(ctx context.Context, keys []string) []error {
+	return deleteEach(ctx, d, keys)
+}
+
 // List walks the files whose keys start with prefix in key order.
 func (d *Dir) List(ctx context.Context, prefix string, fn func(Info) error) error {
 	// Start in the deepest directory that the prefix names in full.

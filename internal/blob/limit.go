@@ -45,6 +45,11 @@ func (l *limitStore) Get(ctx context.Context, key string) (io.ReadCloser, Info, 
 	}{&limitedReader{ctx: ctx, r: rc, lim: l.down}, rc}, info, nil
 }
 
+// DeleteObjects passes batched deletions through: they carry no body.
+func (l *limitStore) DeleteObjects(ctx context.Context, keys []string) []error {
+	return DeleteObjects(ctx, l.Store, keys)
+}
+
 // limitedReader takes a token per byte it returns.
 type limitedReader struct {
 	ctx context.Context

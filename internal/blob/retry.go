@@ -1,6 +1,7 @@
 package blob
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -217,6 +218,40 @@ func (r *retryStore) Get(ctx context.Context, key string) (rc io.ReadCloser, inf
 
 func (r *retryStore) Delete(ctx context.Context, key string) error {
 	return r.do(ctx, noRewind, func() error { return r.s.Delete(ctx, key) })
+}
+
+// DeleteObjects retries the keys whose deletion failed transiently,
+// sending them again together (deleting a missing key is not an error).
+// The circuit breaker counts a call with any such key as a failure.
+func (r *retryStore) DeleteObjects(ctx context.Context, keys []string) []error {
+	errs := make([]error, len(keys))
+	pending := make([]int, len(keys)) // indexes into keys still to delete
+	for i := range pending {
+		pending[i] = i
+	}
+	err := r.do(ctx, noRewind, func() error {
+		batch := make([]string, len(pending))
+		for i, k := range pending {
+			batch[i] = keys[k]
+		}
+		var again []int
+		var failed error
+		for i, err := range DeleteObjects(ctx, r.s, batch) {
+			errs[pending[i]] = err
+			if transient(ctx, err) {
+				again = append(again, pending[i])
+				failed = cmp.Or(failed, err)
+			}
+		}
+		pending = again
+		return failed
+	})
+	if err != nil {
+		for _, k := range pending {
+			errs[k] = cmp.Or(errs[k], err) // the circuit was open before they were sent
+		}
+	}
+	return errs
 }
 
 // List is retried only while fn has not been called: a listing that broke

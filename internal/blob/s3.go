@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -13,6 +14,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -269,6 +271,81 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	}
 	return s.mapErr("delete", key, s.client.RemoveObject(ctx, s.cfg.Bucket, s.prefix+key, minio.RemoveObjectOptions{}))
 }
+
+// deleteBatch is the most keys S3's DeleteObjects takes in one request.
+const deleteBatch = 1000
+
+// DeleteObjects removes the objects under keys with S3's DeleteObjects:
+// a POST of up to 1,000 keys (minio-go's RemoveObjects, which signs it
+// with the Content-MD5 S3 requires and escapes the keys in its XML), whose
+// answer says what became of each key. A key with a character XML cannot
+// carry is deleted alone. A key given twice is sent once.
+func (s *S3) DeleteObjects(ctx context.Context, keys []string) []error {
+	errs := make([]error, len(keys))
+	at := make(map[string][]int, len(keys)) // each object's positions in keys
+	var send []string
+	for i, k := range keys {
+		if err := checkKey(k); err != nil {
+			errs[i] = err
+			continue
+		}
+		obj := s.prefix + k
+		if _, ok := at[obj]; !ok {
+			send = append(send, obj)
+		}
+		at[obj] = append(at[obj], i)
+	}
+	for batch := range slices.Chunk(send, deleteBatch) {
+		s.deleteBatch(ctx, batch, func(obj string, err error) {
+			err = s.mapErr("delete", strings.TrimPrefix(obj, s.prefix), err)
+			if IsNotExist(err) {
+				err = nil
+			}
+			for _, i := range at[obj] {
+				errs[i] = err
+			}
+		})
+	}
+	return errs
+}
+
+// deleteBatch sends one DeleteObjects request and calls done once for
+// each object of batch with its outcome: an object the answer leaves out
+// takes the error of the request, or of ctx.
+func (s *S3) deleteBatch(ctx context.Context, batch []string, done func(obj string, err error)) {
+	waiting := make(map[string]bool, len(batch))
+	for _, obj := range batch {
+		waiting[obj] = true
+	}
+	objects := func(yield func(minio.ObjectInfo) bool) {
+		for _, obj := range batch {
+			if !yield(minio.ObjectInfo{Key: obj}) {
+				return
+			}
+		}
+	}
+	results, failed := s.client.RemoveObjectsWithIter(ctx, s.cfg.Bucket, objects, minio.RemoveObjectsOptions{})
+	if failed == nil {
+		for res := range results {
+			if !waiting[res.ObjectName] {
+				failed = cmp.Or(failed, res.Err) // an answer that could not be read
+				continue
+			}
+			delete(waiting, res.ObjectName)
+			done(res.ObjectName, res.Err)
+		}
+	}
+	failed = cmp.Or(failed, ctx.Err(), errNoAnswer)
+	for _, obj := range batch {
+		if waiting[obj] {
+			done(obj, failed)
+		}
+	}
+}
+
+// errNoAnswer is the error of an object that a DeleteObjects answer left
+// out; deleting it again is safe.
+var errNoAnswer = errors.New("the server's DeleteObjects answer did not mention this key; try again")
 
 // List lists the objects under prefix in key order. Listings carry no user
 // metadata, so Info.SHA256 is "": Head an object for its hash.

@@ -6,7 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -145,4 +152,106 @@ func TestS3Outage(t *testing.T) {
 func sumOf(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestS3DeleteObjects deletes 1,000 keys and more through a proxy that
+// counts the requests: one DeleteObjects POST a thousand keys, none a key.
+// The proxy also rewrites the server's answer, as a server that refuses
+// one key and forgets another would give it: those keys alone fail.
+func TestS3DeleteObjects(t *testing.T) {
+	srv := miniotest.Start(t)
+	to, err := url.Parse("http://" + srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posts, deletes atomic.Int64
+	refused := regexp.MustCompile(`<Deleted><Key>([^<]*refused/me)</Key>`)
+	forgotten := regexp.MustCompile(`<Deleted><Key>[^<]*forgotten/me</Key></Deleted>`)
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(to)
+			r.Out.Host = r.In.Host // the host the request was signed for
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.Request.Method != http.MethodPost {
+				return nil
+			}
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return err
+			}
+			body = refused.ReplaceAll(body, []byte(`<Error><Key>$1</Key><Code>AccessDenied</Code><Message>Access Denied.</Message></Error><Deleted><Key>x</Key>`))
+			body = forgotten.ReplaceAll(body, nil)
+			resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			resp.Header.Del("Content-Length")
+			return nil
+		},
+	}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Query().Has("delete"):
+			posts.Add(1)
+			if r.Header.Get("Content-Md5") == "" && r.Header.Get("X-Amz-Checksum-Crc32") == "" {
+				t.Errorf("DeleteObjects request without Content-MD5: %v", r.Header)
+			}
+		case r.Method == http.MethodDelete:
+			deletes.Add(1)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	s := newS3(t, s3Config(miniotest.Server{Endpoint: strings.TrimPrefix(front.URL, "http://"), AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}, "bulk", "backup/picup"))
+	if _, err := s.EnsureBucket(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"a & b/사진 1.jpg", `odd/<tag> "q" 'p'.jpg`, "refused/me", "forgotten/me"}
+	for i := range 1001 {
+		keys = append(keys, fmt.Sprintf("bulk/%04d.jpg", i))
+	}
+	var wg sync.WaitGroup
+	work := make(chan string)
+	for range 8 {
+		wg.Go(func() {
+			for k := range work {
+				if err := s.Put(t.Context(), k, strings.NewReader(k), int64(len(k)), sumOf(k), ""); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for _, k := range keys {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	posts.Store(0)
+
+	errs := s.DeleteObjects(t.Context(), append(keys, "never/there", keys[0]))
+	if len(errs) != len(keys)+2 {
+		t.Fatalf("%d errors for %d keys", len(errs), len(keys)+2)
+	}
+	for i, err := range errs {
+		k := append(keys, "never/there", keys[0])[i]
+		switch k {
+		case "refused/me":
+			if !errors.Is(err, blob.ErrPermanent) || !strings.Contains(err.Error(), `delete "refused/me": access denied (AccessDenied)`) {
+				t.Errorf("key %q: %v; want access denied, permanent", k, err)
+			}
+		case "forgotten/me":
+			if err == nil || errors.Is(err, blob.ErrPermanent) || !strings.Contains(err.Error(), "did not mention this key") {
+				t.Errorf("key %q: %v; want a transient error saying the answer left it out", k, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("key %q: %v; want deleted", k, err)
+			}
+		}
+	}
+	if posts.Load() != 2 || deletes.Load() != 0 {
+		t.Errorf("%d DeleteObjects requests and %d DELETEs for %d keys; want 2 and 0", posts.Load(), deletes.Load(), len(keys))
+	}
+	var left []string
+	if err := s.List(t.Context(), "", func(i blob.Info) error { left = append(left, i.Key); return nil }); err != nil || len(left) != 0 {
+		t.Errorf("left after DeleteObjects: %q, %v; want nothing", left, err)
+	}
 }

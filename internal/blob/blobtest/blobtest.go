@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		{"Missing", testMissing},
 		{"Overwrite", testOverwrite},
 		{"Delete", testDelete},
+		{"DeleteObjects", testDeleteObjects},
 		{"Mismatch", testMismatch},
 		{"Keys", testKeys},
 		{"InvalidKeys", testInvalidKeys},
@@ -132,6 +133,33 @@ func testDelete(t *testing.T, s blob.Store) {
 	check(t, s, "d/y", []byte("y"))
 	if err := s.Delete(t.Context(), "d/x"); err != nil {
 		t.Errorf("second Delete(%q) = %v; want nil", "d/x", err)
+	}
+}
+
+// testDeleteObjects deletes many keys at once, through the store's
+// DeleteObjects when it has one: keys XML must escape, a missing key and
+// a key given twice are deleted without error; an invalid key fails alone.
+func testDeleteObjects(t *testing.T, s blob.Store) {
+	gone := []string{"many/a", "many/a & b/사진 1.jpg", `many/<tag> "q" 'p'.jpg`, "many/x+y=z;1,2@3!.jpg"}
+	for _, k := range append(slices.Clone(gone), "many/kept") {
+		put(t, s, k, []byte("content of "+k))
+	}
+	keys := append(slices.Clone(gone), "many/never there", "many/a", "a//b")
+	errs := blob.DeleteObjects(t.Context(), s, keys)
+	if len(errs) != len(keys) {
+		t.Fatalf("DeleteObjects(%d keys) = %d errors; want one per key", len(keys), len(errs))
+	}
+	for i, k := range keys {
+		if wantErr := k == "a//b"; (errs[i] != nil) != wantErr {
+			t.Errorf("DeleteObjects: key %q: %v; want an error: %v", k, errs[i], wantErr)
+		}
+	}
+	for _, k := range gone {
+		checkMissing(t, s, k)
+	}
+	check(t, s, "many/kept", []byte("content of many/kept"))
+	if errs := blob.DeleteObjects(t.Context(), s, nil); len(errs) != 0 {
+		t.Errorf("DeleteObjects(no keys) = %v; want none", errs)
 	}
 }
 
