@@ -108,9 +108,9 @@ func (tx *Tx) RenameAlbum(ctx context.Context, id int64, name string) error {
 
 // DeleteAlbum removes an album; its photos stay in the library. Its
 // members leave in a few statements for the whole album, through
-// batch_photos (migration 0022): their search rows are written again
-// without the album's name in the order of the index, and they are
-// numbered for sync in one insert.
+// batch_photos (migration 0022): they are numbered for sync in one
+// insert. No photo's search row changes: album names are searched in
+// album_search (migration 0025).
 func (tx *Tx) DeleteAlbum(ctx context.Context, id int64) error {
 	for _, q := range []string{
 		`INSERT INTO batch_photos (photo_id) SELECT photo_id FROM album_photos WHERE album_id = ?`,
@@ -118,13 +118,6 @@ func (tx *Tx) DeleteAlbum(ctx context.Context, id int64) error {
 	} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("remove album %d: %w", id, err)
-		}
-	}
-	for _, q := range []string{batchSearchDelete, `INSERT INTO photo_search (rowid, name, text, album, camera, place, bigrams)
-		SELECT sk, name, text, album, camera, place, bigrams FROM photo_search_rows
-		WHERE id IN (SELECT photo_id FROM batch_photos) ORDER BY sk`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("remove album %d from the search index: %w", id, err)
 		}
 	}
 	if err := tx.endBatch(ctx); err != nil {

@@ -37,9 +37,9 @@ var (
 		"settings":     nil,
 	}
 	volatileSettings = []string{"catalog_version", "change_seq", "tui_seen_activity"}
-	// derivedTables are made again from the photos by triggers, or by
-	// picup itself (look-alike hashes, by "picup dupes").
-	derivedTables = []string{"photo_dates", "photo_key_days", "photo_changes", "photo_hashes", "photo_search"}
+	// derivedTables are made again from the photos and albums by
+	// triggers, or by picup itself (look-alike hashes, by "picup dupes").
+	derivedTables = []string{"photo_dates", "photo_key_days", "photo_changes", "photo_hashes", "photo_search", "album_search"}
 	// localTables belong to this machine (its queue, its imports in
 	// progress, what it knows of its remotes, the photos a transaction
 	// changes as a batch) or are the family feed, which a journal leaves

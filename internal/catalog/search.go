@@ -58,12 +58,21 @@ func (c *Catalog) SearchIDsBetween(ctx context.Context, q Query, newer, older Cu
 // CountSearch is how many photos q finds; with before, how many of them
 // come before it in the listing (are newer).
 func (c *Catalog) CountSearch(ctx context.Context, q Query, before *Cursor) (int, error) {
-	s, err := c.searchSQL(ctx, q, searchRange{newer: before})
-	if err != nil {
+	plan, err := c.searchPlan(ctx, q, searchRange{newer: before})
+	if err != nil || plan == nil {
 		return 0, err
 	}
+	var selects []string
+	var args []any
+	for _, b := range plan {
+		sel := `SELECT p.id `
+		if len(b.albums) > 1 { // a photo may be in two of them
+			sel = `SELECT DISTINCT p.id `
+		}
+		selects, args = append(selects, sel+b.from), append(args, b.args...)
+	}
 	var n int
-	if err := c.r.QueryRowContext(ctx, `SELECT count(*) `+s.from, s.args...).Scan(&n); err != nil {
+	if err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM (`+strings.Join(selects, ` UNION `)+`)`, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("search: %w", err)
 	}
 	return n, nil
@@ -99,15 +108,54 @@ func (c *Catalog) searchPhotos(ctx context.Context, q Query, r searchRange) ([]P
 // found is a photo a search found, with what orders it.
 type found struct{ sk, id, takenKey int64 }
 
-// searchIDs lists the range's ids, in listing order (newest first).
+// listing orders found photos as listings do: newest first.
+func listing(a, b found) int {
+	return cmp.Or(cmp.Compare(b.takenKey, a.takenKey), cmp.Compare(b.id, a.id))
+}
+
+// searchIDs lists the range's ids, in listing order (newest first): the
+// photos each part of the search's plan finds, together.
 func (c *Catalog) searchIDs(ctx context.Context, q Query, r searchRange) ([]int64, error) {
 	if r.limit < 0 {
 		return nil, nil
 	}
-	s, err := c.searchSQL(ctx, q, r)
+	plan, err := c.searchPlan(ctx, q, r)
 	if err != nil {
 		return nil, err
 	}
+	var page []found
+	for _, b := range plan {
+		var part []found
+		if b.byAlbum {
+			part, err = c.albumPart(ctx, b, r)
+		} else {
+			part, err = c.indexPart(ctx, b, r)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		page = append(page, part...)
+	}
+	slices.SortFunc(page, listing)
+	page = slices.CompactFunc(page, func(a, b found) bool { return a.id == b.id })
+	if r.limit > 0 && len(page) > r.limit {
+		if r.oldestFirst {
+			page = page[len(page)-r.limit:]
+		} else {
+			page = page[:r.limit]
+		}
+	}
+	ids := make([]int64, len(page))
+	for i, f := range page {
+		ids[i] = f.id
+	}
+	return ids, nil
+}
+
+// indexPart reads a part of the plan that walks the search index by
+// rowid, newest first (oldest first when r says so), so that a page
+// costs what it reads rather than every match.
+func (c *Catalog) indexPart(ctx context.Context, s searchQuery, r searchRange) ([]found, error) {
 	order := " DESC"
 	if r.oldestFirst {
 		order = " ASC"
@@ -128,49 +176,158 @@ func (c *Catalog) searchIDs(ctx context.Context, q Query, r searchRange) ([]int6
 		})
 	}
 	page, err := run(s.lo, s.hi, r.limit)
+	if err != nil || r.limit <= 0 || len(page) < r.limit {
+		return page, err
+	}
+	// The last second read may hold more photos than the page took,
+	// in another order than taken_key's: read it whole and sort it.
+	sec := page[len(page)-1].sk >> searchIDBits
+	group, err := run(max(s.lo, sec<<searchIDBits), min(s.hi, sec<<searchIDBits|searchIDMask), 0)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
-	listing := func(a, b found) int { return cmp.Or(cmp.Compare(b.takenKey, a.takenKey), cmp.Compare(b.id, a.id)) }
-	if r.limit > 0 && len(page) == r.limit {
-		// The last second read may hold more photos than the page took,
-		// in another order than taken_key's: read it whole and sort it.
-		sec := page[len(page)-1].sk >> searchIDBits
-		group, err := run(max(s.lo, sec<<searchIDBits), min(s.hi, sec<<searchIDBits|searchIDMask), 0)
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		slices.SortFunc(group, listing)
-		if r.oldestFirst {
-			slices.Reverse(group)
-		}
-		page = slices.DeleteFunc(page, func(f found) bool { return f.sk>>searchIDBits == sec })
-		page = append(page, group...)[:r.limit]
+	slices.SortFunc(group, listing)
+	if r.oldestFirst {
+		slices.Reverse(group)
 	}
-	// The seconds the page holds whole, in listing order.
-	slices.SortFunc(page, listing)
-	ids := make([]int64, len(page))
-	for i, f := range page {
-		ids[i] = f.id
-	}
-	return ids, nil
+	page = slices.DeleteFunc(page, func(f found) bool { return f.sk>>searchIDBits == sec })
+	return append(page, group...)[:r.limit], nil
 }
 
-// searchQuery is the FROM and WHERE clauses of a search, with its
-// arguments; args[loArg] and args[hiArg] bound the search keys read.
+// albumPart reads a part of the plan that walks the members of albums
+// in listing order, newest first (oldest first when r says so): each
+// album's from album_photos_by_taken, one after the other.
+func (c *Catalog) albumPart(ctx context.Context, s searchQuery, r searchRange) ([]found, error) {
+	order := " DESC"
+	if r.oldestFirst {
+		order = " ASC"
+	}
+	text := `SELECT ap.photo_id, ap.taken_key FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+		WHERE ap.album_id = ? AND ` + s.where + ` ORDER BY ap.taken_key` + order + `, ap.photo_id` + order
+	args := slices.Clone(s.args)
+	if r.limit > 0 {
+		text += ` LIMIT ?`
+		args = append(args, r.limit)
+	}
+	var all []found
+	for _, album := range s.albums {
+		args[0] = album
+		rows, err := c.r.QueryContext(ctx, text, args...)
+		part, err := collect(rows, err, func(s scanner) (found, error) {
+			var f found
+			err := s.Scan(&f.id, &f.takenKey)
+			return f, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, part...)
+	}
+	return all, nil
+}
+
+// searchQuery is the FROM and WHERE clauses of a part of a search, with
+// its arguments. A part walks the search index, and args[loArg] and
+// args[hiArg] bound the search keys read; or, byAlbum, it walks the
+// members of albums (album_photos ap): args[0] is then the albums' ids
+// as a JSON array, for from, and where is the rest of its conditions.
 type searchQuery struct {
 	from         string
 	args         []any
 	loArg, hiArg int
 	lo, hi       int64
+	byAlbum      bool
+	albums       []int64
+	where        string
 }
 
-// searchSQL builds the search: FTS5's rows (matching the words, if any)
-// within the search keys that the dates and the range allow, joined to
-// their photos for the other conditions. The dates, type and user mean
-// what they mean to ls (PhotoFilter).
-func (c *Catalog) searchSQL(ctx context.Context, q Query, r searchRange) (searchQuery, error) {
-	var s searchQuery
+// skExpr is a photo p's search key, as the rowid of its search row.
+const skExpr = `(((max(min(p.taken_key / 1000, 34359738367), -34359738368) + 34359738368) << 27) | p.id)`
+
+// searchPlan builds the search as one or two parts whose photos
+// together are what q finds; nil when nothing can match. A term matches
+// a photo's search row or the name of an album the photo is in (the
+// album ids are looked up in album_search first). The terms that no
+// album name matches are FTS5's MATCH, walking the index newest first;
+// every other term is a condition on the rows read. When every term
+// matches some album, one of them is split in two parts: the photos
+// whose rows match it, read from the index, and the members of its
+// albums, read from album_photos.
+func (c *Catalog) searchPlan(ctx context.Context, q Query, r searchRange) ([]searchQuery, error) {
+	cond, err := c.searchConds(ctx, q, r)
+	if err != nil {
+		return nil, err
+	}
+	var match []string
+	var either []albumTerm
+	for _, t := range q.terms {
+		albums, err := c.albumsMatching(ctx, t.album)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case len(albums) > 0:
+			either = append(either, albumTerm{photo: t.photo, albums: albums})
+		case t.photo == "":
+			return nil, nil // album: names no album
+		default:
+			match = append(match, t.photo)
+		}
+	}
+	if len(match) > 0 || len(either) == 0 {
+		return []searchQuery{cond.index(strings.Join(match, " AND "), either)}, nil
+	}
+	// The split term: one that matches album names only, when there is.
+	split := slices.IndexFunc(either, func(t albumTerm) bool { return t.photo == "" })
+	split = max(split, 0)
+	t, rest := either[split], slices.Delete(slices.Clone(either), split, split+1)
+	plan := []searchQuery{cond.byAlbums(t.albums, rest)}
+	if t.photo != "" {
+		plan = append(plan, cond.index(t.photo, rest))
+	}
+	return plan, nil
+}
+
+// albumTerm is a term that names albums: a photo matches it when its
+// search row matches photo (unless "") or it is in one of albums.
+type albumTerm struct {
+	photo  string
+	albums []int64
+}
+
+// albumsMatching is the ids of the albums whose names match the FTS5
+// expression on album_search (none for "").
+func (c *Catalog) albumsMatching(ctx context.Context, match string) ([]int64, error) {
+	if match == "" {
+		return nil, nil
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT rowid FROM album_search WHERE album_search MATCH ? ORDER BY rowid`, match)
+	ids, err := collect(rows, err, func(s scanner) (int64, error) {
+		var id int64
+		err := s.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search album names: %w", err)
+	}
+	return ids, nil
+}
+
+// searchConds are a search's conditions on photos p other than its
+// words: the dates, type, user, album and position, the range, and the
+// search keys and capture times they allow.
+type searchConds struct {
+	where        []string
+	args         []any
+	lo, hi       int64 // search keys
+	keyLo, keyHi int64 // taken_key, both included
+	older, newer *Cursor
+}
+
+// searchConds reads the filters: the dates, type and user mean what
+// they mean to ls (PhotoFilter).
+func (c *Catalog) searchConds(ctx context.Context, q Query, r searchRange) (searchConds, error) {
+	s := searchConds{lo: 0, hi: math.MaxInt64, keyLo: math.MinInt64, keyHi: math.MaxInt64, older: r.older, newer: r.newer}
 	f := q.Filter
 	if q.User != "" {
 		u, err := c.UserByName(ctx, q.User)
@@ -185,15 +342,14 @@ func (c *Catalog) searchSQL(ctx context.Context, q Query, r searchRange) (search
 	if f.State != "" {
 		return s, errors.New("search: no state filter")
 	}
-	s.lo, s.hi = 0, math.MaxInt64
-	where, args := q.positionConds()
-	where = append(where, "p.trashed_at IS NULL")
+	s.where, s.args = q.positionConds()
+	s.where = append(s.where, "p.trashed_at IS NULL")
 	if r.older != nil {
-		where, args = append(where, "(p.taken_key, p.id) < (?, ?)"), append(args, r.older.TakenKey, r.older.ID)
+		s.where, s.args = append(s.where, "(p.taken_key, p.id) < (?, ?)"), append(s.args, r.older.TakenKey, r.older.ID)
 		s.hi = min(s.hi, searchSecond(r.older.TakenKey)<<searchIDBits|searchIDMask)
 	}
 	if r.newer != nil {
-		where, args = append(where, "(p.taken_key, p.id) > (?, ?)"), append(args, r.newer.TakenKey, r.newer.ID)
+		s.where, s.args = append(s.where, "(p.taken_key, p.id) > (?, ?)"), append(s.args, r.newer.TakenKey, r.newer.ID)
 		s.lo = max(s.lo, searchSecond(r.newer.TakenKey)<<searchIDBits)
 	}
 	if f.Since != "" {
@@ -202,8 +358,8 @@ func (c *Catalog) searchSQL(ctx context.Context, q Query, r searchRange) (search
 			return s, queryErrorf("since %q: want a date YYYY-MM-DD", f.Since)
 		}
 		key := d.Add(-dateMargin).UnixMilli()
-		where, args = append(where, "p.taken_key >= ?", "substr(p.taken_at, 1, 10) >= ?"), append(args, key, f.Since)
-		s.lo = max(s.lo, searchSecond(key)<<searchIDBits)
+		s.where, s.args = append(s.where, "p.taken_key >= ?", "substr(p.taken_at, 1, 10) >= ?"), append(s.args, key, f.Since)
+		s.lo, s.keyLo = max(s.lo, searchSecond(key)<<searchIDBits), key
 	}
 	if f.Until != "" {
 		d, err := time.Parse(time.DateOnly, f.Until)
@@ -211,30 +367,77 @@ func (c *Catalog) searchSQL(ctx context.Context, q Query, r searchRange) (search
 			return s, queryErrorf("until %q: want a date YYYY-MM-DD", f.Until)
 		}
 		key := d.AddDate(0, 0, 1).Add(dateMargin).UnixMilli()
-		where, args = append(where, "p.taken_key < ?", "substr(p.taken_at, 1, 10) <= ?"), append(args, key, f.Until)
-		s.hi = min(s.hi, searchSecond(key)<<searchIDBits|searchIDMask)
+		s.where, s.args = append(s.where, "p.taken_key < ?", "substr(p.taken_at, 1, 10) <= ?"), append(s.args, key, f.Until)
+		s.hi, s.keyHi = min(s.hi, searchSecond(key)<<searchIDBits|searchIDMask), key-1
 	}
 	if f.Type != "" {
-		where, args = append(where, "p.type = ?"), append(args, f.Type)
+		s.where, s.args = append(s.where, "p.type = ?"), append(s.args, f.Type)
 	}
 	if f.OwnerID != 0 {
-		where = append(where, "EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id AND po.user_id = ?)")
-		args = append(args, f.OwnerID)
+		s.where = append(s.where, "EXISTS (SELECT 1 FROM photo_owners po WHERE po.photo_id = p.id AND po.user_id = ?)")
+		s.args = append(s.args, f.OwnerID)
 	}
 	if f.AlbumID != 0 {
-		where = append(where, "EXISTS (SELECT 1 FROM album_photos ap WHERE ap.photo_id = p.id AND ap.album_id = ?)")
-		args = append(args, f.AlbumID)
+		s.where = append(s.where, "EXISTS (SELECT 1 FROM album_photos ap WHERE ap.photo_id = p.id AND ap.album_id = ?)")
+		s.args = append(s.args, f.AlbumID)
 	}
+	return s, nil
+}
+
+// termConds are the conditions that the photo p, whose search key is
+// key, matches each term: its search row or its albums.
+func termConds(terms []albumTerm, key string) ([]string, []any) {
+	var where []string
+	var args []any
+	for _, t := range terms {
+		inAlbums := "EXISTS (SELECT 1 FROM album_photos m WHERE m.photo_id = p.id AND m.album_id IN " + idList + ")"
+		if t.photo == "" {
+			where, args = append(where, inAlbums), append(args, idsJSON(t.albums))
+			continue
+		}
+		where = append(where, "(EXISTS (SELECT 1 FROM photo_search(?) m WHERE m.rowid = "+key+") OR "+inAlbums+")")
+		args = append(args, t.photo, idsJSON(t.albums))
+	}
+	return where, args
+}
+
+// index is the part that reads FTS5's rows (matching match, unless "")
+// within the search keys allowed, joined to their photos for the other
+// conditions.
+func (s searchConds) index(match string, terms []albumTerm) searchQuery {
+	q := searchQuery{lo: s.lo, hi: s.hi}
 	var head []string
-	if q.match != "" {
-		head, s.args = append(head, "photo_search MATCH ?"), append(s.args, q.match)
+	if match != "" {
+		head, q.args = append(head, "photo_search MATCH ?"), append(q.args, match)
 	}
 	head = append(head, "s.rowid BETWEEN ? AND ?")
-	s.loArg, s.hiArg = len(s.args), len(s.args)+1
-	s.args = append(append(s.args, s.lo, s.hi), args...)
-	s.from = `FROM photo_search s JOIN photos p ON p.id = (s.rowid & ` + fmt.Sprint(searchIDMask) + `) WHERE ` +
-		strings.Join(append(head, where...), " AND ")
-	return s, nil
+	q.loArg, q.hiArg = len(q.args), len(q.args)+1
+	q.args = append(append(q.args, s.lo, s.hi), s.args...)
+	where, args := termConds(terms, "s.rowid")
+	q.args = append(q.args, args...)
+	q.from = `FROM photo_search s JOIN photos p ON p.id = (s.rowid & ` + fmt.Sprint(searchIDMask) + `) WHERE ` +
+		strings.Join(slices.Concat(head, s.where, where), " AND ")
+	return q
+}
+
+// byAlbums is the part that reads the members of albums from
+// album_photos, in listing order within the range and dates.
+func (s searchConds) byAlbums(albums []int64, terms []albumTerm) searchQuery {
+	q := searchQuery{byAlbum: true, albums: albums}
+	where := []string{"ap.taken_key BETWEEN ? AND ?"}
+	q.args = []any{idsJSON(albums), s.keyLo, s.keyHi}
+	if s.older != nil {
+		where, q.args = append(where, "(ap.taken_key, ap.photo_id) < (?, ?)"), append(q.args, s.older.TakenKey, s.older.ID)
+	}
+	if s.newer != nil {
+		where, q.args = append(where, "(ap.taken_key, ap.photo_id) > (?, ?)"), append(q.args, s.newer.TakenKey, s.newer.ID)
+	}
+	q.args = append(q.args, s.args...)
+	conds, args := termConds(terms, skExpr)
+	q.args = append(q.args, args...)
+	q.where = strings.Join(slices.Concat(where, s.where, conds), " AND ")
+	q.from = `FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id IN ` + idList + ` AND ` + q.where
+	return q
 }
 
 // positionConds are the conditions of has:gps and near: on photos p.

@@ -21,16 +21,20 @@ type Query struct {
 	HasGPS bool
 	// Near: only photos within Near.KM kilometres of a point.
 	Near *Near
-	// match is the FTS5 expression built from quoted terms; "" when the
-	// query has filters only.
-	match string
+	// terms are the query's words, all of which a photo must match;
+	// none when the query has filters only.
+	terms []term
 }
+
+// term is one word or phrase of a query as FTS5 expressions built from
+// quoted strings: on the photos' own rows (photo_search) and on album
+// names (album_search, migration 0025); "" where it cannot match that
+// way. A photo matches a term when its row matches photo or it is in an
+// album whose name matches album.
+type term struct{ photo, album string }
 
 // Near is a circle on the earth.
 type Near struct{ Lat, Lon, KM float64 }
-
-// Match is the FTS5 MATCH expression of the query's words ("" for none).
-func (q Query) Match() string { return q.match }
 
 // QueryError is a query that cannot be read; its message says what to
 // write instead. Front ends report it as a usage error.
@@ -83,7 +87,6 @@ func ParseQuery(s string) (Query, error) {
 	if len(tokens) > maxQueryTerms {
 		return q, queryErrorf("the query has %d terms; at most %d", len(tokens), maxQueryTerms)
 	}
-	var terms []string
 	dates := false
 	for _, t := range tokens {
 		if t.quoted {
@@ -91,7 +94,7 @@ func ParseQuery(s string) (Query, error) {
 			if err != nil {
 				return q, err
 			}
-			terms = append(terms, term)
+			q.terms = append(q.terms, term)
 			continue
 		}
 		key, value, isFilter := strings.Cut(t.text, ":")
@@ -122,7 +125,7 @@ func ParseQuery(s string) (Query, error) {
 			if err != nil {
 				return q, err
 			}
-			terms = append(terms, term)
+			q.terms = append(q.terms, term)
 			continue
 		}
 		switch strings.ToLower(key) {
@@ -138,7 +141,7 @@ func ParseQuery(s string) (Query, error) {
 			if err != nil {
 				return q, err
 			}
-			terms = append(terms, term)
+			q.terms = append(q.terms, term)
 		case "user":
 			if q.User != "" && q.User != value {
 				return q, queryErrorf("user:%s and user:%s: a photo is looked up for one user at a time", q.User, value)
@@ -170,7 +173,6 @@ func ParseQuery(s string) (Query, error) {
 				"(to find a word with a colon, put it in double quotes)", t.text, key)
 		}
 	}
-	q.match = strings.Join(terms, " AND ")
 	return q, nil
 }
 
@@ -234,12 +236,13 @@ func splitQuery(s string) ([]token, error) {
 	return out, nil
 }
 
-// phrase is the FTS5 term for text: a quoted string (quotes doubled),
-// with prefix a prefix query (a word finds the words it starts: a word
-// typed with * after it, and every Korean word), and limited to a column
-// when column is not "". Hangul words lose a trailing particle
-// (제주도에서 → "제주도"*) so that they find the word with any other
-// particle. Other words are whole tokens: a prefix longer than the
+// phrase is the term for text: a quoted string (quotes doubled), with
+// prefix a prefix query (a word finds the words it starts: a word typed
+// with * after it, and every Korean word), and limited to a column when
+// column is not "" (album: is looked for in album names only, camera:
+// and place: in the photos' rows only). Hangul words lose a trailing
+// particle (제주도에서 → "제주도"*) so that they find the word with any
+// other particle. Other words are whole tokens: a prefix longer than the
 // index's prefixes (3 characters) makes FTS5 gather every match before
 // the first, which a common word at 1M photos makes slow.
 //
@@ -247,39 +250,47 @@ func splitQuery(s string) ([]token, error) {
 // wrote (textColumns), off the syllable pairs of the bigrams column
 // (migration 0017); a Korean word of 2 to maxBigramSyllables syllables
 // also matches as the phrase of its pairs there, so that it is found
-// inside a compound (여행 in 가족여행): ("여행"* OR bigrams : "여행").
-func phrase(column, text string, prefix bool) (string, error) {
+// inside a compound (여행 in 가족여행): ("여행"* OR bigrams : "여행"). An
+// album name is looked for the same way, in album_search's name and
+// bigrams columns.
+func phrase(column, text string, prefix bool) (term, error) {
 	if !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
 		if column != "" {
-			return "", queryErrorf("%s:%s has no letters or digits to find", column, text)
+			return term{}, queryErrorf("%s:%s has no letters or digits to find", column, text)
 		}
-		return "", queryErrorf("%q has no letters or digits to find; search for words", text)
+		return term{}, queryErrorf("%q has no letters or digits to find; search for words", text)
 	}
 	if prefix {
 		text = stripParticle(text)
 	}
-	term := quote(text)
+	quoted := quote(text)
 	if prefix {
-		term += "*"
+		quoted += "*"
 	}
-	switch {
-	case column != "":
-		return column + " : " + term, nil
-	case !hasHangul(text):
-		return term, nil
+	switch column {
+	case "album":
+		return term{album: "name : " + quoted}, nil
+	case "":
+	default:
+		return term{photo: column + " : " + quoted}, nil
 	}
-	term = textColumns + " : " + term
+	if !hasHangul(text) {
+		return term{photo: quoted, album: "name : " + quoted}, nil
+	}
+	t := term{photo: textColumns + " : " + quoted, album: "name : " + quoted}
 	if pairs := bigrams(text); prefix && pairs != "" {
-		term = "(" + term + " OR bigrams : " + quote(pairs) + ")"
+		t.photo = "(" + t.photo + " OR bigrams : " + quote(pairs) + ")"
+		t.album = "(" + t.album + " OR bigrams : " + quote(pairs) + ")"
 	}
-	return term, nil
+	return t, nil
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // textColumns are the columns of photo_search that hold what people
-// wrote and named, as an FTS5 column set: all but bigrams.
-const textColumns = "{name text album camera place}"
+// wrote and named, as an FTS5 column set: all but bigrams, and album,
+// which is empty since migration 0025.
+const textColumns = "{name text camera place}"
 
 // maxBigramSyllables is the longest word looked for by its syllable
 // pairs: a longer one (no Korean word is) is looked for by its start

@@ -56,19 +56,23 @@ func TestParseQueryRefusesBadQueries(t *testing.T) {
 }
 
 func TestParseQueryQuotesEveryTerm(t *testing.T) {
+	// Each term as "PHOTO | ALBUM": its expression on the photos' rows and
+	// on album names, terms joined by " AND ".
 	for query, want := range map[string]string{
-		"beach":            `"beach"`,
-		"beac*":            `"beac"*`,
-		"제주도에서 Grandpa":    `({name text album camera place} : "제주도"* OR bigrams : "제주 주도") AND "Grandpa"`,
-		"집 제주":             `{name text album camera place} : "집"* AND ({name text album camera place} : "제주"* OR bigrams : "제주")`,
-		`"가족 여행" album:여행`: `{name text album camera place} : "가족 여행" AND album : "여행"*`,
-		"제주2019":           `{name text album camera place} : "제주2019"*`,
-		"가나다라마바사아자차카타파하가나다라": `{name text album camera place} : "가나다라마바사아자차카타파하가나다라"*`, // 17 syllables: no phrase of 16 pairs
-		`"AND" OR NOT`:                    `"AND" AND "OR" AND "NOT"`,
-		`"say ""hi"" now"`:                `"say " AND "hi" AND " now"`,
-		`album:"Jeju 2019" camera:EOS-5`:  `album : "Jeju 2019" AND camera : "EOS-5"`,
-		`place:Busan 2019 has:gps`:        `place : "Busan"`,
-		`'quoted' it's`:                   `"'quoted'" AND "it's"`,
+		"beach": `"beach" | name : "beach"`,
+		"beac*": `"beac"* | name : "beac"*`,
+		"제주도에서 Grandpa": `({name text camera place} : "제주도"* OR bigrams : "제주 주도") | (name : "제주도"* OR bigrams : "제주 주도")` +
+			` AND "Grandpa" | name : "Grandpa"`,
+		"집 제주": `{name text camera place} : "집"* | name : "집"*` +
+			` AND ({name text camera place} : "제주"* OR bigrams : "제주") | (name : "제주"* OR bigrams : "제주")`,
+		`"가족 여행" album:여행`: `{name text camera place} : "가족 여행" | name : "가족 여행" AND  | name : "여행"*`,
+		"제주2019":           `{name text camera place} : "제주2019"* | name : "제주2019"*`,
+		"가나다라마바사아자차카타파하가나다라": `{name text camera place} : "가나다라마바사아자차카타파하가나다라"* | name : "가나다라마바사아자차카타파하가나다라"*`, // 17 syllables: no phrase of 16 pairs
+		`"AND" OR NOT`:                    `"AND" | name : "AND" AND "OR" | name : "OR" AND "NOT" | name : "NOT"`,
+		`"say ""hi"" now"`:                `"say " | name : "say " AND "hi" | name : "hi" AND " now" | name : " now"`,
+		`album:"Jeju 2019" camera:EOS-5`:  ` | name : "Jeju 2019" AND camera : "EOS-5" | `,
+		`place:Busan 2019 has:gps`:        `place : "Busan" | `,
+		`'quoted' it's`:                   `"'quoted'" | name : "'quoted'" AND "it's" | name : "it's"`,
 		`type:video near:33.45,126.57,10`: ``,
 	} {
 		q, err := ParseQuery(query)
@@ -76,8 +80,12 @@ func TestParseQueryQuotesEveryTerm(t *testing.T) {
 			t.Errorf("ParseQuery(%q): %v", query, err)
 			continue
 		}
-		if q.Match() != want {
-			t.Errorf("ParseQuery(%q).Match() = %s; want %s", query, q.Match(), want)
+		var got []string
+		for _, t := range q.terms {
+			got = append(got, t.photo+" | "+t.album)
+		}
+		if g := strings.Join(got, " AND "); g != want {
+			t.Errorf("ParseQuery(%q) terms = %s; want %s", query, g, want)
 		}
 	}
 	q, err := ParseQuery("2019-05-01..2019-06-30 type:VIDEO user:mom has:GPS near:33.45,126.57,10")
@@ -121,7 +129,7 @@ func FuzzParseQuery(f *testing.F) {
 		if _, err := c.Search(context.Background(), q, nil, 5); err != nil {
 			var qe *QueryError
 			if !errors.As(err, &qe) { // an unknown user: a query error too
-				t.Fatalf("Search(%q) with MATCH %s: %v", s, q.Match(), err)
+				t.Fatalf("Search(%q) with terms %q: %v", s, q.terms, err)
 			}
 		}
 	})

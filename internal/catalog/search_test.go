@@ -53,22 +53,161 @@ func exec(t *testing.T, c *Catalog, query string, args ...any) {
 }
 
 // checkIndexExact: the index holds one row per photo, exactly what the
-// photo's columns, albums and comments make, and FTS5's own check passes.
+// photo's columns and comments make, and one row per album, its name;
+// FTS5's own check passes on both.
 func checkIndexExact(t *testing.T, c *Catalog) {
 	t.Helper()
-	var photos, rows, same int
+	var photos, rows, same, albums, albumRows, albumSame int
 	err := c.r.QueryRow(`SELECT (SELECT count(*) FROM photos), (SELECT count(*) FROM photo_search),
 		(SELECT count(*) FROM photo_search s JOIN photo_search_rows v ON v.sk = s.rowid
-		 WHERE s.name = v.name AND s.text = v.text AND s.album = v.album AND s.camera = v.camera AND s.place = v.place
-		   AND s.bigrams = v.bigrams)`).
-		Scan(&photos, &rows, &same)
+		 WHERE s.name = v.name AND s.text = v.text AND s.album = '' AND s.camera = v.camera AND s.place = v.place
+		   AND s.bigrams = v.bigrams),
+		(SELECT count(*) FROM albums), (SELECT count(*) FROM album_search),
+		(SELECT count(*) FROM album_search s JOIN album_search_rows v ON v.id = s.rowid
+		 WHERE s.name = v.name AND s.bigrams = v.bigrams)`).
+		Scan(&photos, &rows, &same, &albums, &albumRows, &albumSame)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rows != photos || same != photos {
 		t.Errorf("index: %d rows, %d of them as their photo says; want %d", rows, same, photos)
 	}
+	if albumRows != albums || albumSame != albums {
+		t.Errorf("album index: %d rows, %d of them as their album says; want %d", albumRows, albumSame, albums)
+	}
 	exec(t, c, `INSERT INTO photo_search (photo_search) VALUES ('integrity-check')`)
+	exec(t, c, `INSERT INTO album_search (album_search) VALUES ('integrity-check')`)
+}
+
+// TestSearchThroughAlbums: a word finds the photos whose own words hold
+// it and the photos of the albums it names, together, in listing order,
+// page by page in both directions and counted once each; with other
+// words, each word is matched either way.
+func TestSearchThroughAlbums(t *testing.T) {
+	c := searchLibrary(t)
+	ctx := context.Background()
+	insert(t, c, testPhoto(5, 5000), testPhoto(6, 6000))
+	exec(t, c, `UPDATE photos SET taken_key = 1556877600000, taken_at = '2019-05-03T10:00:00' WHERE id = 5`) // the second of photo 1
+	mustWrite(t, c, func(tx *Tx) error {
+		for name, ids := range map[string][]int64{"Beach days": {3, 5, 1}, "Grandpa's beach": {1}, "여름 바닷가": {4}} {
+			id, err := tx.CreateAlbum(ctx, name)
+			if err != nil {
+				return err
+			}
+			for _, p := range ids {
+				if _, err := tx.AddToAlbum(ctx, id, p, Actor{}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	checkIndexExact(t, c)
+	for _, tc := range []struct {
+		query string
+		want  []int64
+	}{
+		{"beach", []int64{3, 2, 5, 1}},    // 2 by its caption, 3, 5 and 1 by their albums, 1 once
+		{"album:beach", []int64{3, 5, 1}}, // album names only
+		{"album:grandpa", []int64{1}},     // by "Grandpa's beach"
+		{"grandpa", []int64{2, 1}},        // a caption, an album
+		{"grandpa beach", []int64{2, 1}},  // both words, each either way
+		{"beach 할머니", []int64{1}},         // an album's word and a caption's
+		{"beach 2020", []int64{3}},        // and a date
+		{"beach type:video", nil},         // and a type
+		{"바닷가", []int64{4}},               // a Korean album name
+		{"바닷", []int64{4}},                // its start
+		{"닷가", []int64{4}},                // inside it, by its syllable pairs
+		{"album:닷가", nil},                 // album: takes a word's start only
+		{"album:nowhere", nil},            // no album: nothing, fast
+		{"album:nowhere beach", nil},      // and with other words
+		{"beach album:\"beach days\"", []int64{3, 5, 1}},
+	} {
+		wantFound(t, c, tc.query, tc.want...)
+		q, err := ParseQuery(tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := c.CountSearch(ctx, q, nil); err != nil || n != len(tc.want) {
+			t.Errorf("CountSearch(%q) = %d, %v; want %d", tc.query, n, err, len(tc.want))
+		}
+	}
+
+	// Page by page, one photo a page, forwards and then backwards.
+	q, err := ParseQuery("beach")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forward []int64
+	var after *Cursor
+	for range 10 {
+		ps, err := c.Search(ctx, q, after, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 0 {
+			break
+		}
+		forward = append(forward, ps[0].ID)
+		cur := CursorOf(ps[0])
+		after = &cur
+		if n, err := c.CountSearch(ctx, q, after); err != nil || n != len(forward)-1 {
+			t.Errorf("CountSearch before photo %d = %d, %v; want %d", ps[0].ID, n, err, len(forward)-1)
+		}
+	}
+	if !slices.Equal(forward, []int64{3, 2, 5, 1}) {
+		t.Errorf("beach, a page at a time: %v; want [3 2 5 1]", forward)
+	}
+	var backward []int64
+	before := after
+	for range 10 {
+		ps, err := c.SearchBefore(ctx, q, before, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 0 {
+			break
+		}
+		backward = append(backward, ps[0].ID)
+		cur := CursorOf(ps[0])
+		before = &cur
+	}
+	if !slices.Equal(backward, []int64{5, 2, 3}) {
+		t.Errorf("beach, a page at a time backwards from 1: %v; want [5 2 3]", backward)
+	}
+	if ps, err := c.SearchBefore(ctx, q, after, 2); err != nil || !slices.Equal(photoIDs(ps), []int64{2, 5}) {
+		t.Errorf("the 2 before photo 1: %v, %v; want [2 5]", photoIDs(ps), err)
+	}
+	ids, err := c.SearchIDsBetween(ctx, q, CursorOf(Photo{ID: 2, TakenKey: 1561935600000}), *after)
+	if err != nil || !slices.Equal(ids, []int64{2, 5, 1}) {
+		t.Errorf("from 2 to 1: %v, %v; want [2 5 1]", ids, err)
+	}
+
+	// Removing an album, renaming it, taking a photo out: found at once,
+	// and no photo's search row is written.
+	var before0 int
+	if err := c.r.QueryRow(`SELECT count(*) FROM photo_search_data`).Scan(&before0); err != nil {
+		t.Fatal(err)
+	}
+	beach, err := c.AlbumByName(ctx, "Beach days")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, c, func(tx *Tx) error { return tx.RenameAlbum(ctx, beach.ID, "Sea days") })
+	wantFound(t, c, "beach", 2, 1)
+	wantFound(t, c, "sea", 3, 5, 1)
+	mustWrite(t, c, func(tx *Tx) error { _, err := tx.RemoveFromAlbum(ctx, beach.ID, 3); return err })
+	wantFound(t, c, "sea", 5, 1)
+	mustWrite(t, c, func(tx *Tx) error { return tx.DeleteAlbum(ctx, beach.ID) })
+	wantFound(t, c, "sea")
+	var after0 int
+	if err := c.r.QueryRow(`SELECT count(*) FROM photo_search_data`).Scan(&after0); err != nil {
+		t.Fatal(err)
+	}
+	if after0 != before0 {
+		t.Errorf("the photos' index went from %d to %d records: a photo's row was written", before0, after0)
+	}
+	checkIndexExact(t, c)
 }
 
 func float(f float64) *float64 { return &f }
@@ -407,33 +546,63 @@ func photoIDs(ps []Photo) []int64 {
 
 // TestSearchWalksTheIndexInOrder: FTS5 drives the search in search-key
 // order, so a page never sorts every match (the 1M-photo benchmark's
-// premise), with words, dates alone and a user.
+// premise), with words, dates alone and a user; a word that names an
+// album walks the album's members in listing order too.
 func TestSearchWalksTheIndexInOrder(t *testing.T) {
 	c := searchLibrary(t)
 	ctx := context.Background()
-	for _, query := range []string{"beach", "2019-05", "제주 user:nobody type:video near:33.4,126.5,10"} {
-		q, err := ParseQuery(query)
+	mustWrite(t, c, func(tx *Tx) error {
+		id, err := tx.CreateAlbum(ctx, "Beach days")
+		if err == nil {
+			_, err = tx.AddToAlbum(ctx, id, 3, Actor{})
+		}
+		return err
+	})
+	for _, tc := range []struct {
+		query string
+		parts []string // how each part of the plan starts
+	}{
+		{"beach", []string{"SEARCH ap USING COVERING INDEX album_photos_by_taken", "SCAN s VIRTUAL TABLE"}},
+		{"album:beach", []string{"SEARCH ap USING COVERING INDEX album_photos_by_taken"}},
+		{"grandpa beach", []string{"SCAN s VIRTUAL TABLE"}},
+		{"2019-05", []string{"SCAN s VIRTUAL TABLE"}},
+		{"제주 user:nobody type:video near:33.4,126.5,10", []string{"SCAN s VIRTUAL TABLE"}},
+	} {
+		q, err := ParseQuery(tc.query)
 		if err != nil {
 			t.Fatal(err)
 		}
 		q.User = "" // no such user: leave it out to plan the rest
-		s, err := c.searchSQL(ctx, q, searchRange{limit: 50})
+		plan, err := c.searchPlan(ctx, q, searchRange{limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := c.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT s.rowid, p.id, p.taken_key `+s.from+` ORDER BY s.rowid DESC LIMIT 50`, s.args...)
-		details, err := collect(rows, err, func(sc scanner) (string, error) {
-			var id, parent, notused int
-			var d string
-			err := sc.Scan(&id, &parent, &notused, &d)
-			return d, err
-		})
-		if err != nil {
-			t.Fatal(err)
+		if len(plan) != len(tc.parts) {
+			t.Errorf("%q is planned in %d parts; want %d", tc.query, len(plan), len(tc.parts))
+			continue
 		}
-		plan := strings.Join(details, "; ")
-		if !strings.HasPrefix(plan, "SCAN s VIRTUAL TABLE") || strings.Contains(plan, "TEMP B-TREE") {
-			t.Errorf("plan of %q: %s; want FTS5 first, in order, and no sort", query, plan)
+		for i, s := range plan {
+			query := `SELECT s.rowid, p.id, p.taken_key ` + s.from + ` ORDER BY s.rowid DESC LIMIT 50`
+			args := s.args
+			if s.byAlbum { // as albumPart reads each album
+				query = `SELECT ap.photo_id, ap.taken_key FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+					WHERE ap.album_id = ? AND ` + s.where + ` ORDER BY ap.taken_key DESC, ap.photo_id DESC LIMIT 50`
+				args = append([]any{s.albums[0]}, args[1:]...)
+			}
+			rows, err := c.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+			details, err := collect(rows, err, func(sc scanner) (string, error) {
+				var id, parent, notused int
+				var d string
+				err := sc.Scan(&id, &parent, &notused, &d)
+				return d, err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(details, "; ")
+			if !strings.HasPrefix(plan, tc.parts[i]) || strings.Contains(plan, "FOR ORDER BY") {
+				t.Errorf("plan of %q, part %d: %s; want it to start %s, in order, and no sort", tc.query, i, plan, tc.parts[i])
+			}
 		}
 	}
 }

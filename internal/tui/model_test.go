@@ -588,7 +588,8 @@ func TestTimelineSource(t *testing.T) {
 		t.Errorf("no search in 2019-05: %#v, %v", src, err)
 	}
 	src, err = timelineSource("beach", "2019-05")
-	if ss, ok := src.(searchSource); err != nil || !ok || ss.q.Filter.Since != "2019-05-01" || ss.q.Match() != `"beach"` {
+	want, _ := catalog.ParseQuery("beach 2019-05")
+	if ss, ok := src.(searchSource); err != nil || !ok || ss.q.Filter.Since != "2019-05-01" || !reflect.DeepEqual(ss.q, want) {
 		t.Errorf("beach in 2019-05: %#v, %v", src, err)
 	}
 	src, err = timelineSource("beach 2020", "2019-05")
