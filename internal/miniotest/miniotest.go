@@ -27,7 +27,7 @@ type Server struct {
 
 // proc is the server process, replaced by Restart.
 type proc struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	dataDir string
 	console string // the console's address
@@ -56,9 +56,9 @@ func Binary() string {
 }
 
 // Start starts MinIO on a free port of 127.0.0.1 with an empty data
-// directory and stops it when the test ends. Without a MinIO binary it skips
-// the test, or fails it when $CI is set.
-func Start(t *testing.T) Server {
+// directory and stops it when the test or benchmark ends. Without a MinIO
+// binary it skips the test, or fails it when $CI is set.
+func Start(t testing.TB) Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
@@ -75,7 +75,7 @@ func Start(t *testing.T) Server {
 	return s
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
