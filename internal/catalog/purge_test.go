@@ -190,9 +190,12 @@ func checkBatchDone(t *testing.T, c *Catalog, r *rand.Rand, when string, seq int
 	checkDayCounters(t, c, r, when)
 	checkIndexExact(t, c)
 	var batch, numbered, distinct int
+	var last, highest int64
 	err := c.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM batch_photos),
 		(SELECT count(*) FROM photo_changes WHERE seq > ? AND photo_id IN `+idList+`),
-		(SELECT count(DISTINCT seq) FROM photo_changes WHERE seq > ?)`, seq, idsJSON(ids), seq).Scan(&batch, &numbered, &distinct)
+		(SELECT count(DISTINCT seq) FROM photo_changes WHERE seq > ?),
+		(SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'change_seq'), (SELECT max(seq) FROM photo_changes)`,
+		seq, idsJSON(ids), seq).Scan(&batch, &numbered, &distinct, &last, &highest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,11 +203,13 @@ func checkBatchDone(t *testing.T, c *Catalog, r *rand.Rand, when string, seq int
 		t.Errorf("%s: %d rows left in batch_photos, %d of %d photos numbered for sync (%d numbers); want 0 and each its own number",
 			when, batch, numbered, len(ids), distinct)
 	}
+	if last != highest {
+		t.Errorf("%s: change_seq is %d and the highest number given %d; want the same, so that the next change is above", when, last, highest)
+	}
 }
 
 // TestAlbumBatchesKeepEverythingExact trashes an album's photos and
-// removes another album (a Korean name, in the search index of its
-// members), each in a few statements for the whole album, and checks
+// removes another album (a Korean name, in the album index), each in a few statements for the whole album, and checks
 // the counters, the search index and the numbers for sync after each.
 func TestAlbumBatchesKeepEverythingExact(t *testing.T) {
 	ctx := context.Background()

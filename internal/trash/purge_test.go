@@ -71,8 +71,10 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 		if err := tx.InsertSidecar(ctx, gone.ID, sidecar, 10, fmt.Sprintf("%064x", 99)); err != nil {
 			return err
 		}
-		if err := tx.AddRemote(ctx, catalog.Remote{Name: "b2", Bucket: "photos", Endpoint: "s3.example.org"}); err != nil {
-			return err
+		for _, name := range []string{"b2", "unused"} {
+			if err := tx.AddRemote(ctx, catalog.Remote{Name: name, Bucket: "photos", Endpoint: "s3.example.org"}); err != nil {
+				return err
+			}
 		}
 		for _, key := range []string{gone.Path, syncer.MetaKey(gone.SHA256)} {
 			if err := tx.PutRemoteObject(ctx, "b2", key, gone.SHA256, gone.Bytes); err != nil {
@@ -126,15 +128,16 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 		}
 		got = append(got, j.Kind+" "+j.Target)
 	}
-	want := []string{
-		catalog.JobDeleteFile + " " + gone.Path,
-		catalog.JobDeleteRemote + " b2\t" + gone.Path,
-		catalog.JobDeleteFile + " " + syncer.MetaKey(gone.SHA256),
-		catalog.JobDeleteRemote + " b2\t" + syncer.MetaKey(gone.SHA256),
-		catalog.JobDeleteFile + " " + sidecar,
-	}
+	// Each file, from the library and from the remote that anything was
+	// uploaded to, whether it holds that file or not; nothing from the
+	// remote never synced.
+	files := []string{gone.Path, syncer.MetaKey(gone.SHA256), sidecar}
 	for _, s := range thumb.Sizes {
-		want = append(want, catalog.JobDeleteFile+" "+library.ThumbPath(gone.SHA256, s.Name))
+		files = append(files, library.ThumbPath(gone.SHA256, s.Name))
+	}
+	var want []string
+	for _, f := range files {
+		want = append(want, catalog.JobDeleteFile+" "+f, catalog.JobDeleteRemote+" b2\t"+f)
 	}
 	slices.Sort(got)
 	slices.Sort(want)
