@@ -244,52 +244,85 @@ type searchQuery struct {
 // skExpr is a photo p's search key, as the rowid of its search row.
 const skExpr = `(((max(min(p.taken_key / 1000, 34359738367), -34359738368) + 34359738368) << 27) | p.id)`
 
-// searchPlan builds the search as one or two parts whose photos
-// together are what q finds; nil when nothing can match. A term matches
-// a photo's search row or the name of an album the photo is in (the
-// album ids are looked up in album_search first). The terms that no
-// album name matches are FTS5's MATCH, walking the index newest first;
-// every other term is a condition on the rows read. When every term
-// matches some album, one of them is split in two parts: the photos
-// whose rows match it, read from the index, and the members of its
-// albums, read from album_photos.
+// searchPlan builds the search as parts whose photos together are
+// what q finds; nil when nothing can match. A term matches a photo's
+// search row or the name of an album the photo is in; the album ids are
+// looked up in album_search first. The terms that name no album are
+// FTS5's MATCH, walking the index newest first. A term that names
+// albums splits the search in two parts, the photos whose rows match it
+// (in the MATCH) and the members of its albums (a condition on each row
+// read), up to maxSplitTerms terms (2^n parts); further ones are a
+// condition on each row read, its row or its albums. A part without
+// words to MATCH walks the members of its albums in listing order, or
+// the whole index when they are more than maxAlbumWalks albums.
 func (c *Catalog) searchPlan(ctx context.Context, q Query, r searchRange) ([]searchQuery, error) {
 	cond, err := c.searchConds(ctx, q, r)
 	if err != nil {
 		return nil, err
 	}
 	var match []string
-	var either []albumTerm
+	var members, mixed []albumTerm
 	for _, t := range q.terms {
 		albums, err := c.albumsMatching(ctx, t.album)
 		if err != nil {
 			return nil, err
 		}
 		switch {
+		case len(albums) > 0 && t.photo == "":
+			members = append(members, albumTerm{albums: albums})
 		case len(albums) > 0:
-			either = append(either, albumTerm{photo: t.photo, albums: albums})
+			mixed = append(mixed, albumTerm{photo: t.photo, albums: albums})
 		case t.photo == "":
 			return nil, nil // album: names no album
 		default:
 			match = append(match, t.photo)
 		}
 	}
-	if len(match) > 0 || len(either) == 0 {
-		return []searchQuery{cond.index(strings.Join(match, " AND "), either)}, nil
-	}
-	// The split term: one that matches album names only, when there is.
-	split := slices.IndexFunc(either, func(t albumTerm) bool { return t.photo == "" })
-	split = max(split, 0)
-	t, rest := either[split], slices.Delete(slices.Clone(either), split, split+1)
-	plan := []searchQuery{cond.byAlbums(t.albums, rest)}
-	if t.photo != "" {
-		plan = append(plan, cond.index(t.photo, rest))
+	split, either := mixed[:min(len(mixed), maxSplitTerms)], mixed[min(len(mixed), maxSplitTerms):]
+	var plan []searchQuery
+	for choice := range 1 << len(split) {
+		m, in := slices.Clone(match), slices.Clone(members)
+		for i, t := range split {
+			if choice&(1<<i) != 0 {
+				in = append(in, albumTerm{albums: t.albums})
+			} else {
+				m = append(m, t.photo)
+			}
+		}
+		plan = append(plan, cond.part(m, in, either))
 	}
 	return plan, nil
 }
 
-// albumTerm is a term that names albums: a photo matches it when its
-// search row matches photo (unless "") or it is in one of albums.
+// Limits of a search's plan: maxSplitTerms terms naming albums are
+// split in two parts each; a part walks the members of at most
+// maxAlbumWalks albums one after the other (more, and it walks the
+// index, checking each photo's albums).
+const (
+	maxSplitTerms = 3
+	maxAlbumWalks = 16
+)
+
+// part is one part of a plan: the photos whose rows match every
+// expression of match, that are in one of the albums of each term of
+// in, and whose row or albums match each term of either.
+func (s searchConds) part(match []string, in, either []albumTerm) searchQuery {
+	if len(match) > 0 || len(in) == 0 {
+		return s.index(strings.Join(match, " AND "), in, either)
+	}
+	// The members of the term with the fewest albums, in listing order.
+	walk := slices.IndexFunc(in, func(t albumTerm) bool {
+		return !slices.ContainsFunc(in, func(u albumTerm) bool { return len(u.albums) < len(t.albums) })
+	})
+	if len(in[walk].albums) > maxAlbumWalks {
+		return s.index("", in, either)
+	}
+	return s.byAlbums(in[walk].albums, slices.Delete(slices.Clone(in), walk, walk+1), either)
+}
+
+// albumTerm is a term that names albums: a photo matches it when it is
+// in one of albums, or, unless photo is "", its search row matches
+// photo.
 type albumTerm struct {
 	photo  string
 	albums []int64
@@ -384,17 +417,17 @@ func (c *Catalog) searchConds(ctx context.Context, q Query, r searchRange) (sear
 	return s, nil
 }
 
-// termConds are the conditions that the photo p, whose search key is
-// key, matches each term: its search row or its albums.
-func termConds(terms []albumTerm, key string) ([]string, []any) {
+// termConds are the conditions on the photo p, whose search key is key:
+// that it is in one of the albums of each term of in, and that its
+// search row or its albums match each term of either.
+func termConds(in, either []albumTerm, key string) ([]string, []any) {
 	var where []string
 	var args []any
-	for _, t := range terms {
-		inAlbums := "EXISTS (SELECT 1 FROM album_photos m WHERE m.photo_id = p.id AND m.album_id IN " + idList + ")"
-		if t.photo == "" {
-			where, args = append(where, inAlbums), append(args, idsJSON(t.albums))
-			continue
-		}
+	inAlbums := "EXISTS (SELECT 1 FROM album_photos m WHERE m.photo_id = p.id AND m.album_id IN " + idList + ")"
+	for _, t := range in {
+		where, args = append(where, inAlbums), append(args, idsJSON(t.albums))
+	}
+	for _, t := range either {
 		where = append(where, "(EXISTS (SELECT 1 FROM photo_search(?) m WHERE m.rowid = "+key+") OR "+inAlbums+")")
 		args = append(args, t.photo, idsJSON(t.albums))
 	}
@@ -404,7 +437,7 @@ func termConds(terms []albumTerm, key string) ([]string, []any) {
 // index is the part that reads FTS5's rows (matching match, unless "")
 // within the search keys allowed, joined to their photos for the other
 // conditions.
-func (s searchConds) index(match string, terms []albumTerm) searchQuery {
+func (s searchConds) index(match string, in, either []albumTerm) searchQuery {
 	q := searchQuery{lo: s.lo, hi: s.hi}
 	var head []string
 	if match != "" {
@@ -413,7 +446,7 @@ func (s searchConds) index(match string, terms []albumTerm) searchQuery {
 	head = append(head, "s.rowid BETWEEN ? AND ?")
 	q.loArg, q.hiArg = len(q.args), len(q.args)+1
 	q.args = append(append(q.args, s.lo, s.hi), s.args...)
-	where, args := termConds(terms, "s.rowid")
+	where, args := termConds(in, either, "s.rowid")
 	q.args = append(q.args, args...)
 	q.from = `FROM photo_search s JOIN photos p ON p.id = (s.rowid & ` + fmt.Sprint(searchIDMask) + `) WHERE ` +
 		strings.Join(slices.Concat(head, s.where, where), " AND ")
@@ -422,7 +455,7 @@ func (s searchConds) index(match string, terms []albumTerm) searchQuery {
 
 // byAlbums is the part that reads the members of albums from
 // album_photos, in listing order within the range and dates.
-func (s searchConds) byAlbums(albums []int64, terms []albumTerm) searchQuery {
+func (s searchConds) byAlbums(albums []int64, in, either []albumTerm) searchQuery {
 	q := searchQuery{byAlbum: true, albums: albums}
 	where := []string{"ap.taken_key BETWEEN ? AND ?"}
 	q.args = []any{idsJSON(albums), s.keyLo, s.keyHi}
@@ -433,7 +466,7 @@ func (s searchConds) byAlbums(albums []int64, terms []albumTerm) searchQuery {
 		where, q.args = append(where, "(ap.taken_key, ap.photo_id) > (?, ?)"), append(q.args, s.newer.TakenKey, s.newer.ID)
 	}
 	q.args = append(q.args, s.args...)
-	conds, args := termConds(terms, skExpr)
+	conds, args := termConds(in, either, skExpr)
 	q.args = append(q.args, args...)
 	q.where = strings.Join(slices.Concat(where, s.where, conds), " AND ")
 	q.from = `FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id IN ` + idList + ` AND ` + q.where

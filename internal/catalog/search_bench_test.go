@@ -16,7 +16,9 @@ import (
 // CTE inserts the photos (the search triggers index each), in a temp dir
 // removed when the binary ends. Captions mix English and Korean words,
 // one photo in 100,000 has the word "zanzibar", a third have a position
-// and a place, one in 20 is a video; they were taken over 20 years from 2000.
+// and a place, one in 20 is a video; they were taken over 20 years from
+// 2000. One photo in ten is in the album "Jeju 2019", one in ten in one
+// of 200 albums "Birthday N".
 var benchCatalog = sync.OnceValues(func() (*Catalog, error) {
 	n := 1_000_000
 	if s := os.Getenv("PICUP_BENCH_PHOTOS"); s != "" {
@@ -60,6 +62,18 @@ SELECT n, printf('%064d', n), printf('originals/x/%d.jpg', n), printf('IMG_%04d.
     CASE WHEN n % 3 = 0 THEN 'KR' END, CASE WHEN n % 3 = 0 THEN (SELECT region FROM cities WHERE i = n % 5) END,
     CASE WHEN n % 3 = 0 THEN (SELECT city FROM cities WHERE i = n % 5) END
 FROM (SELECT n, 946684800000 + (n * 7919 % ?) * (631152000000 / ?) AS t FROM x)`, n, n, n)
+		if err != nil {
+			return err
+		}
+		// Albums: "Jeju 2019" holds one photo in ten, and 200 albums
+		// "Birthday N" hold one in 2,000 each (one photo in ten in all).
+		_, err = tx.ExecContext(ctx, `
+INSERT INTO albums (id, name, created_at) SELECT 1, 'Jeju 2019', '2024-01-01T00:00:00Z';
+WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 200)
+INSERT INTO albums (id, name, created_at) SELECT i + 1, 'Birthday ' || i, '2024-01-01T00:00:00Z' FROM k;
+INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
+SELECT CASE WHEN id % 10 = 3 THEN 1 ELSE 2 + (id / 10) % 200 END, id, taken_key, '2024-01-01T00:00:00Z'
+FROM photos WHERE id % 10 = 3 OR id % 10 = 4`)
 		return err
 	})
 	if err != nil {
@@ -104,6 +118,11 @@ func BenchmarkSearch(b *testing.B) {
 		"2012-03-01..2012-03-31",    // dates alone
 		`"school 가족"`,               // a phrase
 		"zanzibar beach place:jeju", // rare and common together
+		"album:jeju",                // an album of 100,000
+		"jeju",                      // that album, and a city in places
+		"birthday",                  // a word of captions that names 200 albums
+		"wedding jeju",              // a word, and a word that names an album
+		"zanzibar birthday",         // rare, and a word that names albums
 	} {
 		q, err := ParseQuery(query)
 		if err != nil {

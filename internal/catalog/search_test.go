@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -100,6 +101,15 @@ func TestSearchThroughAlbums(t *testing.T) {
 				}
 			}
 		}
+		for i := range maxAlbumWalks + 1 { // more albums than a part walks one by one
+			id, err := tx.CreateAlbum(ctx, fmt.Sprintf("Trip %d", i))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AddToAlbum(ctx, id, int64(i%3)+1, Actor{}); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	checkIndexExact(t, c)
@@ -107,20 +117,24 @@ func TestSearchThroughAlbums(t *testing.T) {
 		query string
 		want  []int64
 	}{
-		{"beach", []int64{3, 2, 5, 1}},    // 2 by its caption, 3, 5 and 1 by their albums, 1 once
-		{"album:beach", []int64{3, 5, 1}}, // album names only
-		{"album:grandpa", []int64{1}},     // by "Grandpa's beach"
-		{"grandpa", []int64{2, 1}},        // a caption, an album
-		{"grandpa beach", []int64{2, 1}},  // both words, each either way
-		{"beach 할머니", []int64{1}},         // an album's word and a caption's
-		{"beach 2020", []int64{3}},        // and a date
-		{"beach type:video", nil},         // and a type
-		{"바닷가", []int64{4}},               // a Korean album name
-		{"바닷", []int64{4}},                // its start
-		{"닷가", []int64{4}},                // inside it, by its syllable pairs
-		{"album:닷가", nil},                 // album: takes a word's start only
-		{"album:nowhere", nil},            // no album: nothing, fast
-		{"album:nowhere beach", nil},      // and with other words
+		{"album:trip", []int64{3, 2, 1}},            // 17 albums: the index walked, their members kept
+		{"trip 2019", []int64{2, 1}},                // and a date
+		{"beach grandpa trip days", []int64{1}},     // four words that name albums: three split, one checked row by row
+		{"beach grandpa trip days 할머니", []int64{1}}, // and a word of the caption
+		{"beach", []int64{3, 2, 5, 1}},              // 2 by its caption, 3, 5 and 1 by their albums, 1 once
+		{"album:beach", []int64{3, 5, 1}},           // album names only
+		{"album:grandpa", []int64{1}},               // by "Grandpa's beach"
+		{"grandpa", []int64{2, 1}},                  // a caption, an album
+		{"grandpa beach", []int64{2, 1}},            // both words, each either way
+		{"beach 할머니", []int64{1}},                   // an album's word and a caption's
+		{"beach 2020", []int64{3}},                  // and a date
+		{"beach type:video", nil},                   // and a type
+		{"바닷가", []int64{4}},                         // a Korean album name
+		{"바닷", []int64{4}},                          // its start
+		{"닷가", []int64{4}},                          // inside it, by its syllable pairs
+		{"album:닷가", nil},                           // album: takes a word's start only
+		{"album:nowhere", nil},                      // no album: nothing, fast
+		{"album:nowhere beach", nil},                // and with other words
 		{"beach album:\"beach days\"", []int64{3, 5, 1}},
 	} {
 		wantFound(t, c, tc.query, tc.want...)
@@ -556,15 +570,22 @@ func TestSearchWalksTheIndexInOrder(t *testing.T) {
 		if err == nil {
 			_, err = tx.AddToAlbum(ctx, id, 3, Actor{})
 		}
+		for i := range maxAlbumWalks + 1 {
+			if err == nil {
+				_, err = tx.CreateAlbum(ctx, fmt.Sprintf("Trip %d", i))
+			}
+		}
 		return err
 	})
 	for _, tc := range []struct {
 		query string
 		parts []string // how each part of the plan starts
 	}{
-		{"beach", []string{"SEARCH ap USING COVERING INDEX album_photos_by_taken", "SCAN s VIRTUAL TABLE"}},
+		{"beach", []string{"SCAN s VIRTUAL TABLE", "SEARCH ap USING COVERING INDEX album_photos_by_taken"}},
 		{"album:beach", []string{"SEARCH ap USING COVERING INDEX album_photos_by_taken"}},
-		{"grandpa beach", []string{"SCAN s VIRTUAL TABLE"}},
+		{"grandpa beach", []string{"SCAN s VIRTUAL TABLE", "SCAN s VIRTUAL TABLE"}},
+		{"album:trip", []string{"SCAN s VIRTUAL TABLE"}}, // too many albums to walk one by one
+		{"trip beach grandpa", []string{"SCAN s VIRTUAL TABLE", "SCAN s VIRTUAL TABLE", "SCAN s VIRTUAL TABLE", "SCAN s VIRTUAL TABLE"}},
 		{"2019-05", []string{"SCAN s VIRTUAL TABLE"}},
 		{"제주 user:nobody type:video near:33.4,126.5,10", []string{"SCAN s VIRTUAL TABLE"}},
 	} {
