@@ -77,12 +77,35 @@ func (c *Catalog) DueJobs(ctx context.Context, now time.Time, kinds []string, li
 	return collect(rows, err, scanJob)
 }
 
-// PendingDeletion reports whether a deletion job is queued for a
-// library-relative path: the file is on its way out, not an orphan.
-func (c *Catalog) PendingDeletion(ctx context.Context, rel string) (bool, error) {
-	var n int
-	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE target = ? AND kind = ?`, rel, JobDeleteFile).Scan(&n)
-	return n > 0, err
+// PendingDeletions says which of the library-relative paths rels a
+// deletion job is queued for: files on their way out, not orphans. It
+// reads the queue once, whatever its length, for the files that verify
+// found no photo of; the queue has no index by target (migration 0026),
+// which would cost a random write for each of the jobs a purge queues.
+func (c *Catalog) PendingDeletions(ctx context.Context, rels []string) (map[string]bool, error) {
+	pending := map[string]bool{}
+	if len(rels) == 0 {
+		return pending, nil
+	}
+	want := make(map[string]bool, len(rels))
+	for _, r := range rels {
+		want[r] = true
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT target FROM jobs WHERE kind = ?`, JobDeleteFile)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target string
+		if err := rows.Scan(&target); err != nil {
+			return nil, err
+		}
+		if want[target] {
+			pending[target] = true
+		}
+	}
+	return pending, rows.Err()
 }
 
 // JobsDone removes finished jobs.

@@ -347,9 +347,6 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			if err != nil || len(jobs) == 0 {
 				return fmt.Errorf("due jobs: %d, %w", len(jobs), err)
 			}
-			if _, err := c.PendingDeletion(ctx, "thumbs/x/1.jpg"); err != nil {
-				return err
-			}
 			if _, err := c.Referenced(ctx, "originals/x.jpg"); err != nil {
 				return err
 			}

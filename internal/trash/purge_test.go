@@ -144,10 +144,10 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("jobs after the purge:\n%q\nwant:\n%q", got, want)
 	}
-	for _, rel := range []string{gone.Path, sidecar, library.ThumbPath(gone.SHA256, "grid")} {
-		if pending, err := lib.Catalog.PendingDeletion(ctx, rel); err != nil || !pending {
-			t.Errorf("PendingDeletion(%s) = %v, %v; want true", rel, pending, err)
-		}
+	rels := []string{gone.Path, sidecar, library.ThumbPath(gone.SHA256, "grid"), kept.Path}
+	pending, err := lib.Catalog.PendingDeletions(ctx, rels)
+	if err != nil || !reflect.DeepEqual(pending, map[string]bool{rels[0]: true, rels[1]: true, rels[2]: true}) {
+		t.Errorf("PendingDeletions(%q) = %v, %v; want the purged photo's three files", rels, pending, err)
 	}
 
 	users, err := lib.Catalog.Users(ctx)

@@ -13,8 +13,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -444,11 +446,6 @@ func (c *checker) originalsTree(ctx context.Context) error {
 			return nil
 		}
 		known, err := c.lib.Catalog.KnownPath(ctx, rel)
-		if err == nil && !known {
-			// A file of a purged photo waiting for its deletion job is
-			// not an orphan: adopting it would undo the purge.
-			known, err = c.lib.Catalog.PendingDeletion(ctx, rel)
-		}
 		if err != nil {
 			return err
 		}
@@ -460,6 +457,13 @@ func (c *checker) originalsTree(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("scan originals: %w", err)
 	}
+	// A file of a purged photo waiting for its deletion job is not an
+	// orphan: adopting it would undo the purge.
+	pending, err := c.lib.Catalog.PendingDeletions(ctx, orphans)
+	if err != nil {
+		return fmt.Errorf("read the queued deletions: %w", err)
+	}
+	orphans = slices.DeleteFunc(orphans, func(rel string) bool { return pending[rel] })
 	// Media first, so that lone sidecars find the photo they belong to.
 	sort.SliceStable(orphans, func(i, j int) bool { return !isSidecar(orphans[i]) && isSidecar(orphans[j]) })
 	for _, rel := range orphans {
@@ -554,7 +558,8 @@ func (c *checker) sidecarOwner(ctx context.Context, rel string) (catalog.Photo, 
 // thumbsTree looks for thumbnails of content the catalog no longer has.
 func (c *checker) thumbsTree(ctx context.Context) error {
 	root := c.lib.Abs(library.ThumbsDir)
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	var unknown []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -571,24 +576,31 @@ func (c *checker) thumbsTree(ctx context.Context) error {
 			}
 		}
 		if !known {
-			known, err = c.lib.Catalog.PendingDeletion(ctx, rel)
-			if err != nil {
-				return err
-			}
+			unknown = append(unknown, rel)
 		}
-		if known {
-			return nil
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	pending, err := c.lib.Catalog.PendingDeletions(ctx, unknown)
+	if err != nil {
+		return fmt.Errorf("read the queued deletions: %w", err)
+	}
+	for _, rel := range unknown {
+		if pending[rel] {
+			continue
 		}
 		p := Problem{Kind: KindOrphanThumb, Path: rel, Detail: "thumbnail of content not in the catalog", Repairable: true, Action: c.will("remove it", "removed")}
-		if strings.HasPrefix(d.Name(), ".tmp-") {
+		if strings.HasPrefix(path.Base(rel), ".tmp-") {
 			p.Kind, p.Detail = KindTempFile, "leftover of an interrupted write"
 		}
 		if c.opts.Repair {
-			p.Repaired = os.Remove(path) == nil
+			p.Repaired = os.Remove(c.lib.Abs(rel)) == nil
 		}
 		c.add(p)
-		return nil
-	})
+	}
+	return nil
 }
 
 // will is the Action of a problem --repair fixes: what it will do, or,
