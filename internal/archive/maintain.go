@@ -10,8 +10,12 @@ import (
 	"github.com/picup/picup/internal/trash"
 )
 
-// maintainJobs bounds how long Maintain runs queued jobs.
-const maintainJobs = 2 * time.Second
+// maintainJobs bounds how long Maintain runs queued jobs: long enough
+// for the deletions an everyday purge queues, short enough that a
+// command started while a big purge's outbox waits is not held up by it
+// (at ten million photos, 2 s before). serve's loop, sync, import and
+// trash empty run the queue for longer.
+const maintainJobs = 250 * time.Millisecond
 
 // maintainPlaces is how many photos' places Maintain looks up at most.
 const maintainPlaces = 5000
