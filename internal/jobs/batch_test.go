@@ -313,3 +313,35 @@ func TestDeleteRemoteSparesReferencedKeys(t *testing.T) {
 		t.Error("the thumbnail of content in the catalog was deleted from the library")
 	}
 }
+
+// No deletion starts once the deadline has passed, within a batch too:
+// those not started stay due, their attempts not counted.
+func TestDeadlineWithinBatch(t *testing.T) {
+	lib := remoteLib(t, "r\tx.jpg")
+	for _, f := range []string{"originals/a.jpg", "originals/b.jpg", "originals/c.jpg"} {
+		writeFile(t, lib.Abs(f))
+		addJob(t, lib, catalog.JobDeleteFile, f)
+	}
+	var calls []string
+	store := batched{oneByOne{calls: &calls}}
+	r := NewRunner(lib).WithRemotes(func(context.Context, string) (blob.Store, error) { return store, nil }, nil)
+	clock := time.Now()
+	r.now = func() time.Time { return clock }
+	r.Observe(func(catalog.Job, string, error) { clock = clock.Add(time.Minute) }) // the first deletion takes long
+	res, err := r.RunDue(context.Background(), clock.Add(time.Second))
+	if err != nil || res != (Result{Done: 1}) {
+		t.Fatalf("RunDue = %+v, %v; want one done", res, err)
+	}
+	left := queued(t, lib)
+	if len(left) != 3 || len(calls) != 0 {
+		t.Fatalf("queue holds %+v, remote got %q; want the three jobs after the first, no request", left, calls)
+	}
+	for _, j := range left {
+		if j.Attempts != 0 || j.State != catalog.JobPending {
+			t.Errorf("job %q: %+v; want pending, no attempt counted", j.Target, j)
+		}
+	}
+	if library.Exists(lib.Abs("originals/a.jpg")) || !library.Exists(lib.Abs("originals/b.jpg")) {
+		t.Error("want a.jpg deleted, b.jpg kept")
+	}
+}

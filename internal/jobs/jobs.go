@@ -116,8 +116,8 @@ func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error)
 		if err != nil || len(due) == 0 {
 			return res, err
 		}
-		b := &batch{r: r, res: &res, forget: map[string][]string{}}
-		runErr := b.run(ctx, deadline, due)
+		b := &batch{r: r, res: &res, deadline: deadline, forget: map[string][]string{}}
+		runErr := b.run(ctx, due)
 		// The batch's outcomes are written together, even when it
 		// stopped early: a process killed before runs its jobs again,
 		// which they bear.
@@ -176,6 +176,7 @@ func (r *Runner) store(ctx context.Context, name string) (blob.Store, error) {
 type batch struct {
 	r        *Runner
 	res      *Result
+	deadline time.Time // no job starts after it
 	gathered []catalog.Job
 	done     []int64
 	failed   []catalog.JobFailure
@@ -185,9 +186,9 @@ type batch struct {
 // run runs due in order until the deadline passes or ctx ends, gathering
 // deletions; another job runs alone, after the deletions gathered before
 // it. The error stops the run: ctx's, or a full disk.
-func (b *batch) run(ctx context.Context, deadline time.Time, due []catalog.Job) error {
+func (b *batch) run(ctx context.Context, due []catalog.Job) error {
 	for _, j := range due {
-		if ctx.Err() != nil || !b.r.now().Before(deadline) {
+		if b.stop(ctx) {
 			break
 		}
 		if j.Kind == catalog.JobDeleteFile || j.Kind == catalog.JobDeleteRemote {
@@ -207,6 +208,12 @@ func (b *batch) run(ctx context.Context, deadline time.Time, due []catalog.Job) 
 		}
 	}
 	return b.deletions(ctx)
+}
+
+// stop reports whether no job may start now: ctx ended, or the deadline
+// passed. The jobs not started stay due.
+func (b *batch) stop(ctx context.Context) bool {
+	return ctx.Err() != nil || !b.r.now().Before(b.deadline)
 }
 
 // settle notes what became of an attempt at j: done, or failed (dead
@@ -310,7 +317,7 @@ func (b *batch) deletions(ctx context.Context) error {
 		return stop
 	}
 	for _, j := range files {
-		if ctx.Err() != nil {
+		if b.stop(ctx) {
 			return ctx.Err()
 		}
 		var err error
@@ -336,7 +343,7 @@ func (b *batch) deletions(ctx context.Context) error {
 		byName[rj.name] = append(byName[rj.name], rj)
 	}
 	for _, name := range names {
-		if ctx.Err() != nil {
+		if b.stop(ctx) {
 			return ctx.Err()
 		}
 		if err := b.deleteRemote(ctx, name, byName[name]); err != nil {
