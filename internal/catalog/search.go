@@ -419,11 +419,13 @@ func (c *Catalog) searchConds(ctx context.Context, q Query, r searchRange) (sear
 
 // termConds are the conditions on the photo p, whose search key is key:
 // that it is in one of the albums of each term of in, and that its
-// search row or its albums match each term of either.
+// search row or its albums match each term of either. A photo's albums
+// are read by its id, and the list of albums checked for each (the +
+// keeps SQLite from seeking the index once for each album of the list).
 func termConds(in, either []albumTerm, key string) ([]string, []any) {
 	var where []string
 	var args []any
-	inAlbums := "EXISTS (SELECT 1 FROM album_photos m WHERE m.photo_id = p.id AND m.album_id IN " + idList + ")"
+	inAlbums := "EXISTS (SELECT 1 FROM album_photos m WHERE m.photo_id = p.id AND +m.album_id IN " + idList + ")"
 	for _, t := range in {
 		where, args = append(where, inAlbums), append(args, idsJSON(t.albums))
 	}
