@@ -36,11 +36,12 @@ func (a *Archive) Maintain(ctx context.Context, now time.Time) (trash.Report, er
 	if _, err := a.FillPlaces(ctx, maintainPlaces); err != nil {
 		return purged, fmt.Errorf("look up places: %w", err)
 	}
-	due, err := a.lib.Catalog.JobsDue(ctx, time.Now())
+	runner := jobs.NewRunner(a.lib)
+	due, err := runner.Due(ctx)
 	if err != nil || !due {
 		return purged, err
 	}
-	_, err = jobs.NewRunner(a.lib).RunDue(ctx, time.Now().Add(maintainJobs))
+	_, err = runner.RunDue(ctx, time.Now().Add(maintainJobs))
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return purged, fmt.Errorf("run queued jobs: %w", err)
 	}

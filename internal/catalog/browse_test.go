@@ -337,10 +337,10 @@ func TestRemoteStatusesAndJobs(t *testing.T) {
 	}
 
 	// Job 1 waits to run; nothing was due in 1970.
-	if due, err := c.JobsDue(ctx, time.Now()); err != nil || !due {
+	if due, err := c.JobsDue(ctx, time.Now(), []string{JobDeleteFile}); err != nil || !due {
 		t.Errorf("JobsDue = %v, %v; want true (job 1 waits)", due, err)
 	}
-	if due, err := c.JobsDue(ctx, time.Unix(0, 0)); err != nil || due {
+	if due, err := c.JobsDue(ctx, time.Unix(0, 0), []string{JobDeleteFile}); err != nil || due {
 		t.Errorf("JobsDue(1970) = %v, %v; want false", due, err)
 	}
 	counts, err := c.CountJobs(ctx)

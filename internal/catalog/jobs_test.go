@@ -161,6 +161,12 @@ func TestJobBatchesUseIndexes(t *testing.T) {
 	rec.mu.Unlock()
 	_, err := c.ReferencedPaths(ctx, []string{"originals/x.jpg", "thumbs/ab/" + strings.Repeat("a", 64) + "-grid.jpg"})
 	if err == nil {
+		_, err = c.DueJobs(ctx, time.Now(), []string{JobDeleteFile, JobDeleteRemote}, 10)
+	}
+	if err == nil {
+		_, err = c.JobsDue(ctx, time.Now(), []string{JobDeleteFile})
+	}
+	if err == nil {
 		err = c.Write(ctx, func(tx *Tx) error {
 			if err := tx.AddRemote(ctx, Remote{Name: "b2", Bucket: "photos", Endpoint: "s3.example.org"}); err != nil {
 				return err
@@ -181,13 +187,19 @@ func TestJobBatchesUseIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"SELECT f.value", "DELETE FROM remote_objects", "UPDATE jobs SET attempts", "DELETE FROM jobs"} {
+	for _, want := range []string{"SELECT f.value", "DELETE FROM remote_objects", "UPDATE jobs SET attempts", "DELETE FROM jobs",
+		"AND kind = ? AND next_at <= ?\n\t\t\tORDER BY", "SELECT EXISTS (SELECT 1 FROM jobs"} {
 		found := false
 		for query, steps := range plans {
 			if !strings.Contains(query, want) {
 				continue
 			}
 			found = true
+			if strings.Contains(query, "FROM jobs WHERE state") && !slices.ContainsFunc(steps, func(s string) bool {
+				return strings.Contains(s, "INDEX jobs_due (state=? AND kind=? AND next_at<?)") && !strings.Contains(s, "TEMP B-TREE")
+			}) {
+				t.Errorf("%s\n  does not read one kind's range of jobs_due: %v", strings.Join(strings.Fields(query), " "), steps)
+			}
 			if bad := fullScans(query, steps); len(bad) > 0 {
 				t.Errorf("%s\n  reads a big table whole: %v\n  plan: %v", strings.Join(strings.Fields(query), " "), bad, steps)
 			}
@@ -196,5 +208,54 @@ func TestJobBatchesUseIndexes(t *testing.T) {
 		if !found {
 			t.Errorf("no statement %q was explained", want)
 		}
+	}
+}
+
+// Due jobs are read kind by kind (migration 0028) and merged oldest
+// first; jobs of other kinds, due or not, are neither returned nor in
+// the way.
+func TestDueJobsByKind(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	now := time.Now()
+	// Five remote deletions due first, then file deletions and a sync
+	// interleaved, and a file deletion due later.
+	var want []string
+	mustWrite(t, c, func(tx *Tx) error {
+		add := func(kind, target string, at time.Time) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, target, next_at, created_at) VALUES (?, ?, ?, '')`,
+				kind, target, at.UnixMilli())
+			return err
+		}
+		for i := range 5 {
+			if err := add(JobDeleteRemote, fmt.Sprintf("b2\tr%d", i), now.Add(-time.Hour)); err != nil {
+				return err
+			}
+		}
+		for i := range 4 {
+			kind := JobDeleteFile
+			if i%2 == 1 {
+				kind = JobSync
+			}
+			if err := add(kind, fmt.Sprint("t", i), now.Add(time.Duration(i-10)*time.Minute)); err != nil {
+				return err
+			}
+			want = append(want, fmt.Sprint("t", i))
+		}
+		return add(JobDeleteFile, "later", now.Add(time.Hour))
+	})
+	got, err := c.DueJobs(ctx, now, []string{JobSync, JobDeleteFile}, 3)
+	var targets []string
+	for _, j := range got {
+		targets = append(targets, j.Target)
+	}
+	if err != nil || !slices.Equal(targets, want[:3]) {
+		t.Errorf("DueJobs(sync, delete-file, 3) = %v, %v; want %v", targets, err, want[:3])
+	}
+	if due, err := c.JobsDue(ctx, now.Add(-11*time.Minute), []string{JobDeleteFile, JobSync}); err != nil || due {
+		t.Errorf("JobsDue of files and syncs with only remote deletions due = %v, %v; want false", due, err)
+	}
+	if due, err := c.JobsDue(ctx, now.Add(-11*time.Minute), []string{JobDeleteRemote}); err != nil || !due {
+		t.Errorf("JobsDue of remote deletions = %v, %v; want true", due, err)
 	}
 }

@@ -340,7 +340,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			})
 		},
 		"jobs": func() error {
-			if due, err := c.JobsDue(ctx, now); err != nil || !due {
+			if due, err := c.JobsDue(ctx, now, []string{JobDeleteFile, JobDeleteRemote}); err != nil || !due {
 				return fmt.Errorf("jobs due: %v, %w", due, err)
 			}
 			jobs, err := c.DueJobs(ctx, now, []string{JobDeleteFile}, 10)

@@ -131,6 +131,12 @@ func (r *Runner) RunDue(ctx context.Context, deadline time.Time) (Result, error)
 	return res, ctx.Err()
 }
 
+// Due reports whether a job this runner can do is due: a probe of the
+// queue's index a kind.
+func (r *Runner) Due(ctx context.Context) (bool, error) {
+	return r.lib.Catalog.JobsDue(ctx, r.now(), r.kinds())
+}
+
 // kinds are the job kinds this runner can do: remote jobs only when it
 // can reach remotes.
 func (r *Runner) kinds() []string {
