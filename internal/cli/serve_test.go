@@ -235,7 +235,7 @@ func TestServeRunsJobs(t *testing.T) {
 		t.Errorf("the purged photo's original is still there: %v", err)
 	}
 	logs := s.logs.String()
-	for _, want := range []string{"purged 1 photo (", "that was in the trash longer than 0 seconds", "job done", "kind=delete-file", "serving metrics", "stopped"} {
+	for _, want := range []string{"purged 1 photo (", "that was in the trash longer than 0 seconds", "ran queued jobs", "done=", "serving metrics", "stopped"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("serve log lacks %q:\n%s", want, logs)
 		}

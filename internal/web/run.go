@@ -274,13 +274,22 @@ func (l *jobLoop) run(ctx context.Context) {
 	runner := a.JobRunner(func(sum syncer.Summary) {
 		l.metrics.Synced(sum.Remote, sum.Uploaded, sum.Bytes)
 		l.log.Info("synced", "remote", sum.Remote, "uploaded", sum.Uploaded, "bytes", sum.Bytes, "failed", sum.Failed)
-	}).Observe(func(j catalog.Job, result string, err error) {
+	})
+	// A purge of 100,000 photos queues about 800,000 jobs: each job is a
+	// line at debug level, and each run of the queue one line (with the
+	// last error when some failed) at info or warn; a job given up on is
+	// an error of its own.
+	var done, failed int
+	var lastErr error
+	runner.Observe(func(j catalog.Job, result string, err error) {
 		l.metrics.JobRan(j.Kind, result)
 		switch result {
 		case jobs.ResultDone:
-			l.log.Info("job done", "id", j.ID, "kind", j.Kind)
+			done++
+			l.log.Debug("job done", "id", j.ID, "kind", j.Kind)
 		case jobs.ResultFailed:
-			l.log.Warn("job failed; it will be retried", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts+1, "err", err)
+			failed, lastErr = failed+1, err
+			l.log.Debug("job failed; it will be retried", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts+1, "err", err)
 		default:
 			l.log.Error("job failed for the last time; see \"picup jobs ls --failed\" and \"picup jobs retry\"",
 				"id", j.ID, "kind", j.Kind, "attempt", j.Attempts+1, "err", err)
@@ -300,8 +309,15 @@ func (l *jobLoop) run(ctx context.Context) {
 				l.log.Error("purge the trash", "err", err)
 			}
 		}
+		done, failed, lastErr = 0, 0, nil
 		if _, err := runner.RunDue(ctx, time.Now().Add(time.Minute)); err != nil && ctx.Err() == nil {
 			l.log.Error("run queued jobs", "err", err)
+		}
+		switch {
+		case failed > 0:
+			l.log.Warn("ran queued jobs; the failed ones will be retried", "done", done, "failed", failed, "last_err", lastErr)
+		case done > 0:
+			l.log.Info("ran queued jobs", "done", done)
 		}
 		select {
 		case <-ctx.Done():
