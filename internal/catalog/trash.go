@@ -2,24 +2,21 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
 )
 
-// Trash moves live photos to the trash and returns how many moved.
+// Trash moves live photos to the trash and returns how many moved, as
+// one batch (trashBatch).
 func (tx *Tx) Trash(ctx context.Context, ids []int64) (int, error) {
-	n := 0
-	now := nowText()
-	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL`, now, id)
-		if err != nil {
-			return n, err
-		}
-		k, _ := res.RowsAffected()
-		n += int(k)
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO batch_photos (photo_id)
+		SELECT p.id FROM json_each(?) j CROSS JOIN photos p ON p.id = j.value WHERE p.trashed_at IS NULL`, idsJSON(ids))
+	if err != nil {
+		return 0, fmt.Errorf("trash photos: %w", err)
 	}
-	return n, nil
+	return tx.trashBatch(ctx, res)
 }
 
 // TrashIfUnfiled moves a photo to the trash when it is in no album (a
@@ -45,17 +42,25 @@ func (tx *Tx) TrashAlbum(ctx context.Context, albumID int64) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("trash album %d: %w", albumID, err)
 	}
-	n, err := res.RowsAffected()
+	return tx.trashBatch(ctx, res)
+}
+
+// trashBatch moves the photos in batch_photos, all live, to the trash:
+// the counters move by one sum each, the photos change in one
+// statement and are numbered for sync in one insert. added is the
+// result of the insert that filled the batch.
+func (tx *Tx) trashBatch(ctx context.Context, added sql.Result) (int, error) {
+	n, err := added.RowsAffected()
 	if err != nil || n == 0 {
 		return 0, err
 	}
 	for _, q := range []string{trashUsage, trashAlbumCounts, trashDates, trashKeyDays} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return 0, fmt.Errorf("trash album %d: %w", albumID, err)
+			return 0, fmt.Errorf("trash photos: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id IN (SELECT photo_id FROM batch_photos)`, nowText()); err != nil {
-		return 0, fmt.Errorf("trash album %d: %w", albumID, err)
+		return 0, fmt.Errorf("trash photos: %w", err)
 	}
 	return int(n), tx.endBatch(ctx)
 }
