@@ -281,12 +281,10 @@ func TestRemoteStatusesAndJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.JobFailed(ctx, 2, 1, "disk full", time.Now(), false); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.JobFailed(ctx, 3, 8, "disk full", time.Now(), true); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, c, func(tx *Tx) error {
+		return tx.JobsFailed(ctx, []JobFailure{{ID: 2, Attempts: 1, Error: "disk full", Next: time.Now()},
+			{ID: 3, Attempts: 8, Error: "disk full", Next: time.Now(), Dead: true}})
+	})
 
 	st, err := c.RemoteStatuses(ctx)
 	if err != nil {

@@ -113,14 +113,6 @@ func (c *Catalog) PendingDeletions(ctx context.Context, rels []string) (map[stri
 	return pending, rows.Err()
 }
 
-// JobsDone removes finished jobs.
-func (c *Catalog) JobsDone(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return c.Write(ctx, func(tx *Tx) error { return tx.DeleteJobs(ctx, ids) })
-}
-
 // DeleteJobs removes finished jobs.
 func (tx *Tx) DeleteJobs(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
@@ -137,14 +129,6 @@ type JobFailure struct {
 	Error    string
 	Next     time.Time // when the job is due again
 	Dead     bool      // failed for the last time
-}
-
-// JobFailed records a failed attempt: the job is due again at next, or
-// dead when dead is true.
-func (c *Catalog) JobFailed(ctx context.Context, id int64, attempts int, msg string, next time.Time, dead bool) error {
-	return c.Write(ctx, func(tx *Tx) error {
-		return tx.JobsFailed(ctx, []JobFailure{{ID: id, Attempts: attempts, Error: msg, Next: next, Dead: dead}})
-	})
 }
 
 // JobsFailed records failed attempts, in one statement however many.
@@ -225,17 +209,11 @@ func (c *Catalog) JobsDue(ctx context.Context, now time.Time, kinds []string) (b
 	return false, nil
 }
 
-// Referenced reports whether a library-relative path (or remote key) is in
-// use: an original or sidecar of some photo, or the thumbnail or JSON
-// sidecar of content some photo has. A deletion job leaves such a file alone.
-func (c *Catalog) Referenced(ctx context.Context, rel string) (bool, error) {
-	used, err := c.ReferencedPaths(ctx, []string{rel})
-	return used[rel], err
-}
-
 // ReferencedPaths tells which of paths (library-relative paths or remote
-// keys) are in use, as Referenced does of one, in one query for them all:
-// the paths in use are in the map.
+// keys) are in use, in one query for them all: an original or sidecar of
+// some photo, or the thumbnail or JSON sidecar of content some photo has.
+// A deletion job leaves such a file alone. The paths in use are in the
+// map.
 func (c *Catalog) ReferencedPaths(ctx context.Context, paths []string) (map[string]bool, error) {
 	if len(paths) == 0 {
 		return nil, nil

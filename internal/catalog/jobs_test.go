@@ -49,8 +49,8 @@ func TestReferencedPaths(t *testing.T) {
 		if tt.used {
 			want[tt.path] = true
 		}
-		if used, err := c.Referenced(ctx, tt.path); err != nil || used != tt.used {
-			t.Errorf("Referenced(%q) = %v, %v; want %v", tt.path, used, err, tt.used)
+		if used, err := c.ReferencedPaths(ctx, []string{tt.path}); err != nil || used[tt.path] != tt.used {
+			t.Errorf("ReferencedPaths(%q) = %v, %v; want it used: %v", tt.path, used, err, tt.used)
 		}
 	}
 	got, err := c.ReferencedPaths(ctx, paths)

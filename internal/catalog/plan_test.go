@@ -347,13 +347,15 @@ func TestHotPathsUseIndexes(t *testing.T) {
 			if err != nil || len(jobs) == 0 {
 				return fmt.Errorf("due jobs: %d, %w", len(jobs), err)
 			}
-			if _, err := c.Referenced(ctx, "originals/x.jpg"); err != nil {
+			if _, err := c.ReferencedPaths(ctx, []string{"originals/x.jpg"}); err != nil {
 				return err
 			}
-			if err := c.JobFailed(ctx, jobs[1].ID, 1, "busy", now.Add(time.Minute), false); err != nil {
-				return err
-			}
-			return c.JobsDone(ctx, []int64{jobs[0].ID})
+			return c.Write(ctx, func(tx *Tx) error {
+				if err := tx.JobsFailed(ctx, []JobFailure{{ID: jobs[1].ID, Attempts: 1, Error: "busy", Next: now.Add(time.Minute)}}); err != nil {
+					return err
+				}
+				return tx.DeleteJobs(ctx, []int64{jobs[0].ID})
+			})
 		},
 		"activity": func() error {
 			if _, err := c.LatestActivity(ctx); err != nil {

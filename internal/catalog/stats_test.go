@@ -46,9 +46,9 @@ func TestStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.JobFailed(ctx, 3, 8, "gone", time.Now(), true); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, c, func(tx *Tx) error {
+		return tx.JobsFailed(ctx, []JobFailure{{ID: 3, Attempts: 8, Error: "gone", Next: time.Now(), Dead: true}})
+	})
 	got, err := c.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -137,7 +137,10 @@ func testLibrary(t testing.TB) *library.Library {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.Catalog.JobFailed(ctx, 1, 8, "permission denied", testNow, true); err != nil {
+	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
+		return tx.JobsFailed(ctx, []catalog.JobFailure{{ID: 1, Attempts: 8, Error: "permission denied", Next: testNow, Dead: true}})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return lib
