@@ -126,7 +126,7 @@ func (c *Catalog) searchIDs(ctx context.Context, q Query, r searchRange) ([]int6
 	var page []found
 	for _, b := range plan {
 		var part []found
-		if b.byAlbum {
+		if len(b.albums) > 0 {
 			part, err = c.albumPart(ctx, b, r)
 		} else {
 			part, err = c.indexPart(ctx, b, r)
@@ -228,15 +228,15 @@ func (c *Catalog) albumPart(ctx context.Context, s searchQuery, r searchRange) (
 
 // searchQuery is the FROM and WHERE clauses of a part of a search, with
 // its arguments. A part walks the search index, and args[loArg] and
-// args[hiArg] bound the search keys read; or, byAlbum, it walks the
-// members of albums (album_photos ap): args[0] is then the albums' ids
-// as a JSON array, for from, and where is the rest of its conditions.
+// args[hiArg] bound the search keys read; or, when albums is not empty,
+// it walks their members (album_photos ap): args[0] is then the albums'
+// ids as a JSON array, for from, and where is the rest of its
+// conditions.
 type searchQuery struct {
 	from         string
 	args         []any
 	loArg, hiArg int
 	lo, hi       int64
-	byAlbum      bool
 	albums       []int64
 	where        string
 }
@@ -458,7 +458,7 @@ func (s searchConds) index(match string, in, either []albumTerm) searchQuery {
 // byAlbums is the part that reads the members of albums from
 // album_photos, in listing order within the range and dates.
 func (s searchConds) byAlbums(albums []int64, in, either []albumTerm) searchQuery {
-	q := searchQuery{byAlbum: true, albums: albums}
+	q := searchQuery{albums: albums}
 	where := []string{"ap.taken_key BETWEEN ? AND ?"}
 	q.args = []any{idsJSON(albums), s.keyLo, s.keyHi}
 	if s.older != nil {

@@ -605,7 +605,7 @@ func TestSearchWalksTheIndexInOrder(t *testing.T) {
 		for i, s := range plan {
 			query := `SELECT s.rowid, p.id, p.taken_key ` + s.from + ` ORDER BY s.rowid DESC LIMIT 50`
 			args := s.args
-			if s.byAlbum { // as albumPart reads each album
+			if len(s.albums) > 0 { // as albumPart reads each album
 				query = `SELECT ap.photo_id, ap.taken_key FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
 					WHERE ap.album_id = ? AND ` + s.where + ` ORDER BY ap.taken_key DESC, ap.photo_id DESC LIMIT 50`
 				args = append([]any{s.albums[0]}, args[1:]...)
