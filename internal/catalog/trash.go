@@ -9,14 +9,14 @@ import (
 )
 
 // Trash moves live photos to the trash and returns how many moved, as
-// one batch (trashBatch).
+// one batch (moveBatch).
 func (tx *Tx) Trash(ctx context.Context, ids []int64) (int, error) {
-	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO batch_photos (photo_id)
-		SELECT p.id FROM json_each(?) j CROSS JOIN photos p ON p.id = j.value WHERE p.trashed_at IS NULL`, idsJSON(ids))
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO batch_photos (photo_id, bytes, type, date, day)
+		SELECT p.id, `+batchFacts+` FROM json_each(?) j CROSS JOIN photos p ON p.id = j.value WHERE p.trashed_at IS NULL`, idsJSON(ids))
 	if err != nil {
 		return 0, fmt.Errorf("trash photos: %w", err)
 	}
-	return tx.trashBatch(ctx, res)
+	return tx.moveBatch(ctx, res, toTrash)
 }
 
 // TrashIfUnfiled moves a photo to the trash when it is in no album (a
@@ -32,63 +32,111 @@ func (tx *Tx) TrashIfUnfiled(ctx context.Context, id int64) (bool, error) {
 }
 
 // TrashAlbum moves every live photo of an album to the trash, in a few
-// statements for the whole album through batch_photos (migration 0022):
-// the owners', albums' and days' counters move by one sum each, and the
-// photos are numbered for sync in one insert.
+// statements for the whole album through batch_photos (moveBatch).
+//
+// Which of the album's photos are live is read from photos_live_by_taken
+// (an entry there is a live photo) in the album's order, which is that
+// index's order: its pages are read once each, one after the other, and
+// are at hand when the photos leave it. The photos' rows are then read
+// in the order of their ids, the order they lie in on disk. Read from
+// the rows in the album's order instead, both the rows and the index
+// were read at random places: at ten million photos, with the pages not
+// in memory, an album of 100,000 took 5.0-5.4 s in the catalog, and
+// 3.4 s this way.
 func (tx *Tx) TrashAlbum(ctx context.Context, albumID int64) (int, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO batch_photos (photo_id)
-		SELECT ap.photo_id FROM album_photos ap CROSS JOIN photos p ON p.id = ap.photo_id
-		WHERE ap.album_id = ? AND p.trashed_at IS NULL`, albumID)
+	res, err := tx.ExecContext(ctx, `INSERT INTO batch_photos (photo_id, bytes, type, date, day)
+		WITH live (id) AS MATERIALIZED (
+			SELECT ap.photo_id FROM album_photos ap INDEXED BY album_photos_by_taken
+			CROSS JOIN photos l INDEXED BY photos_live_by_taken ON l.taken_key = ap.taken_key AND l.id = ap.photo_id
+			WHERE ap.album_id = ? AND l.trashed_at IS NULL ORDER BY ap.photo_id)
+		SELECT p.id, `+batchFacts+` FROM live CROSS JOIN photos p ON p.id = live.id`, albumID)
 	if err != nil {
 		return 0, fmt.Errorf("trash album %d: %w", albumID, err)
 	}
-	return tx.trashBatch(ctx, res)
+	return tx.moveBatch(ctx, res, toTrash)
 }
 
-// trashBatch moves the photos in batch_photos, all live, to the trash:
-// the counters move by one sum each, the photos change in one
-// statement and are numbered for sync in one insert. added is the
-// result of the insert that filled the batch.
-func (tx *Tx) trashBatch(ctx context.Context, added sql.Result) (int, error) {
+// Restore takes photos out of the trash, as one batch (moveBatch); ids
+// nil restores all of it. It returns how many came back.
+func (tx *Tx) Restore(ctx context.Context, ids []int64) (int, error) {
+	q, args := `INSERT INTO batch_photos (photo_id, bytes, type, date, day)
+		SELECT p.id, `+batchFacts+` FROM photos p INDEXED BY photos_trashed WHERE p.trashed_at IS NOT NULL`, []any(nil)
+	if ids != nil {
+		q, args = `INSERT OR IGNORE INTO batch_photos (photo_id, bytes, type, date, day)
+			SELECT p.id, `+batchFacts+` FROM json_each(?) j CROSS JOIN photos p ON p.id = j.value WHERE p.trashed_at IS NOT NULL`, []any{idsJSON(ids)}
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("restore photos: %w", err)
+	}
+	return tx.moveBatch(ctx, res, fromTrash)
+}
+
+// batchFacts is what moveBatch's counters need of a photo p, in the
+// order of batch_photos' columns bytes, type, date and day (migration
+// 0029): photo_dates counts by the date taken_at names, photo_key_days by
+// the day of taken_key.
+const batchFacts = `p.bytes, p.type, substr(p.taken_at, 1, 10), (p.taken_key - (p.taken_key % 86400000 + 86400000) % 86400000) / 86400000`
+
+// Which way moveBatch moves its photos: the sign of what they add to the
+// trash's counters.
+const (
+	toTrash   = 1
+	fromTrash = -1
+)
+
+// moveBatch moves the photos in batch_photos, each with its facts and
+// all on the other side, into the trash (toTrash) or out of it
+// (fromTrash): the counters move by one sum each, the photos change in
+// one statement and are numbered for sync in one insert. The triggers
+// that keep the counters one photo at a time skip the photos in
+// batch_photos (migration 0022). added is the result of the insert that
+// filled the batch.
+func (tx *Tx) moveBatch(ctx context.Context, added sql.Result, way int) (int, error) {
 	n, err := added.RowsAffected()
 	if err != nil || n == 0 {
 		return 0, err
 	}
-	for _, q := range []string{trashUsage, trashAlbumCounts, trashDates, trashKeyDays} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return 0, fmt.Errorf("trash photos: %w", err)
+	verb := map[int]string{toTrash: "trash", fromTrash: "restore"}[way]
+	for _, q := range []string{moveUsage, moveAlbumCounts, moveDates, moveKeyDays} {
+		if _, err := tx.ExecContext(ctx, q, way); err != nil {
+			return 0, fmt.Errorf("%s photos: %w", verb, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id IN (SELECT photo_id FROM batch_photos)`, nowText()); err != nil {
-		return 0, fmt.Errorf("trash photos: %w", err)
+	var trashedAt any // NULL: out of the trash
+	if way == toTrash {
+		trashedAt = nowText()
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id IN (SELECT photo_id FROM batch_photos)`, trashedAt); err != nil {
+		return 0, fmt.Errorf("%s photos: %w", verb, err)
 	}
 	return int(n), tx.endBatch(ctx)
 }
 
-// What trashing the photos in batch_photos, all live, does to the
-// counters, as usage_photo_u, album_counts_photo_u and photo_days_u would
-// one photo at a time.
+// What moving the photos in batch_photos into the trash (?1 = 1) or out
+// of it (?1 = -1) does to the counters, as usage_photo_u,
+// album_counts_photo_u and photo_days_u would one photo at a time. A day
+// whose photos all went to the trash keeps its row, at zero; the upserts
+// bring a missing one back all the same.
 const (
-	trashUsage = `UPDATE users SET trashed_bytes = trashed_bytes + d.moved_bytes,
-	photos = photos - d.moved_photos, videos = videos - d.moved_videos
-FROM (SELECT po.user_id AS user_id, sum(p.bytes) AS moved_bytes,
-		sum(p.type = 'photo') AS moved_photos, sum(p.type = 'video') AS moved_videos
-	FROM batch_photos g CROSS JOIN photo_owners po ON po.photo_id = g.photo_id CROSS JOIN photos p ON p.id = g.photo_id
+	moveUsage = `UPDATE users SET trashed_bytes = trashed_bytes + ?1 * d.moved_bytes,
+	photos = photos - ?1 * d.moved_photos, videos = videos - ?1 * d.moved_videos
+FROM (SELECT po.user_id AS user_id, sum(g.bytes) AS moved_bytes,
+		sum(g.type = 'photo') AS moved_photos, sum(g.type = 'video') AS moved_videos
+	FROM batch_photos g CROSS JOIN photo_owners po ON po.photo_id = g.photo_id
 	GROUP BY po.user_id) d
 WHERE users.id = d.user_id`
-	trashAlbumCounts = `UPDATE albums SET photos = photos - d.moved_photos, videos = videos - d.moved_videos
-FROM (SELECT ap.album_id AS album_id, sum(p.type = 'photo') AS moved_photos, sum(p.type = 'video') AS moved_videos
-	FROM batch_photos g CROSS JOIN album_photos ap ON ap.photo_id = g.photo_id CROSS JOIN photos p ON p.id = g.photo_id
+	moveAlbumCounts = `UPDATE albums SET photos = photos - ?1 * d.moved_photos, videos = videos - ?1 * d.moved_videos
+FROM (SELECT ap.album_id AS album_id, sum(g.type = 'photo') AS moved_photos, sum(g.type = 'video') AS moved_videos
+	FROM batch_photos g CROSS JOIN album_photos ap ON ap.photo_id = g.photo_id
 	GROUP BY ap.album_id) d
 WHERE albums.id = d.album_id`
-	trashDates = `UPDATE photo_dates SET photos = photos - d.moved
-FROM (SELECT substr(p.taken_at, 1, 10) AS date, count(*) AS moved
-	FROM batch_photos g CROSS JOIN photos p ON p.id = g.photo_id GROUP BY 1) d
-WHERE photo_dates.date = d.date`
-	trashKeyDays = `UPDATE photo_key_days SET photos = photos - d.moved
-FROM (SELECT (p.taken_key - (p.taken_key % 86400000 + 86400000) % 86400000) / 86400000 AS day, count(*) AS moved
-	FROM batch_photos g CROSS JOIN photos p ON p.id = g.photo_id GROUP BY 1) d
-WHERE photo_key_days.day = d.day`
+	moveDates = `INSERT INTO photo_dates (date, photos)
+	SELECT date, -?1 * count(*) FROM batch_photos WHERE true GROUP BY date
+	ON CONFLICT (date) DO UPDATE SET photos = photos + excluded.photos`
+	moveKeyDays = `INSERT INTO photo_key_days (day, photos)
+	SELECT day, -?1 * count(*) FROM batch_photos WHERE true GROUP BY day
+	ON CONFLICT (day) DO UPDATE SET photos = photos + excluded.photos`
 )
 
 // endBatch numbers the photos in batch_photos for sync, each its own
@@ -110,28 +158,6 @@ func (tx *Tx) endBatch(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// Restore takes photos out of the trash; ids nil restores all of it.
-func (tx *Tx) Restore(ctx context.Context, ids []int64) (int, error) {
-	if ids == nil {
-		res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = NULL WHERE trashed_at IS NOT NULL`)
-		if err != nil {
-			return 0, err
-		}
-		n, err := res.RowsAffected()
-		return int(n), err
-	}
-	n := 0
-	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = NULL WHERE id = ? AND trashed_at IS NOT NULL`, id)
-		if err != nil {
-			return n, err
-		}
-		k, _ := res.RowsAffected()
-		n += int(k)
-	}
-	return n, nil
 }
 
 // trashedQuery lists the trash, most recently trashed first (photos_trashed index).
