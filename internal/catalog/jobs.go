@@ -155,14 +155,15 @@ func (tx *Tx) JobsFailed(ctx context.Context, failures []JobFailure) error {
 	return err
 }
 
-// Jobs lists queued jobs in id order; failedOnly keeps dead ones and those
-// that failed at least once.
-func (c *Catalog) Jobs(ctx context.Context, failedOnly bool) ([]Job, error) {
-	q := `SELECT ` + jobCols + ` FROM jobs`
+// Jobs lists queued jobs in id order, at most limit of them after the
+// job afterID (0: from the first); failedOnly keeps dead ones and those
+// that failed at least once, read from their own index (migration 0030).
+func (c *Catalog) Jobs(ctx context.Context, failedOnly bool, afterID int64, limit int) ([]Job, error) {
+	q := `SELECT ` + jobCols + ` FROM jobs WHERE id > ?`
 	if failedOnly {
-		q += ` WHERE state = 'dead' OR attempts > 0`
+		q += ` AND (state = 'dead' OR attempts > 0)`
 	}
-	rows, err := c.r.QueryContext(ctx, q+` ORDER BY id`)
+	rows, err := c.r.QueryContext(ctx, q+` ORDER BY id LIMIT ?`, afterID, limit)
 	return collect(rows, err, scanJob)
 }
 

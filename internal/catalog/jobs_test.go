@@ -86,7 +86,7 @@ func TestJobsFailedAndDeleted(t *testing.T) {
 		}
 		return tx.DeleteJobs(ctx, []int64{3})
 	})
-	list, err := c.Jobs(ctx, false)
+	list, err := c.Jobs(ctx, false, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func TestUnreadableCreatedAt(t *testing.T) {
 		`album "Jeju"`: func() error { _, err := c.Albums(ctx); return err },
 		`user "mom"`:   func() error { _, err := c.Users(ctx); return err },
 		`remote "b2"`:  func() error { _, err := c.Remotes(ctx); return err },
-		`job 1`:        func() error { _, err := c.Jobs(ctx, false); return err },
+		`job 1`:        func() error { _, err := c.Jobs(ctx, false, 0, 1000); return err },
 	} {
 		if err := read(); err == nil || !strings.Contains(err.Error(), name+`: created_at "soon" is not an RFC 3339 time`) {
 			t.Errorf("%s: err = %v; want one naming it, created_at and \"soon\"", name, err)

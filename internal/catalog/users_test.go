@@ -106,7 +106,7 @@ func TestQuotaReservationsAndOwnership(t *testing.T) {
 			t.Errorf("after purge %s: %+v; want nothing used", name, u)
 		}
 	}
-	jobs, err := c.Jobs(ctx, false)
+	jobs, err := c.Jobs(ctx, false, 0, 1000)
 	if err != nil || len(jobs) != 2 || jobs[0].Kind != JobDeleteFile || jobs[0].Target != p.Path {
 		t.Fatalf("jobs after purge = %+v, %v; want deletions of the original and the thumbnail", jobs, err)
 	}

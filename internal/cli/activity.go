@@ -153,13 +153,9 @@ func runActivity(ctx context.Context, e *env, o *activityOptions) error {
 		}
 		f.Since = now().Add(-d)
 	}
-	var before int64
-	if o.after != "" {
-		id, err := strconv.ParseInt(o.after, 10, 64)
-		if err != nil || id <= 0 {
-			return usageErrorf("--after %q: want a cursor from \"picup activity\"", o.after)
-		}
-		before = id
+	before, err := idCursor(o.after, "picup activity")
+	if err != nil {
+		return err
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if o.share != 0 {

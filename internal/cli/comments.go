@@ -80,17 +80,16 @@ func runCommentsLs(ctx context.Context, e *env, o *commentsLsOptions) error {
 	if o.limit < 0 {
 		return usageErrorf("--limit must be positive, not %d", o.limit)
 	}
-	var photo, before int64
+	var photo int64
 	var err error
 	if o.photo != "" {
 		if photo, err = strconv.ParseInt(o.photo, 10, 64); err != nil || photo <= 0 {
 			return usageErrorf("%q is not a photo id; see \"picup ls\"", o.photo)
 		}
 	}
-	if o.after != "" {
-		if before, err = strconv.ParseInt(o.after, 10, 64); err != nil || before <= 0 {
-			return usageErrorf("--after %q: want a cursor from \"picup comments ls\"", o.after)
-		}
+	before, err := idCursor(o.after, "picup comments ls")
+	if err != nil {
+		return err
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if photo != 0 {

@@ -40,6 +40,7 @@ var stringFlags = map[string]string{
 	"picup comments ls --after":       "zz",
 	"picup ls --after":                "zz",
 	"picup find --after":              "zz",
+	"picup jobs ls --after":           "zz",
 	"picup trash log --after":         "zz",
 	"picup uploads ls --after":        "zz",
 	"picup import --album":            "",

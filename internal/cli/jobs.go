@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +32,8 @@ retry".`,
 type jobsLsOptions struct {
 	json   bool
 	failed bool
+	limit  int
+	after  string
 }
 
 func newJobsLsCmd(e *env) *cobra.Command {
@@ -37,13 +41,22 @@ func newJobsLsCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List queued jobs",
-		Args:  cobra.NoArgs,
+		Long: `List the queued jobs, oldest first: each job's id, kind, state, attempts,
+target and last error.
+
+Paged with a cursor: when --limit cuts the list, stderr says how to get
+the next page. A queue of any length is listed in bounded memory.`,
+		Example: "  picup jobs ls --limit 20\n  picup jobs ls --failed\n  picup jobs ls --json --limit 100 --after 4200",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runJobsLs(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
-	cmd.Flags().BoolVar(&o.failed, "failed", false, "only jobs that failed at least once, dead ones included")
+	f := cmd.Flags()
+	f.BoolVar(&o.json, "json", false, "print JSON")
+	f.BoolVar(&o.failed, "failed", false, "only jobs that failed at least once, dead ones included")
+	f.IntVar(&o.limit, "limit", 0, "list at most N jobs (default: all)")
+	f.StringVar(&o.after, "after", "", "continue after this cursor (from a previous listing)")
 	return cmd
 }
 
@@ -58,25 +71,70 @@ type jobJSON struct {
 	CreatedAt string `json:"created_at"`
 }
 
+// jobCursor is the cursor of the job listing: the id of a job.
+type jobCursor int64
+
+func (c jobCursor) String() string { return strconv.FormatInt(int64(c), 10) }
+
 func runJobsLs(ctx context.Context, e *env, o *jobsLsOptions) error {
+	if o.limit < 0 {
+		return usageErrorf("--limit must be positive, not %d", o.limit)
+	}
+	after, err := idCursor(o.after, "picup jobs ls")
+	if err != nil {
+		return err
+	}
+	command := "picup jobs ls"
+	if o.failed {
+		command += " --failed"
+	}
+	if o.json {
+		command += " --json"
+	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
-		list, err := lib.Catalog.Jobs(ctx, o.failed)
-		if err != nil {
+		n := 0
+		tw := newTable(e.stdout, "ID", "KIND", "STATE", "ATTEMPTS", "TARGET", "LAST ERROR")
+		emit := func(j catalog.Job) error {
+			n++
+			if !o.json {
+				_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.Target, j.LastError)
+				return err
+			}
+			b, err := marshalIndented(jobJSON{ID: j.ID, Kind: j.Kind, Target: j.Target, State: j.State, Attempts: j.Attempts,
+				LastError: j.LastError, CreatedAt: catalog.FormatTime(j.CreatedAt)})
+			if err != nil {
+				return err
+			}
+			sep := ",\n  "
+			if n == 1 {
+				sep = "[\n  "
+			}
+			_, err = fmt.Fprintf(e.stdout, "%s%s", sep, b)
+			return err
+		}
+		flush := func() error {
+			if o.json {
+				return nil
+			}
+			return tw.Flush()
+		}
+		page := func(after jobCursor, limit int) ([]catalog.Job, error) {
+			return lib.Catalog.Jobs(ctx, o.failed, int64(after), limit)
+		}
+		cursor := func(j catalog.Job) jobCursor { return jobCursor(j.ID) }
+		if err := pages(ctx, e, command, o.limit, jobCursor(after), page, cursor, emit, flush); err != nil {
 			return err
 		}
 		if o.json {
-			out := make([]jobJSON, 0, len(list))
-			for _, j := range list {
-				out = append(out, jobJSON{ID: j.ID, Kind: j.Kind, Target: j.Target, State: j.State, Attempts: j.Attempts,
-					LastError: j.LastError, CreatedAt: catalog.FormatTime(j.CreatedAt)})
+			end := "\n]\n"
+			if n == 0 {
+				end = "[]\n"
 			}
-			return writeJSON(e.stdout, out)
+			if _, err := io.WriteString(e.stdout, end); err != nil {
+				return err
+			}
 		}
-		tw := newTable(e.stdout, "ID", "KIND", "STATE", "ATTEMPTS", "TARGET", "LAST ERROR")
-		for _, j := range list {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempts, j.Target, j.LastError)
-		}
-		return tw.Flush()
+		return ctx.Err()
 	})
 }
 

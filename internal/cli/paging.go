@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // Listings read from the catalog a page at a time, so that a library of
@@ -55,4 +56,17 @@ func pages[T any, C fmt.Stringer](ctx context.Context, e *env, command string, l
 			return nil // the caller ends its output, then reports ctx.Err()
 		}
 	}
+}
+
+// idCursor reads --after of a listing whose cursor is a row's id: 0 when
+// after is empty; command names the listing in the error.
+func idCursor(after, command string) (int64, error) {
+	if after == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(after, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("--after %q: want a cursor from %q", after, command)
+	}
+	return id, nil
 }

@@ -56,13 +56,9 @@ func runTrashLog(ctx context.Context, e *env, o *trashLogOptions) error {
 	if o.limit < 0 {
 		return usageErrorf("--limit must be positive, not %d", o.limit)
 	}
-	var before int64
-	if o.after != "" {
-		id, err := strconv.ParseInt(o.after, 10, 64)
-		if err != nil || id <= 0 {
-			return usageErrorf("--after %q: want a cursor from \"picup trash log\"", o.after)
-		}
-		before = id
+	before, err := idCursor(o.after, "picup trash log")
+	if err != nil {
+		return err
 	}
 	return withArchive(ctx, e, func(a *archive.Archive) error {
 		out := &trashLogPrinter{w: e.stdout, json: o.json, none: "no purges yet"}

@@ -107,13 +107,9 @@ func runUploadsLs(ctx context.Context, e *env, o *uploadsLsOptions) error {
 	if o.pending {
 		f.Status = catalog.UploadPending
 	}
-	var before int64
-	if o.after != "" {
-		id, err := strconv.ParseInt(o.after, 10, 64)
-		if err != nil || id <= 0 {
-			return usageErrorf("--after %q: want a cursor from \"picup uploads ls\"", o.after)
-		}
-		before = id
+	before, err := idCursor(o.after, "picup uploads ls")
+	if err != nil {
+		return err
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if o.share != 0 {

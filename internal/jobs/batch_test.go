@@ -87,7 +87,7 @@ func remoteLib(t *testing.T, targets ...string) *library.Library {
 // state and error.
 func queued(t *testing.T, lib *library.Library) map[string]catalog.Job {
 	t.Helper()
-	list, err := lib.Catalog.Jobs(context.Background(), false)
+	list, err := lib.Catalog.Jobs(context.Background(), false, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestDeadLetter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs, _ := lib.Catalog.Jobs(ctx, false)
+		jobs, _ := lib.Catalog.Jobs(ctx, false, 0, 1000)
 		if len(jobs) != 1 || jobs[0].Attempts != attempt || jobs[0].LastError != "disk on fire" {
 			t.Fatalf("after attempt %d: jobs %+v", attempt, jobs)
 		}
@@ -113,7 +113,7 @@ func TestDeadLetter(t *testing.T) {
 	if res, err := r.RunDue(ctx, time.Now().Add(time.Second)); err != nil || res.Done != 1 {
 		t.Fatalf("after retry: %+v, %v; want done", res, err)
 	}
-	if jobs, _ := lib.Catalog.Jobs(ctx, false); len(jobs) != 0 {
+	if jobs, _ := lib.Catalog.Jobs(ctx, false, 0, 1000); len(jobs) != 0 {
 		t.Fatalf("jobs left: %+v", jobs)
 	}
 }

@@ -74,7 +74,7 @@ func TestInterruptedJobStaysDue(t *testing.T) {
 	if len(ran) != 1 || res != (Result{}) || observed != 0 {
 		t.Errorf("ran %v, result %+v, %d observed; want one job started, none counted", ran, res, observed)
 	}
-	list, err := lib.Catalog.Jobs(context.Background(), false)
+	list, err := lib.Catalog.Jobs(context.Background(), false, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestFullDiskStopsTheRunner(t *testing.T) {
 	if calls != 1 {
 		t.Errorf("%d jobs tried; want the first only", calls)
 	}
-	list, err := lib.Catalog.Jobs(context.Background(), false)
+	list, err := lib.Catalog.Jobs(context.Background(), false, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 		t.Errorf("the purge deleted the original itself (%v); only its job may, after the commit", err)
 	}
 
-	jobs, err := lib.Catalog.Jobs(ctx, false)
+	jobs, err := lib.Catalog.Jobs(ctx, false, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestPurgeQueuesDeletions(t *testing.T) {
 	if log, _ := lib.Catalog.TrashLog(ctx, 0, 10); len(log) != 1 {
 		t.Errorf("trash log after an empty purge: %d entries; want 1", len(log))
 	}
-	if jobs2, _ := lib.Catalog.Jobs(ctx, false); len(jobs2) != len(jobs) {
+	if jobs2, _ := lib.Catalog.Jobs(ctx, false, 0, 1000); len(jobs2) != len(jobs) {
 		t.Errorf("jobs after an empty purge: %d; want %d", len(jobs2), len(jobs))
 	}
 }

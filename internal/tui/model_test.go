@@ -399,7 +399,7 @@ func TestRetryAndSync(t *testing.T) {
 		t.Fatalf("jobs view:\n%s", h.screen())
 	}
 	h.keys("j", "r") // the dead job
-	jobs, err := lib.Catalog.Jobs(context.Background(), false)
+	jobs, err := lib.Catalog.Jobs(context.Background(), false, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
