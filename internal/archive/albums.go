@@ -80,23 +80,15 @@ func (a *Archive) albumMembership(ctx context.Context, name string, ids []int64,
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			var ok bool
-			if add {
-				ok, err = tx.AddToAlbum(ctx, albumID, id, by)
-			} else {
-				ok, err = tx.RemoveFromAlbum(ctx, albumID, id)
-			}
-			if err != nil {
-				return err
-			}
-			if ok {
-				c.Changed++
-			} else {
-				c.Unchanged++
+		change := tx.RemoveFromAlbum
+		if add {
+			change = func(ctx context.Context, albumID int64, ids []int64) (int, error) {
+				return tx.AddManyToAlbum(ctx, albumID, ids, by)
 			}
 		}
-		return nil
+		n, err := change(ctx, albumID, ids)
+		c.Changed, c.Unchanged = n, len(ids)-n
+		return err
 	})
 	return c, err
 }

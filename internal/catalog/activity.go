@@ -84,17 +84,17 @@ const (
 	mergeMax    = 500
 )
 
-// photosAdded records that a photo joined an album. When the newest feed
+// photosAdded records that photos joined an album. When the newest feed
 // row is photos that the same actor added to the same album within
 // mergeWindow, that row grows instead, under a new id (so that it is new
-// again for whoever has seen it).
-func (tx *Tx) photosAdded(ctx context.Context, albumID, photoID int64, by Actor) error {
+// again for whoever has seen it); a row holds at most mergeMax photos,
+// and the rest go to rows of their own.
+func (tx *Tx) photosAdded(ctx context.Context, albumID int64, ids []int64, by Actor) error {
 	now := Now()
 	last, err := scanActivity(tx.QueryRowContext(ctx, `SELECT `+activityCols+` FROM activity a ORDER BY a.id DESC LIMIT 1`))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	ids := []int64{photoID}
 	if err == nil && last.Kind == ActivityPhotos && last.AlbumID == albumID && last.Name == by.Name &&
 		last.ShareID == by.ShareID && last.Device == by.Device && now.Sub(last.At) < mergeWindow && len(last.PhotoIDs) < mergeMax {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM activity WHERE id = ?`, last.ID); err != nil {
@@ -102,9 +102,15 @@ func (tx *Tx) photosAdded(ctx context.Context, albumID, photoID int64, by Actor)
 		}
 		ids = append(last.PhotoIDs[:len(last.PhotoIDs):len(last.PhotoIDs)], ids...)
 	}
-	_, err = tx.insertActivity(ctx, Activity{Kind: ActivityPhotos, ShareID: by.ShareID, AlbumID: albumID, PhotoIDs: ids,
-		Device: by.Device, Name: by.Name, At: now})
-	return err
+	for len(ids) > 0 {
+		n := min(len(ids), mergeMax)
+		if _, err := tx.insertActivity(ctx, Activity{Kind: ActivityPhotos, ShareID: by.ShareID, AlbumID: albumID, PhotoIDs: ids[:n],
+			Device: by.Device, Name: by.Name, At: now}); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
 }
 
 // LatestActivity is the id of the newest feed row, 0 when there is none.

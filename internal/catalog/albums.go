@@ -73,28 +73,37 @@ func albumID(ctx context.Context, q querier, name string) (int64, error) {
 // It reports whether the photo was newly added, which the family feed
 // then says, naming by (unless by.Name is empty).
 func (tx *Tx) AddToAlbum(ctx context.Context, albumID, photoID int64, by Actor) (bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
-		SELECT ?, id, taken_key, ? FROM photos WHERE id = ?
-		ON CONFLICT DO NOTHING`, albumID, nowText(), photoID)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	if err != nil || n == 0 || by.Name == "" {
-		return n > 0, err
-	}
-	return true, tx.photosAdded(ctx, albumID, photoID, by)
+	n, err := tx.AddManyToAlbum(ctx, albumID, []int64{photoID}, by)
+	return n > 0, err
 }
 
-// RemoveFromAlbum takes a photo out of an album (the photo stays in the
-// library). It reports whether the photo was in the album.
-func (tx *Tx) RemoveFromAlbum(ctx context.Context, albumID, photoID int64) (bool, error) {
-	res, err := tx.ExecContext(ctx, `DELETE FROM album_photos WHERE album_id = ? AND photo_id = ?`, albumID, photoID)
+// AddManyToAlbum puts photos in an album in one statement and returns
+// how many were newly added: ids that name no photo, repeat or are in
+// the album already add nothing. The family feed says who added them
+// (unless by.Name is empty), in rows of up to mergeMax photos.
+func (tx *Tx) AddManyToAlbum(ctx context.Context, albumID int64, ids []int64, by Actor) (int, error) {
+	rows, err := tx.QueryContext(ctx, `INSERT INTO album_photos (album_id, photo_id, taken_key, added_at)
+		SELECT ?, p.id, p.taken_key, ? FROM json_each(?) j CROSS JOIN photos p ON p.id = j.value WHERE true ORDER BY j.key
+		ON CONFLICT DO NOTHING RETURNING photo_id`, albumID, nowText(), idsJSON(ids))
+	added, err := collect(rows, err, scanID)
 	if err != nil {
-		return false, err
+		return 0, fmt.Errorf("add photos to album %d: %w", albumID, err)
+	}
+	if len(added) == 0 || by.Name == "" {
+		return len(added), nil
+	}
+	return len(added), tx.photosAdded(ctx, albumID, added, by)
+}
+
+// RemoveFromAlbum takes photos out of an album in one statement (the
+// photos stay in the library) and returns how many were in it.
+func (tx *Tx) RemoveFromAlbum(ctx context.Context, albumID int64, ids []int64) (int, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM album_photos WHERE album_id = ? AND photo_id IN `+idList, albumID, idsJSON(ids))
+	if err != nil {
+		return 0, fmt.Errorf("take photos out of album %d: %w", albumID, err)
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	return int(n), err
 }
 
 // RenameAlbum renames an album.

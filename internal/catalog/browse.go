@@ -315,11 +315,7 @@ func (c *Catalog) PhotoIDsBetween(ctx context.Context, f Filter, newer, older Cu
 	rows, err := c.r.QueryContext(ctx, `SELECT p.id FROM `+q.from+` WHERE `+where+
 		` AND (`+q.key+`, `+q.id+`) <= (?, ?) AND (`+q.key+`, `+q.id+`) >= (?, ?) ORDER BY `+q.key+` DESC, `+q.id+` DESC`,
 		append(args, newer.TakenKey, newer.ID, older.TakenKey, older.ID)...)
-	return collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		err := s.Scan(&id)
-		return id, err
-	})
+	return collect(rows, err, scanID)
 }
 
 // HeldBy lists the remotes that hold an object (a library-relative key)
@@ -455,9 +451,5 @@ func (c *Catalog) TrashedIDsBetween(ctx context.Context, aAt time.Time, aID int6
 	}
 	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL
 		AND (trashed_at, id) <= (?, ?) AND (trashed_at, id) >= (?, ?) ORDER BY trashed_at DESC, id DESC`, FormatTime(aAt), aID, FormatTime(bAt), bID)
-	return collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		err := s.Scan(&id)
-		return id, err
-	})
+	return collect(rows, err, scanID)
 }

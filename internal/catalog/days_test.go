@@ -82,7 +82,7 @@ func TestDayCountersStayExact(t *testing.T) {
 				}
 			}
 			for _, id := range pick(10) {
-				if _, err := tx.RemoveFromAlbum(ctx, albums[r.IntN(len(albums))], id); err != nil {
+				if _, err := tx.RemoveFromAlbum(ctx, albums[r.IntN(len(albums))], []int64{id}); err != nil {
 					return err
 				}
 			}

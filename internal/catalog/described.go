@@ -134,9 +134,5 @@ func (tx *Tx) MoveSidecar(ctx context.Context, from, to string) error {
 // PhotoIDs lists the ids of every photo not in the trash, oldest id first.
 func (c *Catalog) PhotoIDs(ctx context.Context) ([]int64, error) {
 	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NULL ORDER BY id`)
-	return collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		err := s.Scan(&id)
-		return id, err
-	})
+	return collect(rows, err, scanID)
 }

@@ -349,11 +349,7 @@ func (tx *Tx) replaceLinks(ctx context.Context, ids []int64, states []PhotoState
 	// Hearts and comments, for the few photos that have any, either side.
 	rows, err := tx.QueryContext(ctx, `SELECT photo_id FROM hearts WHERE photo_id IN `+idList+`
 		UNION SELECT photo_id FROM comments WHERE photo_id IN `+idList, list, list)
-	talked, err := collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		err := s.Scan(&id)
-		return id, err
-	})
+	talked, err := collect(rows, err, scanID)
 	if err != nil {
 		return err
 	}

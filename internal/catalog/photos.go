@@ -75,6 +75,13 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	return out, rows.Err()
 }
 
+// scanID scans a row of one integer, an id, for collect.
+func scanID(s scanner) (int64, error) {
+	var id int64
+	err := s.Scan(&id)
+	return id, err
+}
+
 func scanPhoto(s scanner) (Photo, error) {
 	var p Photo
 	var lat, lon, alt sql.NullFloat64
@@ -240,6 +247,14 @@ func (c *Catalog) PhotoBySHA(ctx context.Context, sha string) (Photo, error) {
 // PhotoBySHA finds a photo by content hash inside the transaction.
 func (tx *Tx) PhotoBySHA(ctx context.Context, sha string) (Photo, error) {
 	return photoWhere(ctx, tx, "p.sha256 = ?", sha)
+}
+
+// MissingPhotos returns the ids of ids that name no photo, in the trash
+// or not, in their order (a repeated one as often), in one query.
+func (c *Catalog) MissingPhotos(ctx context.Context, ids []int64) ([]int64, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT j.value FROM json_each(?) j
+		WHERE NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = j.value) ORDER BY j.key`, idsJSON(ids))
+	return collect(rows, err, scanID)
 }
 
 // PhotoByID finds a photo by id.

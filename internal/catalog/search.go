@@ -335,11 +335,7 @@ func (c *Catalog) albumsMatching(ctx context.Context, match string) ([]int64, er
 		return nil, nil
 	}
 	rows, err := c.r.QueryContext(ctx, `SELECT rowid FROM album_search WHERE album_search MATCH ? ORDER BY rowid`, match)
-	ids, err := collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		err := s.Scan(&id)
-		return id, err
-	})
+	ids, err := collect(rows, err, scanID)
 	if err != nil {
 		return nil, fmt.Errorf("search album names: %w", err)
 	}

@@ -210,7 +210,7 @@ func TestSearchThroughAlbums(t *testing.T) {
 	mustWrite(t, c, func(tx *Tx) error { return tx.RenameAlbum(ctx, beach.ID, "Sea days") })
 	wantFound(t, c, "beach", 2, 1)
 	wantFound(t, c, "sea", 3, 5, 1)
-	mustWrite(t, c, func(tx *Tx) error { _, err := tx.RemoveFromAlbum(ctx, beach.ID, 3); return err })
+	mustWrite(t, c, func(tx *Tx) error { _, err := tx.RemoveFromAlbum(ctx, beach.ID, []int64{3}); return err })
 	wantFound(t, c, "sea", 5, 1)
 	mustWrite(t, c, func(tx *Tx) error { return tx.DeleteAlbum(ctx, beach.ID) })
 	wantFound(t, c, "sea")
@@ -346,7 +346,7 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 	wantFound(t, c, "camera:fujifilm", 4)
 	checkIndexExact(t, c)
 
-	mustWrite(t, c, func(tx *Tx) error { _, err := tx.RemoveFromAlbum(ctx, albumID, 1); return err })
+	mustWrite(t, c, func(tx *Tx) error { _, err := tx.RemoveFromAlbum(ctx, albumID, []int64{1}); return err })
 	wantFound(t, c, "album:여름")
 	mustWrite(t, c, func(tx *Tx) error { _, err := tx.AddToAlbum(ctx, albumID, 3, Actor{}); return err })
 	mustWrite(t, c, func(tx *Tx) error { return tx.DeleteAlbum(ctx, albumID) })

@@ -185,11 +185,7 @@ func (c *Catalog) TrashedBefore(ctx context.Context, t time.Time, limit int) ([]
 	}
 	rows, err := c.r.QueryContext(ctx, `SELECT id FROM photos WHERE trashed_at IS NOT NULL AND trashed_at <= ?
 		ORDER BY trashed_at LIMIT ?`, cutoff, limit)
-	return collect(rows, err, func(s scanner) (int64, error) {
-		var id int64
-		err := s.Scan(&id)
-		return id, err
-	})
+	return collect(rows, err, scanID)
 }
 
 // TrashTotals counts the photos trashed at or before t (all of the trash

@@ -174,13 +174,14 @@ func newAlbumPhotosCmd(e *env, o *albumPhotosOptions, use, short string) *cobra.
 // runAlbumPhotos adds photos to an album, or takes them out of it.
 func runAlbumPhotos(ctx context.Context, e *env, o *albumPhotosOptions) error {
 	return withArchive(ctx, e, func(a *archive.Archive) error {
-		ids := make([]int64, 0, len(o.photos))
-		for _, ref := range o.photos {
-			p, err := findPhoto(ctx, a.Library(), ref)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, p.ID)
+		// Ids are checked in one query: an album of 100,000 is made with
+		// one command.
+		ids, err := photoIDs(ctx, a.Library(), o.photos)
+		if err == nil {
+			err = checkPhotoIDs(ctx, a.Library(), ids)
+		}
+		if err != nil {
+			return err
 		}
 		if o.remove {
 			c, err := a.RemoveFromAlbum(ctx, o.album, ids)

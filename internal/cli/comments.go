@@ -93,7 +93,7 @@ func runCommentsLs(ctx context.Context, e *env, o *commentsLsOptions) error {
 	}
 	return withLibrary(ctx, e, func(lib *library.Library) error {
 		if photo != 0 {
-			if err := noPhotoError(missingIDs(ctx, lib, []int64{photo})); err != nil {
+			if err := checkPhotoIDs(ctx, lib, []int64{photo}); err != nil {
 				return err
 			}
 		}

@@ -143,15 +143,21 @@ func photoIDs(ctx context.Context, lib *library.Library, refs []string) ([]int64
 }
 
 // missingIDs are the ids of ids that name no photo, in the trash or not.
-// A photo whose row does not read is there all the same.
-func missingIDs(ctx context.Context, lib *library.Library, ids []int64) []int64 {
-	var missing []int64
-	for _, id := range ids {
-		if _, err := lib.Catalog.PhotoByID(ctx, id); errors.Is(err, catalog.ErrNotFound) {
-			missing = append(missing, id)
-		}
+func missingIDs(ctx context.Context, lib *library.Library, ids []int64) ([]int64, error) {
+	missing, err := lib.Catalog.MissingPhotos(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("look up photos: %w", err)
 	}
-	return missing
+	return missing, nil
+}
+
+// checkPhotoIDs is noPhotoError for the ids of ids that name no photo.
+func checkPhotoIDs(ctx context.Context, lib *library.Library, ids []int64) error {
+	missing, err := missingIDs(ctx, lib, ids)
+	if err != nil {
+		return err
+	}
+	return noPhotoError(missing)
 }
 
 // noPhotoError is the error for ids that name no photo (nil for none):

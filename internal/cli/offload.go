@@ -117,7 +117,7 @@ func runFetch(ctx context.Context, e *env, o *fetchOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := noPhotoError(missingIDs(ctx, a.Library(), ids)); err != nil {
+		if err := checkPhotoIDs(ctx, a.Library(), ids); err != nil {
 			return err
 		}
 		n, err := a.Fetch(ctx, ids)

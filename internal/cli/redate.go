@@ -87,7 +87,7 @@ func runRedate(ctx context.Context, e *env, o *redateOptions) error {
 		} else {
 			ids, err = photoIDs(ctx, a.Library(), o.photos)
 			if err == nil {
-				err = noPhotoError(missingIDs(ctx, a.Library(), ids))
+				err = checkPhotoIDs(ctx, a.Library(), ids)
 			}
 		}
 		if err != nil {

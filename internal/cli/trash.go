@@ -63,8 +63,8 @@ func runRm(ctx context.Context, e *env, o *rmOptions) error {
 			n, err = a.TrashAlbum(ctx, o.album)
 		} else {
 			n, err = a.Trash(ctx, ids)
-			if n < len(ids) {
-				missing = missingIDs(ctx, a.Library(), ids)
+			if err == nil && n < len(ids) {
+				missing, err = missingIDs(ctx, a.Library(), ids)
 				already = len(ids) - n - len(missing)
 			}
 		}
@@ -188,7 +188,9 @@ func runTrashRestore(ctx context.Context, e *env, o *idsOrAllOptions) error {
 		var missing []int64
 		fmt.Fprintf(e.stdout, "restored %s", plural(n, "photo"))
 		if n < len(ids) {
-			missing = missingIDs(ctx, a.Library(), ids)
+			if missing, err = missingIDs(ctx, a.Library(), ids); err != nil {
+				return err
+			}
 			if notTrashed := len(ids) - n - len(missing); notTrashed > 0 {
 				fmt.Fprintf(e.stdout, " (%s not in the trash)", nWere(notTrashed))
 			}

@@ -121,7 +121,7 @@ func TestJournalRestore(t *testing.T) {
 		if _, err := tx.AddComment(ctx, catalog.Comment{PhotoID: ps[1].ID, Device: "d1", Name: "할머니", Text: "예쁘다"}); err != nil {
 			return err
 		}
-		if _, err := tx.RemoveFromAlbum(ctx, trip.ID, ps[2].ID); err != nil {
+		if _, err := tx.RemoveFromAlbum(ctx, trip.ID, []int64{ps[2].ID}); err != nil {
 			return err
 		}
 		_, err := tx.Trash(ctx, []int64{ps[3].ID, ps[4].ID, ps[len(ps)-1].ID})

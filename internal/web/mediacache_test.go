@@ -45,7 +45,7 @@ func (c catalogChange) apply(ctx context.Context, cat *catalog.Catalog) error {
 		case "restore":
 			_, err = tx.Restore(ctx, []int64{c.id})
 		case "unalbum":
-			_, err = tx.RemoveFromAlbum(ctx, c.id, c.arg)
+			_, err = tx.RemoveFromAlbum(ctx, c.id, []int64{c.arg})
 		default:
 			err = fmt.Errorf("unknown change %q", c.do)
 		}

@@ -61,7 +61,7 @@ func newFixtureOf(t testing.TB, dirs ...string) *fixture {
 	}
 	f := &fixture{lib: lib, logs: &bytes.Buffer{}, now: time.Now(), album: a.ID, inside: all[:len(all)-1], outside: all[len(all)-1]}
 	err = lib.Catalog.Write(ctx, func(tx *catalog.Tx) error {
-		_, err := tx.RemoveFromAlbum(ctx, a.ID, f.outside.ID)
+		_, err := tx.RemoveFromAlbum(ctx, a.ID, []int64{f.outside.ID})
 		return err
 	})
 	if err != nil {
