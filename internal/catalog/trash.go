@@ -97,15 +97,14 @@ func (tx *Tx) moveBatch(ctx context.Context, added sql.Result, way int) (int, er
 	if err != nil || n == 0 {
 		return 0, err
 	}
-	verb := map[int]string{toTrash: "trash", fromTrash: "restore"}[way]
+	verb, trashedAt := "restore", any(nil) // NULL: out of the trash
+	if way == toTrash {
+		verb, trashedAt = "trash", nowText()
+	}
 	for _, q := range []string{moveUsage, moveAlbumCounts, moveDates, moveKeyDays} {
 		if _, err := tx.ExecContext(ctx, q, way); err != nil {
 			return 0, fmt.Errorf("%s photos: %w", verb, err)
 		}
-	}
-	var trashedAt any // NULL: out of the trash
-	if way == toTrash {
-		trashedAt = nowText()
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE photos SET trashed_at = ? WHERE id IN (SELECT photo_id FROM batch_photos)`, trashedAt); err != nil {
 		return 0, fmt.Errorf("%s photos: %w", verb, err)

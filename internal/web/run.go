@@ -279,16 +279,14 @@ func (l *jobLoop) run(ctx context.Context) {
 	// line at debug level, and each run of the queue one line (with the
 	// last error when some failed) at info or warn; a job given up on is
 	// an error of its own.
-	var done, failed int
 	var lastErr error
 	runner.Observe(func(j catalog.Job, result string, err error) {
 		l.metrics.JobRan(j.Kind, result)
 		switch result {
 		case jobs.ResultDone:
-			done++
 			l.log.Debug("job done", "id", j.ID, "kind", j.Kind)
 		case jobs.ResultFailed:
-			failed, lastErr = failed+1, err
+			lastErr = err
 			l.log.Debug("job failed; it will be retried", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts+1, "err", err)
 		default:
 			l.log.Error("job failed for the last time; see \"picup jobs ls --failed\" and \"picup jobs retry\"",
@@ -309,15 +307,16 @@ func (l *jobLoop) run(ctx context.Context) {
 				l.log.Error("purge the trash", "err", err)
 			}
 		}
-		done, failed, lastErr = 0, 0, nil
-		if _, err := runner.RunDue(ctx, time.Now().Add(time.Minute)); err != nil && ctx.Err() == nil {
+		lastErr = nil
+		res, err := runner.RunDue(ctx, time.Now().Add(time.Minute))
+		if err != nil && ctx.Err() == nil {
 			l.log.Error("run queued jobs", "err", err)
 		}
 		switch {
-		case failed > 0:
-			l.log.Warn("ran queued jobs; the failed ones will be retried", "done", done, "failed", failed, "last_err", lastErr)
-		case done > 0:
-			l.log.Info("ran queued jobs", "done", done)
+		case res.Failed > 0:
+			l.log.Warn("ran queued jobs; the failed ones will be retried", "done", res.Done, "failed", res.Failed, "last_err", lastErr)
+		case res.Done > 0:
+			l.log.Info("ran queued jobs", "done", res.Done)
 		}
 		select {
 		case <-ctx.Done():
